@@ -1,0 +1,56 @@
+import type { Document } from 'bson';
+import { Aggregator } from 'mingo';
+import { cloneDocument } from '../query/clone-document.js';
+import { mingoOptions, withMingo } from '../query/mingo-options.js';
+import { assertCollectionName } from '../storage/namespace.js';
+import { CommandError } from './command-error.js';
+import { optionalCount, type CommandHandler } from './command-context.js';
+import { selectDocuments } from './query-documents.js';
+
+// Stages that only read their input documents; any other stage gets private copies so mingo cannot touch stored ones.
+const READ_ONLY_STAGES = new Set(['$match', '$group', '$count', '$sort', '$skip', '$limit', '$project', '$sortByCount']);
+
+const REJECTED_STAGES = new Set(['$out', '$merge', '$changeStream', '$currentOp', '$listSessions', '$collStats', '$indexStats', '$planCacheStats']);
+
+/**
+ * `aggregate` through mingo's pipeline engine. A leading `$match` is answered through the planner (index or `_id`
+ * lookup) so that the pipeline only sees candidate documents; `$lookup` resolves collections of the same database.
+ */
+export const aggregate: CommandHandler = (command, context) => {
+  const name = command.aggregate as unknown;
+  if (name === 1) throw new CommandError('CommandNotSupported', 'collection-less aggregate is not supported by the embedded engine');
+  assertCollectionName(context.db, name);
+  const pipeline = command.pipeline as unknown;
+  if (!Array.isArray(pipeline)) throw new CommandError('TypeMismatch', "'pipeline' option must be specified as an array");
+  if (command.explain === true) throw new CommandError('CommandNotSupported', 'explain is not supported by the embedded engine');
+  const cursorOptions = command.cursor as Document | undefined;
+  if (cursorOptions === undefined || cursorOptions === null || typeof cursorOptions !== 'object') {
+    throw new CommandError('FailedToParse', "The 'cursor' option is required, except for aggregate with the explain argument");
+  }
+  const stages = pipeline as Document[];
+  for (const stage of stages) {
+    const stageName = stage !== null && typeof stage === 'object' ? Object.keys(stage)[0] : undefined;
+    if (stageName === undefined || Object.keys(stage).length !== 1) {
+      throw new CommandError('Location40324', 'A pipeline stage specification object must contain exactly one field.');
+    }
+    if (REJECTED_STAGES.has(stageName)) {
+      throw new CommandError('Location40324', `${stageName} is not supported by the embedded engine`);
+    }
+  }
+  const store = context.catalog.collection(context.db, name);
+  const first = stages[0];
+  const leadingMatch = first !== undefined && '$match' in first ? (first.$match as Document) : undefined;
+  const input = leadingMatch === undefined ? [...(store?.documents() ?? [])] : selectDocuments(store, { filter: leadingMatch });
+  const rest = leadingMatch === undefined ? stages : stages.slice(1);
+  const db = context.db;
+  const copies = rest.every((stage) => READ_ONLY_STAGES.has(Object.keys(stage)[0] as string));
+  const source = copies ? input : input.map((doc) => cloneDocument(doc));
+  const results = rest.length === 0 ? input : withMingo('aggregation failed', () =>
+    new Aggregator(rest, mingoOptions({
+      collectionResolver: (collection: string) =>
+        [...(context.catalog.collection(db, collection)?.documents() ?? [])].map((doc) => cloneDocument(doc)),
+    })).run(source) as Document[],
+  );
+  const cursor = context.cursors.open(`${context.db}.${name}`, results, optionalCount(cursorOptions, 'batchSize'));
+  return { cursor: { firstBatch: cursor.batch, id: cursor.id, ns: cursor.ns }, ok: 1 };
+};

@@ -1,0 +1,43 @@
+import type { Document } from 'bson';
+import type { Catalog } from '../storage/catalog.js';
+import { CommandError } from './command-error.js';
+import type { CursorRegistry } from './cursor-registry.js';
+
+/** What a command handler may use: the engine's state and the caller's connection. */
+export interface CommandContext {
+  readonly catalog: Catalog;
+  readonly cursors: CursorRegistry;
+  /** The database the command was sent to (`$db`). */
+  readonly db: string;
+  readonly connectionId: number;
+  /** Engine start time, for serverStatus. */
+  readonly startedAt: Date;
+  /** Number of open client connections, for serverStatus. */
+  readonly connectionCount: () => number;
+}
+
+/**
+ * A command handler. Handlers are synchronous on purpose: a command runs to completion without yielding to the
+ * event loop, which is what makes every single-document write (and findAndModify) atomic across connections.
+ */
+export type CommandHandler = (command: Document, context: CommandContext) => Document;
+
+/** Reads an optional non-negative integer command argument. */
+export function optionalCount(command: Document, field: string): number | undefined {
+  const value = command[field] as unknown;
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    throw new CommandError('TypeMismatch', `BSON field '${field}' is the wrong type '${typeof value}', expected a number`);
+  }
+  return Math.trunc(value);
+}
+
+/** Reads an optional document argument. */
+export function optionalDocument(command: Document, field: string): Document | undefined {
+  const value = command[field] as unknown;
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'object' || Array.isArray(value) || value instanceof Date) {
+    throw new CommandError('TypeMismatch', `BSON field '${field}' is the wrong type '${Array.isArray(value) ? 'array' : typeof value}', expected type 'object'`);
+  }
+  return value as Document;
+}

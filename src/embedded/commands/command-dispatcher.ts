@@ -1,0 +1,57 @@
+import type { Document } from 'bson';
+import { aggregate } from './aggregate-command.js';
+import { create, createIndexes, drop, dropDatabase, dropIndexes, listCollections, listDatabases, listIndexes } from './catalog-commands.js';
+import { CommandError } from './command-error.js';
+import type { CommandContext, CommandHandler } from './command-context.js';
+import { findAndModify } from './find-and-modify-command.js';
+import { buildInfo, connectionStatus, endSessions, getParameter, hello, ping, serverStatus, whatsmyuri } from './handshake-commands.js';
+import { count, distinct, find, getMore, killCursors } from './read-commands.js';
+import { insert, remove, update } from './write-commands.js';
+
+/** Every command the engine implements, by its name as sent on the wire (with mongod's lower-case aliases). */
+const HANDLERS: ReadonlyMap<string, CommandHandler> = new Map<string, CommandHandler>([
+  ['hello', hello], ['isMaster', hello], ['ismaster', hello],
+  ['ping', ping], ['buildInfo', buildInfo], ['buildinfo', buildInfo], ['endSessions', endSessions],
+  ['connectionStatus', connectionStatus], ['whatsmyuri', whatsmyuri], ['serverStatus', serverStatus],
+  ['getParameter', getParameter],
+  ['listDatabases', listDatabases], ['listCollections', listCollections], ['create', create], ['drop', drop],
+  ['dropDatabase', dropDatabase],
+  ['insert', insert], ['update', update], ['delete', remove], ['find', find], ['getMore', getMore],
+  ['killCursors', killCursors], ['findAndModify', findAndModify], ['findandmodify', findAndModify],
+  ['aggregate', aggregate], ['count', count], ['distinct', distinct],
+  ['createIndexes', createIndexes], ['listIndexes', listIndexes], ['dropIndexes', dropIndexes], ['deleteIndexes', dropIndexes],
+]);
+
+const TRANSACTION_COMMANDS = new Set(['commitTransaction', 'abortTransaction']);
+
+/** Names of the implemented commands, for the docs and tests. */
+export function implementedCommands(): string[] {
+  return [...HANDLERS.keys()];
+}
+
+/**
+ * Runs one command and returns its reply document. Never throws: command errors become `{ ok: 0, ... }` replies and
+ * unexpected failures become InternalError replies (logged through `onInternalError`), so one bad request cannot take
+ * the engine or the connection down.
+ */
+export function dispatchCommand(
+  command: Document,
+  context: CommandContext,
+  onInternalError: (error: unknown, command: string) => void,
+): Document {
+  const name = Object.keys(command)[0];
+  try {
+    if (name === undefined) throw new CommandError('FailedToParse', 'Empty command');
+    if (command.txnNumber !== undefined || command.startTransaction !== undefined || TRANSACTION_COMMANDS.has(name)) {
+      // Exactly what a standalone mongod answers: Durably's storage design never needs multi-document transactions.
+      throw new CommandError('IllegalOperation', 'Transaction numbers are only allowed on a replica set member or mongos');
+    }
+    const handler = HANDLERS.get(name);
+    if (handler === undefined) throw new CommandError('CommandNotFound', `no such command: '${name}'`);
+    return handler(command, context);
+  } catch (error) {
+    if (error instanceof CommandError) return { ok: 0, ...error.toReplyFields() };
+    onInternalError(error, name ?? '');
+    return { ok: 0, errmsg: `internal error in '${name ?? ''}': ${(error as Error).message}`, code: 1, codeName: 'InternalError' };
+  }
+}

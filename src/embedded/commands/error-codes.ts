@@ -1,0 +1,46 @@
+/**
+ * MongoDB server error codes the embedded engine answers with, by their `codeName`. The numbers are MongoDB's own
+ * (src/mongo/base/error_codes.yml), so drivers and users that match on `code` behave as against a real server.
+ */
+export const ErrorCode = {
+  InternalError: 1,
+  BadValue: 2,
+  FailedToParse: 9,
+  TypeMismatch: 14,
+  IllegalOperation: 20,
+  Unauthorized: 13,
+  InvalidBSON: 22,
+  NamespaceNotFound: 26,
+  IndexNotFound: 27,
+  ConflictingUpdateOperators: 40,
+  PathNotViable: 28,
+  NotSingleValueField: 54,
+  InvalidLength: 16,
+  CursorNotFound: 43,
+  NamespaceExists: 48,
+  CommandNotFound: 59,
+  ImmutableField: 66,
+  CannotCreateIndex: 67,
+  InvalidOptions: 72,
+  InvalidNamespace: 73,
+  IndexOptionsConflict: 85,
+  IndexKeySpecsConflict: 86,
+  CommandNotSupported: 115,
+  CannotIndexParallelArrays: 171,
+  InvalidIndexSpecificationOption: 197,
+  BSONObjectTooLarge: 10334,
+  DuplicateKey: 11000,
+  Location17419: 17419,
+  Location40324: 40324,
+  NoSuchTransaction: 251,
+  InvalidPipelineOperator: 168,
+} as const;
+
+/** A MongoDB error code name known to the engine. */
+export type ErrorCodeName = keyof typeof ErrorCode;
+
+/** The canonical `codeName` for a numeric code (MongoDB reports `Location<code>` for unnamed codes). */
+export function codeNameOf(code: number): string {
+  for (const [name, value] of Object.entries(ErrorCode)) if (value === code) return name;
+  return `Location${code}`;
+}

@@ -1,0 +1,79 @@
+import type { Document } from 'bson';
+import { MAX_BSON_OBJECT_SIZE, MAX_MESSAGE_SIZE } from '../wire/op-code.js';
+import type { CommandHandler } from './command-context.js';
+
+/** The MongoDB release whose wire behaviour the engine follows (wire version 21 = MongoDB 7.0). */
+export const EMULATED_VERSION = '7.0.0';
+const MAX_WIRE_VERSION = 21;
+
+/**
+ * `hello` / `isMaster`: a standalone server. No `setName` (so drivers send no transactions or cluster times), no
+ * `topologyVersion` (so they do not stream hello with exhaust), no `compression`.
+ */
+export const hello: CommandHandler = (command, context) => {
+  const legacy = !('hello' in command);
+  const reply: Document = {
+    helloOk: true,
+    ...(legacy ? { ismaster: true } : { isWritablePrimary: true }),
+    maxBsonObjectSize: MAX_BSON_OBJECT_SIZE,
+    maxMessageSizeBytes: MAX_MESSAGE_SIZE,
+    maxWriteBatchSize: 100_000,
+    localTime: new Date(),
+    logicalSessionTimeoutMinutes: 30,
+    connectionId: context.connectionId,
+    minWireVersion: 0,
+    maxWireVersion: MAX_WIRE_VERSION,
+    readOnly: false,
+    ok: 1,
+  };
+  return reply;
+};
+
+/** `ping`. */
+export const ping: CommandHandler = () => ({ ok: 1 });
+
+/** `buildInfo`. */
+export const buildInfo: CommandHandler = () => ({
+  version: EMULATED_VERSION,
+  gitVersion: 'durably-embedded',
+  versionArray: [7, 0, 0, 0],
+  bits: 64,
+  debug: false,
+  maxBsonObjectSize: MAX_BSON_OBJECT_SIZE,
+  storageEngines: ['durably-embedded'],
+  javascriptEngine: 'none',
+  modules: [],
+  ok: 1,
+});
+
+/** `endSessions`: sessions are not tracked, so there is nothing to end. */
+export const endSessions: CommandHandler = () => ({ ok: 1 });
+
+/** `connectionStatus`: no authentication. */
+export const connectionStatus: CommandHandler = () => ({ authInfo: { authenticatedUsers: [], authenticatedUserRoles: [] }, ok: 1 });
+
+/** `whatsmyuri`. */
+export const whatsmyuri: CommandHandler = (_command, context) => ({ you: `connection ${context.connectionId}`, ok: 1 });
+
+/** `serverStatus`: the fields monitoring tools read first. */
+export const serverStatus: CommandHandler = (_command, context) => ({
+  host: 'durably-embedded',
+  version: EMULATED_VERSION,
+  process: 'durably-mongo',
+  pid: process.pid,
+  uptime: Math.floor((Date.now() - context.startedAt.getTime()) / 1000),
+  uptimeMillis: Date.now() - context.startedAt.getTime(),
+  localTime: new Date(),
+  connections: { current: context.connectionCount(), available: 1_000_000 - context.connectionCount() },
+  mem: { resident: Math.round(process.memoryUsage().rss / 1048576), bits: 64 },
+  ok: 1,
+});
+
+/** `getParameter`: only `featureCompatibilityVersion` is meaningful. */
+export const getParameter: CommandHandler = (command) => {
+  const reply: Document = { ok: 1 };
+  if (command.featureCompatibilityVersion !== undefined || command.getParameter === '*') {
+    reply.featureCompatibilityVersion = { version: '7.0' };
+  }
+  return reply;
+};

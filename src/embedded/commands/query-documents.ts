@@ -1,0 +1,44 @@
+import type { Document } from 'bson';
+import { Query } from 'mingo';
+import type { CollectionStore } from '../storage/collection-store.js';
+import { compileFilter, isExactIdFilter } from '../query/compile-filter.js';
+import { mingoOptions, withMingo } from '../query/mingo-options.js';
+import { sortDocuments, type SortSpec } from '../query/sort-documents.js';
+
+/** The selection part of find, count, update, delete and findAndModify. */
+export interface Selection {
+  readonly filter: Document;
+  readonly sort?: SortSpec;
+  readonly skip?: number;
+  /** 0 or undefined: no limit. */
+  readonly limit?: number;
+}
+
+/**
+ * The stored documents a selection picks, in order. Candidates come from the planner (an index or the `_id` map
+ * when possible); each is checked against the whole filter. Without a sort, matching stops at skip + limit.
+ */
+export function selectDocuments(store: CollectionStore | undefined, selection: Selection): Document[] {
+  if (store === undefined) return [];
+  const { filter, sort = [], skip = 0, limit = 0 } = selection;
+  const candidates = store.candidates(filter);
+  const matches = isExactIdFilter(filter) ? () => true : compileFilter(filter);
+  const wanted = sort.length === 0 && limit > 0 ? skip + limit : Number.POSITIVE_INFINITY;
+  let selected: Document[] = [];
+  for (const doc of candidates) {
+    if (!matches(doc)) continue;
+    selected.push(doc);
+    if (selected.length >= wanted) break;
+  }
+  selected = sortDocuments(selected, sort);
+  if (skip > 0 || limit > 0) selected = selected.slice(skip, limit > 0 ? skip + limit : undefined);
+  return selected;
+}
+
+/** Applies a find projection (inclusion, exclusion, `$slice`, `$elemMatch`, positional) to each document. */
+export function projectDocuments(docs: Document[], projection: Document | undefined): Document[] {
+  if (projection === undefined || Object.keys(projection).length === 0 || docs.length === 0) return docs;
+  return withMingo('invalid projection', () =>
+    new Query({}, mingoOptions()).find<Document>(docs, projection).all(),
+  );
+}

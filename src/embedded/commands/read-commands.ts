@@ -1,0 +1,99 @@
+import type { Document } from 'bson';
+import { parseSort } from '../query/sort-documents.js';
+import { valuesAtPath } from '../query/field-path.js';
+import { canonicalKey } from '../storage/bson-order.js';
+import { assertCollectionName } from '../storage/namespace.js';
+import { CommandError } from './command-error.js';
+import { optionalCount, optionalDocument, type CommandContext, type CommandHandler } from './command-context.js';
+import { projectDocuments, selectDocuments } from './query-documents.js';
+
+function unsupported(command: Document, fields: string[]): void {
+  for (const field of fields) {
+    if (command[field] !== undefined && command[field] !== false) {
+      throw new CommandError('BadValue', `'${field}' is not supported by the embedded engine`);
+    }
+  }
+}
+
+function rejectCollation(command: Document): void {
+  const collation = command.collation as Document | undefined;
+  if (collation !== undefined && collation !== null && collation.locale !== 'simple') {
+    throw new CommandError('BadValue', 'collation is not supported by the embedded engine (only { locale: "simple" })');
+  }
+}
+
+/** `find`: filter, sort, projection, skip, limit, batchSize, singleBatch. */
+export const find: CommandHandler = (command, context) => {
+  const name = command.find as unknown;
+  assertCollectionName(context.db, name);
+  unsupported(command, ['tailable', 'awaitData', 'returnKey', 'showRecordId', 'min', 'max']);
+  rejectCollation(command);
+  const rawLimit = optionalCount(command, 'limit') ?? 0;
+  const skip = optionalCount(command, 'skip') ?? 0;
+  if (skip < 0) throw new CommandError('BadValue', 'skip value must be non-negative');
+  // A negative limit is the legacy "single batch of at most |limit|".
+  const limit = Math.abs(rawLimit);
+  const batchSize = optionalCount(command, 'batchSize');
+  if (batchSize !== undefined && batchSize < 0) throw new CommandError('BadValue', 'batchSize value must be non-negative');
+  const docs = selectDocuments(context.catalog.collection(context.db, name), {
+    filter: optionalDocument(command, 'filter') ?? {},
+    sort: parseSort(command.sort),
+    skip,
+    limit,
+  });
+  const projected = projectDocuments(docs, optionalDocument(command, 'projection'));
+  const singleBatch = command.singleBatch === true || rawLimit < 0;
+  const cursor = context.cursors.open(`${context.db}.${name}`, projected, batchSize, singleBatch);
+  return { cursor: { firstBatch: cursor.batch, id: cursor.id, ns: cursor.ns }, ok: 1 };
+};
+
+/** `getMore`: the next batch of a cursor. */
+export const getMore: CommandHandler = (command, context) => {
+  const collection = command.collection as unknown;
+  if (typeof collection !== 'string') throw new CommandError('TypeMismatch', "BSON field 'getMore.collection' is missing or not a string");
+  const cursor = context.cursors.next(command.getMore, `${context.db}.${collection}`, optionalCount(command, 'batchSize'));
+  return { cursor: { nextBatch: cursor.batch, id: cursor.id, ns: cursor.ns }, ok: 1 };
+};
+
+/** `killCursors`. */
+export const killCursors: CommandHandler = (command, context) => {
+  const ids = command.cursors as unknown;
+  if (!Array.isArray(ids)) throw new CommandError('TypeMismatch', "BSON field 'killCursors.cursors' must be an array");
+  const { killed, notFound } = context.cursors.kill(ids as unknown[]);
+  return { cursorsKilled: killed, cursorsNotFound: notFound, cursorsAlive: [], cursorsUnknown: [], ok: 1 };
+};
+
+/** `count` (the driver's estimatedDocumentCount and legacy count). */
+export const count: CommandHandler = (command, context) => {
+  const name = command.count as unknown;
+  assertCollectionName(context.db, name);
+  const store = context.catalog.collection(context.db, name);
+  const query = optionalDocument(command, 'query') ?? {};
+  const skip = Math.max(0, optionalCount(command, 'skip') ?? 0);
+  const limit = Math.abs(optionalCount(command, 'limit') ?? 0);
+  if (Object.keys(query).length === 0 && store !== undefined) {
+    const n = Math.max(0, store.size - skip);
+    return { n: limit > 0 ? Math.min(limit, n) : n, ok: 1 };
+  }
+  return { n: selectDocuments(store, { filter: query, skip, limit }).length, ok: 1 };
+};
+
+/** `distinct`: unique values of a field (array values contribute their elements), over matching documents. */
+export const distinct: CommandHandler = (command, context: CommandContext) => {
+  const name = command.distinct as unknown;
+  assertCollectionName(context.db, name);
+  const key = command.key as unknown;
+  if (typeof key !== 'string' || key.length === 0) throw new CommandError('TypeMismatch', "BSON field 'distinct.key' must be a non-empty string");
+  rejectCollation(command);
+  const docs = selectDocuments(context.catalog.collection(context.db, name), { filter: optionalDocument(command, 'query') ?? {} });
+  const seen = new Map<string, unknown>();
+  for (const doc of docs) {
+    for (const value of valuesAtPath(doc, key)) {
+      for (const item of Array.isArray(value) ? (value as unknown[]) : [value]) {
+        const canonical = canonicalKey(item);
+        if (!seen.has(canonical)) seen.set(canonical, item);
+      }
+    }
+  }
+  return { values: [...seen.values()], ok: 1 };
+};

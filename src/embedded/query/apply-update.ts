@@ -1,0 +1,266 @@
+import { calculateObjectSize, type Document } from 'bson';
+import { Aggregator, update as mingoUpdate } from 'mingo';
+import { CommandError } from '../commands/command-error.js';
+import { MAX_BSON_OBJECT_SIZE } from '../wire/op-code.js';
+import { compareBson } from '../storage/bson-order.js';
+import { cloneDocument } from './clone-document.js';
+import { mingoOptions, withMingo } from './mingo-options.js';
+
+/** What an update command's `u` (or findAndModify's `update`) is. */
+export type UpdateKind = 'replacement' | 'operators' | 'pipeline';
+
+const OPERATORS = new Set([
+  '$set', '$unset', '$inc', '$mul', '$min', '$max', '$rename', '$push', '$addToSet', '$pop', '$pull', '$pullAll',
+  '$currentDate', '$bit', '$setOnInsert',
+]);
+const NUMERIC_OPERATORS = new Set(['$inc', '$mul']);
+const ARRAY_OPERATORS = new Set(['$push', '$addToSet', '$pop', '$pull', '$pullAll']);
+const PIPELINE_STAGES = new Set(['$addFields', '$set', '$project', '$unset', '$replaceRoot', '$replaceWith']);
+
+/** Classifies and validates an update document, answering as mongod does for malformed ones. */
+export function classifyUpdate(update: unknown): UpdateKind {
+  if (Array.isArray(update)) {
+    for (const stage of update as unknown[]) {
+      const name = stage !== null && typeof stage === 'object' ? Object.keys(stage)[0] : undefined;
+      if (name === undefined || !PIPELINE_STAGES.has(name)) {
+        throw new CommandError('InvalidPipelineOperator', `Invalid update pipeline stage: ${name ?? String(stage)}; allowed: ${[...PIPELINE_STAGES].join(', ')}`);
+      }
+    }
+    return 'pipeline';
+  }
+  if (update === null || typeof update !== 'object') {
+    throw new CommandError('FailedToParse', 'Update argument must be either an object or an array');
+  }
+  const keys = Object.keys(update);
+  const operators = keys.filter((key) => key.startsWith('$'));
+  if (operators.length === 0) return 'replacement';
+  for (const key of keys) {
+    if (!OPERATORS.has(key)) {
+      throw new CommandError('FailedToParse', `Unknown modifier: ${key}. Expected a valid update modifier or pipeline-style update specified as an array`);
+    }
+    const operand = (update as Document)[key] as unknown;
+    if (operand === null || typeof operand !== 'object' || Array.isArray(operand)) {
+      throw new CommandError('FailedToParse', `Modifiers operate on fields but we found type ${Array.isArray(operand) ? 'array' : typeof operand} instead. For example: {$mod: {<field>: ...}} not {${key}: ${JSON.stringify(operand)}}`);
+    }
+  }
+  checkConflicts(update as Document);
+  return 'operators';
+}
+
+function targetPaths(update: Document): string[] {
+  const paths: string[] = [];
+  for (const [operator, operand] of Object.entries(update)) {
+    for (const [path, value] of Object.entries(operand as Document)) {
+      paths.push(path);
+      if (operator === '$rename' && typeof value === 'string') paths.push(value);
+    }
+  }
+  return paths;
+}
+
+// mongod refuses an update that touches one path twice, or a path and its parent (error 40).
+function checkConflicts(update: Document): void {
+  const paths = targetPaths(update).sort();
+  for (let i = 1; i < paths.length; i++) {
+    const prev = paths[i - 1] as string;
+    const cur = paths[i] as string;
+    if (cur === prev || cur.startsWith(`${prev}.`)) {
+      throw new CommandError('ConflictingUpdateOperators', `Updating the path '${cur}' would create a conflict at '${prev}'`);
+    }
+  }
+}
+
+/** Inputs to {@link applyUpdate}. */
+export interface UpdateInput {
+  readonly update: Document | Document[];
+  readonly kind: UpdateKind;
+  /** The query that matched, for the positional `$` operator. */
+  readonly filter?: Document;
+  readonly arrayFilters?: Document[];
+  /** The document is being inserted by an upsert: `$setOnInsert` applies. */
+  readonly inserting?: boolean;
+}
+
+/**
+ * Computes the post-image of an update without touching `current` (stored documents are immutable). Enforces
+ * `_id` immutability and the 16 MiB document limit.
+ */
+export function applyUpdate(current: Document, input: UpdateInput): Document {
+  let next: Document;
+  if (input.kind === 'replacement') {
+    next = replacement(current, input.update as Document);
+  } else if (input.kind === 'pipeline') {
+    next = pipelineUpdate(current, input.update as Document[]);
+  } else {
+    next = operatorUpdate(current, input);
+  }
+  if (current._id !== undefined && compareBson(current._id, next._id) !== 0) {
+    throw new CommandError('ImmutableField', "Performing an update on the path '_id' would modify the immutable field '_id'");
+  }
+  assertDocumentSize(next, 'Location17419');
+  return next;
+}
+
+/** Throws when a document is over MongoDB's 16 MiB limit. */
+export function assertDocumentSize(doc: Document, code: 'Location17419' | 'BSONObjectTooLarge' = 'BSONObjectTooLarge'): void {
+  const size = calculateObjectSize(doc);
+  if (size > MAX_BSON_OBJECT_SIZE) {
+    throw new CommandError(code, code === 'Location17419'
+      ? `Resulting document after update is larger than ${MAX_BSON_OBJECT_SIZE}`
+      : `BSONObj size: ${size} (0x${size.toString(16)}) is invalid. Size must be between 0 and ${MAX_BSON_OBJECT_SIZE}(16MB)`);
+  }
+}
+
+function replacement(current: Document, update: Document): Document {
+  for (const key of Object.keys(update)) {
+    if (key.startsWith('$')) throw new CommandError('BadValue', `The dollar ($) prefixed field '${key}' in '${key}' is not allowed in the context of an update's replacement document.`);
+  }
+  const next: Document = current._id === undefined ? {} : { _id: current._id };
+  for (const [key, value] of Object.entries(update)) if (key !== '_id' || next._id === undefined) next[key] = value;
+  if (update._id !== undefined && current._id !== undefined && compareBson(update._id, current._id) !== 0) {
+    next._id = update._id;
+  }
+  return withIdFirst(next);
+}
+
+function pipelineUpdate(current: Document, pipeline: Document[]): Document {
+  const [result] = withMingo('invalid update pipeline', () =>
+    new Aggregator(pipeline, mingoOptions()).run([cloneDocument(current)]),
+  );
+  return withIdFirst((result ?? {}) as Document);
+}
+
+function operatorUpdate(current: Document, input: UpdateInput): Document {
+  const update = input.update as Document;
+  const modifier: Document = {};
+  for (const [operator, operand] of Object.entries(update)) {
+    if (operator === '$setOnInsert') {
+      if (input.inserting) modifier.$set = { ...(modifier.$set as Document | undefined), ...(operand as Document) };
+    } else if (operator === '$set') {
+      modifier.$set = { ...(modifier.$set as Document | undefined), ...(operand as Document) };
+    } else {
+      modifier[operator] = operand;
+    }
+  }
+  validateTargets(current, modifier);
+  const fast = fastPath(current, modifier);
+  if (fast !== undefined) return fast;
+  const next = cloneDocument(current);
+  withMingo('update failed', () => {
+    mingoUpdate(next, modifier, input.arrayFilters, input.filter, { queryOptions: mingoOptions() });
+  });
+  return next;
+}
+
+const SIMPLE_PATH = /^[^.$\d][^.$]*(\.[^.$\d][^.$]*)*$/;
+
+// $set/$unset/$inc on plain object paths, copying only the objects along each path (structural sharing is safe
+// because stored documents are never mutated). mingo's updater costs ~70 µs a call; this path costs ~2 µs.
+function fastPath(current: Document, modifier: Document): Document | undefined {
+  for (const [operator, operand] of Object.entries(modifier)) {
+    if (operator !== '$set' && operator !== '$unset' && operator !== '$inc') return undefined;
+    for (const path of Object.keys(operand as Document)) if (!SIMPLE_PATH.test(path)) return undefined;
+  }
+  const next: Document = { ...current };
+  const copied = new Set<object>([next]);
+  for (const [operator, operand] of Object.entries(modifier)) {
+    for (const [path, value] of Object.entries(operand as Document)) {
+      const segments = path.split('.');
+      let parent: Document = next;
+      for (let i = 0; i < segments.length - 1; i++) {
+        const segment = segments[i] as string;
+        const child = parent[segment] as unknown;
+        if (child === undefined || child === null) {
+          if (operator === '$unset') break;
+          const created: Document = {};
+          copied.add(created);
+          parent[segment] = created;
+          parent = created;
+        } else if (typeof child === 'object' && !Array.isArray(child) && !(child instanceof Date) && (child as { _bsontype?: unknown })._bsontype === undefined) {
+          const copy = copied.has(child) ? (child as Document) : { ...(child as Document) };
+          copied.add(copy);
+          parent[segment] = copy;
+          parent = copy;
+        } else {
+          return undefined; // arrays and scalars along the path: leave the subtle cases to mingo
+        }
+      }
+      const leaf = segments[segments.length - 1] as string;
+      if (operator === '$set') parent[leaf] = cloneDocument(value);
+      else if (operator === '$unset') delete parent[leaf];
+      else {
+        const base = parent[leaf] as unknown;
+        // Long/Decimal128 arithmetic and type errors are mingo's and validateTargets' business.
+        if (typeof value !== 'number' || (base !== undefined && typeof base !== 'number')) return undefined;
+        parent[leaf] = ((base as number | undefined) ?? 0) + value;
+      }
+    }
+  }
+  return next;
+}
+
+function typeName(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  if (value instanceof Date) return 'date';
+  if (typeof value === 'object') return ((value as { _bsontype?: string })._bsontype ?? 'object').toLowerCase();
+  if (typeof value === 'number') return Number.isInteger(value) ? 'int' : 'double';
+  return typeof value;
+}
+
+function isNumeric(value: unknown): boolean {
+  if (typeof value === 'number') return true;
+  const bsonType = (value as { _bsontype?: string } | null)?._bsontype;
+  return bsonType === 'Long' || bsonType === 'Decimal128' || bsonType === 'Int32' || bsonType === 'Double';
+}
+
+// The type errors mongod reports and mingo silently ignores, checked on plain (non-positional) paths.
+function validateTargets(current: Document, modifier: Document): void {
+  for (const [operator, operand] of Object.entries(modifier)) {
+    for (const [path, argument] of Object.entries(operand as Document)) {
+      if (NUMERIC_OPERATORS.has(operator) && !isNumeric(argument)) {
+        throw new CommandError('TypeMismatch', `Cannot ${operator === '$inc' ? 'increment' : 'multiply'} with non-numeric argument: {${path}: ${JSON.stringify(argument)}}`);
+      }
+      if (path.includes('$')) continue;
+      const { value, blockedBy } = walk(current, path);
+      if (blockedBy !== undefined && operator !== '$unset' && operator !== '$pull' && operator !== '$pullAll' && operator !== '$pop') {
+        throw new CommandError('PathNotViable', `Cannot create field '${blockedBy.field}' in element {${blockedBy.parent}: ${JSON.stringify(blockedBy.value)}}`);
+      }
+      if (value === undefined) continue;
+      if (NUMERIC_OPERATORS.has(operator) && !isNumeric(value)) {
+        throw new CommandError('TypeMismatch', `Cannot apply ${operator} to a value of non-numeric type. {_id: ${JSON.stringify(current._id)}} has the field '${path}' of non-numeric type ${typeName(value)}`);
+      }
+      if (ARRAY_OPERATORS.has(operator) && !Array.isArray(value)) {
+        throw new CommandError('BadValue', `The field '${path}' must be an array but is of type ${typeName(value)} in document {_id: ${JSON.stringify(current._id)}}`);
+      }
+    }
+  }
+}
+
+function walk(doc: Document, path: string): { value: unknown; blockedBy?: { field: string; parent: string; value: unknown } } {
+  let value: unknown = doc;
+  const segments = path.split('.');
+  for (let i = 0; i < segments.length; i++) {
+    const segment = segments[i] as string;
+    if (value === undefined || value === null) return { value: undefined };
+    if (Array.isArray(value)) {
+      if (!/^\d+$/.test(segment)) {
+        return { value: undefined, blockedBy: { field: segment, parent: segments[i - 1] ?? '', value } };
+      }
+      value = value[Number(segment)];
+      continue;
+    }
+    if (typeof value !== 'object' || value instanceof Date || (value as { _bsontype?: unknown })._bsontype !== undefined) {
+      return { value: undefined, blockedBy: { field: segment, parent: segments[i - 1] ?? '', value } };
+    }
+    value = (value as Document)[segment];
+  }
+  return { value };
+}
+
+/** Returns the document with `_id` as its first field, as mongod stores it. */
+export function withIdFirst(doc: Document): Document {
+  if (doc._id === undefined || Object.keys(doc)[0] === '_id') return doc;
+  const { _id, ...rest } = doc;
+  return { _id, ...rest };
+}

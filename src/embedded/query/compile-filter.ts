@@ -1,0 +1,31 @@
+import type { Document } from 'bson';
+import { Query } from 'mingo';
+import { mingoOptions, withMingo } from './mingo-options.js';
+
+/** A compiled query predicate. */
+export type DocumentPredicate = (doc: Document) => boolean;
+
+const matchAll: DocumentPredicate = () => true;
+
+/** Compiles a MongoDB query filter, rejecting invalid operators with MongoDB's BadValue error. */
+export function compileFilter(filter: unknown): DocumentPredicate {
+  if (filter === undefined || filter === null) return matchAll;
+  if (typeof filter !== 'object' || Array.isArray(filter)) {
+    return withMingo('invalid filter', () => {
+      throw new Error('filter must be an object');
+    });
+  }
+  if (Object.keys(filter).length === 0) return matchAll;
+  const query = withMingo('invalid query', () => new Query(filter as Document, mingoOptions()));
+  return (doc) => withMingo('query failed', () => query.test(doc));
+}
+
+/** True when the filter is exactly `{ _id: <plain value> }`: the `_id` lookup alone decides the match. */
+export function isExactIdFilter(filter: Document): boolean {
+  const keys = Object.keys(filter);
+  if (keys.length !== 1 || keys[0] !== '_id') return false;
+  const id = filter._id as unknown;
+  if (id === null || typeof id !== 'object') return id !== null && id !== undefined;
+  if (id instanceof Date) return true;
+  return typeof (id as { _bsontype?: unknown })._bsontype === 'string' && (id as { _bsontype: string })._bsontype !== 'BSONRegExp';
+}

@@ -1,0 +1,104 @@
+import net from 'node:net';
+import type { Document } from 'bson';
+import type { EmbeddedEngine } from '../embedded-engine.js';
+import { encodeLegacyReply, encodeMsgReply } from '../wire/encode-reply.js';
+import { FramingError, MessageFramer } from '../wire/message-framer.js';
+import { OpCode } from '../wire/op-code.js';
+import { MalformedMessageError, parseRequest } from '../wire/parse-request.js';
+
+/**
+ * The TCP side of the engine: frames messages, runs each connection's commands in order, and writes each reply
+ * once the engine says the command's effects are durable.
+ */
+export class EmbeddedServer {
+  readonly #engine: EmbeddedEngine;
+  readonly #server: net.Server;
+  readonly #sockets = new Set<net.Socket>();
+  readonly #log: (line: string) => void;
+  #nextConnectionId = 1;
+
+  constructor(engine: EmbeddedEngine, log: (line: string) => void) {
+    this.#engine = engine;
+    this.#log = log;
+    this.#server = net.createServer((socket) => this.#accept(socket));
+  }
+
+  /** Starts listening; resolves with the bound port. */
+  listen(port: number, host: string): Promise<number> {
+    return new Promise((resolve, reject) => {
+      this.#server.once('error', reject);
+      this.#server.listen(port, host, () => {
+        this.#server.off('error', reject);
+        resolve((this.#server.address() as net.AddressInfo).port);
+      });
+    });
+  }
+
+  /** Stops accepting connections and closes the open ones. */
+  async close(): Promise<void> {
+    const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    for (const socket of this.#sockets) socket.destroy();
+    await closed;
+  }
+
+  #accept(socket: net.Socket): void {
+    const connectionId = this.#nextConnectionId++;
+    const framer = new MessageFramer();
+    let queue: Promise<void> = Promise.resolve();
+    this.#sockets.add(socket);
+    socket.setNoDelay(true);
+    socket.on('close', () => this.#sockets.delete(socket));
+    socket.on('error', () => socket.destroy());
+    socket.on('data', (chunk: Buffer) => {
+      let messages: Buffer[];
+      try {
+        messages = framer.push(chunk);
+      } catch (error) {
+        // mongod closes a connection whose framing it cannot trust; the other connections carry on.
+        if (error instanceof FramingError) this.#log(`durably-mongo: closing connection ${connectionId}: ${error.message}`);
+        socket.destroy();
+        return;
+      }
+      for (const message of messages) {
+        // Commands of one connection run in arrival order; a reply never overtakes an earlier one.
+        queue = queue.then(() => this.#handle(socket, connectionId, message));
+      }
+    });
+  }
+
+  async #handle(socket: net.Socket, connectionId: number, message: Buffer): Promise<void> {
+    let reply: Buffer | undefined;
+    try {
+      const request = parseRequest(message);
+      const result = this.#engine.execute(request.command, request.db, connectionId, () => this.#sockets.size);
+      const durable = this.#engine.durable();
+      if (durable !== undefined) await durable;
+      if (request.moreToCome) return;
+      reply = request.opCode === OpCode.Query
+        ? encodeLegacyReply(request.requestId, result)
+        : encodeReply(request.requestId, result);
+    } catch (error) {
+      reply = errorReply(message, error);
+    }
+    if (!socket.destroyed) socket.write(reply);
+  }
+}
+
+function encodeReply(requestId: number, result: Document): Buffer {
+  try {
+    return encodeMsgReply(requestId, result);
+  } catch (error) {
+    return encodeMsgReply(requestId, { ok: 0, errmsg: `reply could not be encoded: ${(error as Error).message}`, code: 10334, codeName: 'BSONObjectTooLarge' });
+  }
+}
+
+function errorReply(message: Buffer, error: unknown): Buffer {
+  const requestId = message.readInt32LE(4);
+  const opCode = message.readInt32LE(12);
+  const text = error instanceof Error ? error.message : String(error);
+  const reply = error instanceof MalformedMessageError
+    ? { ok: 0, errmsg: text, code: 22, codeName: 'InvalidBSON' }
+    : { ok: 0, errmsg: `durable write failed: ${text}`, code: 1, codeName: 'InternalError' };
+  if (opCode === OpCode.Query) return encodeLegacyReply(requestId, { ...reply, $err: text }, true);
+  return encodeMsgReply(requestId, reply);
+}

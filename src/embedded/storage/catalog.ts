@@ -1,0 +1,129 @@
+import type { Document } from 'bson';
+import type { JournalOp } from '../persistence/journal-op.js';
+import { CommandError } from '../commands/command-error.js';
+import { CollectionStore, type ChangeRecorder } from './collection-store.js';
+import { assertCollectionName, assertDatabaseName } from './namespace.js';
+import type { IndexSpec } from './index-spec.js';
+
+/**
+ * Every database and collection of one engine. All changes flow through here (or through the stores it hands out)
+ * and are reported to the change recorder, which a persistent engine connects to its journal.
+ */
+export class Catalog {
+  #databases = new Map<string, Map<string, CollectionStore>>();
+  readonly #record: ChangeRecorder;
+
+  constructor(record: ChangeRecorder = () => undefined) {
+    this.#record = record;
+  }
+
+  /** The collection, or undefined when it does not exist. */
+  collection(db: string, name: string): CollectionStore | undefined {
+    return this.#databases.get(db)?.get(name);
+  }
+
+  /** The collection, created (with validation of both names) if it does not exist yet. */
+  ensureCollection(db: string, name: unknown): { store: CollectionStore; created: boolean } {
+    assertDatabaseName(db);
+    assertCollectionName(db, name);
+    const existing = this.collection(db, name);
+    if (existing !== undefined) return { store: existing, created: false };
+    return { store: this.#create(db, name, {}, true), created: true };
+  }
+
+  /** Explicit `create`: fails with NamespaceExists when the collection is already there. */
+  createCollection(db: string, name: unknown, options: Document): CollectionStore {
+    assertDatabaseName(db);
+    assertCollectionName(db, name);
+    if (this.collection(db, name) !== undefined) {
+      throw new CommandError('NamespaceExists', `Collection ${db}.${name} already exists.`);
+    }
+    return this.#create(db, name, options, true);
+  }
+
+  /** Drops a collection; returns whether it existed. */
+  dropCollection(db: string, name: string): boolean {
+    const collections = this.#databases.get(db);
+    if (collections === undefined || !collections.delete(name)) return false;
+    if (collections.size === 0) this.#databases.delete(db);
+    this.#record({ op: 'dropCollection', db, coll: name });
+    return true;
+  }
+
+  /** Drops a database and all its collections. */
+  dropDatabase(db: string): void {
+    if (this.#databases.delete(db)) this.#record({ op: 'dropDatabase', db });
+  }
+
+  /** Names of databases that hold at least one collection. */
+  databaseNames(): string[] {
+    return [...this.#databases.keys()];
+  }
+
+  /** The collections of a database. */
+  collections(db: string): CollectionStore[] {
+    return [...(this.#databases.get(db)?.values() ?? [])];
+  }
+
+  /** Every collection of every database. */
+  *allCollections(): Iterable<CollectionStore> {
+    for (const collections of this.#databases.values()) yield* collections.values();
+  }
+
+  /** Applies one recovered journal operation (no re-journaling, no validation: it was valid when written). */
+  restore(op: JournalOp): void {
+    switch (op.op) {
+      case 'put':
+        this.#restoreCollection(op.db, op.coll).restorePut(op.doc);
+        break;
+      case 'del':
+        this.collection(op.db, op.coll)?.restoreDelete(op.id);
+        break;
+      case 'createCollection':
+        this.#restoreCollection(op.db, op.coll, op.options);
+        break;
+      case 'dropCollection': {
+        const collections = this.#databases.get(op.db);
+        collections?.delete(op.coll);
+        if (collections?.size === 0) this.#databases.delete(op.db);
+        break;
+      }
+      case 'createIndex':
+        this.#restoreCollection(op.db, op.coll).restoreIndex(op.spec as IndexSpec);
+        break;
+      case 'dropIndex':
+        this.collection(op.db, op.coll)?.restoreDropIndex(op.name);
+        break;
+      case 'dropDatabase':
+        this.#databases.delete(op.db);
+        break;
+    }
+  }
+
+  /** The whole state as journal operations, for a snapshot: collections, then their indexes, then documents. */
+  *snapshot(): Iterable<JournalOp> {
+    for (const store of this.allCollections()) {
+      yield { op: 'createCollection', db: store.db, coll: store.name, options: store.options };
+      for (const spec of store.indexSpecs().slice(1)) {
+        yield { op: 'createIndex', db: store.db, coll: store.name, spec: { ...spec } };
+      }
+      for (const doc of store.documents()) yield { op: 'put', db: store.db, coll: store.name, doc };
+    }
+  }
+
+  #restoreCollection(db: string, name: string, options: Document = {}): CollectionStore {
+    return this.collection(db, name) ?? this.#create(db, name, options, false);
+  }
+
+  #create(db: string, name: string, options: Document, record: boolean): CollectionStore {
+    let collections = this.#databases.get(db);
+    if (collections === undefined) {
+      collections = new Map();
+      this.#databases.set(db, collections);
+    }
+    const store = new CollectionStore(db, name, options, this.#record);
+    collections.set(name, store);
+    if (record) this.#record({ op: 'createCollection', db, coll: name, options });
+    return store;
+  }
+}

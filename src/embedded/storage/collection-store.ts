@@ -1,0 +1,253 @@
+import { UUID, type Document } from 'bson';
+import type { JournalOp } from '../persistence/journal-op.js';
+import { CommandError } from '../commands/command-error.js';
+import { canonicalKey } from './bson-order.js';
+import { duplicateKeyError } from './duplicate-key-error.js';
+import { describeIndex, type IndexSpec } from './index-spec.js';
+import { planQuery } from './query-planner.js';
+import { SecondaryIndex } from './secondary-index.js';
+
+/** Receives every durable change made to a collection, in the order it is made. */
+export type ChangeRecorder = (op: JournalOp) => void;
+
+/** The `_id` index every collection has; it is the document map itself, not a {@link SecondaryIndex}. */
+const ID_INDEX: IndexSpec = { name: '_id_', key: { _id: 1 } };
+
+/**
+ * One collection: its documents keyed by canonical `_id`, and its secondary indexes.
+ *
+ * Stored documents are immutable: a change replaces the whole document object. That makes every single-document
+ * write atomic (a reader sees the old object or the new one), lets cursors keep references without copying, and
+ * lets a journal record the post-image as is.
+ */
+export class CollectionStore {
+  readonly uuid = new UUID();
+  #docs = new Map<string, Document>();
+  #indexes = new Map<string, { spec: IndexSpec; index: SecondaryIndex }>();
+  readonly #record: ChangeRecorder;
+
+  constructor(
+    readonly db: string,
+    readonly name: string,
+    readonly options: Document,
+    record: ChangeRecorder,
+  ) {
+    this.#record = record;
+  }
+
+  /** `db.collection`, as used in error messages and cursor namespaces. */
+  get namespace(): string {
+    return `${this.db}.${this.name}`;
+  }
+
+  /** Number of documents. */
+  get size(): number {
+    return this.#docs.size;
+  }
+
+  /** All documents in natural (insertion) order. */
+  documents(): IterableIterator<Document> {
+    return this.#docs.values();
+  }
+
+  /** The document with this `_id`, if any. */
+  getById(id: unknown): Document | undefined {
+    return this.#docs.get(canonicalKey(id));
+  }
+
+  /**
+   * Documents that may match `filter`: a superset of the matches, found through the `_id` map or a secondary index
+   * when the filter allows, else every document. The caller applies the full filter to each candidate.
+   */
+  candidates(filter: Document): Iterable<Document> {
+    const plan = planQuery(filter, this.#secondaryIndexes());
+    if (plan.kind === 'scan') return this.#docs.values();
+    const docs = this.#docs;
+    if (plan.kind === 'idPoints') {
+      const seen = new Set<string>();
+      const found: Document[] = [];
+      for (const id of plan.ids) {
+        const key = canonicalKey(id);
+        const doc = docs.get(key);
+        if (doc !== undefined && !seen.has(key)) {
+          seen.add(key);
+          found.push(doc);
+        }
+      }
+      return found;
+    }
+    const keys = plan.index.scan(plan.bounds);
+    return (function* lookup() {
+      for (const key of keys) {
+        const doc = docs.get(key);
+        if (doc !== undefined) yield doc;
+      }
+    })();
+  }
+
+  /** Inserts a new document (which must have an `_id`), enforcing every unique index. */
+  insert(doc: Document): void {
+    const idKey = canonicalKey(doc._id);
+    if (this.#docs.has(idKey)) {
+      throw duplicateKeyError(this.namespace, '_id_', { _id: 1 }, { _id: doc._id });
+    }
+    this.#checkIndexes(doc, idKey);
+    for (const { index } of this.#indexes.values()) index.add(idKey, doc);
+    this.#docs.set(idKey, doc);
+    this.#record({ op: 'put', db: this.db, coll: this.name, doc });
+  }
+
+  /** Replaces `current` (a stored document) by `next`, which has the same `_id`, enforcing unique indexes. */
+  replace(current: Document, next: Document): void {
+    const idKey = canonicalKey(current._id);
+    this.#checkIndexes(next, idKey);
+    for (const { index } of this.#indexes.values()) {
+      index.remove(idKey, current);
+      index.add(idKey, next);
+    }
+    this.#docs.set(idKey, next);
+    this.#record({ op: 'put', db: this.db, coll: this.name, doc: next });
+  }
+
+  /** Deletes a stored document. */
+  remove(doc: Document): void {
+    const idKey = canonicalKey(doc._id);
+    if (!this.#docs.has(idKey)) return;
+    for (const { index } of this.#indexes.values()) index.remove(idKey, doc);
+    this.#docs.delete(idKey);
+    this.#record({ op: 'del', db: this.db, coll: this.name, id: doc._id });
+  }
+
+  /**
+   * Creates a secondary index, building it from the current documents. Returns false when an identical index
+   * already exists; throws MongoDB's conflict errors when a same-named or same-keyed index differs.
+   */
+  createIndex(spec: IndexSpec): boolean {
+    if (isIdIndex(spec)) return false;
+    for (const existing of this.#indexes.values()) {
+      const sameName = existing.spec.name === spec.name;
+      const sameKey = sameKeyPattern(existing.spec.key, spec.key);
+      if (sameName && sameKey && sameOptions(existing.spec, spec)) return false;
+      if (sameName) {
+        throw new CommandError('IndexKeySpecsConflict', `An existing index has the same name as the requested index. When index names are not specified, they are auto generated and can cause conflicts. Please refer to our documentation. Requested index: ${JSON.stringify(describeIndex(spec))}, existing index: ${JSON.stringify(describeIndex(existing.spec))}`);
+      }
+      if (sameKey && sameFilter(existing.spec, spec)) {
+        throw new CommandError('IndexOptionsConflict', `An equivalent index already exists with a different name and options. Requested index: ${JSON.stringify(describeIndex(spec))}, existing index: ${JSON.stringify(describeIndex(existing.spec))}`);
+      }
+    }
+    const index = new SecondaryIndex(spec);
+    for (const [idKey, doc] of this.#docs) {
+      if (spec.unique) {
+        const duplicate = index.findDuplicate(doc, idKey);
+        if (duplicate !== undefined) {
+          throw duplicateKeyError(this.namespace, spec.name, spec.key, duplicate.keyValue);
+        }
+      }
+      index.add(idKey, doc);
+    }
+    this.#indexes.set(spec.name, { spec, index });
+    this.#record({ op: 'createIndex', db: this.db, coll: this.name, spec: { ...spec } });
+    return true;
+  }
+
+  /** Drops a secondary index by name. */
+  dropIndex(name: string): void {
+    if (name === '_id_') throw new CommandError('InvalidOptions', 'cannot drop _id index');
+    if (!this.#indexes.delete(name)) {
+      throw new CommandError('IndexNotFound', `index not found with name [${name}]`);
+    }
+    this.#record({ op: 'dropIndex', db: this.db, coll: this.name, name });
+  }
+
+  /** Every index, `_id_` first. */
+  indexSpecs(): IndexSpec[] {
+    return [ID_INDEX, ...[...this.#indexes.values()].map((entry) => entry.spec)];
+  }
+
+  /** The index with this name, when it is a secondary index. */
+  secondaryIndex(name: string): SecondaryIndex | undefined {
+    return this.#indexes.get(name)?.index;
+  }
+
+  /** Applies a recovered `put` without journaling it again. */
+  restorePut(doc: Document): void {
+    const idKey = canonicalKey(doc._id);
+    const current = this.#docs.get(idKey);
+    for (const { index } of this.#indexes.values()) {
+      if (current !== undefined) index.remove(idKey, current);
+      index.add(idKey, doc);
+    }
+    this.#docs.set(idKey, doc);
+  }
+
+  /** Applies a recovered `del` without journaling it again. */
+  restoreDelete(id: unknown): void {
+    const idKey = canonicalKey(id);
+    const current = this.#docs.get(idKey);
+    if (current === undefined) return;
+    for (const { index } of this.#indexes.values()) index.remove(idKey, current);
+    this.#docs.delete(idKey);
+  }
+
+  /** Re-creates a recovered index without journaling it again. */
+  restoreIndex(spec: IndexSpec): void {
+    const index = new SecondaryIndex(spec);
+    for (const [idKey, doc] of this.#docs) index.add(idKey, doc);
+    this.#indexes.set(spec.name, { spec, index });
+  }
+
+  /** Restores a recovered index drop. */
+  restoreDropIndex(name: string): void {
+    this.#indexes.delete(name);
+  }
+
+  #secondaryIndexes(): SecondaryIndex[] {
+    const result: SecondaryIndex[] = [];
+    for (const { index } of this.#indexes.values()) result.push(index);
+    return result;
+  }
+
+  // Runs every check before any index changes, so a failed write leaves no half-updated index behind.
+  #checkIndexes(doc: Document, idKey: string): void {
+    for (const { spec, index } of this.#indexes.values()) {
+      let duplicate;
+      try {
+        if (!spec.unique) {
+          index.keysFor(doc);
+          continue;
+        }
+        duplicate = index.findDuplicate(doc, idKey);
+      } catch (error) {
+        if ((error as { code?: unknown }).code === 171) {
+          throw new CommandError('CannotIndexParallelArrays', (error as Error).message);
+        }
+        throw error;
+      }
+      if (duplicate !== undefined) throw duplicateKeyError(this.namespace, spec.name, spec.key, duplicate.keyValue);
+    }
+  }
+}
+
+function isIdIndex(spec: IndexSpec): boolean {
+  const fields = Object.keys(spec.key);
+  return spec.name === '_id_' || (fields.length === 1 && fields[0] === '_id');
+}
+
+function sameKeyPattern(a: Readonly<Record<string, number>>, b: Readonly<Record<string, number>>): boolean {
+  const ak = Object.entries(a);
+  const bk = Object.entries(b);
+  return ak.length === bk.length && ak.every(([field, dir], i) => bk[i]?.[0] === field && bk[i]?.[1] === dir);
+}
+
+function sameFilter(a: IndexSpec, b: IndexSpec): boolean {
+  return JSON.stringify(a.partialFilterExpression ?? null) === JSON.stringify(b.partialFilterExpression ?? null);
+}
+
+function sameOptions(a: IndexSpec, b: IndexSpec): boolean {
+  return (
+    Boolean(a.unique) === Boolean(b.unique) &&
+    Boolean(a.sparse) === Boolean(b.sparse) &&
+    a.expireAfterSeconds === b.expireAfterSeconds &&
+    sameFilter(a, b)
+  );
+}

@@ -1,0 +1,358 @@
+/**
+ * A secondary index: a B+ tree of `[...keyValues, idKey]` entries in MongoDB key order.
+ *
+ * @module
+ */
+import btreeModule from 'sorted-btree';
+import { Query } from 'mingo';
+import { canonicalKey, compareBson } from './bson-order.js';
+import { analyzeIndexKeys, isSparseMissing, parseKeyPattern, type KeyPattern } from './index-keys.js';
+
+// Node's ESM loader (and jest's) exposes this CommonJS package's module.exports as the default import,
+// so the class is its `default` property; TypeScript models it the same way under NodeNext.
+const BTree = btreeModule.default;
+type BTreeOf<K, V> = import('sorted-btree').default<K, V>;
+
+/** One end of a range: a value and whether the range includes it. */
+export interface RangeEnd {
+  readonly value: unknown;
+  readonly inclusive: boolean;
+}
+
+/** Bounds on one index field: a set of exact values, or a (possibly half-open) range in BSON order. */
+export type FieldBounds =
+  | { readonly points: readonly unknown[] }
+  | { readonly min?: RangeEnd; readonly max?: RangeEnd };
+
+/** Bounds on the leading fields of an index key pattern; the fields after them are unbounded. */
+export type IndexBounds = ReadonlyArray<FieldBounds>;
+
+/** The part of an index specification a {@link SecondaryIndex} needs. */
+export interface SecondaryIndexSpec {
+  readonly name: string;
+  readonly key: Record<string, unknown>;
+  readonly unique?: boolean;
+  readonly sparse?: boolean;
+  readonly partialFilterExpression?: Record<string, unknown>;
+}
+
+/** A tree entry key: one value per pattern field, then the document's canonical `_id` key. */
+export type EntryKey = readonly unknown[];
+
+/** Orders {@link EntryKey}s. */
+export type EntryComparator = (a: EntryKey, b: EntryKey) => number;
+
+/** Construction options beyond the index specification. */
+export interface SecondaryIndexOptions {
+  /** Wraps the tree's comparator, e.g. to count comparisons in tests. */
+  readonly wrapComparator?: (compare: EntryComparator) => EntryComparator;
+}
+
+/** A duplicate found by {@link SecondaryIndex.findDuplicate}, as MongoDB reports it. */
+export interface DuplicateKey {
+  /** `{ field: value, ... }` for the colliding key. */
+  readonly keyValue: Record<string, unknown>;
+}
+
+// Search-key sentinels: below / above every value at their position, whatever the field's direction.
+const LOW: unknown = Object.freeze({ sentinel: 'low' });
+const HIGH: unknown = Object.freeze({ sentinel: 'high' });
+
+function entryComparator(directions: readonly (1 | -1)[]): EntryComparator {
+  const n = directions.length;
+  return (a, b) => {
+    for (let i = 0; i < n; i++) {
+      const x = a[i];
+      const y = b[i];
+      if (x === LOW || x === HIGH || y === LOW || y === HIGH) {
+        if (x === y) continue;
+        return x === LOW || y === HIGH ? -1 : 1;
+      }
+      const c = compareBson(x, y);
+      if (c !== 0) return directions[i] === 1 ? c : -c;
+    }
+    const x = a[n];
+    const y = b[n];
+    if (x === y) return 0;
+    if (x === LOW || y === HIGH) return -1;
+    if (x === HIGH || y === LOW) return 1;
+    return (x as string) < (y as string) ? -1 : 1;
+  };
+}
+
+/** One field's bounds as an ordered list of intervals in tree order (per the field's direction). */
+interface Interval {
+  readonly start?: RangeEnd;
+  readonly end?: RangeEnd;
+}
+
+function isPoints(bounds: FieldBounds): bounds is { readonly points: readonly unknown[] } {
+  return 'points' in bounds;
+}
+
+/**
+ * Largest number of point combinations over several fields expanded into separate tree ranges; the
+ * fields beyond it are checked entry by entry instead. The first field is always expanded.
+ */
+const MAX_COMBINATIONS = 4096;
+
+/**
+ * A MongoDB secondary index (ascending/descending fields, compound, multikey, unique, sparse, partial)
+ * mapping index keys to the canonical `_id` keys of the documents holding them.
+ */
+export class SecondaryIndex {
+  readonly #name: string;
+  readonly #pattern: KeyPattern;
+  readonly #unique: boolean;
+  readonly #sparse: boolean;
+  readonly #partialFilterExpression: Record<string, unknown> | undefined;
+  readonly #partialFilter: Query | undefined;
+  readonly #compare: EntryComparator;
+  readonly #tree: BTreeOf<EntryKey, string>;
+  readonly #multikeyPaths: Set<string>[];
+
+  /**
+   * @param spec - name, key pattern and options of the index.
+   * @param options - instrumentation hooks.
+   * @throws TypeError for an unsupported key pattern.
+   */
+  constructor(spec: SecondaryIndexSpec, options: SecondaryIndexOptions = {}) {
+    this.#name = spec.name;
+    this.#pattern = parseKeyPattern(spec.key);
+    this.#unique = spec.unique === true;
+    this.#sparse = spec.sparse === true;
+    this.#partialFilterExpression = spec.partialFilterExpression;
+    this.#partialFilter =
+      spec.partialFilterExpression === undefined ? undefined : new Query(spec.partialFilterExpression, { idKey: '_id' });
+    const base = entryComparator(this.#pattern.map(([, direction]) => direction));
+    this.#compare = options.wrapComparator?.(base) ?? base;
+    this.#tree = new BTree<EntryKey, string>(undefined, this.#compare);
+    this.#multikeyPaths = this.#pattern.map(() => new Set<string>());
+  }
+
+  /** The index name. */
+  get name(): string {
+    return this.#name;
+  }
+
+  /** The parsed key pattern. */
+  get keyPattern(): KeyPattern {
+    return this.#pattern;
+  }
+
+  /** Whether the index rejects two documents sharing a key. */
+  get unique(): boolean {
+    return this.#unique;
+  }
+
+  /** Whether documents missing every indexed field are left out. */
+  get sparse(): boolean {
+    return this.#sparse;
+  }
+
+  /** The filter a document must match to be indexed, if any. */
+  get partialFilterExpression(): Readonly<Record<string, unknown>> | undefined {
+    return this.#partialFilterExpression;
+  }
+
+  /** Number of index entries (a multikey document has one per key). */
+  get size(): number {
+    return this.#tree.size;
+  }
+
+  /** Pattern fields for which some indexed document had an array along the path (never reset but by clear()). */
+  get multikeyFields(): ReadonlySet<string> {
+    const fields = new Set<string>();
+    this.#pattern.forEach(([field], i) => {
+      if ((this.#multikeyPaths[i]?.size ?? 0) > 0) fields.add(field);
+    });
+    return fields;
+  }
+
+  /** Per pattern field, the path prefixes at which indexed documents held arrays (MongoDB's multikeyPaths). */
+  get multikeyPaths(): ReadonlyArray<ReadonlySet<string>> {
+    return this.#multikeyPaths;
+  }
+
+  /**
+   * The keys `doc` contributes: none when it fails the partial filter or, for a sparse index, lacks every
+   * indexed field.
+   *
+   * @throws ParallelArraysError (code 171) when two indexed fields hold different arrays.
+   */
+  keysFor(doc: object): unknown[][] {
+    return this.#analyze(doc)?.keys ?? [];
+  }
+
+  /** Adds the entries of a document. */
+  add(idKey: string, doc: object): void {
+    const analysis = this.#analyze(doc);
+    if (analysis === undefined) return;
+    analysis.multikeyPaths.forEach((paths, i) => {
+      for (const path of paths) this.#multikeyPaths[i]?.add(path);
+    });
+    for (const key of analysis.keys) this.#tree.set([...key, idKey], idKey);
+  }
+
+  /** Removes the entries of a document, as it was when added. */
+  remove(idKey: string, doc: object): void {
+    for (const key of this.keysFor(doc)) this.#tree.delete([...key, idKey]);
+  }
+
+  /** Removes every entry and forgets multikey state. */
+  clear(): void {
+    this.#tree.clear();
+    for (const paths of this.#multikeyPaths) paths.clear();
+  }
+
+  /**
+   * For a unique index: a key of `doc` that another document (not `idKey`) already holds. Missing fields
+   * count as `null`, so two documents lacking the field collide unless the index is sparse or partial.
+   */
+  findDuplicate(doc: object, idKey: string): DuplicateKey | undefined {
+    if (!this.#unique) return undefined;
+    for (const key of this.keysFor(doc)) {
+      for (const [, holder] of this.#entriesBetween([...key, LOW], [...key, HIGH])) {
+        if (holder !== idKey) return { keyValue: this.#keyValue(key) };
+      }
+    }
+    return undefined;
+  }
+
+  /**
+   * The `_id` keys of the documents with an entry inside `bounds`, in index order, each once.
+   * Costs O(log n) per expanded point combination plus the entries visited.
+   */
+  *scan(bounds: IndexBounds): Generator<string, void, undefined> {
+    const n = this.#pattern.length;
+    const fields = bounds.slice(0, n);
+    const perField = fields.map((b, i) => this.#intervals(b, this.#pattern[i]?.[1] ?? 1));
+    if (perField.some((intervals) => intervals.length === 0)) return;
+
+    // Expand leading point fields (and one range field after them) into separate tree ranges.
+    let expanded = 0;
+    let combinations = 1;
+    while (expanded < perField.length) {
+      const intervals = perField[expanded] as Interval[];
+      if (expanded > 0 && combinations * intervals.length > MAX_COMBINATIONS) break;
+      combinations *= intervals.length;
+      expanded++;
+      if (!intervals.every(isPointInterval)) break;
+    }
+    const filters = fields.slice(expanded).map((b, j) => ({ at: expanded + j, accept: acceptor(b) }));
+    const seen = this.#multikeyPaths.some((p) => p.size > 0) ? new Set<string>() : undefined;
+
+    for (const combination of product(perField.slice(0, expanded))) {
+      const [start, end] = this.#searchKeys(combination);
+      for (const [key, idKey] of this.#entriesBetween(start, end)) {
+        if (!filters.every((f) => f.accept(key[f.at]))) continue;
+        if (seen !== undefined) {
+          if (seen.has(idKey)) continue;
+          seen.add(idKey);
+        }
+        yield idKey;
+      }
+    }
+  }
+
+  #analyze(doc: object): ReturnType<typeof analyzeIndexKeys> | undefined {
+    if (this.#partialFilter !== undefined && !this.#partialFilter.test(doc as Record<string, unknown>)) return undefined;
+    if (this.#sparse && isSparseMissing(doc, this.#pattern)) return undefined;
+    return analyzeIndexKeys(doc, this.#pattern);
+  }
+
+  #keyValue(key: readonly unknown[]): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    this.#pattern.forEach(([field], i) => {
+      out[field] = key[i];
+    });
+    return out;
+  }
+
+  *#entriesBetween(start: EntryKey, end: EntryKey): Generator<[EntryKey, string], void, undefined> {
+    for (const entry of this.#tree.entries(start)) {
+      if (this.#compare(entry[0], end) > 0) return;
+      yield entry;
+    }
+  }
+
+  /** Tree-ordered intervals of one field's bounds; empty when nothing can match. */
+  #intervals(bounds: FieldBounds, direction: 1 | -1): Interval[] {
+    if (isPoints(bounds)) {
+      const sorted = [...bounds.points].sort((a, b) => direction * compareBson(a, b));
+      const distinct = sorted.filter((p, i) => i === 0 || compareBson(p, sorted[i - 1]) !== 0);
+      return distinct.map((value) => {
+        const point = { value, inclusive: true };
+        return { start: point, end: point };
+      });
+    }
+    const { min, max } = bounds;
+    if (min !== undefined && max !== undefined) {
+      const c = compareBson(min.value, max.value);
+      if (c > 0 || (c === 0 && !(min.inclusive && max.inclusive))) return [];
+    }
+    return [direction === 1 ? { start: min, end: max } : { start: max, end: min }];
+  }
+
+  /** Start and end search keys bracketing exactly the entries inside one combination of intervals. */
+  #searchKeys(combination: readonly Interval[]): [EntryKey, EntryKey] {
+    const width = this.#pattern.length + 1;
+    const start: unknown[] = [];
+    const end: unknown[] = [];
+    let startFill = LOW;
+    let endFill = HIGH;
+    for (const interval of combination) {
+      if (interval.start === undefined) {
+        start.push(LOW);
+      } else {
+        start.push(interval.start.value);
+        startFill = interval.start.inclusive ? LOW : HIGH;
+      }
+      if (interval.end === undefined) {
+        end.push(HIGH);
+      } else {
+        end.push(interval.end.value);
+        endFill = interval.end.inclusive ? HIGH : LOW;
+      }
+      // Only the last interval can be a range: earlier ones are points (inclusive on both ends).
+    }
+    while (start.length < width) start.push(startFill);
+    while (end.length < width) end.push(endFill);
+    return [start, end];
+  }
+}
+
+function isPointInterval(interval: Interval): boolean {
+  return interval.start !== undefined && interval.start === interval.end;
+}
+
+function* product(lists: readonly (readonly Interval[])[]): Generator<Interval[], void, undefined> {
+  if (lists.length === 0) {
+    yield [];
+    return;
+  }
+  const [first, ...rest] = lists;
+  for (const head of first ?? []) {
+    for (const tail of product(rest)) yield [head, ...tail];
+  }
+}
+
+/** A predicate for one field's bounds, used on fields that are not expanded into tree ranges. */
+function acceptor(bounds: FieldBounds): (value: unknown) => boolean {
+  if (isPoints(bounds)) {
+    const keys = new Set(bounds.points.map(canonicalKey));
+    return (value) => keys.has(canonicalKey(value));
+  }
+  const { min, max } = bounds;
+  return (value) => {
+    if (min !== undefined) {
+      const c = compareBson(value, min.value);
+      if (c < 0 || (c === 0 && !min.inclusive)) return false;
+    }
+    if (max !== undefined) {
+      const c = compareBson(value, max.value);
+      if (c > 0 || (c === 0 && !max.inclusive)) return false;
+    }
+    return true;
+  };
+}
