@@ -45,7 +45,15 @@ export default tseslint.config(
       '@typescript-eslint/unbound-method': 'off',
     },
   },
-  { files: ['eslint.config.js'], ...tseslint.configs.disableTypeChecked },
+  // Plain JavaScript (the config itself, child-process fixtures) is not part of the TypeScript project.
+  {
+    files: ['**/*.js', '**/*.mjs'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      ...tseslint.configs.disableTypeChecked.languageOptions,
+      globals: { process: 'readonly', console: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly' },
+    },
+  },
   edgeOnly('src/adapters/mongodb', 'mongodb'),
   edgeOnly('src/adapters/agenda', 'agenda'),
   edgeOnly('src/adapters/agenda', '@agendajs'),

@@ -18,7 +18,7 @@ async function main(): Promise<void> {
       `  URI:     ${mongo.uri}`,
       `  dbPath:  ${dbPath}`,
       '',
-      `  Try it:  MONGODB_URI=${mongo.uri} node -e "import(\'mongodb\').then(async ({ MongoClient }) => { const c = await MongoClient.connect(process.env.MONGODB_URI); console.log(await c.db(\'demo\').collection(\'hello\').insertOne({ at: new Date() })); await c.close(); })"`,
+      `  Try it:  MONGODB_URI=${mongo.uri} node -e "import('mongodb').then(async ({ MongoClient }) => { const c = await MongoClient.connect(process.env.MONGODB_URI); console.log(await c.db('demo').collection('hello').insertOne({ at: new Date() })); await c.close(); })"`,
       '  Stop:    Ctrl-C',
       '',
     ].join('\n') + '\n',

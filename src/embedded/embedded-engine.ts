@@ -1,4 +1,4 @@
-import type { Document } from 'bson';
+import type { Document } from './document.js';
 import { dispatchCommand } from './commands/command-dispatcher.js';
 import { CursorRegistry } from './commands/cursor-registry.js';
 import { FileJournal } from './persistence/file-journal.js';

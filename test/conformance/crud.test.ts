@@ -585,9 +585,15 @@ describe('BSON types round-trip', () => {
     const c = fresh();
     await c.insertOne({ _id: 1, i: new Int32(5), l: Long.fromNumber(5), d: new Double(5) });
     const doc = (await c.findOne({ _id: 1 }, { promoteValues: false }))!;
-    expect((doc.i as Int32)._bsontype).toBe('Int32');
-    expect((doc.l as Long)._bsontype).toBe('Long');
-    expect((doc.d as Double)._bsontype).toBe('Double');
+    if (t.mongo.kind === 'embedded') {
+      // Documented difference (docs/embedded-engine.md, "Known differences"): the engine holds numbers as JS
+      // numbers, so an integral int64 or double within int32 range comes back as an int32.
+      expect([doc.i, doc.l, doc.d].map((v) => (v as Int32)._bsontype)).toEqual(['Int32', 'Int32', 'Int32']);
+    } else {
+      expect((doc.i as Int32)._bsontype).toBe('Int32');
+      expect((doc.l as Long)._bsontype).toBe('Long');
+      expect((doc.d as Double)._bsontype).toBe('Double');
+    }
     // With default promotion all three read back as the JS number 5.
     const plain = (await c.findOne({ _id: 1 }))!;
     expect([plain.i, plain.l, plain.d]).toEqual([5, 5, 5]);
@@ -706,9 +712,17 @@ describe('query operators', () => {
       { _id: 'd', v: new Double(1) },
       { _id: 'm', v: Decimal128.fromString('1') },
     ]);
-    expect(await idsOf(t2, { v: { $type: 'int' } })).toEqual(['i']);
-    expect(await idsOf(t2, { v: { $type: 'long' } })).toEqual(['l']);
-    expect(await idsOf(t2, { v: { $type: 'double' } })).toEqual(['d']);
+    if (t.mongo.kind === 'embedded') {
+      // Documented difference: $type reports the type a number is sent back as (int32 here for all three).
+      expect(await idsOf(t2, { v: { $type: 'int' } })).toEqual(['d', 'i', 'l']);
+      expect(await idsOf(t2, { v: { $type: 'long' } })).toEqual([]);
+      expect(await idsOf(t2, { v: { $type: 'double' } })).toEqual([]);
+      expect(await idsOf(t2, { v: { $type: 'number' } })).toEqual(['d', 'i', 'l', 'm']);
+    } else {
+      expect(await idsOf(t2, { v: { $type: 'int' } })).toEqual(['i']);
+      expect(await idsOf(t2, { v: { $type: 'long' } })).toEqual(['l']);
+      expect(await idsOf(t2, { v: { $type: 'double' } })).toEqual(['d']);
+    }
     expect(await idsOf(t2, { v: { $type: 'decimal' } })).toEqual(['m']);
     expect(await idsOf(t2, { v: 1 })).toEqual(['d', 'i', 'l', 'm']);
   });

@@ -1,7 +1,6 @@
-import type { Document } from 'bson';
-import { Aggregator } from 'mingo';
+import type { Document } from '../document.js';
 import { cloneDocument } from '../query/clone-document.js';
-import { mingoOptions, withMingo } from '../query/mingo-options.js';
+import { mingoPipeline, withMingo } from '../query/mingo-options.js';
 import { assertCollectionName } from '../storage/namespace.js';
 import { CommandError } from './command-error.js';
 import { optionalCount, type CommandHandler } from './command-context.js';
@@ -17,10 +16,10 @@ const REJECTED_STAGES = new Set(['$out', '$merge', '$changeStream', '$currentOp'
  * lookup) so that the pipeline only sees candidate documents; `$lookup` resolves collections of the same database.
  */
 export const aggregate: CommandHandler = (command, context) => {
-  const name = command.aggregate as unknown;
+  const name = command.aggregate;
   if (name === 1) throw new CommandError('CommandNotSupported', 'collection-less aggregate is not supported by the embedded engine');
   assertCollectionName(context.db, name);
-  const pipeline = command.pipeline as unknown;
+  const pipeline = command.pipeline;
   if (!Array.isArray(pipeline)) throw new CommandError('TypeMismatch', "'pipeline' option must be specified as an array");
   if (command.explain === true) throw new CommandError('CommandNotSupported', 'explain is not supported by the embedded engine');
   const cursorOptions = command.cursor as Document | undefined;
@@ -43,14 +42,37 @@ export const aggregate: CommandHandler = (command, context) => {
   const input = leadingMatch === undefined ? [...(store?.documents() ?? [])] : selectDocuments(store, { filter: leadingMatch });
   const rest = leadingMatch === undefined ? stages : stages.slice(1);
   const db = context.db;
-  const copies = rest.every((stage) => READ_ONLY_STAGES.has(Object.keys(stage)[0] as string));
-  const source = copies ? input : input.map((doc) => cloneDocument(doc));
-  const results = rest.length === 0 ? input : withMingo('aggregation failed', () =>
-    new Aggregator(rest, mingoOptions({
-      collectionResolver: (collection: string) =>
-        [...(context.catalog.collection(db, collection)?.documents() ?? [])].map((doc) => cloneDocument(doc)),
-    })).run(source) as Document[],
-  );
+  const readOnly = rest.every((stage) => READ_ONLY_STAGES.has(Object.keys(stage)[0] as string));
+  const source = readOnly ? input : input.map((doc) => cloneDocument(doc));
+  const options = ({
+    collectionResolver: (collection: string) =>
+      [...(context.catalog.collection(db, collection)?.documents() ?? [])].map((doc) => cloneDocument(doc)),
+  });
+  const results = runPipeline(source, rest, (docs, segment) =>
+    withMingo('aggregation failed', (): Document[] => mingoPipeline(segment, options).run(docs)));
   const cursor = context.cursors.open(`${context.db}.${name}`, results, optionalCount(cursorOptions, 'batchSize'));
   return { cursor: { firstBatch: cursor.batch, id: cursor.id, ns: cursor.ns }, ok: 1 };
 };
+
+/**
+ * Runs a pipeline through mingo, except `$count`, which mongod answers with no document at all when nothing is
+ * counted (mingo would return a count of 0).
+ */
+function runPipeline(input: Document[], stages: Document[], run: (docs: Document[], segment: Document[]) => Document[]): Document[] {
+  let docs = input;
+  let segment: Document[] = [];
+  for (const stage of stages) {
+    if (!('$count' in stage)) {
+      segment.push(stage);
+      continue;
+    }
+    if (segment.length > 0) docs = run(docs, segment);
+    segment = [];
+    const field = stage.$count;
+    if (typeof field !== 'string' || field.length === 0 || field.startsWith('$') || field.includes('.')) {
+      throw new CommandError('Location40324', 'the $count field must be a non-empty string that does not start with $ or contain .');
+    }
+    docs = docs.length === 0 ? [] : [{ [field]: docs.length }];
+  }
+  return segment.length > 0 ? run(docs, segment) : docs;
+}

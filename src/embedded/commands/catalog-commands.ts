@@ -1,4 +1,5 @@
-import { calculateObjectSize, type Document } from 'bson';
+import { calculateObjectSize } from 'bson';
+import type { Document } from '../document.js';
 import { compileFilter } from '../query/compile-filter.js';
 import { describeIndex, parseIndexSpec } from '../storage/index-spec.js';
 import { assertCollectionName, assertDatabaseName } from '../storage/namespace.js';
@@ -65,7 +66,7 @@ export const create: CommandHandler = (command, context) => {
 
 /** `drop`: as MongoDB 7.0, dropping a missing collection succeeds. */
 export const drop: CommandHandler = (command, context) => {
-  const name = command.drop as unknown;
+  const name = command.drop;
   assertCollectionName(context.db, name);
   const store = context.catalog.collection(context.db, name);
   const nIndexesWas = store?.indexSpecs().length;
@@ -82,7 +83,7 @@ export const dropDatabase: CommandHandler = (_command, context) => {
 
 /** `createIndexes`: builds each index from the existing documents; identical existing indexes are no-ops. */
 export const createIndexes: CommandHandler = (command, context) => {
-  const raw = command.indexes as unknown;
+  const raw = command.indexes;
   if (!Array.isArray(raw) || raw.length === 0) throw new CommandError('BadValue', 'Must specify at least one index to create');
   const specs = (raw as unknown[]).map(parseIndexSpec);
   const { store, created } = context.catalog.ensureCollection(context.db, command.createIndexes);
@@ -96,7 +97,7 @@ export const createIndexes: CommandHandler = (command, context) => {
 
 /** `listIndexes`. */
 export const listIndexes: CommandHandler = (command, context) => {
-  const name = command.listIndexes as unknown;
+  const name = command.listIndexes;
   assertCollectionName(context.db, name);
   const store = context.catalog.collection(context.db, name);
   if (store === undefined) throw new CommandError('NamespaceNotFound', `ns does not exist: ${context.db}.${name}`);
@@ -107,12 +108,12 @@ export const listIndexes: CommandHandler = (command, context) => {
 
 /** `dropIndexes`: by name, by key pattern, a list of names, or `'*'` for every secondary index. */
 export const dropIndexes: CommandHandler = (command, context) => {
-  const name = (command.dropIndexes ?? command.deleteIndexes) as unknown;
+  const name = (command.dropIndexes ?? command.deleteIndexes);
   assertCollectionName(context.db, name);
   const store = context.catalog.collection(context.db, name);
   if (store === undefined) throw new CommandError('NamespaceNotFound', `ns not found ${context.db}.${name}`);
   const nIndexesWas = store.indexSpecs().length;
-  const target = command.index as unknown;
+  const target = command.index;
   let names: string[];
   if (target === '*') {
     names = store.indexSpecs().slice(1).map((spec) => spec.name);

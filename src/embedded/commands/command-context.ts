@@ -1,4 +1,4 @@
-import type { Document } from 'bson';
+import type { Document } from '../document.js';
 import type { Catalog } from '../storage/catalog.js';
 import { CommandError } from './command-error.js';
 import type { CursorRegistry } from './cursor-registry.js';
@@ -24,7 +24,7 @@ export type CommandHandler = (command: Document, context: CommandContext) => Doc
 
 /** Reads an optional non-negative integer command argument. */
 export function optionalCount(command: Document, field: string): number | undefined {
-  const value = command[field] as unknown;
+  const value = command[field];
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'number' || !Number.isFinite(value)) {
     throw new CommandError('TypeMismatch', `BSON field '${field}' is the wrong type '${typeof value}', expected a number`);
@@ -34,7 +34,7 @@ export function optionalCount(command: Document, field: string): number | undefi
 
 /** Reads an optional document argument. */
 export function optionalDocument(command: Document, field: string): Document | undefined {
-  const value = command[field] as unknown;
+  const value = command[field];
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'object' || Array.isArray(value) || value instanceof Date) {
     throw new CommandError('TypeMismatch', `BSON field '${field}' is the wrong type '${Array.isArray(value) ? 'array' : typeof value}', expected type 'object'`);

@@ -1,4 +1,4 @@
-import type { Document } from 'bson';
+import type { Document } from '../document.js';
 import { aggregate } from './aggregate-command.js';
 import { create, createIndexes, drop, dropDatabase, dropIndexes, listCollections, listDatabases, listIndexes } from './catalog-commands.js';
 import { CommandError } from './command-error.js';

@@ -1,4 +1,4 @@
-import type { Document } from 'bson';
+import type { Document } from '../document.js';
 import { DurableError } from '../../core/durable-error.js';
 import { ErrorCode, type ErrorCodeName } from './error-codes.js';
 

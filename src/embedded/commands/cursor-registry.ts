@@ -1,4 +1,5 @@
-import { Long, calculateObjectSize, type Document } from 'bson';
+import { Long, calculateObjectSize } from 'bson';
+import type { Document } from '../document.js';
 import { CommandError } from './command-error.js';
 
 /** Default first-batch size of find and aggregate, as in mongod. */

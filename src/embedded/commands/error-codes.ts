@@ -32,6 +32,9 @@ export const ErrorCode = {
   DuplicateKey: 11000,
   Location17419: 17419,
   Location40324: 40324,
+  Location15955: 15955,
+  Location31253: 31253,
+  Location31254: 31254,
   NoSuchTransaction: 251,
   InvalidPipelineOperator: 168,
 } as const;

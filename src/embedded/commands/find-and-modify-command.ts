@@ -1,4 +1,4 @@
-import type { Document } from 'bson';
+import type { Document } from '../document.js';
 import { parseSort } from '../query/sort-documents.js';
 import { assertCollectionName } from '../storage/namespace.js';
 import { CommandError } from './command-error.js';
@@ -11,13 +11,13 @@ import { updateDocuments } from './write-commands.js';
  * completion without yielding: no other connection's command can interleave between the find and the write.
  */
 export const findAndModify: CommandHandler = (command, context) => {
-  const name = (command.findAndModify ?? command.findandmodify) as unknown;
+  const name = (command.findAndModify ?? command.findandmodify);
   assertCollectionName(context.db, name);
   const query = optionalDocument(command, 'query') ?? {};
   const sort = parseSort(command.sort);
   const fields = optionalDocument(command, 'fields');
   const remove = command.remove === true;
-  const update = command.update as unknown;
+  const update = command.update;
   if (remove && update !== undefined) throw new CommandError('FailedToParse', 'Cannot specify both an update and remove=true');
   if (!remove && update === undefined) throw new CommandError('FailedToParse', 'Either an update or remove=true must be specified');
   if (remove && command.upsert === true) throw new CommandError('FailedToParse', 'Cannot specify both upsert=true and remove=true');

@@ -1,4 +1,4 @@
-import type { Document } from 'bson';
+import type { Document } from '../document.js';
 import { MAX_BSON_OBJECT_SIZE, MAX_MESSAGE_SIZE } from '../wire/op-code.js';
 import type { CommandHandler } from './command-context.js';
 

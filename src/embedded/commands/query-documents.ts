@@ -1,9 +1,9 @@
-import type { Document } from 'bson';
-import { Query } from 'mingo';
+import type { Document } from '../document.js';
 import type { CollectionStore } from '../storage/collection-store.js';
 import { compileFilter, isExactIdFilter } from '../query/compile-filter.js';
-import { mingoOptions, withMingo } from '../query/mingo-options.js';
+import { mingoQuery, withMingo } from '../query/mingo-options.js';
 import { sortDocuments, type SortSpec } from '../query/sort-documents.js';
+import { validateProjection } from '../query/validate-projection.js';
 
 /** The selection part of find, count, update, delete and findAndModify. */
 export interface Selection {
@@ -19,10 +19,10 @@ export interface Selection {
  * when possible); each is checked against the whole filter. Without a sort, matching stops at skip + limit.
  */
 export function selectDocuments(store: CollectionStore | undefined, selection: Selection): Document[] {
-  if (store === undefined) return [];
   const { filter, sort = [], skip = 0, limit = 0 } = selection;
-  const candidates = store.candidates(filter);
   const matches = isExactIdFilter(filter) ? () => true : compileFilter(filter);
+  if (store === undefined) return [];
+  const candidates = store.candidates(filter);
   const wanted = sort.length === 0 && limit > 0 ? skip + limit : Number.POSITIVE_INFINITY;
   let selected: Document[] = [];
   for (const doc of candidates) {
@@ -37,8 +37,10 @@ export function selectDocuments(store: CollectionStore | undefined, selection: S
 
 /** Applies a find projection (inclusion, exclusion, `$slice`, `$elemMatch`, positional) to each document. */
 export function projectDocuments(docs: Document[], projection: Document | undefined): Document[] {
-  if (projection === undefined || Object.keys(projection).length === 0 || docs.length === 0) return docs;
+  if (projection === undefined || Object.keys(projection).length === 0) return docs;
+  validateProjection(projection);
+  if (docs.length === 0) return docs;
   return withMingo('invalid projection', () =>
-    new Query({}, mingoOptions()).find<Document>(docs, projection).all(),
+    mingoQuery({}).find<Document>(docs, projection).all(),
   );
 }

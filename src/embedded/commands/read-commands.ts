@@ -1,4 +1,4 @@
-import type { Document } from 'bson';
+import type { Document } from '../document.js';
 import { parseSort } from '../query/sort-documents.js';
 import { valuesAtPath } from '../query/field-path.js';
 import { canonicalKey } from '../storage/bson-order.js';
@@ -24,7 +24,7 @@ function rejectCollation(command: Document): void {
 
 /** `find`: filter, sort, projection, skip, limit, batchSize, singleBatch. */
 export const find: CommandHandler = (command, context) => {
-  const name = command.find as unknown;
+  const name = command.find;
   assertCollectionName(context.db, name);
   unsupported(command, ['tailable', 'awaitData', 'returnKey', 'showRecordId', 'min', 'max']);
   rejectCollation(command);
@@ -49,7 +49,7 @@ export const find: CommandHandler = (command, context) => {
 
 /** `getMore`: the next batch of a cursor. */
 export const getMore: CommandHandler = (command, context) => {
-  const collection = command.collection as unknown;
+  const collection = command.collection;
   if (typeof collection !== 'string') throw new CommandError('TypeMismatch', "BSON field 'getMore.collection' is missing or not a string");
   const cursor = context.cursors.next(command.getMore, `${context.db}.${collection}`, optionalCount(command, 'batchSize'));
   return { cursor: { nextBatch: cursor.batch, id: cursor.id, ns: cursor.ns }, ok: 1 };
@@ -57,7 +57,7 @@ export const getMore: CommandHandler = (command, context) => {
 
 /** `killCursors`. */
 export const killCursors: CommandHandler = (command, context) => {
-  const ids = command.cursors as unknown;
+  const ids = command.cursors;
   if (!Array.isArray(ids)) throw new CommandError('TypeMismatch', "BSON field 'killCursors.cursors' must be an array");
   const { killed, notFound } = context.cursors.kill(ids as unknown[]);
   return { cursorsKilled: killed, cursorsNotFound: notFound, cursorsAlive: [], cursorsUnknown: [], ok: 1 };
@@ -65,7 +65,7 @@ export const killCursors: CommandHandler = (command, context) => {
 
 /** `count` (the driver's estimatedDocumentCount and legacy count). */
 export const count: CommandHandler = (command, context) => {
-  const name = command.count as unknown;
+  const name = command.count;
   assertCollectionName(context.db, name);
   const store = context.catalog.collection(context.db, name);
   const query = optionalDocument(command, 'query') ?? {};
@@ -80,9 +80,9 @@ export const count: CommandHandler = (command, context) => {
 
 /** `distinct`: unique values of a field (array values contribute their elements), over matching documents. */
 export const distinct: CommandHandler = (command, context: CommandContext) => {
-  const name = command.distinct as unknown;
+  const name = command.distinct;
   assertCollectionName(context.db, name);
-  const key = command.key as unknown;
+  const key = command.key;
   if (typeof key !== 'string' || key.length === 0) throw new CommandError('TypeMismatch', "BSON field 'distinct.key' must be a non-empty string");
   rejectCollation(command);
   const docs = selectDocuments(context.catalog.collection(context.db, name), { filter: optionalDocument(command, 'query') ?? {} });

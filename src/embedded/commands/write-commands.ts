@@ -1,5 +1,6 @@
-import { ObjectId, type Document } from 'bson';
-import { applyUpdate, assertDocumentSize, classifyUpdate, withIdFirst } from '../query/apply-update.js';
+import { ObjectId } from 'bson';
+import type { Document } from '../document.js';
+import { applyUpdate, assertDocumentSize, classifyUpdate, validateArrayFilters, withIdFirst } from '../query/apply-update.js';
 import type { SortSpec } from '../query/sort-documents.js';
 import { upsertSeed } from '../query/upsert-seed.js';
 import type { CollectionStore } from '../storage/collection-store.js';
@@ -15,7 +16,7 @@ export function prepareInsert(doc: unknown): Document {
     throw new CommandError('TypeMismatch', 'Documents to insert must be objects');
   }
   const prepared = withIdFirst((doc as Document)._id === undefined ? { _id: new ObjectId(), ...(doc as Document) } : (doc as Document));
-  const id = prepared._id as unknown;
+  const id = prepared._id;
   if (Array.isArray(id)) throw new CommandError('BadValue', "can't use an array for _id");
   if (id instanceof RegExp || (id as { _bsontype?: string } | null)?._bsontype === 'BSONRegExp') {
     throw new CommandError('BadValue', "can't use a regex for _id");
@@ -25,7 +26,7 @@ export function prepareInsert(doc: unknown): Document {
 }
 
 function operations(command: Document, field: string, name: string): unknown[] {
-  const ops = command[field] as unknown;
+  const ops = command[field];
   if (!Array.isArray(ops)) throw new CommandError('TypeMismatch', `BSON field '${name}.${field}' is missing or not an array`);
   if (ops.length > 100_000) throw new CommandError('InvalidLength', `Write batch sizes must be between 1 and 100000. Got ${ops.length} operations.`);
   return ops as unknown[];
@@ -81,6 +82,7 @@ export function updateDocuments(
   statement: { q: Document; u: Document | Document[]; multi: boolean; upsert: boolean; arrayFilters?: Document[]; sort?: SortSpec },
 ): UpdateOutcome {
   const kind = classifyUpdate(statement.u);
+  validateArrayFilters(statement.u, statement.arrayFilters);
   if (statement.multi && kind === 'replacement') {
     throw new CommandError('FailedToParse', 'multi update is not supported for replacement-style update');
   }
@@ -134,7 +136,7 @@ export const update: CommandHandler = (command, context: CommandContext) => {
   const upserted: Document[] = [];
   const writeErrors = runBatch(statements, command.ordered !== false, (raw, index) => {
     const statement = asDocument(raw, 'update.updates');
-    const u = statement.u as unknown;
+    const u = statement.u;
     const outcome = updateDocuments(store, {
       q: asDocument(statement.q ?? {}, 'update.updates.q'),
       u: Array.isArray(u) ? (u as Document[]) : asDocument(u, 'update.updates.u'),
@@ -154,14 +156,14 @@ export const update: CommandHandler = (command, context: CommandContext) => {
 
 /** `delete`: each statement `{ q, limit }` with limit 0 (all) or 1. */
 export const remove: CommandHandler = (command, context) => {
-  const name = command.delete as unknown;
+  const name = command.delete;
   const statements = operations(command, 'deletes', 'delete');
   const store = existingCollection(context, name);
   if (store === undefined) return { n: 0, ok: 1 };
   let n = 0;
   const writeErrors = runBatch(statements, command.ordered !== false, (raw) => {
     const statement = asDocument(raw, 'delete.deletes');
-    const limit = statement.limit as unknown;
+    const limit = statement.limit;
     if (limit !== 0 && limit !== 1) throw new CommandError('FailedToParse', 'The limit field in delete objects must be 0 or 1. Got ' + String(limit));
     for (const doc of selectDocuments(store, { filter: asDocument(statement.q ?? {}, 'delete.deletes.q'), limit: limit === 1 ? 1 : 0 })) {
       store.remove(doc);

@@ -1,7 +1,8 @@
 import { mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { crc32 } from 'node:zlib';
-import { deserialize, serialize, type Document } from 'bson';
+import { deserialize, serialize } from 'bson';
+import type { Document } from '../document.js';
 import { DbPathLock } from './db-path-lock.js';
 import type { JournalOp } from './journal-op.js';
 import { PersistenceError } from './persistence-error.js';

@@ -1,10 +1,11 @@
-import { calculateObjectSize, type Document } from 'bson';
-import { Aggregator, update as mingoUpdate } from 'mingo';
+import { Long, Timestamp, calculateObjectSize } from 'bson';
+import type { Document } from '../document.js';
+import { update as mingoUpdate } from 'mingo';
 import { CommandError } from '../commands/command-error.js';
 import { MAX_BSON_OBJECT_SIZE } from '../wire/op-code.js';
 import { compareBson } from '../storage/bson-order.js';
 import { cloneDocument } from './clone-document.js';
-import { mingoOptions, withMingo } from './mingo-options.js';
+import { mingoOptions, mingoPipeline, withMingo } from './mingo-options.js';
 
 /** What an update command's `u` (or findAndModify's `update`) is. */
 export type UpdateKind = 'replacement' | 'operators' | 'pipeline';
@@ -38,7 +39,7 @@ export function classifyUpdate(update: unknown): UpdateKind {
     if (!OPERATORS.has(key)) {
       throw new CommandError('FailedToParse', `Unknown modifier: ${key}. Expected a valid update modifier or pipeline-style update specified as an array`);
     }
-    const operand = (update as Document)[key] as unknown;
+    const operand = (update as Document)[key];
     if (operand === null || typeof operand !== 'object' || Array.isArray(operand)) {
       throw new CommandError('FailedToParse', `Modifiers operate on fields but we found type ${Array.isArray(operand) ? 'array' : typeof operand} instead. For example: {$mod: {<field>: ...}} not {${key}: ${JSON.stringify(operand)}}`);
     }
@@ -125,23 +126,29 @@ function replacement(current: Document, update: Document): Document {
 
 function pipelineUpdate(current: Document, pipeline: Document[]): Document {
   const [result] = withMingo('invalid update pipeline', () =>
-    new Aggregator(pipeline, mingoOptions()).run([cloneDocument(current)]),
+    mingoPipeline(pipeline).run([cloneDocument(current)]),
   );
-  return withIdFirst((result ?? {}) as Document);
+  return withIdFirst((result ?? {}));
 }
 
 function operatorUpdate(current: Document, input: UpdateInput): Document {
   const update = input.update as Document;
   const modifier: Document = {};
+  const merge = (operator: string, operand: Document): void => {
+    modifier[operator] = { ...(modifier[operator] as Document | undefined), ...operand };
+  };
   for (const [operator, operand] of Object.entries(update)) {
     if (operator === '$setOnInsert') {
-      if (input.inserting) modifier.$set = { ...(modifier.$set as Document | undefined), ...(operand as Document) };
-    } else if (operator === '$set') {
-      modifier.$set = { ...(modifier.$set as Document | undefined), ...(operand as Document) };
+      if (input.inserting) merge('$set', operand as Document);
+    } else if (operator === '$currentDate') {
+      merge('$set', currentDates(operand as Document));
     } else {
-      modifier[operator] = operand;
+      merge(operator, operand as Document);
     }
   }
+  // mongod 5.0+ applies each operator's fields in lexicographic order (numeric names numerically), which decides
+  // where new fields land in the document.
+  for (const [operator, operand] of Object.entries(modifier)) modifier[operator] = sortFields(operand as Document);
   validateTargets(current, modifier);
   const fast = fastPath(current, modifier);
   if (fast !== undefined) return fast;
@@ -152,51 +159,146 @@ function operatorUpdate(current: Document, input: UpdateInput): Document {
   return next;
 }
 
+function compareFieldNames(a: string, b: string): number {
+  const na = /^\d+$/.test(a);
+  const nb = /^\d+$/.test(b);
+  if (na && nb) return Number(a) - Number(b);
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function sortFields(operand: Document): Document {
+  const sorted: Document = {};
+  for (const key of Object.keys(operand).sort(compareFieldNames)) sorted[key] = operand[key];
+  return sorted;
+}
+
+let timestampIncrement = 0;
+
+function currentDates(operand: Document): Document {
+  const now = new Date();
+  const values: Document = {};
+  for (const [path, spec] of Object.entries(operand)) {
+    if (spec === true) values[path] = now;
+    else if (spec !== null && typeof spec === 'object' && (spec as Document).$type === 'timestamp') {
+      values[path] = new Timestamp({ t: Math.floor(now.getTime() / 1000), i: ++timestampIncrement });
+    } else if (spec !== null && typeof spec === 'object' && (spec as Document).$type === 'date') {
+      values[path] = now;
+    } else {
+      throw new CommandError('BadValue', `${JSON.stringify(spec)} is not valid type for $currentDate. Please use a boolean ('true') or a $type expression ({$type: 'timestamp/date'}).`);
+    }
+  }
+  return values;
+}
+
+/** Checks that every `$[id]` in the update has an array filter and every array filter is used, as mongod does. */
+export function validateArrayFilters(update: Document | Document[], arrayFilters: readonly Document[] | undefined): void {
+  const used = new Set<string>();
+  if (!Array.isArray(update)) {
+    for (const operand of Object.values(update)) {
+      if (operand === null || typeof operand !== 'object') continue;
+      for (const path of Object.keys(operand)) {
+        for (const match of path.matchAll(/\$\[([^\]]+)\]/g)) used.add(match[1] as string);
+      }
+    }
+  }
+  const provided = new Set<string>();
+  for (const filter of arrayFilters ?? []) {
+    if (filter === null || typeof filter !== 'object' || Array.isArray(filter)) {
+      throw new CommandError('TypeMismatch', 'Each array filter must be an object');
+    }
+    const ids = new Set(Object.keys(filter).map((key) => key.split('.')[0] as string));
+    if (ids.size !== 1) throw new CommandError('FailedToParse', 'Each array filter must use a single top-level field name');
+    const id = [...ids][0];
+    if (id === undefined || !/^[a-z][a-zA-Z0-9]*$/.test(id)) {
+      throw new CommandError('BadValue', `The top-level field name must be an alphanumeric string beginning with a lowercase letter, found '${String(id)}'`);
+    }
+    if (provided.has(id)) throw new CommandError('FailedToParse', `Found multiple array filters with the same top-level field name ${id}`);
+    provided.add(id);
+  }
+  for (const id of used) {
+    if (!provided.has(id)) throw new CommandError('BadValue', `No array filter found for identifier '${id}' in path`);
+  }
+  for (const id of provided) {
+    if (!used.has(id)) throw new CommandError('FailedToParse', `The array filter for identifier '${id}' was not used in the update ${JSON.stringify(update)}`);
+  }
+}
+
 const SIMPLE_PATH = /^[^.$\d][^.$]*(\.[^.$\d][^.$]*)*$/;
 
 // $set/$unset/$inc on plain object paths, copying only the objects along each path (structural sharing is safe
 // because stored documents are never mutated). mingo's updater costs ~70 µs a call; this path costs ~2 µs.
 function fastPath(current: Document, modifier: Document): Document | undefined {
+  const changes: Array<[operator: string, path: string, value: unknown]> = [];
   for (const [operator, operand] of Object.entries(modifier)) {
-    if (operator !== '$set' && operator !== '$unset' && operator !== '$inc') return undefined;
-    for (const path of Object.keys(operand as Document)) if (!SIMPLE_PATH.test(path)) return undefined;
+    if (operator !== '$set' && operator !== '$unset' && operator !== '$inc' && operator !== '$addToSet') return undefined;
+    for (const [path, value] of Object.entries(operand as Document)) {
+      if (!SIMPLE_PATH.test(path)) return undefined;
+      if (operator === '$addToSet' && isEmbeddedModifier(value) && Object.keys(value as Document).some((k) => k !== '$each')) return undefined;
+      changes.push([operator, path, value]);
+    }
   }
+  changes.sort((a, b) => compareFieldNames(a[1], b[1]));
   const next: Document = { ...current };
   const copied = new Set<object>([next]);
-  for (const [operator, operand] of Object.entries(modifier)) {
-    for (const [path, value] of Object.entries(operand as Document)) {
-      const segments = path.split('.');
-      let parent: Document = next;
-      for (let i = 0; i < segments.length - 1; i++) {
-        const segment = segments[i] as string;
-        const child = parent[segment] as unknown;
-        if (child === undefined || child === null) {
-          if (operator === '$unset') break;
-          const created: Document = {};
-          copied.add(created);
-          parent[segment] = created;
-          parent = created;
-        } else if (typeof child === 'object' && !Array.isArray(child) && !(child instanceof Date) && (child as { _bsontype?: unknown })._bsontype === undefined) {
-          const copy = copied.has(child) ? (child as Document) : { ...(child as Document) };
-          copied.add(copy);
-          parent[segment] = copy;
-          parent = copy;
-        } else {
-          return undefined; // arrays and scalars along the path: leave the subtle cases to mingo
-        }
+  for (const [operator, path, value] of changes) {
+    const segments = path.split('.');
+    let parent: Document = next;
+    for (let i = 0; i < segments.length - 1; i++) {
+      const segment = segments[i] as string;
+      const child = parent[segment];
+      if (child === undefined || child === null) {
+        if (operator === '$unset') break;
+        const created: Document = {};
+        copied.add(created);
+        parent[segment] = created;
+        parent = created;
+      } else if (typeof child === 'object' && !Array.isArray(child) && !(child instanceof Date) && (child as { _bsontype?: unknown })._bsontype === undefined) {
+        const copy = copied.has(child) ? (child as Document) : { ...(child as Document) };
+        copied.add(copy);
+        parent[segment] = copy;
+        parent = copy;
+      } else {
+        return undefined; // arrays and scalars along the path: leave the subtle cases to mingo
       }
-      const leaf = segments[segments.length - 1] as string;
-      if (operator === '$set') parent[leaf] = cloneDocument(value);
-      else if (operator === '$unset') delete parent[leaf];
-      else {
-        const base = parent[leaf] as unknown;
-        // Long/Decimal128 arithmetic and type errors are mingo's and validateTargets' business.
-        if (typeof value !== 'number' || (base !== undefined && typeof base !== 'number')) return undefined;
-        parent[leaf] = ((base as number | undefined) ?? 0) + value;
+    }
+    const leaf = segments[segments.length - 1] as string;
+    if (operator === '$set') parent[leaf] = cloneDocument(value);
+    else if (operator === '$unset') delete parent[leaf];
+    else if (operator === '$addToSet') {
+      const existing = parent[leaf];
+      if (existing !== undefined && !Array.isArray(existing)) return undefined;
+      // Set membership is exact BSON equality: { a: 1, b: 2 } and { b: 2, a: 1 } are different elements.
+      const items: unknown[] = existing === undefined ? [] : [...(existing as unknown[])];
+      const additions = isEmbeddedModifier(value) ? ((value as Document).$each) : [value];
+      if (!Array.isArray(additions)) return undefined;
+      for (const item of additions as unknown[]) {
+        if (!items.some((present) => compareBson(present, item) === 0)) items.push(cloneDocument(item));
       }
+      parent[leaf] = items;
+    }
+    else {
+      const sum = increment(parent[leaf], value);
+      if (sum === undefined) return undefined;
+      parent[leaf] = sum;
     }
   }
   return next;
+}
+
+function isEmbeddedModifier(value: unknown): boolean {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) && '$each' in value;
+}
+
+// JS numbers add as doubles; a Long on either side adds exactly as int64 (kept a Long only beyond ±2^53, where
+// a JS number could not hold it). Decimal128 and other mixes go to mingo.
+function increment(base: unknown, by: unknown): unknown {
+  if (base === undefined) base = 0;
+  if (typeof base === 'number' && typeof by === 'number') return base + by;
+  const isLongish = (v: unknown): boolean => v instanceof Long || (typeof v === 'number' && Number.isInteger(v));
+  if (!isLongish(base) || !isLongish(by)) return undefined;
+  const sum = Long.fromValue(base as Long | number).add(Long.fromValue(by as Long | number));
+  const asNumber = sum.toNumber();
+  return Number.isSafeInteger(asNumber) ? asNumber : sum;
 }
 
 function typeName(value: unknown): string {

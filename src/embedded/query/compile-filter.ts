@@ -1,6 +1,6 @@
-import type { Document } from 'bson';
-import { Query } from 'mingo';
-import { mingoOptions, withMingo } from './mingo-options.js';
+import type { Document } from '../document.js';
+import { mingoQuery, withMingo } from './mingo-options.js';
+import { validateFilter } from './validate-filter.js';
 
 /** A compiled query predicate. */
 export type DocumentPredicate = (doc: Document) => boolean;
@@ -16,7 +16,8 @@ export function compileFilter(filter: unknown): DocumentPredicate {
     });
   }
   if (Object.keys(filter).length === 0) return matchAll;
-  const query = withMingo('invalid query', () => new Query(filter as Document, mingoOptions()));
+  validateFilter(filter as Document);
+  const query = withMingo('invalid query', () => mingoQuery(filter as Document));
   return (doc) => withMingo('query failed', () => query.test(doc));
 }
 
@@ -24,7 +25,7 @@ export function compileFilter(filter: unknown): DocumentPredicate {
 export function isExactIdFilter(filter: Document): boolean {
   const keys = Object.keys(filter);
   if (keys.length !== 1 || keys[0] !== '_id') return false;
-  const id = filter._id as unknown;
+  const id = filter._id;
   if (id === null || typeof id !== 'object') return id !== null && id !== undefined;
   if (id instanceof Date) return true;
   return typeof (id as { _bsontype?: unknown })._bsontype === 'string' && (id as { _bsontype: string })._bsontype !== 'BSONRegExp';

@@ -1,4 +1,4 @@
-import type { Document } from 'bson';
+import type { Document } from '../document.js';
 import { CommandError } from '../commands/command-error.js';
 import { compareBson } from '../storage/bson-order.js';
 import { valuesAtPath } from './field-path.js';
@@ -26,9 +26,9 @@ export function parseSort(sort: unknown): SortSpec {
 
 // MongoDB sorts by the smallest element of an array ascending and by the largest descending; missing is null.
 function sortKey(doc: Document, path: string, direction: 1 | -1): unknown {
-  const values = valuesAtPath(doc, path).flatMap((v) => (Array.isArray(v) ? (v.length === 0 ? [undefined] : v) : [v]));
+  const values = valuesAtPath(doc, path).flatMap((v): unknown[] => (Array.isArray(v) ? (v.length === 0 ? [undefined] : (v as unknown[])) : [v]));
   if (values.length === 0) return null;
-  let best = values[0];
+  let best: unknown = values[0];
   for (const value of values) if (compareBson(value, best) * direction < 0) best = value;
   return best;
 }

@@ -1,4 +1,4 @@
-import type { Document } from 'bson';
+import type { Document } from '../document.js';
 import { CommandError } from '../commands/command-error.js';
 
 function isOperatorObject(value: unknown): value is Document {
@@ -13,7 +13,7 @@ function setPath(doc: Document, path: string, value: unknown): void {
   let parent = doc;
   for (let i = 0; i < segments.length - 1; i++) {
     const segment = segments[i] as string;
-    let child = parent[segment] as unknown;
+    let child = parent[segment];
     if (child === undefined) {
       child = {};
       parent[segment] = child;

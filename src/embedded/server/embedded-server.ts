@@ -1,5 +1,5 @@
 import net from 'node:net';
-import type { Document } from 'bson';
+import type { Document } from '../document.js';
 import type { EmbeddedEngine } from '../embedded-engine.js';
 import { encodeLegacyReply, encodeMsgReply } from '../wire/encode-reply.js';
 import { FramingError, MessageFramer } from '../wire/message-framer.js';

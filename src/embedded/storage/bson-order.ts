@@ -47,7 +47,10 @@ export class BracketEdge {
   /** -1: below every value of the bracket; 1: above every value of it. */
   readonly side: -1 | 1;
 
-  /** @param bracket - the type bracket; @param side - -1 for its lower edge, 1 for its upper edge. */
+  /**
+   * @param bracket - the type bracket.
+   * @param side - -1 for its lower edge, 1 for its upper edge.
+   */
   constructor(bracket: TypeBracket, side: -1 | 1) {
     this.rank = bracketRanks[bracket];
     this.side = side;
@@ -130,6 +133,9 @@ function rankOf(value: unknown): Rank {
  * below every other number and equals NaN; -0 equals 0. Strings compare by UTF-8 bytes (code points).
  * Objects compare field by field (value type, then field name, then value), arrays element by element;
  * the shorter one first when one is a prefix of the other.
+ *
+ * Known gap: JS objects list integer-like keys (`'1'`) before the others whatever their BSON order, so
+ * documents with such field names may compare differently from MongoDB.
  *
  * @returns a negative number, 0 or a positive number.
  */

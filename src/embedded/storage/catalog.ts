@@ -1,4 +1,4 @@
-import type { Document } from 'bson';
+import type { Document } from '../document.js';
 import type { JournalOp } from '../persistence/journal-op.js';
 import { CommandError } from '../commands/command-error.js';
 import { CollectionStore, type ChangeRecorder } from './collection-store.js';
@@ -89,7 +89,7 @@ export class Catalog {
         break;
       }
       case 'createIndex':
-        this.#restoreCollection(op.db, op.coll).restoreIndex(op.spec as IndexSpec);
+        this.#restoreCollection(op.db, op.coll).restoreIndex(op.spec as unknown as IndexSpec);
         break;
       case 'dropIndex':
         this.collection(op.db, op.coll)?.restoreDropIndex(op.name);

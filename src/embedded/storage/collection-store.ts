@@ -1,4 +1,5 @@
-import { UUID, type Document } from 'bson';
+import { UUID } from 'bson';
+import type { Document } from '../document.js';
 import type { JournalOp } from '../persistence/journal-op.js';
 import { CommandError } from '../commands/command-error.js';
 import { canonicalKey } from './bson-order.js';

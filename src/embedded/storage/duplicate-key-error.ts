@@ -1,4 +1,4 @@
-import type { Document } from 'bson';
+import type { Document } from '../document.js';
 import { CommandError } from '../commands/command-error.js';
 
 function formatValue(value: unknown): string {
@@ -6,8 +6,10 @@ function formatValue(value: unknown): string {
   if (value instanceof Date) return `new Date(${value.getTime()})`;
   if (value !== null && typeof value === 'object') {
     const bsonType = (value as { _bsontype?: string })._bsontype;
-    if (bsonType === 'ObjectId') return `ObjectId('${String(value)}')`;
-    if (bsonType !== undefined) return `${bsonType}(${String(value)})`;
+    // BSON value classes (ObjectId, Long, ...) all implement a meaningful toString().
+    const text = (value as { toString(): string }).toString();
+    if (bsonType === 'ObjectId') return `ObjectId('${text}')`;
+    if (bsonType !== undefined) return `${bsonType}(${text})`;
     if (Array.isArray(value)) return `[ ${value.map(formatValue).join(', ')} ]`;
     return `{ ${Object.entries(value).map(([k, v]) => `${k}: ${formatValue(v)}`).join(', ')} }`;
   }

@@ -41,7 +41,10 @@ export class ParallelArraysError extends Error {
   /** MongoDB error code name. */
   readonly codeName = 'CannotIndexParallelArrays';
 
-  /** @param later - field name of the array found second; @param earlier - of the one found first. */
+  /**
+   * @param later - field name of the array found second (MongoDB names it first).
+   * @param earlier - field name of the array found first.
+   */
   constructor(later: string, earlier: string) {
     super(`cannot index parallel arrays [${later}] [${earlier}]`);
     this.name = 'ParallelArraysError';
@@ -99,27 +102,33 @@ interface Walk {
   readonly value: unknown;
   /** Index of the first path component not consumed. */
   readonly next: number;
+  /** Whether the walk stopped at an array to expand; `parts[0..at)` is that array's path. */
   readonly arrayHit: boolean;
+  readonly at: number;
+  /** The array is an element of the array being expanded (see `walk`). */
+  readonly nested: boolean;
 }
 
 /** Follows `parts[from..]` from `base` through documents (and positional array indexes) to an array or the end. */
 function walk(base: unknown, f: CompiledField, from: number): Walk {
+  const end = f.parts.length;
   let cur = base;
-  for (let k = from; k < f.parts.length; k++) {
+  for (let k = from; k < end; k++) {
     const part = f.parts[k] as string;
     if (Array.isArray(cur)) {
       if (f.positional[k]) {
         cur = cur[Number(part)];
         continue;
       }
-      // An array nested directly in an array has no named fields (MongoDB does not descend into it).
-      if (k === from && from > 0) return { value: undefined, next: f.parts.length, arrayHit: false };
-      return { value: cur, next: k, arrayHit: true };
+      // An array directly inside the array being expanded: MongoDB finds no field in it (null), while
+      // mingo takes that array as the field's value, ignoring the rest of the path. Index both readings.
+      if (k === from && from > 0) return { value: cur, next: end, arrayHit: true, at: k, nested: true };
+      return { value: cur, next: k, arrayHit: true, at: k, nested: false };
     }
-    if (!isDocument(cur)) return { value: undefined, next: f.parts.length, arrayHit: false };
+    if (!isDocument(cur)) return { value: undefined, next: end, arrayHit: false, at: end, nested: false };
     cur = field(cur, part);
   }
-  return { value: cur, next: f.parts.length, arrayHit: Array.isArray(cur) };
+  return { value: cur, next: end, arrayHit: Array.isArray(cur), at: end, nested: false };
 }
 
 /**
@@ -144,7 +153,9 @@ function lastPart(path: string): string {
 }
 
 class KeyCollector {
-  readonly keys = new Map<string, unknown[]>();
+  readonly keys: unknown[][] = [];
+  // Built on the second key only: most documents have a single key and need no de-duplication.
+  #seen: Set<string> | undefined;
   readonly multikeyPaths: Set<string>[];
 
   constructor(readonly fields: readonly CompiledField[]) {
@@ -158,6 +169,7 @@ class KeyCollector {
   generate(base: unknown, pos: number[], fixed: unknown[]): void {
     let hitPath: string | undefined;
     let array: readonly unknown[] = [];
+    let nested = false;
     const hits: { i: number; next: number }[] = [];
     for (let i = 0; i < pos.length; i++) {
       const from = pos[i] as number;
@@ -169,51 +181,67 @@ class KeyCollector {
         pos[i] = -1;
         continue;
       }
-      const path = f.parts.slice(0, w.next).join('.');
+      const path = f.parts.slice(0, w.at).join('.');
       if (hitPath === undefined) hitPath = path;
       else if (path !== hitPath) throw new ParallelArraysError(lastPart(path), lastPart(hitPath));
       hits.push({ i, next: w.next });
       // Same path from the same base: this is the array every hit refers to.
       array = w.value as readonly unknown[];
+      nested ||= w.nested;
     }
     if (hitPath === undefined) {
       this.#emit(fixed);
       return;
     }
     for (const { i } of hits) this.multikeyPaths[i]?.add(hitPath);
-    const elements = array.length === 0 ? [undefined] : array;
+    // `undefined` stands for "no element": null keys (an empty array; MongoDB's reading of a nested array).
+    const elements: readonly unknown[] = array.length === 0 ? [undefined] : nested ? [...array, undefined] : array;
     for (const element of elements) this.#expand(element, hits, pos, fixed);
   }
 
   #expand(element: unknown, hits: readonly { i: number; next: number }[], pos: number[], fixed: unknown[]): void {
     const nextPos = pos.slice();
-    const nextFixed = fixed.slice();
-    let trailing: { i: number; values: unknown[] } | undefined;
+    const trailing: { i: number; values: unknown[] }[] = [];
     for (const { i, next } of hits) {
       const f = this.fields[i] as CompiledField;
       if (next < f.parts.length) {
         nextPos[i] = next;
       } else {
         nextPos[i] = -1;
-        // At most one field can end at a given array: its path equals the array's path.
-        trailing = { i, values: element === undefined ? [null] : leafValues(element, f.extraLeafDepth) };
+        trailing.push({ i, values: element === undefined ? [null] : leafValues(element, f.extraLeafDepth) });
       }
     }
-    if (trailing === undefined) {
-      this.generate(element, nextPos, nextFixed);
-      return;
-    }
-    for (const value of trailing.values) {
-      nextFixed[trailing.i] = value;
-      this.generate(element, nextPos.slice(), nextFixed.slice());
-    }
+    const assign = (t: number, values: unknown[]): void => {
+      const current = trailing[t];
+      if (current === undefined) {
+        // Fresh arrays: generate() fills in the fields it resolves, and siblings must not share them.
+        this.generate(element, nextPos.slice(), values.slice());
+        return;
+      }
+      for (const value of current.values) {
+        const next = values.slice();
+        next[current.i] = value;
+        assign(t + 1, next);
+      }
+    };
+    assign(0, fixed);
   }
 
   #emit(fixed: readonly unknown[]): void {
     const key = fixed.map((v) => (v === undefined ? null : v));
-    const id = key.length === 1 ? canonicalKey(key[0]) : canonicalKey(key);
-    if (!this.keys.has(id)) this.keys.set(id, key);
+    const first = this.keys[0];
+    if (first !== undefined) {
+      this.#seen ??= new Set([keyId(first)]);
+      const id = keyId(key);
+      if (this.#seen.has(id)) return;
+      this.#seen.add(id);
+    }
+    this.keys.push(key);
   }
+}
+
+function keyId(key: readonly unknown[]): string {
+  return key.length === 1 ? canonicalKey(key[0]) : canonicalKey(key);
 }
 
 /**
@@ -233,7 +261,7 @@ export function analyzeIndexKeys(doc: object, pattern: KeyPattern): IndexKeyAnal
     fields.map(() => 0),
     fields.map(() => null),
   );
-  return { keys: [...collector.keys.values()], multikeyPaths: collector.multikeyPaths };
+  return { keys: collector.keys, multikeyPaths: collector.multikeyPaths };
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { Document } from 'bson';
+import type { Document } from '../document.js';
 import { CommandError } from '../commands/command-error.js';
 import { parseKeyPattern } from './index-keys.js';
 
@@ -27,7 +27,7 @@ export function parseIndexSpec(raw: unknown): IndexSpec {
       throw new CommandError('InvalidIndexSpecificationOption', `The field '${field}' is not valid for an index specification. Specification: ${JSON.stringify(spec)}`);
     }
   }
-  const key = spec.key as unknown;
+  const key = spec.key;
   if (key === null || typeof key !== 'object' || Array.isArray(key) || Object.keys(key).length === 0) {
     throw new CommandError('CannotCreateIndex', "Index keys cannot be empty.");
   }

@@ -4,7 +4,7 @@
  * @module
  */
 import btreeModule from 'sorted-btree';
-import { Query } from 'mingo';
+import { compileFilter, type DocumentPredicate } from '../query/compile-filter.js';
 import { canonicalKey, compareBson } from './bson-order.js';
 import { analyzeIndexKeys, isSparseMissing, parseKeyPattern, type KeyPattern } from './index-keys.js';
 
@@ -106,7 +106,7 @@ export class SecondaryIndex {
   readonly #unique: boolean;
   readonly #sparse: boolean;
   readonly #partialFilterExpression: Record<string, unknown> | undefined;
-  readonly #partialFilter: Query | undefined;
+  readonly #partialFilter: DocumentPredicate | undefined;
   readonly #compare: EntryComparator;
   readonly #tree: BTreeOf<EntryKey, string>;
   readonly #multikeyPaths: Set<string>[];
@@ -123,7 +123,7 @@ export class SecondaryIndex {
     this.#sparse = spec.sparse === true;
     this.#partialFilterExpression = spec.partialFilterExpression;
     this.#partialFilter =
-      spec.partialFilterExpression === undefined ? undefined : new Query(spec.partialFilterExpression, { idKey: '_id' });
+      spec.partialFilterExpression === undefined ? undefined : compileFilter(spec.partialFilterExpression);
     const base = entryComparator(this.#pattern.map(([, direction]) => direction));
     this.#compare = options.wrapComparator?.(base) ?? base;
     this.#tree = new BTree<EntryKey, string>(undefined, this.#compare);
@@ -256,7 +256,7 @@ export class SecondaryIndex {
   }
 
   #analyze(doc: object): ReturnType<typeof analyzeIndexKeys> | undefined {
-    if (this.#partialFilter !== undefined && !this.#partialFilter.test(doc as Record<string, unknown>)) return undefined;
+    if (this.#partialFilter !== undefined && !this.#partialFilter(doc as Record<string, unknown>)) return undefined;
     if (this.#sparse && isSparseMissing(doc, this.#pattern)) return undefined;
     return analyzeIndexKeys(doc, this.#pattern);
   }

@@ -1,4 +1,5 @@
-import { serialize, type Document } from 'bson';
+import { serialize } from 'bson';
+import type { Document } from '../document.js';
 import { OpCode } from './op-code.js';
 
 let nextRequestId = 1;

@@ -1,4 +1,5 @@
-import { deserialize, type Document } from 'bson';
+import { deserialize } from 'bson';
+import type { Document } from '../document.js';
 import { MsgFlag, OpCode } from './op-code.js';
 
 /** Deserialisation shared by every incoming document: numbers become JS numbers, unsafe int64 stay `Long`. */

@@ -123,7 +123,7 @@ describe('FileJournal', () => {
     expect(back.doc.bin).toBeInstanceOf(Binary);
     expect(back.doc._id).toBeInstanceOf(ObjectId);
     expect(back.doc.at).toBeInstanceOf(Date);
-    expect(Object.is(back.doc.numbers[1], -0)).toBe(true);
+    expect(Object.is((back.doc.numbers as number[])[1], -0)).toBe(true);
     expect(Object.keys(back.doc)).toEqual(Object.keys(doc));
   });
 

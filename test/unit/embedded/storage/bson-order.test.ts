@@ -23,6 +23,7 @@ import {
 } from '../../../../src/embedded/storage/bson-order.js';
 
 const sign = (n: number): number => Math.sign(n) || 0;
+const refId = new ObjectId('00000000000000000000000a');
 
 /** Values in strictly ascending MongoDB order. */
 const ascending: unknown[] = [
@@ -126,7 +127,7 @@ describe('compareBson', () => {
   it('puts symbols in the string bracket and DBRefs in the object bracket', () => {
     expect(compareBson(new BSONSymbol('abc'), 'abc')).toBe(0);
     expect(compareBson(new BSONSymbol('abc'), 'abd')).toBeLessThan(0);
-    expect(compareBson(new DBRef('c', 1), { $ref: 'c', $id: 1 })).toBe(0);
+    expect(compareBson(new DBRef('c', refId), { $ref: 'c', $id: refId })).toBe(0);
   });
 
   it('compares objects by value type, then field name, then value', () => {
@@ -206,8 +207,8 @@ describe('canonicalKey', () => {
     new Binary(new Uint8Array([1, 2]), 0),
     new Binary(new Uint8Array([1, 2]), 4),
     new BSONRegExp('a', 'i'),
-    new DBRef('c', 1),
-    { $ref: 'c', $id: 1 },
+    new DBRef('c', refId),
+    { $ref: 'c', $id: refId },
   ];
 
   it('is equal exactly when compareBson says the values are equal', () => {

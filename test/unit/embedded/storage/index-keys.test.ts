@@ -65,8 +65,17 @@ describe('extractIndexKeys', () => {
     expect(keys({ a: [1, { b: 2 }] }, { 'a.b': 1 })).toEqual([[null], [2]]);
     expect(keys({ a: [{ b: [1, 2] }, { b: 3 }] }, { 'a.b': 1 })).toEqual([[1], [2], [3]]);
     expect(keys({ a: { b: [{ c: 1 }, { c: 2 }] } }, { 'a.b.c': 1 })).toEqual([[1], [2]]);
-    // An array directly inside an array has no named fields.
-    expect(keys({ a: [[{ b: 1 }]] }, { 'a.b': 1 })).toEqual([[null]]);
+  });
+
+  it('reads an array nested in an expanded array both as MongoDB (null) and as mingo (its elements)', () => {
+    expect(keys({ a: [[{ b: 1 }]] }, { 'a.b': 1 })).toEqual([[{ b: 1 }], [null]]);
+    expect(keys({ a: [{ b: 2 }, [0, 'x']] }, { 'a.b': 1 })).toEqual([[2], [0], ['x'], [null]]);
+    expect(keys({ a: [[[0]]] }, { 'a.b': 1 })).toEqual([[[0]], [0], [null]]);
+    expect(keys({ a: [[1, 2]] }, { 'a.b': 1, 'a.c': 1 })).toEqual([
+      [1, 1],
+      [2, 2],
+      [null, null],
+    ]);
   });
 
   it('also indexes values nested one level per dot inside a leaf array (the matcher finds them)', () => {

@@ -234,8 +234,8 @@ class Generator {
 
   value(depth = 0): unknown {
     const r = this.int(10);
-    if (depth < 2 && r === 0) return Array.from({ length: this.int(4) }, () => this.value(depth + 1));
-    if (depth < 2 && r === 1) return { x: this.value(depth + 1), y: this.scalar() };
+    if (depth < 3 && r === 0) return Array.from({ length: this.int(4) }, () => this.value(depth + 1));
+    if (depth < 3 && r === 1) return { x: this.value(depth + 1), y: this.scalar() };
     return this.scalar();
   }
 
@@ -251,9 +251,9 @@ class Generator {
   cValue(): unknown {
     switch (this.int(4)) {
       case 0:
-        return { x: this.value() };
+        return { x: this.value(), y: this.scalar() };
       case 1:
-        return Array.from({ length: this.int(3) }, () => ({ x: this.value(1) }));
+        return Array.from({ length: this.int(4) }, () => ({ x: this.value(1), y: this.scalar() }));
       default:
         return this.value();
     }
@@ -291,7 +291,7 @@ class Generator {
   }
 
   filter(): Record<string, unknown> {
-    const fields = ['a', 'b', 'c.x', 'c', '_id', 'kind'];
+    const fields = ['a', 'b', 'c.x', 'c.y', 'c', '_id', 'kind', 'a.0', 'c.x.x', 'a.x'];
     const filter: Record<string, unknown> = {};
     const count = 1 + this.int(3);
     for (let i = 0; i < count; i++) {
@@ -314,6 +314,10 @@ const specs: SecondaryIndexSpec[] = [
   { name: 'c.x_-1_kind_1', key: { 'c.x': -1, kind: 1 } },
   { name: 'c_1', key: { c: 1 }, sparse: true },
   { name: 'b_1_p', key: { b: 1 }, partialFilterExpression: { kind: 'p' } },
+  { name: 'a.0_1', key: { 'a.0': 1 } },
+  { name: 'c.x.x_-1', key: { 'c.x.x': -1 } },
+  { name: 'a.x_1_kind_1', key: { 'a.x': 1, kind: 1 } },
+  { name: 'c.y_1_c.x_1', key: { 'c.y': 1, 'c.x': 1 } },
 ];
 
 function candidates(plan: QueryPlan, docs: ReadonlyMap<string, Doc>): Set<string> {
@@ -362,5 +366,58 @@ describe('planQuery + SecondaryIndex.scan (property)', () => {
     }
     expect(kinds.index).toBeGreaterThan(500);
     expect(kinds.idPoints).toBeGreaterThan(50);
+  });
+});
+
+describe('planQuery + SecondaryIndex.scan on compound multikey indexes (property)', () => {
+  it('never misses a document mingo matches when fields share or split arrays', () => {
+    const rand = mulberry32(99);
+    const int = (n: number): number => Math.floor(rand() * n);
+    const small = (): unknown => (int(6) === 0 ? [int(3), int(3)] : int(3));
+    const indexes = [
+      new SecondaryIndex({ name: 'c.y_1_c.x_-1', key: { 'c.y': 1, 'c.x': -1 } }),
+      new SecondaryIndex({ name: 'a_1_b_1', key: { a: 1, b: 1 } }),
+    ];
+    const docs = new Map<string, Doc>();
+    for (let id = 0; docs.size < 80; id++) {
+      const element = (): Record<string, unknown> => ({ x: small(), y: small() });
+      const doc: Doc = {
+        _id: id,
+        c: int(3) === 0 ? element() : Array.from({ length: 1 + int(3) }, element),
+        a: small(),
+        b: small(),
+      };
+      try {
+        for (const ix of indexes) ix.keysFor(doc);
+      } catch {
+        continue;
+      }
+      for (const ix of indexes) ix.add(canonicalKey(id), doc);
+      docs.set(canonicalKey(id), doc);
+    }
+    const condition = (): unknown => {
+      switch (int(4)) {
+        case 0:
+          return int(3);
+        case 1:
+          return { $in: [int(3), int(3)] };
+        case 2:
+          return { $gte: int(3) };
+        default:
+          return { $lt: int(3), $gt: int(3) - 1 };
+      }
+    };
+    let indexed = 0;
+    for (let n = 0; n < 2000; n++) {
+      const filter = int(2) === 0 ? { 'c.y': condition(), 'c.x': condition() } : { a: condition(), b: condition() };
+      const plan = planQuery(filter, indexes);
+      if (plan.kind === 'index') indexed++;
+      const found = candidates(plan, docs);
+      const query = new Query(filter, { idKey: '_id' });
+      for (const [key, doc] of docs) {
+        if (query.test(doc) && !found.has(key)) throw new Error(`missed ${JSON.stringify(doc)} for ${JSON.stringify(filter)}`);
+      }
+    }
+    expect(indexed).toBe(2000);
   });
 });
