@@ -1,4 +1,3 @@
-/** @jest-config-loader-options {"transpileOnly": true, "compilerOptions": {"module": "CommonJS", "moduleResolution": "Bundler"}} */
 import type { Config } from 'jest';
 
 const config: Config = {
