@@ -1,0 +1,104 @@
+import type { DurableTask, TaskResult, TimerTask } from './durable-task.js';
+import type { RetryOptions } from './retry-options.js';
+import type { ActivityOutput, ActivityInput, InputArgs, OrchestratorInput, OrchestratorOutput, RunnableClass } from './task-types.js';
+
+/** Options of `callActivity`. */
+export interface CallActivityOptions {
+  readonly retry?: RetryOptions;
+}
+
+/** Options of `callSubOrchestrator`. */
+export interface CallSubOrchestratorOptions {
+  /** The child's instance ID. Default: `<parent instanceId>:<sequence>` (deterministic). */
+  readonly instanceId?: string;
+  readonly retry?: RetryOptions;
+}
+
+/** Options of `waitForExternalEvent`. */
+export interface WaitForEventOptions {
+  /** Fail with `TimeoutError` if the event has not arrived after this long (a durable timer). */
+  readonly timeoutMs?: number;
+}
+
+/** Options of `continueAsNew`. */
+export interface ContinueAsNewOptions {
+  /** Carry raised-but-unconsumed external events into the new execution. Default false. */
+  readonly preserveUnprocessedEvents?: boolean;
+}
+
+/** A logger whose calls are dropped while the orchestrator replays, so each line is written once. */
+export interface ReplaySafeLogger {
+  debug(message: string, ...args: unknown[]): void;
+  info(message: string, ...args: unknown[]): void;
+  warn(message: string, ...args: unknown[]): void;
+  error(message: string, ...args: unknown[]): void;
+}
+
+/**
+ * What an orchestrator's `run` receives. Every member is deterministic under replay: time comes from history,
+ * GUIDs are derived from the instance, and tasks complete from recorded events.
+ *
+ * @example
+ * ```ts
+ * @Orchestrator()
+ * export class HelloSequence {
+ *   async run(ctx: OrchestrationContext<string[]>): Promise<string[]> {
+ *     const out: string[] = [];
+ *     for (const city of ctx.input) out.push(await ctx.callActivity(SayHello, city));
+ *     return out;
+ *   }
+ * }
+ * ```
+ */
+export interface OrchestrationContext<TInput = unknown> {
+  /** The orchestration's input (decoded). */
+  readonly input: TInput;
+  readonly instanceId: string;
+  /** The parent's instance ID when this is a sub-orchestration. */
+  readonly parentInstanceId: string | undefined;
+  /** True while re-executing recorded history; use it to avoid repeating side effects such as logging. */
+  readonly isReplaying: boolean;
+  /** The current time, from history (the start of the current episode). Never the wall clock. */
+  readonly currentUtcDateTime: Date;
+  /** A replay-safe logger. */
+  readonly log: ReplaySafeLogger;
+
+  /** A GUID that is the same on every replay (name-based UUID v5 of the instance, time and a counter). */
+  newGuid(): string;
+
+  /** Schedules an activity; typed from the class's `run`. */
+  callActivity<C extends RunnableClass>(activity: C, ...args: InputArgs<ActivityInput<C>, CallActivityOptions>): DurableTask<ActivityOutput<C>>;
+  /** Schedules an activity by its registered name (untyped). */
+  callActivity<TOutput = unknown>(activity: string, input?: unknown, options?: CallActivityOptions): DurableTask<TOutput>;
+
+  /** Durable Functions' spelling of `callActivity(activity, input, { retry })`. */
+  callActivityWithRetry<C extends RunnableClass>(activity: C, retry: RetryOptions, ...args: InputArgs<ActivityInput<C>, never>): DurableTask<ActivityOutput<C>>;
+  callActivityWithRetry<TOutput = unknown>(activity: string, retry: RetryOptions, input?: unknown): DurableTask<TOutput>;
+
+  /** Starts a sub-orchestration and completes with its output. */
+  callSubOrchestrator<C extends RunnableClass>(orchestrator: C, ...args: InputArgs<OrchestratorInput<C>, CallSubOrchestratorOptions>): DurableTask<OrchestratorOutput<C>>;
+  callSubOrchestrator<TOutput = unknown>(orchestrator: string, input?: unknown, options?: CallSubOrchestratorOptions): DurableTask<TOutput>;
+
+  /** Durable Functions' spelling of `callSubOrchestrator(orchestrator, input, { retry, instanceId })`. */
+  callSubOrchestratorWithRetry<C extends RunnableClass>(orchestrator: C, retry: RetryOptions, input?: OrchestratorInput<C>, instanceId?: string): DurableTask<OrchestratorOutput<C>>;
+  callSubOrchestratorWithRetry<TOutput = unknown>(orchestrator: string, retry: RetryOptions, input?: unknown, instanceId?: string): DurableTask<TOutput>;
+
+  /** A durable timer that fires at `fireAt` (a `Date`, typically derived from `currentUtcDateTime`). */
+  createTimer(fireAt: Date): TimerTask;
+
+  /** Completes when an event with this name is raised (events raised earlier are buffered, first in first out). */
+  waitForExternalEvent<T = unknown>(name: string, options?: WaitForEventOptions): DurableTask<T>;
+
+  /** Completes when every task has; fails with the first failure once every task is terminal. */
+  whenAll<const T extends readonly DurableTask<unknown>[]>(tasks: T): DurableTask<{ -readonly [K in keyof T]: TaskResult<T[K]> }>;
+  whenAll<T>(tasks: readonly DurableTask<T>[]): DurableTask<T[]>;
+
+  /** Completes with the first task to complete (the task itself, so its result or error can be inspected). */
+  whenAny<T extends DurableTask<unknown>>(tasks: readonly T[]): DurableTask<T>;
+
+  /** Ends this execution and starts a new one with `input` and an empty history once `run` returns. */
+  continueAsNew(input: TInput, options?: ContinueAsNewOptions): void;
+
+  /** A JSON-like value shown in the instance's status. */
+  setCustomStatus(value: unknown): void;
+}

@@ -1,0 +1,450 @@
+import { decodePayload, encodePayload } from '../core/codec.js';
+import { DurableError } from '../core/durable-error.js';
+import { NonDeterminismError } from '../core/errors/non-determinism-error.js';
+import { NonDurableAwaitError } from '../core/errors/non-durable-await-error.js';
+import { TaskFailedError } from '../core/errors/task-failed-error.js';
+import { failureDetailsFrom } from '../core/failure-details-from.js';
+import type { FailureDetails } from '../core/failure-details.js';
+import {
+  HistoryEventType, type EncodedPayload, type EventRaisedEvent, type ExecutionStartedEvent, type HistoryEvent,
+} from '../history/history-event.js';
+import { OrchestratorActionType, type OrchestratorAction } from '../history/orchestrator-action.js';
+import { CompletableTask, type TaskObserver } from './completable-task.js';
+import { runOrchestrator } from './run-orchestrator.js';
+import type { OrchestrationCompletion, OrchestrationDecision } from './orchestration-decision.js';
+import { createOrchestrationContext, type ContextHost, type LogLevel } from './replay-context.js';
+import type { RunnableClass } from './task-types.js';
+import { DurableTimerTask } from './timer-task.js';
+
+/** Everything one replay needs. All data; no I/O, clock or container behind it. */
+export interface OrchestrationExecutionRequest {
+  /** Events already committed, replayed to rebuild the orchestrator's state. */
+  readonly pastEvents: readonly HistoryEvent[];
+  /** Events new in this episode (usually OrchestratorStarted, then completions and raised events). */
+  readonly newEvents: readonly HistoryEvent[];
+  /** A fresh orchestrator instance (the runtime creates one per replay). */
+  readonly orchestrator: { run(ctx: never): unknown };
+  /** The registered name of an activity or orchestrator class (or a checked name string). May throw. */
+  readonly resolveName: (kind: 'activity' | 'orchestrator', ref: RunnableClass | string) => string;
+  /** Lets every pending microtask run (the runtime passes `() => new Promise((r) => setImmediate(r))`). */
+  readonly yieldToEventLoop: () => Promise<void>;
+  /** Receives `ctx.log` lines written outside replay. */
+  readonly log?: (level: LogLevel, message: string, args: unknown[]) => void;
+}
+
+interface OpenAction {
+  readonly action: OrchestratorAction;
+  readonly task: CompletableTask<unknown>;
+  /** Already recorded in past history (matched during replay). */
+  recorded: boolean;
+}
+
+function describeAction(action: OrchestratorAction): string {
+  switch (action.type) {
+    case OrchestratorActionType.ScheduleTask: return `activity '${action.name}'`;
+    case OrchestratorActionType.CreateSubOrchestration: return `sub-orchestration '${action.name}'`;
+    case OrchestratorActionType.CreateTimer: return 'a timer';
+    case OrchestratorActionType.SendEvent: return `event '${action.name}' to '${action.instanceId}'`;
+  }
+}
+
+function describeScheduledEvent(event: HistoryEvent): { kind: OrchestratorAction['type']; name: string | undefined; text: string } | undefined {
+  switch (event.type) {
+    case HistoryEventType.TaskScheduled: return { kind: OrchestratorActionType.ScheduleTask, name: event.name, text: `activity '${event.name}'` };
+    case HistoryEventType.SubOrchestrationInstanceCreated: return { kind: OrchestratorActionType.CreateSubOrchestration, name: event.name, text: `sub-orchestration '${event.name}'` };
+    case HistoryEventType.TimerCreated: return { kind: OrchestratorActionType.CreateTimer, name: undefined, text: 'a timer' };
+    case HistoryEventType.EventSent: return { kind: OrchestratorActionType.SendEvent, name: event.name, text: `event '${event.name}' to '${event.instanceId}'` };
+    default: return undefined;
+  }
+}
+
+function actionName(action: OrchestratorAction): string | undefined {
+  return action.type === OrchestratorActionType.CreateTimer ? undefined : action.name;
+}
+
+/**
+ * Replays one orchestration episode: runs the orchestrator against its history, feeding recorded results one at a
+ * time in history order and letting microtasks drain in between, checks every action it takes against the recorded
+ * ones, and returns the decision. One instance per replay.
+ */
+export class OrchestrationExecutor implements ContextHost, TaskObserver {
+  readonly observer: TaskObserver = this;
+  #request: OrchestrationExecutionRequest;
+  #started: ExecutionStartedEvent | undefined;
+  #input: unknown;
+  #now = new Date(0);
+  #replaying = true;
+  #nextSequence = 0;
+  #actions = new Map<number, OpenAction>();
+  #awaitedTasks = new Set<CompletableTask<unknown>>();
+  #resumed = false;
+  #eventWaiters = new Map<string, CompletableTask<unknown>[]>();
+  #unconsumedEvents: EventRaisedEvent[] = [];
+  #customStatus: EncodedPayload;
+  #continueAsNew: { input: EncodedPayload; preserve: boolean } | undefined;
+  #completion: OrchestrationCompletion | undefined;
+  #runSettled = false;
+  #fatal: Error | undefined;
+  #suspended = false;
+  #deferred: HistoryEvent[] = [];
+
+  constructor(request: OrchestrationExecutionRequest) {
+    this.#request = request;
+  }
+
+  // ContextHost ------------------------------------------------------------------------------------------------
+
+  get instanceId(): string {
+    return this.#started?.instanceId ?? '';
+  }
+  get parentInstanceId(): string | undefined {
+    return this.#started?.parentInstance?.instanceId;
+  }
+  get input(): unknown {
+    return this.#input;
+  }
+  get isReplaying(): boolean {
+    return this.#replaying;
+  }
+  get currentUtcDateTime(): Date {
+    return this.#now;
+  }
+
+  resolveName(kind: 'activity' | 'orchestrator', ref: RunnableClass | string): string {
+    return this.#request.resolveName(kind, ref);
+  }
+
+  scheduleActivity(name: string, input: EncodedPayload): CompletableTask<unknown> {
+    return this.#open({ type: OrchestratorActionType.ScheduleTask, sequence: this.#nextSequence++, name, input });
+  }
+
+  scheduleSubOrchestration(name: string, instanceId: string | undefined, input: EncodedPayload): CompletableTask<unknown> {
+    const sequence = this.#nextSequence++;
+    return this.#open({
+      type: OrchestratorActionType.CreateSubOrchestration, sequence, name, input,
+      instanceId: instanceId ?? `${this.instanceId}:${sequence}`,
+    });
+  }
+
+  createTimer(fireAt: Date): DurableTimerTask {
+    const action: OrchestratorAction = { type: OrchestratorActionType.CreateTimer, sequence: this.#nextSequence++, fireAt };
+    const task = new DurableTimerTask(this, fireAt);
+    // A timer completes with no value: widening its result type to unknown is safe.
+    this.#actions.set(action.sequence, { action, task: task as CompletableTask<unknown>, recorded: false });
+    return task;
+  }
+
+  waitForEvent(name: string): CompletableTask<unknown> {
+    const key = name.toLowerCase();
+    const task = new CompletableTask<unknown>(this);
+    const index = this.#unconsumedEvents.findIndex((event) => event.name.toLowerCase() === key);
+    if (index >= 0) {
+      const [event] = this.#unconsumedEvents.splice(index, 1);
+      this.#settleWithPayload(task, event?.input);
+      return task;
+    }
+    const waiters = this.#eventWaiters.get(key) ?? [];
+    waiters.push(task);
+    this.#eventWaiters.set(key, waiters);
+    return task;
+  }
+
+  abandonEventWait(name: string, task: CompletableTask<unknown>): void {
+    const waiters = this.#eventWaiters.get(name.toLowerCase());
+    const index = waiters?.indexOf(task) ?? -1;
+    if (index >= 0) waiters?.splice(index, 1);
+  }
+
+  continueAsNew(input: EncodedPayload, preserve: boolean): void {
+    this.#continueAsNew = { input, preserve };
+  }
+
+  setCustomStatus(status: EncodedPayload): void {
+    this.#customStatus = status;
+  }
+
+  log(level: LogLevel, message: string, args: unknown[]): void {
+    if (!this.#replaying) this.#request.log?.(level, message, args);
+  }
+
+  // TaskObserver -----------------------------------------------------------------------------------------------
+
+  awaited(task: CompletableTask<unknown>): void {
+    this.#awaitedTasks.add(task);
+  }
+
+  resumed(): void {
+    this.#resumed = true;
+  }
+
+  // Replay -----------------------------------------------------------------------------------------------------
+
+  /** Replays past and new events and returns the decision; rejects with NonDeterminismError / NonDurableAwaitError. */
+  async execute(): Promise<OrchestrationDecision> {
+    const { pastEvents, newEvents } = this.#request;
+    const total = pastEvents.length + newEvents.length;
+    for (let i = 0; i < total && this.#completion === undefined && this.#fatal === undefined; i++) {
+      const event = (i < pastEvents.length ? pastEvents[i] : newEvents[i - pastEvents.length]) as HistoryEvent;
+      this.#replaying = i < pastEvents.length;
+      if (this.#suspended && event.type !== HistoryEventType.ExecutionResumed && event.type !== HistoryEventType.ExecutionTerminated) {
+        this.#deferred.push(event);
+        continue;
+      }
+      await this.#apply(event);
+      if (event.type === HistoryEventType.ExecutionResumed) {
+        const deferred = this.#deferred;
+        this.#deferred = [];
+        for (const held of deferred) {
+          if (this.#completion !== undefined) break;
+          await this.#apply(held);
+        }
+      }
+    }
+    if (this.#fatal !== undefined) throw this.#fatal;
+    if (this.#started === undefined) {
+      throw new DurableError('INVALID_HISTORY', 'history has no ExecutionStarted event: nothing to replay');
+    }
+    if (this.#completion === undefined && !this.#runSettled && !this.#suspended && !this.#waitingOnDurableWork()) {
+      throw new NonDurableAwaitError(this.#started.name);
+    }
+    return this.#decision();
+  }
+
+  async #apply(event: HistoryEvent): Promise<void> {
+    this.#resumed = false;
+    switch (event.type) {
+      case HistoryEventType.ExecutionStarted:
+        this.#start(event);
+        break;
+      case HistoryEventType.OrchestratorStarted:
+        this.#now = event.timestamp;
+        return;
+      case HistoryEventType.TaskScheduled:
+      case HistoryEventType.SubOrchestrationInstanceCreated:
+      case HistoryEventType.TimerCreated:
+      case HistoryEventType.EventSent:
+        this.#matchRecordedAction(event);
+        return;
+      case HistoryEventType.TaskCompleted:
+      case HistoryEventType.SubOrchestrationInstanceCompleted:
+        this.#settleWithPayload(this.#openTask(event.taskScheduledId), event.result);
+        break;
+      case HistoryEventType.TaskFailed:
+      case HistoryEventType.SubOrchestrationInstanceFailed:
+        this.#failTask(event.taskScheduledId, event.failureDetails);
+        break;
+      case HistoryEventType.TimerFired: {
+        const task = this.#openTask(event.timerId);
+        if (task instanceof DurableTimerTask) task.fire();
+        break;
+      }
+      case HistoryEventType.EventRaised:
+        this.#raise(event);
+        break;
+      case HistoryEventType.ExecutionTerminated:
+        this.#completion = { status: 'Terminated', reason: event.reason };
+        return;
+      case HistoryEventType.ExecutionSuspended:
+        this.#suspended = true;
+        return;
+      case HistoryEventType.ExecutionResumed:
+        this.#suspended = false;
+        return;
+      case HistoryEventType.OrchestratorCompleted:
+        if (this.#replaying) this.#checkEpisodeRecorded();
+        return;
+      default:
+        // ExecutionCompleted, ContinueAsNew and GenericEvent carry no input for the code.
+        return;
+    }
+    if (this.#resumed) await this.#drain();
+  }
+
+  #start(event: ExecutionStartedEvent): void {
+    if (this.#started !== undefined) return;
+    this.#started = event;
+    if (this.#now.getTime() === 0) this.#now = event.timestamp;
+    this.#input = decodePayload(event.input);
+    const ctx = createOrchestrationContext(this);
+    const outcome = runOrchestrator(this.#request.orchestrator, ctx);
+    outcome.then(
+      (output) => this.#finish({ ok: true, output }),
+      (error: unknown) => this.#finish({ ok: false, error }),
+    );
+    // Starting the code is itself a resumption: let it run to its first durable await.
+    this.#resumed = true;
+  }
+
+  #finish(outcome: { ok: true; output: unknown } | { ok: false; error: unknown }): void {
+    this.#runSettled = true;
+    if (this.#completion !== undefined) return;
+    if (!outcome.ok) {
+      if (outcome.error instanceof NonDeterminismError || outcome.error instanceof NonDurableAwaitError) {
+        this.#fatal = outcome.error;
+        return;
+      }
+      this.#completion = { status: 'Failed', failureDetails: failureDetailsFrom(outcome.error) };
+      return;
+    }
+    if (this.#continueAsNew !== undefined) {
+      this.#completion = {
+        status: 'ContinuedAsNew',
+        input: this.#continueAsNew.input,
+        carryoverEvents: this.#continueAsNew.preserve ? [...this.#unconsumedEvents] : [],
+      };
+      return;
+    }
+    try {
+      this.#completion = { status: 'Completed', output: encodeOutput(outcome.output) };
+    } catch (error) {
+      this.#completion = { status: 'Failed', failureDetails: failureDetailsFrom(error) };
+    }
+  }
+
+  async #drain(): Promise<void> {
+    await this.#request.yieldToEventLoop();
+    if (this.#completion === undefined && !this.#runSettled && this.#fatal === undefined && !this.#waitingOnDurableWork()) {
+      this.#fatal = new NonDurableAwaitError(this.#started?.name ?? 'orchestrator');
+    }
+  }
+
+  #waitingOnDurableWork(): boolean {
+    for (const task of this.#awaitedTasks) {
+      if (task.isAwaited) return true;
+      this.#awaitedTasks.delete(task);
+    }
+    return false;
+  }
+
+  #open(action: OrchestratorAction): CompletableTask<unknown> {
+    const task = new CompletableTask<unknown>(this);
+    this.#actions.set(action.sequence, { action, task, recorded: false });
+    return task;
+  }
+
+  #openTask(sequence: number): CompletableTask<unknown> | undefined {
+    return this.#actions.get(sequence)?.task;
+  }
+
+  #matchRecordedAction(event: HistoryEvent): void {
+    const recorded = describeScheduledEvent(event);
+    if (recorded === undefined || !this.#replaying) return;
+    const open = this.#actions.get(event.eventId);
+    if (open === undefined) {
+      this.#fatal ??= new NonDeterminismError({
+        sequence: event.eventId,
+        expected: recorded.text,
+        actual: undefined,
+        hint: 'The orchestrator code no longer takes this step at this point (code removed, reordered, or a branch that depends on something non-deterministic such as Date.now(), Math.random() or I/O). Deploy changed orchestrators under a new name, or let in-flight instances finish first.',
+      });
+      return;
+    }
+    if (open.action.type !== recorded.kind || actionName(open.action) !== recorded.name) {
+      this.#fatal ??= new NonDeterminismError({
+        sequence: event.eventId,
+        expected: recorded.text,
+        actual: describeAction(open.action),
+        hint: open.action.type !== recorded.kind
+          ? 'The code now takes a different kind of step here: steps were added, removed or reordered before this point.'
+          : 'The code now calls a different function here: it was renamed or the call changed. Names in history are a persisted contract — keep the old name with @Activity({ name }) / @Orchestrator({ name }).',
+      });
+      return;
+    }
+    open.recorded = true;
+  }
+
+  // Every action taken in a recorded episode was recorded before that episode's OrchestratorCompleted: one that was
+  // not is a step the old code never took.
+  #checkEpisodeRecorded(): void {
+    for (const open of this.#actions.values()) {
+      if (open.recorded) continue;
+      this.#fatal ??= new NonDeterminismError({
+        sequence: open.action.sequence,
+        expected: undefined,
+        actual: describeAction(open.action),
+        hint: 'The code now takes a step the recorded execution never took (a call was added or moved earlier). Deploy changed orchestrators under a new name, or let in-flight instances finish first.',
+      });
+      return;
+    }
+  }
+
+  #settleWithPayload(task: CompletableTask<unknown> | undefined, payload: EncodedPayload): void {
+    if (task === undefined || task.isCompleted) return;
+    try {
+      task.complete(decodePayload(payload));
+    } catch (error) {
+      task.fail(error);
+    }
+  }
+
+  #failTask(sequence: number, failureDetails: FailureDetails): void {
+    const open = this.#actions.get(sequence);
+    if (open === undefined || open.task.isCompleted) return;
+    const kind = open.action.type === OrchestratorActionType.CreateSubOrchestration ? 'orchestrator' : 'activity';
+    const name = actionName(open.action) ?? 'task';
+    const label = kind === 'activity' ? `Activity '${name}'` : `Sub-orchestration '${name}'`;
+    open.task.fail(new TaskFailedError(`${label} failed: ${failureDetails.errorMessage}`, failureDetails, { taskName: name, taskKind: kind }));
+  }
+
+  #raise(event: EventRaisedEvent): void {
+    const waiters = this.#eventWaiters.get(event.name.toLowerCase());
+    const waiter = waiters?.shift();
+    if (waiter === undefined) {
+      this.#unconsumedEvents.push(event);
+      return;
+    }
+    this.#settleWithPayload(waiter, event.input);
+  }
+
+  #decision(): OrchestrationDecision {
+    const timestamp = this.#now;
+    const actions: OrchestratorAction[] = [];
+    const newHistory: HistoryEvent[] = [];
+    for (const open of this.#actions.values()) {
+      if (open.recorded) continue;
+      actions.push(open.action);
+      newHistory.push(scheduledEventFor(open.action, timestamp));
+    }
+    const completion = this.#completion;
+    if (completion !== undefined) newHistory.push(completionEventFor(completion, timestamp));
+    newHistory.push({ type: HistoryEventType.OrchestratorCompleted, eventId: -1, timestamp });
+    return {
+      // Kept even when the execution completes in this episode: a fire-and-forget call made before returning runs.
+      actions,
+      customStatus: this.#customStatus,
+      completion,
+      suspended: this.#suspended,
+      newHistory,
+    };
+  }
+}
+
+function encodeOutput(output: unknown): EncodedPayload {
+  return encodePayload(output, 'orchestrator output');
+}
+
+function scheduledEventFor(action: OrchestratorAction, timestamp: Date): HistoryEvent {
+  switch (action.type) {
+    case OrchestratorActionType.ScheduleTask:
+      return { type: HistoryEventType.TaskScheduled, eventId: action.sequence, timestamp, name: action.name, input: action.input };
+    case OrchestratorActionType.CreateTimer:
+      return { type: HistoryEventType.TimerCreated, eventId: action.sequence, timestamp, fireAt: action.fireAt };
+    case OrchestratorActionType.CreateSubOrchestration:
+      return { type: HistoryEventType.SubOrchestrationInstanceCreated, eventId: action.sequence, timestamp, name: action.name, instanceId: action.instanceId, input: action.input };
+    case OrchestratorActionType.SendEvent:
+      return { type: HistoryEventType.EventSent, eventId: action.sequence, timestamp, instanceId: action.instanceId, name: action.name, input: action.input };
+  }
+}
+
+function completionEventFor(completion: OrchestrationCompletion, timestamp: Date): HistoryEvent {
+  switch (completion.status) {
+    case 'Completed':
+      return { type: HistoryEventType.ExecutionCompleted, eventId: -1, timestamp, orchestrationStatus: 'Completed', result: completion.output };
+    case 'Failed':
+      return { type: HistoryEventType.ExecutionCompleted, eventId: -1, timestamp, orchestrationStatus: 'Failed', failureDetails: completion.failureDetails };
+    case 'Terminated':
+      return { type: HistoryEventType.ExecutionCompleted, eventId: -1, timestamp, orchestrationStatus: 'Terminated', result: completion.reason };
+    case 'ContinuedAsNew':
+      return { type: HistoryEventType.ContinueAsNew, eventId: -1, timestamp, input: completion.input, carryoverEvents: completion.carryoverEvents };
+  }
+}

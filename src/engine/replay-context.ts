@@ -1,0 +1,171 @@
+import { encodePayload } from '../core/codec.js';
+import { DurableError } from '../core/durable-error.js';
+import { TimeoutError } from '../core/errors/timeout-error.js';
+import type { EncodedPayload } from '../history/history-event.js';
+import { CompletableTask, type TaskObserver } from './completable-task.js';
+import { WhenAllTask, WhenAnyTask } from './composite-tasks.js';
+import { uuidV5 } from './deterministic-guid.js';
+import type { DurableTask, TimerTask } from './durable-task.js';
+import type {
+  CallActivityOptions, CallSubOrchestratorOptions, ContinueAsNewOptions, OrchestrationContext, ReplaySafeLogger,
+  WaitForEventOptions,
+} from './orchestration-context.js';
+import { validateRetryOptions, withRetry } from './retry-task.js';
+import type { RetryOptions } from './retry-options.js';
+import type { RunnableClass } from './task-types.js';
+import type { DurableTimerTask } from './timer-task.js';
+
+/** Log levels of the replay-safe logger. */
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+/** What the context needs from the executor that replays it. */
+export interface ContextHost {
+  readonly observer: TaskObserver;
+  readonly instanceId: string;
+  readonly parentInstanceId: string | undefined;
+  readonly input: unknown;
+  readonly isReplaying: boolean;
+  readonly currentUtcDateTime: Date;
+  resolveName(kind: 'activity' | 'orchestrator', ref: RunnableClass | string): string;
+  scheduleActivity(name: string, input: EncodedPayload): CompletableTask<unknown>;
+  scheduleSubOrchestration(name: string, instanceId: string | undefined, input: EncodedPayload): CompletableTask<unknown>;
+  createTimer(fireAt: Date): DurableTimerTask;
+  waitForEvent(name: string): CompletableTask<unknown>;
+  abandonEventWait(name: string, task: CompletableTask<unknown>): void;
+  continueAsNew(input: EncodedPayload, preserveUnprocessedEvents: boolean): void;
+  setCustomStatus(status: EncodedPayload): void;
+  log(level: LogLevel, message: string, args: unknown[]): void;
+}
+
+function asTasks(tasks: readonly DurableTask<unknown>[], what: string): CompletableTask<unknown>[] {
+  if (!Array.isArray(tasks)) throw new DurableError('INVALID_ARGUMENT', `${what} expects an array of durable tasks`);
+  return tasks.map((task, i) => {
+    if (!(task instanceof CompletableTask)) {
+      throw new DurableError('INVALID_ARGUMENT', `${what}: element ${i} is not a durable task (got ${typeof task}). Pass tasks from ctx.callActivity, ctx.createTimer, ... — not plain promises.`);
+    }
+    return task as CompletableTask<unknown>;
+  });
+}
+
+/**
+ * The `OrchestrationContext` handed to orchestrator code: argument checking, encoding at the call site, retries and
+ * timeouts composed from durable primitives. The replay itself is the executor's.
+ */
+class ReplayContext {
+  #guidCounter = 0;
+  readonly log: ReplaySafeLogger;
+
+  constructor(readonly host: ContextHost) {
+    this.log = {
+      debug: (message, ...args) => host.log('debug', message, args),
+      info: (message, ...args) => host.log('info', message, args),
+      warn: (message, ...args) => host.log('warn', message, args),
+      error: (message, ...args) => host.log('error', message, args),
+    };
+  }
+
+  get input(): unknown {
+    return this.host.input;
+  }
+  get instanceId(): string {
+    return this.host.instanceId;
+  }
+  get parentInstanceId(): string | undefined {
+    return this.host.parentInstanceId;
+  }
+  get isReplaying(): boolean {
+    return this.host.isReplaying;
+  }
+  get currentUtcDateTime(): Date {
+    return new Date(this.host.currentUtcDateTime.getTime());
+  }
+
+  newGuid(): string {
+    return uuidV5(`${this.host.instanceId}_${this.host.currentUtcDateTime.toISOString()}_${this.#guidCounter++}`);
+  }
+
+  callActivity(activity: RunnableClass | string, input?: unknown, options?: CallActivityOptions): DurableTask<unknown> {
+    const name = this.host.resolveName('activity', activity);
+    const encoded = encodePayload(input, `input of activity '${name}'`);
+    if (options?.retry === undefined) return this.host.scheduleActivity(name, encoded);
+    validateRetryOptions(options.retry);
+    return withRetry(this.host, options.retry, () => this.host.scheduleActivity(name, encoded));
+  }
+
+  callActivityWithRetry(activity: RunnableClass | string, retry: RetryOptions, input?: unknown): DurableTask<unknown> {
+    return this.callActivity(activity, input, { retry });
+  }
+
+  callSubOrchestrator(orchestrator: RunnableClass | string, input?: unknown, options?: CallSubOrchestratorOptions): DurableTask<unknown> {
+    const name = this.host.resolveName('orchestrator', orchestrator);
+    const encoded = encodePayload(input, `input of sub-orchestration '${name}'`);
+    const instanceId = options?.instanceId;
+    if (instanceId !== undefined && (typeof instanceId !== 'string' || instanceId.length === 0)) {
+      throw new DurableError('INVALID_ARGUMENT', 'callSubOrchestrator: instanceId must be a non-empty string');
+    }
+    if (options?.retry === undefined) return this.host.scheduleSubOrchestration(name, instanceId, encoded);
+    validateRetryOptions(options.retry);
+    return withRetry(this.host, options.retry, () => this.host.scheduleSubOrchestration(name, instanceId, encoded));
+  }
+
+  callSubOrchestratorWithRetry(orchestrator: RunnableClass | string, retry: RetryOptions, input?: unknown, instanceId?: string): DurableTask<unknown> {
+    return this.callSubOrchestrator(orchestrator, input, { retry, instanceId });
+  }
+
+  createTimer(fireAt: Date): TimerTask {
+    if (!(fireAt instanceof Date) || Number.isNaN(fireAt.getTime())) {
+      throw new DurableError('INVALID_ARGUMENT', 'createTimer expects a valid Date (derive it from ctx.currentUtcDateTime)');
+    }
+    return this.host.createTimer(new Date(fireAt.getTime()));
+  }
+
+  waitForExternalEvent(name: string, options?: WaitForEventOptions): DurableTask<unknown> {
+    if (typeof name !== 'string' || name.length === 0) {
+      throw new DurableError('INVALID_ARGUMENT', 'waitForExternalEvent expects a non-empty event name');
+    }
+    const event = this.host.waitForEvent(name);
+    const timeoutMs = options?.timeoutMs;
+    if (timeoutMs === undefined || event.isCompleted) return event;
+    if (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs < 0) {
+      throw new DurableError('INVALID_ARGUMENT', `waitForExternalEvent('${name}'): timeoutMs must be a finite number >= 0`);
+    }
+    const timer = this.host.createTimer(new Date(this.host.currentUtcDateTime.getTime() + timeoutMs));
+    const result = new CompletableTask<unknown>(this.host.observer);
+    event.onSettled(() => {
+      timer.cancel();
+      if (event.isFaulted) result.fail(event.error);
+      else result.complete(event.result);
+    });
+    timer.onSettled(() => {
+      if (result.isCompleted) return;
+      // The event may still come later: it must then be buffered, not swallowed by this abandoned wait.
+      this.host.abandonEventWait(name, event);
+      result.fail(new TimeoutError(`Timed out after ${timeoutMs} ms waiting for external event '${name}'`));
+    });
+    return result;
+  }
+
+  whenAll(tasks: readonly DurableTask<unknown>[]): DurableTask<unknown[]> {
+    return new WhenAllTask(this.host.observer, asTasks(tasks, 'whenAll'));
+  }
+
+  whenAny(tasks: readonly DurableTask<unknown>[]): DurableTask<unknown> {
+    const list = asTasks(tasks, 'whenAny');
+    if (list.length === 0) throw new DurableError('INVALID_ARGUMENT', 'whenAny needs at least one task');
+    return new WhenAnyTask(this.host.observer, list);
+  }
+
+  continueAsNew(input: unknown, options?: ContinueAsNewOptions): void {
+    this.host.continueAsNew(encodePayload(input, 'input of continueAsNew'), options?.preserveUnprocessedEvents === true);
+  }
+
+  setCustomStatus(value: unknown): void {
+    this.host.setCustomStatus(encodePayload(value, 'custom status'));
+  }
+}
+
+/** Creates the context object orchestrator code receives. */
+export function createOrchestrationContext(host: ContextHost): OrchestrationContext<unknown> {
+  // The class implements every overload through one wide signature each; the interface gives users the typed ones.
+  return new ReplayContext(host) as unknown as OrchestrationContext<unknown>;
+}
