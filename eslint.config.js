@@ -53,6 +53,30 @@ export default tseslint.config(
       globals: { process: 'readonly', console: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly' },
     },
   },
+  {
+    // The replay engine is pure: history in, decision out. No DI, I/O, timers, clock or randomness.
+    name: 'pure engine',
+    files: ['src/engine/**/*.ts', 'src/history/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          { regex: '^(mongodb|agenda|@agendajs/.*|express|tsyringe|reflect-metadata)$', message: 'The replay engine takes data in and returns decisions: no storage, scheduler, HTTP or DI.' },
+          { regex: '^node:(fs|fs/promises|net|http|https|child_process|timers|timers/promises|worker_threads|dgram|dns)$', message: 'The replay engine does no I/O and uses no timers.' },
+          { regex: '^\\.\\./(registry|runtime|adapters|http|client|embedded)/', message: 'The engine depends only on core/ and history/.' },
+        ],
+      }],
+      'no-restricted-globals': ['error',
+        { name: 'setTimeout', message: 'Use durable timers (ctx.createTimer); the engine reads time only from history.' },
+        { name: 'setInterval', message: 'The engine uses no timers.' },
+        { name: 'setImmediate', message: 'The event-loop yield is injected (yieldToEventLoop).' },
+        { name: 'fetch', message: 'The engine does no I/O.' },
+      ],
+      'no-restricted-properties': ['error',
+        { object: 'Date', property: 'now', message: 'Time comes from history (OrchestratorStarted timestamps).' },
+        { object: 'Math', property: 'random', message: 'Randomness breaks replay; use ctx.newGuid().' },
+      ],
+    },
+  },
   edgeOnly('src/adapters/mongodb', 'mongodb'),
   edgeOnly('src/adapters/agenda', 'agenda'),
   edgeOnly('src/adapters/agenda', '@agendajs'),

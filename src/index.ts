@@ -2,11 +2,64 @@
  * `durably` — Durable Functions for TypeScript, on MongoDB.
  *
  * Orchestrations are replayed from event-sourced histories kept as MongoDB documents, activities and durable timers
- * run as Agenda jobs, and entities keep their state in MongoDB. This entry point exports the authoring and runtime
- * API; `durably/embedded` holds the embedded MongoDB-compatible engine and `durably/testing` the test helpers.
+ * run as Agenda jobs, and entities keep their state in MongoDB. This entry point exports the authoring API
+ * (decorators, base classes, the orchestration context), the errors, and the history types; `durably/embedded` holds
+ * the embedded MongoDB-compatible engine and `durably/testing` the test helpers.
+ *
+ * @example
+ * ```ts
+ * import 'reflect-metadata';
+ * import { Activity, Orchestrator, type OrchestrationContext } from 'durably';
+ *
+ * @Activity()
+ * export class SayHello {
+ *   async run(city: string): Promise<string> { return `Hello ${city}!`; }
+ * }
+ *
+ * @Orchestrator()
+ * export class HelloSequence {
+ *   async run(ctx: OrchestrationContext<string[]>): Promise<string[]> {
+ *     const out: string[] = [];
+ *     for (const city of ctx.input) out.push(await ctx.callActivity(SayHello, city));
+ *     return out;
+ *   }
+ * }
+ * ```
  *
  * @module
  */
+// Decorator metadata needs the polyfill before any decorated class is evaluated; the library entry loads it once.
+import 'reflect-metadata';
 
-// Errors
-export { DurableError, type DurableErrorOptions } from './core/durable-error.js';
+// Authoring: decorators, registry and base classes
+export * from './registry/index.js';
+
+// The orchestration context and tasks
+export type {
+  OrchestrationContext, CallActivityOptions, CallSubOrchestratorOptions, WaitForEventOptions, ContinueAsNewOptions,
+  ReplaySafeLogger,
+} from './engine/orchestration-context.js';
+export type { DurableTask, TimerTask, TaskResult } from './engine/durable-task.js';
+export type { RetryOptions } from './engine/retry-options.js';
+export type { ActivityInput, ActivityOutput, OrchestratorInput, OrchestratorOutput, RunnableClass } from './engine/task-types.js';
+
+// The replay engine (pure: history in, decision out)
+export { executeOrchestration } from './engine/execute-orchestration.js';
+export type { OrchestrationExecutionRequest } from './engine/orchestration-executor.js';
+export type { OrchestrationDecision, OrchestrationCompletion } from './engine/orchestration-decision.js';
+export type { LogLevel } from './engine/replay-context.js';
+export { ENGINE_VERSION } from './engine/engine-version.js';
+
+// History: events (facts) and actions (requests)
+export { HistoryEventType } from './history/history-event.js';
+export type * from './history/history-event.js';
+export { OrchestratorActionType } from './history/orchestrator-action.js';
+export type * from './history/orchestrator-action.js';
+
+// Values crossing the durable boundary
+export { encodePayload, decodePayload, payloadSize } from './core/codec.js';
+export type { FailureDetails } from './core/failure-details.js';
+export { failureDetailsFrom, errorFromFailureDetails } from './core/failure-details-from.js';
+
+// Errors (all extend DurableError and carry a stable `code`)
+export * from './core/errors/index.js';

@@ -52,6 +52,7 @@ export class CompletableTask<T> implements DurableTask<T> {
   ): Promise<R1 | R2> {
     const promise = new Promise<T>((resolve, reject) => {
       if (this.#state === 'completed') resolve(this.#result as T);
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the failure is whatever was recorded or thrown; it is passed on unchanged
       else if (this.#state === 'failed') reject(this.#error);
       else {
         this.#continuations.push({ resolve, reject });

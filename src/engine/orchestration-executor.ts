@@ -58,6 +58,26 @@ function describeScheduledEvent(event: HistoryEvent): { kind: OrchestratorAction
   }
 }
 
+/**
+ * While suspended, only what the code would react to is held back (completions, timers, raised events) until
+ * ExecutionResumed. Episode markers and the records of the code's own actions are applied in place: they must stay
+ * in step with the episodes they belong to, or a later replay would check an episode against actions recorded after
+ * the resume and report a false non-determinism (or re-issue an action recorded during the suspension).
+ */
+function isHeldWhileSuspended(event: HistoryEvent): boolean {
+  switch (event.type) {
+    case HistoryEventType.TaskCompleted:
+    case HistoryEventType.TaskFailed:
+    case HistoryEventType.SubOrchestrationInstanceCompleted:
+    case HistoryEventType.SubOrchestrationInstanceFailed:
+    case HistoryEventType.TimerFired:
+    case HistoryEventType.EventRaised:
+      return true;
+    default:
+      return false;
+  }
+}
+
 function actionName(action: OrchestratorAction): string | undefined {
   return action.type === OrchestratorActionType.CreateTimer ? undefined : action.name;
 }
@@ -76,6 +96,8 @@ export class OrchestrationExecutor implements ContextHost, TaskObserver {
   #replaying = true;
   #nextSequence = 0;
   #actions = new Map<number, OpenAction>();
+  /** Sequence numbers of actions taken by the code but not (yet) found in history. */
+  #unrecorded = new Set<number>();
   #awaitedTasks = new Set<CompletableTask<unknown>>();
   #resumed = false;
   #eventWaiters = new Map<string, CompletableTask<unknown>[]>();
@@ -131,6 +153,7 @@ export class OrchestrationExecutor implements ContextHost, TaskObserver {
     const task = new DurableTimerTask(this, fireAt);
     // A timer completes with no value: widening its result type to unknown is safe.
     this.#actions.set(action.sequence, { action, task: task as CompletableTask<unknown>, recorded: false });
+    this.#unrecorded.add(action.sequence);
     return task;
   }
 
@@ -183,24 +206,33 @@ export class OrchestrationExecutor implements ContextHost, TaskObserver {
   async execute(): Promise<OrchestrationDecision> {
     const { pastEvents, newEvents } = this.#request;
     const total = pastEvents.length + newEvents.length;
-    for (let i = 0; i < total && this.#completion === undefined && this.#fatal === undefined; i++) {
-      const event = (i < pastEvents.length ? pastEvents[i] : newEvents[i - pastEvents.length]) as HistoryEvent;
+    const eventAt = (i: number): HistoryEvent => (i < pastEvents.length ? pastEvents[i] : newEvents[i - pastEvents.length]) as HistoryEvent;
+    let i = 0;
+    for (; i < total && this.#completion === undefined && this.#fatal === undefined; i++) {
+      const event = eventAt(i);
       this.#replaying = i < pastEvents.length;
-      if (this.#suspended && event.type !== HistoryEventType.ExecutionResumed && event.type !== HistoryEventType.ExecutionTerminated) {
+      if (this.#suspended && isHeldWhileSuspended(event)) {
         this.#deferred.push(event);
         continue;
       }
       await this.#apply(event);
       if (event.type === HistoryEventType.ExecutionResumed) {
-        const deferred = this.#deferred;
-        this.#deferred = [];
-        for (const held of deferred) {
-          if (this.#completion !== undefined) break;
-          await this.#apply(held);
-        }
+        // Held events, in order, until one ends the execution; the ones after it stay unprocessed.
+        const held = this.#deferred;
+        let k = 0;
+        while (k < held.length && this.#completion === undefined && this.#fatal === undefined) await this.#apply(held[k++] as HistoryEvent);
+        this.#deferred = held.slice(k);
       }
     }
     if (this.#fatal !== undefined) throw this.#fatal;
+    const completion = this.#completion;
+    if (completion?.status === 'ContinuedAsNew' && this.#continueAsNew?.preserve === true) {
+      // Events of this batch after the one that ended the execution never reached the code: they are unprocessed too.
+      const rest = [...this.#deferred];
+      for (; i < total; i++) rest.push(eventAt(i));
+      const raised = rest.filter((event): event is EventRaisedEvent => event.type === HistoryEventType.EventRaised);
+      this.#completion = { ...completion, carryoverEvents: [...completion.carryoverEvents, ...raised] };
+    }
     if (this.#started === undefined) {
       throw new DurableError('INVALID_HISTORY', 'history has no ExecutionStarted event: nothing to replay');
     }
@@ -319,6 +351,7 @@ export class OrchestrationExecutor implements ContextHost, TaskObserver {
   #open(action: OrchestratorAction): CompletableTask<unknown> {
     const task = new CompletableTask<unknown>(this);
     this.#actions.set(action.sequence, { action, task, recorded: false });
+    this.#unrecorded.add(action.sequence);
     return task;
   }
 
@@ -351,13 +384,14 @@ export class OrchestrationExecutor implements ContextHost, TaskObserver {
       return;
     }
     open.recorded = true;
+    this.#unrecorded.delete(event.eventId);
   }
 
   // Every action taken in a recorded episode was recorded before that episode's OrchestratorCompleted: one that was
   // not is a step the old code never took.
   #checkEpisodeRecorded(): void {
-    for (const open of this.#actions.values()) {
-      if (open.recorded) continue;
+    for (const sequence of this.#unrecorded) {
+      const open = this.#actions.get(sequence) as OpenAction;
       this.#fatal ??= new NonDeterminismError({
         sequence: open.action.sequence,
         expected: undefined,

@@ -17,6 +17,7 @@ export function runOrchestrator(orchestrator: { run(ctx: never): unknown }, ctx:
   try {
     result = (orchestrator.run as (ctx: OrchestrationContext<unknown>) => unknown).call(orchestrator, ctx);
   } catch (error) {
+    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- user code may throw non-Errors; failureDetailsFrom handles them
     return Promise.reject(error);
   }
   if (isGenerator(result)) return driveGenerator(result);
@@ -30,6 +31,7 @@ function driveGenerator(generator: Generator<unknown, unknown, unknown>): Promis
       try {
         next = advance();
       } catch (error) {
+        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- forwarded unchanged, as above
         reject(error);
         return;
       }
@@ -43,10 +45,11 @@ function driveGenerator(generator: Generator<unknown, unknown, unknown>): Promis
         step(() => generator.throw(error));
         return;
       }
-      (yielded as CompletableTask<unknown>).then(
-        (value) => step(() => generator.next(value)),
-        (error: unknown) => step(() => generator.throw(error)),
-      );
+      const task = yielded as CompletableTask<unknown>;
+      // The outcome is read from the task, not from the promise `then` gives: a promise adopts a thenable value, so
+      // whenAny's result (the winning task) would arrive as the winner's value, or its error, instead of the task.
+      const resume = (): void => step(() => (task.isFaulted ? generator.throw(task.error) : generator.next(task.result)));
+      task.then(resume, resume);
     };
     step(() => generator.next());
   });

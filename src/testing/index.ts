@@ -1,6 +1,6 @@
 /**
- * Test helpers for code that uses Durably: a MongoDB server and a private database per test suite, with no
- * download and no Docker needed.
+ * Test helpers for code that uses Durably: a MongoDB server and a private database per test suite (no download, no
+ * Docker), and replay tests of orchestrators from histories built with {@link HistoryBuilder}.
  *
  * @example
  * ```ts
@@ -15,3 +15,7 @@
  */
 export { startTestMongo } from './start-test-mongo.js';
 export type { StartTestMongoOptions, TestMongo, TestMongoKind } from './start-test-mongo.js';
+
+// Replay tests: histories in, decisions out (no database)
+export { HistoryBuilder, type HistoryBuilderOptions } from './history-builder.js';
+export { replayHistory, yieldToEventLoop, type ReplayHistoryOptions } from './replay-history.js';

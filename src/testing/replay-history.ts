@@ -3,11 +3,15 @@ import type { OrchestrationDecision } from '../engine/orchestration-decision.js'
 import type { LogLevel } from '../engine/replay-context.js';
 import type { RunnableClass } from '../engine/task-types.js';
 import type { HistoryEvent } from '../history/history-event.js';
+import { getRunnableMetadata } from '../registry/runnable-metadata.js';
 import { HistoryBuilder } from './history-builder.js';
 
 /** Options of {@link replayHistory}. */
 export interface ReplayHistoryOptions {
-  /** Maps an activity/orchestrator class or name to its registered name. Default: the string, or the class name. */
+  /**
+   * Maps an activity/orchestrator class or name to its registered name (pass `registry.nameOf` to check names as the
+   * runtime does). Default: the string as is, or the class's decorator name, or its class name.
+   */
   readonly resolveName?: (kind: 'activity' | 'orchestrator', ref: RunnableClass | string) => string;
   readonly log?: (level: LogLevel, message: string, args: unknown[]) => void;
 }
@@ -17,8 +21,9 @@ export function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
+// Without a registry: a string is taken as is, a class by its decorator's name or else its class name.
 function defaultResolveName(_kind: 'activity' | 'orchestrator', ref: RunnableClass | string): string {
-  return typeof ref === 'string' ? ref : ref.name;
+  return typeof ref === 'string' ? ref : (getRunnableMetadata(ref)?.name ?? ref.name);
 }
 
 /**

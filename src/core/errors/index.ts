@@ -1,0 +1,11 @@
+/** Every error Durably throws, each with a stable `code`. */
+export { DurableError, type DurableErrorOptions } from '../durable-error.js';
+export { InstanceAlreadyExistsError } from './instance-already-exists-error.js';
+export { InstanceNotFoundError } from './instance-not-found-error.js';
+export { InvalidPayloadError } from './invalid-payload-error.js';
+export { NonDeterminismError } from './non-determinism-error.js';
+export { NonDurableAwaitError } from './non-durable-await-error.js';
+export { PayloadTooLargeError } from './payload-too-large-error.js';
+export { RegistrationError } from './registration-error.js';
+export { TaskFailedError } from './task-failed-error.js';
+export { TimeoutError } from './timeout-error.js';

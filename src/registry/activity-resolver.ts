@@ -1,0 +1,56 @@
+import { container as globalContainer, type DependencyContainer } from 'tsyringe';
+import type { RunnableClass } from '../engine/task-types.js';
+import type { DurableRegistry } from './durable-registry.js';
+
+/** An activity instance, ready to execute one task. */
+export interface ActivityInstance {
+  run(input: unknown): unknown;
+}
+
+// tsyringe types tokens as concrete classes; registered activities are concrete by the time they are resolved.
+type Concrete = new (...args: unknown[]) => object;
+
+/**
+ * Creates activity instances by registered name, through a CHILD of the app's tsyringe container: constructor
+ * parameters are resolved from the app's services (keeping their own lifecycles, e.g. a singleton stays shared), while
+ * whatever Durably registers — the activity classes themselves, and anything added to {@link ActivityResolver.container} — stays in
+ * the child and never leaks into the app's container.
+ *
+ * Every {@link ActivityResolver.resolve} creates a NEW instance (transient), even if the app registered the class itself as a
+ * singleton: keep shared state in injected services, not in activity fields.
+ *
+ * Obtain one per app with `registry.createActivityResolver(container)`.
+ *
+ * @example
+ * ```ts
+ * const resolver = registry.createActivityResolver(appContainer);
+ * const output = await resolver.resolve('SayHello').run('Tokyo');
+ * ```
+ */
+export class ActivityResolver {
+  /** The child container activities are resolved from. Durably's own services for activities belong here. */
+  readonly container: DependencyContainer;
+  readonly #registry: DurableRegistry;
+
+  /**
+   * @param registry - where names are looked up; classes added to it later are resolvable too.
+   * @param container - the app's container. Default: tsyringe's global container (which is never written to).
+   */
+  constructor(registry: DurableRegistry, container: DependencyContainer = globalContainer) {
+    this.#registry = registry;
+    this.container = container.createChildContainer();
+  }
+
+  /**
+   * A new instance of the activity registered under `activity` (a name, or the class).
+   *
+   * @throws RegistrationError when nothing is registered under it (naming a case-insensitive match, if any).
+   * @throws Error from tsyringe when a constructor dependency cannot be resolved, or from the constructor itself.
+   */
+  resolve(activity: string | RunnableClass): ActivityInstance {
+    const token = this.#registry.definitionOf('activity', activity).type as unknown as Concrete;
+    // Registered on the child only (not the parent: `isRegistered` without `recursive`), as a transient class.
+    if (!this.container.isRegistered(token)) this.container.register(token, { useClass: token });
+    return this.container.resolve(token) as ActivityInstance;
+  }
+}
