@@ -93,7 +93,20 @@ export interface OrchestrationContext<TInput = unknown> {
   whenAll<const T extends readonly DurableTask<unknown>[]>(tasks: T): DurableTask<{ -readonly [K in keyof T]: TaskResult<T[K]> }>;
   whenAll<T>(tasks: readonly DurableTask<T>[]): DurableTask<T[]>;
 
-  /** Completes with the first task to complete (the task itself, so its result or error can be inspected). */
+  /**
+   * Completes with the first of `tasks` to complete — the task itself. `yield ctx.whenAny([...])` in a generator
+   * orchestrator gets that task, as in Durable Functions JavaScript. In `async` code, `await` unwraps it (JavaScript
+   * promises always unwrap thenables, and TypeScript types the `await` that way): you get the winner's result, or its
+   * error is thrown, like `Promise.race`; check `task.isCompleted` to see which task won.
+   *
+   * @example
+   * ```ts
+   * const timeout = ctx.createTimer(deadline);
+   * const approval = ctx.waitForExternalEvent<boolean>('Approval');
+   * await ctx.whenAny([approval, timeout]);
+   * if (approval.isCompleted) { timeout.cancel(); ... } else { ...escalate... }
+   * ```
+   */
   whenAny<T extends DurableTask<unknown>>(tasks: readonly T[]): DurableTask<T>;
 
   /** Ends this execution and starts a new one with `input` and an empty history once `run` returns. */

@@ -123,12 +123,12 @@ class ReplayContext {
     if (typeof name !== 'string' || name.length === 0) {
       throw new DurableError('INVALID_ARGUMENT', 'waitForExternalEvent expects a non-empty event name');
     }
-    const event = this.host.waitForEvent(name);
     const timeoutMs = options?.timeoutMs;
-    if (timeoutMs === undefined || event.isCompleted) return event;
-    if (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs < 0) {
+    if (timeoutMs !== undefined && (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs < 0)) {
       throw new DurableError('INVALID_ARGUMENT', `waitForExternalEvent('${name}'): timeoutMs must be a finite number >= 0`);
     }
+    const event = this.host.waitForEvent(name);
+    if (timeoutMs === undefined || event.isCompleted) return event;
     const timer = this.host.createTimer(new Date(this.host.currentUtcDateTime.getTime() + timeoutMs));
     const result = new CompletableTask<unknown>(this.host.observer);
     event.onSettled(() => {

@@ -3,7 +3,7 @@ import { cloneDocument } from '../query/clone-document.js';
 import { mingoPipeline, withMingo } from '../query/mingo-options.js';
 import { assertCollectionName } from '../storage/namespace.js';
 import { CommandError } from './command-error.js';
-import { optionalCount, type CommandHandler } from './command-context.js';
+import { optionalCount, type CommandContext, type CommandHandler } from './command-context.js';
 import { selectDocuments } from './query-documents.js';
 
 // Stages that only read their input documents; any other stage gets private copies so mingo cannot touch stored ones.
@@ -11,21 +11,21 @@ const READ_ONLY_STAGES = new Set(['$match', '$group', '$count', '$sort', '$skip'
 
 const REJECTED_STAGES = new Set(['$out', '$merge', '$changeStream', '$currentOp', '$listSessions', '$collStats', '$indexStats', '$planCacheStats']);
 
-/**
- * `aggregate` through mingo's pipeline engine. A leading `$match` is answered through the planner (index or `_id`
- * lookup) so that the pipeline only sees candidate documents; `$lookup` resolves collections of the same database.
- */
-export const aggregate: CommandHandler = (command, context) => {
+/** The validated collection and pipeline of an `aggregate` command. */
+export interface AggregateArguments {
+  readonly collection: string;
+  readonly stages: Document[];
+  /** The filter of a leading `$match`, which is answered through the planner. */
+  readonly leadingMatch: Document | undefined;
+}
+
+/** Validates an `aggregate` command's collection and pipeline (shared with explain). */
+export function aggregateArguments(command: Document, context: CommandContext): AggregateArguments {
   const name = command.aggregate;
   if (name === 1) throw new CommandError('CommandNotSupported', 'collection-less aggregate is not supported by the embedded engine');
   assertCollectionName(context.db, name);
   const pipeline = command.pipeline;
   if (!Array.isArray(pipeline)) throw new CommandError('TypeMismatch', "'pipeline' option must be specified as an array");
-  if (command.explain === true) throw new CommandError('CommandNotSupported', 'explain is not supported by the embedded engine');
-  const cursorOptions = command.cursor as Document | undefined;
-  if (cursorOptions === undefined || cursorOptions === null || typeof cursorOptions !== 'object') {
-    throw new CommandError('FailedToParse', "The 'cursor' option is required, except for aggregate with the explain argument");
-  }
   const stages = pipeline as Document[];
   for (const stage of stages) {
     const stageName = stage !== null && typeof stage === 'object' ? Object.keys(stage)[0] : undefined;
@@ -36,9 +36,23 @@ export const aggregate: CommandHandler = (command, context) => {
       throw new CommandError('Location40324', `${stageName} is not supported by the embedded engine`);
     }
   }
-  const store = context.catalog.collection(context.db, name);
   const first = stages[0];
   const leadingMatch = first !== undefined && '$match' in first ? (first.$match as Document) : undefined;
+  return { collection: name, stages, leadingMatch };
+}
+
+/**
+ * `aggregate` through mingo's pipeline engine. A leading `$match` is answered through the planner (index or `_id`
+ * lookup) so that the pipeline only sees candidate documents; `$lookup` resolves collections of the same database.
+ * (`explain: true` is routed to the explain command by the dispatcher.)
+ */
+export const aggregate: CommandHandler = (command, context) => {
+  const { collection: name, stages, leadingMatch } = aggregateArguments(command, context);
+  const cursorOptions = command.cursor as Document | undefined;
+  if (cursorOptions === undefined || cursorOptions === null || typeof cursorOptions !== 'object') {
+    throw new CommandError('FailedToParse', "The 'cursor' option is required, except for aggregate with the explain argument");
+  }
+  const store = context.catalog.collection(context.db, name);
   const input = leadingMatch === undefined ? [...(store?.documents() ?? [])] : selectDocuments(store, { filter: leadingMatch });
   const rest = leadingMatch === undefined ? stages : stages.slice(1);
   const db = context.db;

@@ -3,10 +3,16 @@ import { aggregate } from './aggregate-command.js';
 import { create, createIndexes, drop, dropDatabase, dropIndexes, listCollections, listDatabases, listIndexes } from './catalog-commands.js';
 import { CommandError } from './command-error.js';
 import type { CommandContext, CommandHandler } from './command-context.js';
+import { explain, explainAggregateOption } from './explain-command.js';
 import { findAndModify } from './find-and-modify-command.js';
 import { buildInfo, connectionStatus, endSessions, getParameter, hello, ping, serverStatus, whatsmyuri } from './handshake-commands.js';
 import { count, distinct, find, getMore, killCursors } from './read-commands.js';
 import { insert, remove, update } from './write-commands.js';
+
+/** `aggregate`, or with the legacy `explain: true` option, its explanation (mongod answers both). */
+function aggregateOrExplain(command: Document, context: CommandContext): Document {
+  return command.explain === true ? explainAggregateOption(command, context) : aggregate(command, context);
+}
 
 /** Every command the engine implements, by its name as sent on the wire (with mongod's lower-case aliases). */
 const HANDLERS: ReadonlyMap<string, CommandHandler> = new Map<string, CommandHandler>([
@@ -18,7 +24,7 @@ const HANDLERS: ReadonlyMap<string, CommandHandler> = new Map<string, CommandHan
   ['dropDatabase', dropDatabase],
   ['insert', insert], ['update', update], ['delete', remove], ['find', find], ['getMore', getMore],
   ['killCursors', killCursors], ['findAndModify', findAndModify], ['findandmodify', findAndModify],
-  ['aggregate', aggregate], ['count', count], ['distinct', distinct],
+  ['aggregate', aggregateOrExplain], ['count', count], ['distinct', distinct], ['explain', explain],
   ['createIndexes', createIndexes], ['listIndexes', listIndexes], ['dropIndexes', dropIndexes], ['deleteIndexes', dropIndexes],
 ]);
 

@@ -1,5 +1,5 @@
 import type { Document } from '../document.js';
-import type { CollectionStore } from '../storage/collection-store.js';
+import type { CandidateTrace, CollectionStore } from '../storage/collection-store.js';
 import { compileFilter, isExactIdFilter } from '../query/compile-filter.js';
 import { mingoQuery, withMingo } from '../query/mingo-options.js';
 import { sortDocuments, type SortSpec } from '../query/sort-documents.js';
@@ -14,21 +14,42 @@ export interface Selection {
   readonly limit?: number;
 }
 
+/** What a traced {@link selectDocuments} did, for explain. Counts add up over calls. */
+export interface SelectionTrace extends CandidateTrace {
+  /** Candidate documents fetched and tested against the filter. */
+  docsExamined: number;
+  /** Candidates that matched the filter (before sort, skip and limit). */
+  matched: number;
+}
+
+/** A trace with every count at zero. */
+export function newSelectionTrace(): SelectionTrace {
+  return { keysExamined: 0, docsExamined: 0, matched: 0 };
+}
+
 /**
  * The stored documents a selection picks, in order. Candidates come from the planner (an index or the `_id` map
  * when possible); each is checked against the whole filter. Without a sort, matching stops at skip + limit.
+ *
+ * @param trace - when given (explain), receives the plan used and the index entries and documents examined.
  */
-export function selectDocuments(store: CollectionStore | undefined, selection: Selection): Document[] {
+export function selectDocuments(store: CollectionStore | undefined, selection: Selection, trace?: SelectionTrace): Document[] {
   const { filter, sort = [], skip = 0, limit = 0 } = selection;
   const matches = isExactIdFilter(filter) ? () => true : compileFilter(filter);
   if (store === undefined) return [];
-  const candidates = store.candidates(filter);
+  const candidates = store.candidates(filter, trace);
   const wanted = sort.length === 0 && limit > 0 ? skip + limit : Number.POSITIVE_INFINITY;
   let selected: Document[] = [];
+  let examined = 0;
   for (const doc of candidates) {
+    examined++;
     if (!matches(doc)) continue;
     selected.push(doc);
     if (selected.length >= wanted) break;
+  }
+  if (trace !== undefined) {
+    trace.docsExamined += examined;
+    trace.matched += selected.length;
   }
   selected = sortDocuments(selected, sort);
   if (skip > 0 || limit > 0) selected = selected.slice(skip, limit > 0 ? skip + limit : undefined);

@@ -5,7 +5,7 @@ import { canonicalKey } from '../storage/bson-order.js';
 import { assertCollectionName } from '../storage/namespace.js';
 import { CommandError } from './command-error.js';
 import { optionalCount, optionalDocument, type CommandContext, type CommandHandler } from './command-context.js';
-import { projectDocuments, selectDocuments } from './query-documents.js';
+import { projectDocuments, selectDocuments, type Selection } from './query-documents.js';
 
 function unsupported(command: Document, fields: string[]): void {
   for (const field of fields) {
@@ -22,8 +22,17 @@ function rejectCollation(command: Document): void {
   }
 }
 
-/** `find`: filter, sort, projection, skip, limit, batchSize, singleBatch. */
-export const find: CommandHandler = (command, context) => {
+/** The validated arguments of a `find` command. */
+export interface FindArguments {
+  readonly collection: string;
+  readonly selection: Selection;
+  readonly projection: Document | undefined;
+  readonly batchSize: number | undefined;
+  readonly singleBatch: boolean;
+}
+
+/** Validates a `find` command's arguments, answering as mongod does for bad ones (shared with explain). */
+export function findArguments(command: Document, context: CommandContext): FindArguments {
   const name = command.find;
   assertCollectionName(context.db, name);
   unsupported(command, ['tailable', 'awaitData', 'returnKey', 'showRecordId', 'min', 'max']);
@@ -35,15 +44,21 @@ export const find: CommandHandler = (command, context) => {
   const limit = Math.abs(rawLimit);
   const batchSize = optionalCount(command, 'batchSize');
   if (batchSize !== undefined && batchSize < 0) throw new CommandError('BadValue', 'batchSize value must be non-negative');
-  const docs = selectDocuments(context.catalog.collection(context.db, name), {
-    filter: optionalDocument(command, 'filter') ?? {},
-    sort: parseSort(command.sort),
-    skip,
-    limit,
-  });
-  const projected = projectDocuments(docs, optionalDocument(command, 'projection'));
-  const singleBatch = command.singleBatch === true || rawLimit < 0;
-  const cursor = context.cursors.open(`${context.db}.${name}`, projected, batchSize, singleBatch);
+  return {
+    collection: name,
+    selection: { filter: optionalDocument(command, 'filter') ?? {}, sort: parseSort(command.sort), skip, limit },
+    projection: optionalDocument(command, 'projection'),
+    batchSize,
+    singleBatch: command.singleBatch === true || rawLimit < 0,
+  };
+}
+
+/** `find`: filter, sort, projection, skip, limit, batchSize, singleBatch. */
+export const find: CommandHandler = (command, context) => {
+  const args = findArguments(command, context);
+  const docs = selectDocuments(context.catalog.collection(context.db, args.collection), args.selection);
+  const projected = projectDocuments(docs, args.projection);
+  const cursor = context.cursors.open(`${context.db}.${args.collection}`, projected, args.batchSize, args.singleBatch);
   return { cursor: { firstBatch: cursor.batch, id: cursor.id, ns: cursor.ns }, ok: 1 };
 };
 
@@ -63,14 +78,30 @@ export const killCursors: CommandHandler = (command, context) => {
   return { cursorsKilled: killed, cursorsNotFound: notFound, cursorsAlive: [], cursorsUnknown: [], ok: 1 };
 };
 
-/** `count` (the driver's estimatedDocumentCount and legacy count). */
-export const count: CommandHandler = (command, context) => {
+/** The validated arguments of a `count` command. */
+export interface CountArguments {
+  readonly collection: string;
+  readonly query: Document;
+  readonly skip: number;
+  readonly limit: number;
+}
+
+/** Validates a `count` command's arguments (shared with explain). */
+export function countArguments(command: Document, context: CommandContext): CountArguments {
   const name = command.count;
   assertCollectionName(context.db, name);
-  const store = context.catalog.collection(context.db, name);
-  const query = optionalDocument(command, 'query') ?? {};
-  const skip = Math.max(0, optionalCount(command, 'skip') ?? 0);
-  const limit = Math.abs(optionalCount(command, 'limit') ?? 0);
+  return {
+    collection: name,
+    query: optionalDocument(command, 'query') ?? {},
+    skip: Math.max(0, optionalCount(command, 'skip') ?? 0),
+    limit: Math.abs(optionalCount(command, 'limit') ?? 0),
+  };
+}
+
+/** `count` (the driver's estimatedDocumentCount and legacy count). */
+export const count: CommandHandler = (command, context) => {
+  const { collection, query, skip, limit } = countArguments(command, context);
+  const store = context.catalog.collection(context.db, collection);
   if (Object.keys(query).length === 0 && store !== undefined) {
     const n = Math.max(0, store.size - skip);
     return { n: limit > 0 ? Math.min(limit, n) : n, ok: 1 };
@@ -78,14 +109,27 @@ export const count: CommandHandler = (command, context) => {
   return { n: selectDocuments(store, { filter: query, skip, limit }).length, ok: 1 };
 };
 
-/** `distinct`: unique values of a field (array values contribute their elements), over matching documents. */
-export const distinct: CommandHandler = (command, context: CommandContext) => {
+/** The validated arguments of a `distinct` command. */
+export interface DistinctArguments {
+  readonly collection: string;
+  readonly key: string;
+  readonly query: Document;
+}
+
+/** Validates a `distinct` command's arguments (shared with explain). */
+export function distinctArguments(command: Document, context: CommandContext): DistinctArguments {
   const name = command.distinct;
   assertCollectionName(context.db, name);
   const key = command.key;
   if (typeof key !== 'string' || key.length === 0) throw new CommandError('TypeMismatch', "BSON field 'distinct.key' must be a non-empty string");
   rejectCollation(command);
-  const docs = selectDocuments(context.catalog.collection(context.db, name), { filter: optionalDocument(command, 'query') ?? {} });
+  return { collection: name, key, query: optionalDocument(command, 'query') ?? {} };
+}
+
+/** `distinct`: unique values of a field (array values contribute their elements), over matching documents. */
+export const distinct: CommandHandler = (command, context: CommandContext) => {
+  const { collection, key, query } = distinctArguments(command, context);
+  const docs = selectDocuments(context.catalog.collection(context.db, collection), { filter: query });
   const seen = new Map<string, unknown>();
   for (const doc of docs) {
     for (const value of valuesAtPath(doc, key)) {

@@ -44,6 +44,8 @@ const bracketRanks: Readonly<Record<TypeBracket, Rank>> = {
 export class BracketEdge {
   /** @internal */
   readonly rank: number;
+  /** The type bracket this edge bounds. */
+  readonly bracket: TypeBracket;
   /** -1: below every value of the bracket; 1: above every value of it. */
   readonly side: -1 | 1;
 
@@ -53,6 +55,7 @@ export class BracketEdge {
    */
   constructor(bracket: TypeBracket, side: -1 | 1) {
     this.rank = bracketRanks[bracket];
+    this.bracket = bracket;
     this.side = side;
   }
 }

@@ -5,11 +5,16 @@ import { CommandError } from '../commands/command-error.js';
 import { canonicalKey } from './bson-order.js';
 import { duplicateKeyError } from './duplicate-key-error.js';
 import { describeIndex, type IndexSpec } from './index-spec.js';
-import { planQuery } from './query-planner.js';
-import { SecondaryIndex } from './secondary-index.js';
+import { planQuery, type QueryPlan } from './query-planner.js';
+import { SecondaryIndex, type ScanStats } from './secondary-index.js';
 
 /** Receives every durable change made to a collection, in the order it is made. */
 export type ChangeRecorder = (op: JournalOp) => void;
+
+/** What {@link CollectionStore.candidates} reports when asked: the plan it chose and the index entries it read. */
+export interface CandidateTrace extends ScanStats {
+  plan?: QueryPlan;
+}
 
 /** The `_id` index every collection has; it is the document map itself, not a {@link SecondaryIndex}. */
 const ID_INDEX: IndexSpec = { name: '_id_', key: { _id: 1 } };
@@ -56,12 +61,21 @@ export class CollectionStore {
     return this.#docs.get(canonicalKey(id));
   }
 
+  /** How {@link CollectionStore.candidates} finds `filter`'s candidates, without finding them (explain). */
+  plan(filter: Document): QueryPlan {
+    return planQuery(filter, this.#secondaryIndexes());
+  }
+
   /**
    * Documents that may match `filter`: a superset of the matches, found through the `_id` map or a secondary index
    * when the filter allows, else every document. The caller applies the full filter to each candidate.
+   *
+   * @param trace - when given (explain), receives the chosen plan and, as the candidates are iterated, the number
+   *   of index entries read.
    */
-  candidates(filter: Document): Iterable<Document> {
+  candidates(filter: Document, trace?: CandidateTrace): Iterable<Document> {
     const plan = planQuery(filter, this.#secondaryIndexes());
+    if (trace !== undefined) trace.plan = plan;
     if (plan.kind === 'scan') return this.#docs.values();
     const docs = this.#docs;
     if (plan.kind === 'idPoints') {
@@ -75,9 +89,11 @@ export class CollectionStore {
           found.push(doc);
         }
       }
+      // The `_id` map is the `_id_` index: each document found is one entry read.
+      if (trace !== undefined) trace.keysExamined += found.length;
       return found;
     }
-    const keys = plan.index.scan(plan.bounds);
+    const keys = plan.index.scan(plan.bounds, trace);
     return (function* lookup() {
       for (const key of keys) {
         const doc = docs.get(key);

@@ -27,6 +27,12 @@ export type FieldBounds =
 /** Bounds on the leading fields of an index key pattern; the fields after them are unbounded. */
 export type IndexBounds = ReadonlyArray<FieldBounds>;
 
+/** Work counters a {@link SecondaryIndex.scan} adds to. */
+export interface ScanStats {
+  /** Index entries read. */
+  keysExamined: number;
+}
+
 /** The part of an index specification a {@link SecondaryIndex} needs. */
 export interface SecondaryIndexSpec {
   readonly name: string;
@@ -222,8 +228,12 @@ export class SecondaryIndex {
   /**
    * The `_id` keys of the documents with an entry inside `bounds`, in index order, each once.
    * Costs O(log n) per expanded point combination plus the entries visited.
+   *
+   * @param stats - when given, receives the number of index entries read inside the scanned tree ranges
+   *   (including entries a non-leading bound or multikey de-duplication then skips), added when the scan
+   *   ends or is abandoned.
    */
-  *scan(bounds: IndexBounds): Generator<string, void, undefined> {
+  *scan(bounds: IndexBounds, stats?: ScanStats): Generator<string, void, undefined> {
     const n = this.#pattern.length;
     const fields = bounds.slice(0, n);
     const perField = fields.map((b, i) => this.#intervals(b, this.#pattern[i]?.[1] ?? 1));
@@ -242,16 +252,23 @@ export class SecondaryIndex {
     const filters = fields.slice(expanded).map((b, j) => ({ at: expanded + j, accept: acceptor(b) }));
     const seen = this.#multikeyPaths.some((p) => p.size > 0) ? new Set<string>() : undefined;
 
-    for (const combination of product(perField.slice(0, expanded))) {
-      const [start, end] = this.#searchKeys(combination);
-      for (const [key, idKey] of this.#entriesBetween(start, end)) {
-        if (!filters.every((f) => f.accept(key[f.at]))) continue;
-        if (seen !== undefined) {
-          if (seen.has(idKey)) continue;
-          seen.add(idKey);
+    // Counted in a local and reported once, so that a scan without stats pays nothing for them.
+    let examined = 0;
+    try {
+      for (const combination of product(perField.slice(0, expanded))) {
+        const [start, end] = this.#searchKeys(combination);
+        for (const [key, idKey] of this.#entriesBetween(start, end)) {
+          examined++;
+          if (!filters.every((f) => f.accept(key[f.at]))) continue;
+          if (seen !== undefined) {
+            if (seen.has(idKey)) continue;
+            seen.add(idKey);
+          }
+          yield idKey;
         }
-        yield idKey;
       }
+    } finally {
+      if (stats !== undefined) stats.keysExamined += examined;
     }
   }
 

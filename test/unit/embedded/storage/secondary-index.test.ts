@@ -90,6 +90,37 @@ describe('SecondaryIndex', () => {
     expect(ids(index, [{ points: [3, 5] }])).toEqual([1, 3, 2, 6].map(id));
   });
 
+  it('counts the entries a scan reads, including those a non-leading bound skips, when asked', () => {
+    const index = build({ name: 'b_1_a_-1', key: { b: 1, a: -1 } }, docs);
+    const stats = { keysExamined: 0 };
+    expect([...index.scan([{ points: ['x'] }], stats)]).toEqual([7, 1, 6].map(id));
+    expect(stats.keysExamined).toBe(3);
+    // b >= 'x' reads the six entries of x, y and z; only two of them also have a = 5.
+    stats.keysExamined = 0;
+    expect([...index.scan([{ min: { value: 'x', inclusive: true } }, { points: [5] }], stats)]).toEqual([1, 3].map(id));
+    expect(stats.keysExamined).toBe(6);
+    stats.keysExamined = 0;
+    expect([...index.scan([{ points: ['nothing'] }], stats)]).toEqual([]);
+    expect(stats.keysExamined).toBe(0);
+  });
+
+  it('reports the entries read by a scan abandoned early', () => {
+    const index = build({ name: 'a_1', key: { a: 1 } }, docs);
+    const stats = { keysExamined: 0 };
+    for (const key of index.scan([{}], stats)) {
+      expect(key).toBe(id(5));
+      break;
+    }
+    expect(stats.keysExamined).toBe(1);
+  });
+
+  it('counts each entry of a multikey document, even when de-duplicated', () => {
+    const index = build({ name: 't_1', key: { t: 1 } }, [{ _id: 1, t: [1, 2, 3] }, { _id: 2, t: [2] }]);
+    const stats = { keysExamined: 0 };
+    expect([...index.scan([{ min: { value: 1, inclusive: true }, max: { value: 3, inclusive: true } }], stats)]).toEqual([1, 2].map(id));
+    expect(stats.keysExamined).toBe(4);
+  });
+
   it('compounds points on leading fields with a range on the next one', () => {
     const index = build({ name: 'b_1_a_-1', key: { b: 1, a: -1 } }, docs);
     expect(ids(index, [{ points: ['x'] }])).toEqual([7, 1, 6].map(id));
