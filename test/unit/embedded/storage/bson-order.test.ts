@@ -13,6 +13,7 @@ import {
   ObjectId,
   Timestamp,
 } from 'bson';
+import { seededRandom } from '../../../support/seeded-random.js';
 import {
   BracketEdge,
   bsonEquals,
@@ -157,7 +158,7 @@ describe('compareBson', () => {
   });
 
   it('is antisymmetric and transitive over random values', () => {
-    const rand = mulberry32(7);
+    const rand = seededRandom(7);
     const pick = (): unknown => ascending[Math.floor(rand() * ascending.length)];
     for (let n = 0; n < 3000; n++) {
       const [a, b, c] = [pick(), pick(), pick()];
@@ -231,13 +232,3 @@ describe('canonicalKey', () => {
   });
 });
 
-function mulberry32(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

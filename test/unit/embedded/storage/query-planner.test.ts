@@ -4,6 +4,7 @@ import { Query } from 'mingo';
 import { BracketEdge, canonicalKey } from '../../../../src/embedded/storage/bson-order.js';
 import { planQuery, type QueryPlan } from '../../../../src/embedded/storage/query-planner.js';
 import { SecondaryIndex, type SecondaryIndexSpec } from '../../../../src/embedded/storage/secondary-index.js';
+import { seededRandom } from '../../../support/seeded-random.js';
 
 type Doc = { _id: unknown } & Record<string, unknown>;
 
@@ -181,16 +182,6 @@ describe('planQuery: index choice', () => {
 // ---------------------------------------------------------------------------------------------------
 // Property: for random documents and filters, planned candidates ⊇ the documents mingo matches.
 
-function mulberry32(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const oids = [0, 1, 2].map((i) => new ObjectId(`00000000000000000000000${i}`));
 const dates = [0, 1, 2].map((i) => new Date(Date.UTC(2024, 0, 1 + i)));
@@ -200,7 +191,7 @@ class Generator {
   readonly #rand: () => number;
 
   constructor(seed: number) {
-    this.#rand = mulberry32(seed);
+    this.#rand = seededRandom(seed);
   }
 
   int(n: number): number {
@@ -371,7 +362,7 @@ describe('planQuery + SecondaryIndex.scan (property)', () => {
 
 describe('planQuery + SecondaryIndex.scan on compound multikey indexes (property)', () => {
   it('never misses a document mingo matches when fields share or split arrays', () => {
-    const rand = mulberry32(99);
+    const rand = seededRandom(99);
     const int = (n: number): number => Math.floor(rand() * n);
     const small = (): unknown => (int(6) === 0 ? [int(3), int(3)] : int(3));
     const indexes = [
