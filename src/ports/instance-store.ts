@@ -1,0 +1,185 @@
+import type { FailureDetails } from '../core/failure-details.js';
+import type { EncodedPayload, HistoryEvent } from '../history/history-event.js';
+
+/** Durable Functions' runtime statuses. */
+export type RuntimeStatus =
+  | 'Pending' | 'Running' | 'Completed' | 'ContinuedAsNew' | 'Failed' | 'Canceled' | 'Terminated' | 'Suspended';
+
+/** Statuses after which an instance never runs again (a new `startNew` with the same ID may replace it). */
+export const TERMINAL_STATUSES: ReadonlySet<RuntimeStatus> = new Set(['Completed', 'Failed', 'Terminated', 'Canceled']);
+
+/** The parent of a sub-orchestration: where to report its completion. */
+export interface ParentInstance {
+  readonly instanceId: string;
+  readonly executionId: string;
+  readonly name: string;
+  /** The parent's action sequence number for this child. */
+  readonly taskScheduledId: number;
+}
+
+/** The stored state of an instance's current execution. */
+export interface InstanceState {
+  readonly instanceId: string;
+  readonly executionId: string;
+  readonly name: string;
+  readonly runtimeStatus: RuntimeStatus;
+  readonly input: EncodedPayload;
+  readonly output: EncodedPayload;
+  readonly customStatus: EncodedPayload;
+  readonly failureDetails?: FailureDetails;
+  readonly createdTime: Date;
+  readonly lastUpdatedTime: Date;
+  readonly completedTime?: Date;
+  /** Set by `startNew({ startAt })`: no work is claimed before this time. */
+  readonly scheduledStartTime?: Date;
+  readonly parentInstance?: ParentInstance;
+  /** Number of history events committed for the current execution (the next chunk starts here). */
+  readonly historyLength: number;
+  /** Incremented by every episode commit: the optimistic-concurrency check of the next commit. */
+  readonly version: number;
+  /** Set while an episode cannot run (non-determinism after a deploy, a poison episode): the error, for the status. */
+  readonly stuck?: FailureDetails;
+  /** Consecutive claims of this instance whose episode did not commit (poison detection). */
+  readonly claimAttempts: number;
+}
+
+/** A message to an instance, waiting to be applied by an episode. */
+export interface InboxMessage {
+  readonly id: string;
+  readonly instanceId: string;
+  /** The event to append to the instance's history (TaskCompleted, TimerFired, EventRaised, ExecutionTerminated, ...). */
+  readonly event: HistoryEvent;
+  readonly createdAt: Date;
+}
+
+/** A committed episode of history. */
+export interface HistoryChunk {
+  /** Index of the chunk's first event in the execution's history. */
+  readonly firstEventIndex: number;
+  readonly events: readonly HistoryEvent[];
+  /** Inbox messages this chunk applied (so a crash between commit and message deletion cannot apply them twice). */
+  readonly consumedMessageIds: readonly string[];
+  /** True until the actions this chunk recorded have been dispatched (crash recovery re-dispatches them). */
+  readonly undispatched: boolean;
+}
+
+/** A claimed instance: the lease is held until {@link InstanceStore.releaseWork}. */
+export interface WorkItem {
+  readonly instance: InstanceState;
+  /** Proves the lease on release/commit. */
+  readonly leaseToken: string;
+  /** The instance's work counter when claimed: work added later keeps the instance flagged on release. */
+  readonly workSeq: number;
+}
+
+/** Everything one episode commits. */
+export interface EpisodeCommit {
+  readonly instanceId: string;
+  readonly executionId: string;
+  /** The version read at claim time; the commit fails if the instance moved on. */
+  readonly expectedVersion: number;
+  readonly leaseToken: string;
+  /** Appended as one chunk at `firstEventIndex` (= the instance's historyLength). Must not be empty. */
+  readonly chunk: HistoryChunk;
+  /** New instance fields (status, output, custom status, failure, completedTime, stuck cleared...). */
+  readonly update: Partial<Pick<InstanceState, 'runtimeStatus' | 'output' | 'customStatus' | 'failureDetails' | 'completedTime' | 'stuck'>>;
+  readonly now: Date;
+}
+
+/** Filter of {@link InstanceStore.listInstances} and {@link InstanceStore.purgeInstances}. */
+export interface InstanceQuery {
+  readonly runtimeStatus?: readonly RuntimeStatus[];
+  readonly createdTimeFrom?: Date;
+  readonly createdTimeTo?: Date;
+  readonly instanceIdPrefix?: string;
+}
+
+/**
+ * Where instances, histories and inbox messages live. The MongoDB adapter implements it without multi-document
+ * transactions: every step is a single-document atomic write or an idempotent one, in an order that keeps the
+ * history the source of truth (see docs/storage.md).
+ */
+export interface InstanceStore {
+  /** Creates collections and indexes (idempotent). */
+  ensureSchema(): Promise<void>;
+
+  /**
+   * Creates an instance in status Pending, flagged as having work (its first episode writes ExecutionStarted from
+   * these fields). Replaces a terminal instance with the same ID (its old history is deleted).
+   * @throws InstanceAlreadyExistsError when an instance with this ID is Pending, Running or Suspended — unless
+   *   `idempotencyKey` matches the existing one's (a re-dispatched sub-orchestration start), which is a no-op.
+   */
+  createInstance(start: {
+    readonly instanceId: string;
+    readonly executionId: string;
+    readonly name: string;
+    readonly input: EncodedPayload;
+    readonly parentInstance?: ParentInstance;
+    readonly scheduledStartTime?: Date;
+    readonly idempotencyKey?: string;
+    readonly now: Date;
+  }): Promise<void>;
+
+  getInstance(instanceId: string): Promise<InstanceState | undefined>;
+
+  /**
+   * Queues a message and flags the instance as having work (one atomic increment of its work counter).
+   * Returns false when `dedupeKey` was used before (duplicate deliveries are absorbed) or the instance does not exist.
+   */
+  sendMessage(instanceId: string, event: HistoryEvent, options: { readonly dedupeKey?: string; readonly now: Date }): Promise<boolean>;
+
+  /**
+   * Claims the next instance that has work, is not leased (or whose lease expired) and whose scheduled start has
+   * come, preferring the oldest work; undefined when there is none. Increments `claimAttempts`.
+   */
+  claimWork(options: { readonly workerId: string; readonly leaseMs: number; readonly now: Date }): Promise<WorkItem | undefined>;
+
+  /** The earliest time at which currently unclaimable work becomes claimable (scheduled starts, expiring leases). */
+  nextWorkTime(now: Date): Promise<Date | undefined>;
+
+  /** The current execution's history, chunk by chunk, in order. */
+  loadHistory(instanceId: string, executionId: string): Promise<HistoryChunk[]>;
+
+  /** Queued messages for an instance, oldest first. */
+  loadMessages(instanceId: string): Promise<InboxMessage[]>;
+
+  /**
+   * Commits an episode: inserts the chunk (unique per instance, execution and first index: of two workers committing
+   * the same episode, exactly one succeeds), then updates the instance with a version check, then deletes the consumed
+   * messages. Returns false on a conflict (the caller discards its work).
+   */
+  commitEpisode(commit: EpisodeCommit): Promise<boolean>;
+
+  /** Marks a chunk's actions as dispatched. */
+  markDispatched(instanceId: string, executionId: string, firstEventIndex: number): Promise<void>;
+
+  /** Deletes messages (e.g. results for a finished instance). */
+  deleteMessages(ids: readonly string[]): Promise<void>;
+
+  /**
+   * Starts a new execution of the same instance (continue-as-new): new executionId, history length 0, the given
+   * input, status Running, flagged as having work; the old execution's history is deleted.
+   */
+  continueAsNew(commit: { readonly instanceId: string; readonly leaseToken: string; readonly executionId: string; readonly input: EncodedPayload; readonly now: Date }): Promise<boolean>;
+
+  /** Records that an episode cannot run (non-determinism, poison): visible in the status, cleared by the next commit. */
+  markStuck(instanceId: string, leaseToken: string, failure: FailureDetails, options: { readonly fail: boolean; readonly now: Date }): Promise<void>;
+
+  /**
+   * Releases the lease. The instance stays flagged as having work if its work counter moved since the claim or
+   * `moreWork` is true; otherwise the flag is cleared. `claimAttempts` resets when `succeeded`.
+   */
+  releaseWork(item: WorkItem, options: { readonly moreWork: boolean; readonly succeeded: boolean; readonly now: Date }): Promise<void>;
+
+  /** Instances matching the query, ordered by creation time then ID, with a stable continuation token. */
+  listInstances(query: InstanceQuery & { readonly pageSize?: number; readonly continuationToken?: string }): Promise<{ instances: InstanceState[]; continuationToken?: string }>;
+
+  /** Deletes an instance with its history and messages; returns how many instances were deleted (0 or 1). */
+  purgeInstance(instanceId: string): Promise<number>;
+
+  /** Deletes every matching instance with its history and messages; returns the count. */
+  purgeInstances(query: InstanceQuery): Promise<number>;
+
+  /** Releases what the store holds (not the client it was given). */
+  close(): Promise<void>;
+}

@@ -1,0 +1,46 @@
+import type { EncodedPayload } from '../history/history-event.js';
+
+/** One activity execution to run. `sequence` is the orchestrator's action number: (instance, execution, sequence) is unique. */
+export interface ActivityJob {
+  readonly instanceId: string;
+  readonly executionId: string;
+  readonly sequence: number;
+  readonly name: string;
+  readonly input: EncodedPayload;
+}
+
+/** One durable timer. */
+export interface TimerJob {
+  readonly instanceId: string;
+  readonly executionId: string;
+  readonly sequence: number;
+  readonly fireAt: Date;
+}
+
+/** What the scheduler calls in a worker process. Each handler records its outcome as an instance message. */
+export interface WorkHandlers {
+  /**
+   * Runs an activity and records its result. `deliveries` counts how many times this job was started (a worker that
+   * crashed mid-run leaves it to be started again): the handler fails the task instead of running it past a cap.
+   */
+  runActivity(job: ActivityJob, deliveries: number): Promise<void>;
+  /** Records that a timer fired. */
+  fireTimer(job: TimerJob): Promise<void>;
+}
+
+/**
+ * Runs activities and durable timers as jobs. The Agenda adapter implements it; jobs survive process restarts and
+ * are shared by every worker process of a task hub.
+ */
+export interface WorkScheduler {
+  /** Starts processing jobs in this process (worker processes only). */
+  start(handlers: WorkHandlers): Promise<void>;
+  /** Schedules an activity to run now. Idempotent per (instanceId, executionId, sequence). */
+  scheduleActivity(job: ActivityJob): Promise<void>;
+  /** Schedules a timer at `fireAt`. Idempotent per (instanceId, executionId, sequence). */
+  scheduleTimer(job: TimerJob): Promise<void>;
+  /** Deletes the pending (not running) jobs of an instance; returns how many. */
+  cancelInstanceJobs(instanceId: string): Promise<number>;
+  /** Stops processing: lets running jobs finish (up to a grace period), releases locks, leaves no timers or handles. */
+  stop(): Promise<void>;
+}
