@@ -4,6 +4,7 @@ import { NonDeterminismError } from '../core/errors/non-determinism-error.js';
 import { NonDurableAwaitError } from '../core/errors/non-durable-await-error.js';
 import { TaskFailedError } from '../core/errors/task-failed-error.js';
 import { failureDetailsFrom } from '../core/failure-details-from.js';
+import { assertPayloadSize } from '../core/payload-limit.js';
 import type { FailureDetails } from '../core/failure-details.js';
 import {
   HistoryEventType, type EncodedPayload, type EventRaisedEvent, type ExecutionStartedEvent, type HistoryEvent,
@@ -30,6 +31,8 @@ export interface OrchestrationExecutionRequest {
   readonly yieldToEventLoop: () => Promise<void>;
   /** Receives `ctx.log` lines written outside replay. */
   readonly log?: (level: LogLevel, message: string, args: unknown[]) => void;
+  /** Largest encoded payload (inputs, output, custom status, event data) in bytes; over it is PayloadTooLargeError. */
+  readonly maxPayloadBytes?: number;
 }
 
 interface OpenAction {
@@ -186,6 +189,10 @@ export class OrchestrationExecutor implements ContextHost, TaskObserver {
     this.#customStatus = status;
   }
 
+  get maxPayloadBytes(): number | undefined {
+    return this.#request.maxPayloadBytes;
+  }
+
   log(level: LogLevel, message: string, args: unknown[]): void {
     if (!this.#replaying) this.#request.log?.(level, message, args);
   }
@@ -327,7 +334,7 @@ export class OrchestrationExecutor implements ContextHost, TaskObserver {
       return;
     }
     try {
-      this.#completion = { status: 'Completed', output: encodeOutput(outcome.output) };
+      this.#completion = { status: 'Completed', output: assertPayloadSize(encodeOutput(outcome.output), 'orchestrator output', this.#request.maxPayloadBytes) };
     } catch (error) {
       this.#completion = { status: 'Failed', failureDetails: failureDetailsFrom(error) };
     }

@@ -1,4 +1,5 @@
-import { encodePayload } from '../core/codec.js';
+import { encodePayload as encodeValue } from '../core/codec.js';
+import { assertPayloadSize } from '../core/payload-limit.js';
 import { DurableError } from '../core/durable-error.js';
 import { TimeoutError } from '../core/errors/timeout-error.js';
 import type { EncodedPayload } from '../history/history-event.js';
@@ -35,6 +36,8 @@ export interface ContextHost {
   continueAsNew(input: EncodedPayload, preserveUnprocessedEvents: boolean): void;
   setCustomStatus(status: EncodedPayload): void;
   log(level: LogLevel, message: string, args: unknown[]): void;
+  /** Largest encoded payload accepted at a call site, in bytes (undefined: no limit). */
+  readonly maxPayloadBytes: number | undefined;
 }
 
 function asTasks(tasks: readonly DurableTask<unknown>[], what: string): CompletableTask<unknown>[] {
@@ -80,13 +83,19 @@ class ReplayContext {
     return new Date(this.host.currentUtcDateTime.getTime());
   }
 
+  // Every value crossing the durable boundary is encoded (and size-checked) at the call site, so a bad value fails
+  // where it is written, not later in a worker.
+  #encode(value: unknown, what: string): EncodedPayload {
+    return assertPayloadSize(encodeValue(value, what), what, this.host.maxPayloadBytes);
+  }
+
   newGuid(): string {
     return uuidV5(`${this.host.instanceId}_${this.host.currentUtcDateTime.toISOString()}_${this.#guidCounter++}`);
   }
 
   callActivity(activity: RunnableClass | string, input?: unknown, options?: CallActivityOptions): DurableTask<unknown> {
     const name = this.host.resolveName('activity', activity);
-    const encoded = encodePayload(input, `input of activity '${name}'`);
+    const encoded = this.#encode(input, `input of activity '${name}'`);
     if (options?.retry === undefined) return this.host.scheduleActivity(name, encoded);
     validateRetryOptions(options.retry);
     return withRetry(this.host, options.retry, () => this.host.scheduleActivity(name, encoded));
@@ -98,7 +107,7 @@ class ReplayContext {
 
   callSubOrchestrator(orchestrator: RunnableClass | string, input?: unknown, options?: CallSubOrchestratorOptions): DurableTask<unknown> {
     const name = this.host.resolveName('orchestrator', orchestrator);
-    const encoded = encodePayload(input, `input of sub-orchestration '${name}'`);
+    const encoded = this.#encode(input, `input of sub-orchestration '${name}'`);
     const instanceId = options?.instanceId;
     if (instanceId !== undefined && (typeof instanceId !== 'string' || instanceId.length === 0)) {
       throw new DurableError('INVALID_ARGUMENT', 'callSubOrchestrator: instanceId must be a non-empty string');
@@ -156,11 +165,11 @@ class ReplayContext {
   }
 
   continueAsNew(input: unknown, options?: ContinueAsNewOptions): void {
-    this.host.continueAsNew(encodePayload(input, 'input of continueAsNew'), options?.preserveUnprocessedEvents === true);
+    this.host.continueAsNew(this.#encode(input, 'input of continueAsNew'), options?.preserveUnprocessedEvents === true);
   }
 
   setCustomStatus(value: unknown): void {
-    this.host.setCustomStatus(encodePayload(value, 'custom status'));
+    this.host.setCustomStatus(this.#encode(value, 'custom status'));
   }
 }
 

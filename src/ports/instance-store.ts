@@ -41,12 +41,22 @@ export interface InstanceState {
   readonly stuck?: FailureDetails;
   /** Consecutive claims of this instance whose episode did not commit (poison detection). */
   readonly claimAttempts: number;
+  /**
+   * Events carried into this execution by continue-as-new (`preserveUnprocessedEvents`): the execution's first
+   * episode applies them right after ExecutionStarted. Stored with the execution switch, so none can be lost.
+   */
+  readonly carryoverEvents?: readonly HistoryEvent[];
 }
 
 /** A message to an instance, waiting to be applied by an episode. */
 export interface InboxMessage {
   readonly id: string;
   readonly instanceId: string;
+  /**
+   * The execution the message is for, when it answers one (results, timer firings); undefined for messages to
+   * whatever execution is current (raised events, terminate, suspend). A result for another execution is stale.
+   */
+  readonly executionId?: string;
   /** The event to append to the instance's history (TaskCompleted, TimerFired, EventRaised, ExecutionTerminated, ...). */
   readonly event: HistoryEvent;
   readonly createdAt: Date;
@@ -126,7 +136,7 @@ export interface InstanceStore {
    * Queues a message and flags the instance as having work (one atomic increment of its work counter).
    * Returns false when `dedupeKey` was used before (duplicate deliveries are absorbed) or the instance does not exist.
    */
-  sendMessage(instanceId: string, event: HistoryEvent, options: { readonly dedupeKey?: string; readonly now: Date }): Promise<boolean>;
+  sendMessage(instanceId: string, event: HistoryEvent, options: { readonly dedupeKey?: string; readonly executionId?: string; readonly now: Date }): Promise<boolean>;
 
   /**
    * Claims the next instance that has work, is not leased (or whose lease expired) and whose scheduled start has
@@ -157,19 +167,21 @@ export interface InstanceStore {
   deleteMessages(ids: readonly string[]): Promise<void>;
 
   /**
-   * Starts a new execution of the same instance (continue-as-new): new executionId, history length 0, the given
-   * input, status Running, flagged as having work; the old execution's history is deleted.
+   * Starts a new execution of the same instance (continue-as-new), in one atomic update under the lease: new
+   * executionId, history length 0, the given input and carry-over events, status Running, output/failure/stuck
+   * cleared, flagged as having work; then the old execution's history is deleted. False when the lease was lost.
    */
-  continueAsNew(commit: { readonly instanceId: string; readonly leaseToken: string; readonly executionId: string; readonly input: EncodedPayload; readonly now: Date }): Promise<boolean>;
+  continueAsNew(commit: { readonly instanceId: string; readonly leaseToken: string; readonly executionId: string; readonly input: EncodedPayload; readonly carryoverEvents: readonly HistoryEvent[]; readonly now: Date }): Promise<boolean>;
 
   /** Records that an episode cannot run (non-determinism, poison): visible in the status, cleared by the next commit. */
   markStuck(instanceId: string, leaseToken: string, failure: FailureDetails, options: { readonly fail: boolean; readonly now: Date }): Promise<void>;
 
   /**
    * Releases the lease. The instance stays flagged as having work if its work counter moved since the claim or
-   * `moreWork` is true; otherwise the flag is cleared. `claimAttempts` resets when `succeeded`.
+   * `moreWork` is true; otherwise the flag is cleared. `claimAttempts` resets when `succeeded`. With `retryAt`, the
+   * instance stays flagged but is not claimable before that time (a stuck instance retried with backoff).
    */
-  releaseWork(item: WorkItem, options: { readonly moreWork: boolean; readonly succeeded: boolean; readonly now: Date }): Promise<void>;
+  releaseWork(item: WorkItem, options: { readonly moreWork: boolean; readonly succeeded: boolean; readonly retryAt?: Date; readonly now: Date }): Promise<void>;
 
   /** Instances matching the query, ordered by creation time then ID, with a stable continuation token. */
   listInstances(query: InstanceQuery & { readonly pageSize?: number; readonly continuationToken?: string }): Promise<{ instances: InstanceState[]; continuationToken?: string }>;

@@ -1,0 +1,83 @@
+import { DurableError } from '../../core/durable-error.js';
+import type { ActivityJob, TimerJob } from '../../ports/work-scheduler.js';
+
+/**
+ * The identity of a scheduled action: `${instanceId}\u0000${executionId}\u0000${sequence}`. A unique index on
+ * `data.key` makes scheduling idempotent. Persisted: changing the format is a storage migration.
+ */
+export function jobKey(job: { readonly instanceId: string; readonly executionId: string; readonly sequence: number }): string {
+  return `${job.instanceId}\u0000${job.executionId}\u0000${job.sequence}`;
+}
+
+/** `data` of a `durably.activity` job. */
+export interface ActivityJobData extends ActivityJob {
+  readonly key: string;
+  /** How many times a worker started the job; incremented (and persisted) before each run. */
+  readonly deliveries: number;
+}
+
+/** `data` of a `durably.timer` job. */
+export interface TimerJobData extends TimerJob {
+  readonly key: string;
+}
+
+export function activityJobData(job: ActivityJob): ActivityJobData {
+  const { instanceId, executionId, sequence, name, input } = job;
+  return { instanceId, executionId, sequence, name, input, key: jobKey(job), deliveries: 0 };
+}
+
+export function timerJobData(job: TimerJob): TimerJobData {
+  const { instanceId, executionId, sequence, fireAt } = job;
+  return { instanceId, executionId, sequence, fireAt, key: jobKey(job) };
+}
+
+/** Thrown when a job document's `data` is not what this adapter wrote (hand-edited, or written by another version). */
+export class MalformedJobDataError extends DurableError {
+  constructor(jobName: string, problem: string) {
+    super('MALFORMED_JOB_DATA', `Job '${jobName}' has malformed data (${problem}); it was failed without running.`);
+  }
+}
+
+function record(data: unknown, jobName: string): Record<string, unknown> {
+  if (typeof data !== 'object' || data === null) throw new MalformedJobDataError(jobName, 'not an object');
+  return data as Record<string, unknown>;
+}
+
+function field<T>(data: Record<string, unknown>, jobName: string, key: string, check: (v: unknown) => v is T, what: string): T {
+  const value = data[key];
+  if (!check(value)) throw new MalformedJobDataError(jobName, `'${key}' is not ${what}`);
+  return value;
+}
+
+const isString = (v: unknown): v is string => typeof v === 'string';
+const isInteger = (v: unknown): v is number => Number.isInteger(v);
+const isDate = (v: unknown): v is Date => v instanceof Date && !Number.isNaN(v.getTime());
+
+/** The activity and its persisted delivery count, read back from a stored job document's `data`. */
+export function activityFromData(data: unknown, jobName: string): { readonly job: ActivityJob; readonly deliveries: number } {
+  const d = record(data, jobName);
+  // The driver stores an undefined `input` as null.
+  const input = d.input ?? undefined;
+  if (input !== undefined && typeof input !== 'string') throw new MalformedJobDataError(jobName, "'input' is not a string");
+  return {
+    job: {
+      instanceId: field(d, jobName, 'instanceId', isString, 'a string'),
+      executionId: field(d, jobName, 'executionId', isString, 'a string'),
+      sequence: field(d, jobName, 'sequence', isInteger, 'an integer'),
+      name: field(d, jobName, 'name', isString, 'a string'),
+      input,
+    },
+    deliveries: field(d, jobName, 'deliveries', isInteger, 'an integer'),
+  };
+}
+
+/** The timer, read back from a stored job document's `data`. */
+export function timerFromData(data: unknown, jobName: string): TimerJob {
+  const d = record(data, jobName);
+  return {
+    instanceId: field(d, jobName, 'instanceId', isString, 'a string'),
+    executionId: field(d, jobName, 'executionId', isString, 'a string'),
+    sequence: field(d, jobName, 'sequence', isInteger, 'an integer'),
+    fireAt: field(d, jobName, 'fireAt', isDate, 'a date'),
+  };
+}

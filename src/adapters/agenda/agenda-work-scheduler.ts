@@ -1,0 +1,445 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { Agenda, type Job } from 'agenda';
+// The driver's client and ObjectId come through the Agenda backend's re-exports (the same `mongodb` package):
+// `mongodb` itself is imported only under src/adapters/mongodb.
+import { MongoBackend, MongoClient, ObjectId, type Db } from '@agendajs/mongo-backend';
+import { CollectionSuffix, JobName } from '../../core/persisted-names.js';
+import type { ActivityJob, TimerJob, WorkHandlers, WorkScheduler } from '../../ports/work-scheduler.js';
+import { activityFromData, activityJobData, timerFromData, timerJobData } from './agenda-job-data.js';
+import { agendaProcessorView, type AgendaProcessorView } from './agenda-processor-view.js';
+import { AgendaTimerScope } from './agenda-timer-scope.js';
+import { WorkerNotificationChannel } from './worker-notification-channel.js';
+
+/** Options of {@link AgendaWorkScheduler}. */
+export interface AgendaWorkSchedulerOptions {
+  /** Connection string of the MongoDB deployment. Not used when {@link AgendaWorkSchedulerOptions.db} is given. */
+  readonly mongoUri: string;
+  /** The database holding the task hub's collections. */
+  readonly dbName: string;
+  /** The task hub: jobs live in `<taskHub>.jobs`. */
+  readonly taskHub: string;
+  /**
+   * An open database to share instead of connecting to `mongoUri` (it must be `dbName`). The scheduler never closes
+   * it: its owner does, after {@link AgendaWorkScheduler.stop}.
+   */
+  readonly db?: Db;
+  /** Jobs of each kind (activities, timers) run at once in this process. Default 10. */
+  readonly concurrency?: number;
+  /**
+   * How often this worker looks for due jobs, in milliseconds. Default 500. Jobs scheduled by this process start at
+   * once (in-process notification); jobs scheduled by other processes start within about this long.
+   */
+  readonly processEveryMs?: number;
+  /**
+   * How long a worker's lock on a running job lasts without renewal, in milliseconds. Default 5 minutes. The lock is
+   * renewed every third of it while the handler runs, so long activities are not run twice while their worker
+   * lives; a job whose worker died is started again (with `deliveries + 1`) about this long after its last renewal.
+   */
+  readonly lockLifetimeMs?: number;
+  /**
+   * A backstop: an activity job started more than this many times is failed without calling the handler. Default:
+   * no limit; the handler applies the runtime's own cap (and records the failure in the orchestration) long before.
+   */
+  readonly maxDeliveries?: number;
+  /** How long {@link AgendaWorkScheduler.stop} lets running jobs finish, in milliseconds. Default 30,000. */
+  readonly stopGraceMs?: number;
+  /** Receives warnings and errors, one line each. Default: `console.warn`. */
+  readonly log?: (line: string) => void;
+}
+
+/**
+ * Name of the unique index on `data.key` in `<taskHub>.jobs` that makes scheduling idempotent. Persisted: renaming
+ * it leaves the old index behind.
+ */
+export const JOB_KEY_INDEX_NAME = 'durably_job_key';
+/** Name of the index `cancelInstanceJobs` uses. Persisted. */
+export const JOB_INSTANCE_INDEX_NAME = 'durably_job_instance';
+
+const DEFAULT_CONCURRENCY = 10;
+const DEFAULT_PROCESS_EVERY_MS = 500;
+const DEFAULT_LOCK_LIFETIME_MS = 5 * 60_000;
+const DEFAULT_STOP_GRACE_MS = 30_000;
+const STOP_POLL_MS = 20;
+const DUPLICATE_KEY = 11000;
+const JOB_NAMES = [JobName.Activity, JobName.Timer];
+
+type JobCollection = ReturnType<Db['collection']>;
+
+/** One connection's worth of state: created on first use, discarded by stop(). */
+interface Connection {
+  readonly jobs: JobCollection;
+  readonly agenda: Agenda;
+  /** Set when the scheduler opened the client itself (and so closes it). */
+  readonly client: MongoClient | undefined;
+}
+
+/** A job whose handler this process is running. */
+interface RunningJob {
+  readonly done: Promise<void>;
+  readonly heartbeat: LockHeartbeat;
+}
+
+/** The state of a started worker. */
+interface Worker {
+  readonly handlers: WorkHandlers;
+  readonly scope: AgendaTimerScope;
+  readonly running: Map<string, RunningJob>;
+}
+
+/**
+ * The {@link WorkScheduler} on Agenda 6 and MongoDB: activities and durable timers are Agenda jobs in
+ * `<taskHub>.jobs`, shared by every worker process of the task hub.
+ *
+ * - **Idempotent scheduling.** Each job carries `data.key` = `instanceId␀executionId␀sequence`, and a unique partial
+ *   index on it (Agenda's own `unique()` is an upsert with no index behind it, which races) turns a second insert into
+ *   a duplicate-key error, read as "already scheduled" — also across processes.
+ * - **Finished jobs are kept.** Agenda leaves a one-off job in place after it ran (`nextRunAt: null`,
+ *   `lastFinishedAt` set); the document is the proof that the key ran, so a re-dispatch after a crash inserts
+ *   nothing and runs nothing. {@link AgendaWorkScheduler.cancelInstanceJobs} leaves these tombstones too; reclaim them
+ *   with {@link AgendaWorkScheduler.purgeFinishedJobs} once no re-dispatch can come.
+ * - **Deliveries.** Before an activity's handler is called, `data.deliveries` is incremented in the job document, so
+ *   a job taken over after its worker died is run with `deliveries` 2, 3, …
+ * - **No Agenda retries.** Handlers record failures as instance messages (Durably retries at the orchestration
+ *   level); a handler that throws anyway is logged and its job is marked failed, never re-run by Agenda.
+ * - **Clean stop.** `stop()` lets running jobs finish (up to `stopGraceMs`), unlocks the jobs it locked but did not
+ *   start, closes the client it opened and leaves no timer holding the process (see {@link AgendaTimerScope} for the
+ *   timers Agenda itself leaks).
+ *
+ * `schedule*` and `cancelInstanceJobs` work without `start()`: client-only processes schedule, workers run.
+ *
+ * @example
+ * ```ts
+ * const scheduler = new AgendaWorkScheduler({ mongoUri: 'mongodb://localhost:27017', dbName: 'app', taskHub: 'Durably' });
+ * await scheduler.start({ runActivity: async (job, deliveries) => { ... }, fireTimer: async (job) => { ... } });
+ * await scheduler.scheduleActivity({ instanceId: 'order-1', executionId: 'e1', sequence: 0, name: 'Charge', input: '{}' });
+ * await scheduler.stop();
+ * ```
+ */
+export class AgendaWorkScheduler implements WorkScheduler {
+  readonly #mongoUri: string;
+  readonly #dbName: string;
+  readonly #sharedDb: Db | undefined;
+  readonly #jobsCollection: string;
+  readonly #concurrency: number;
+  readonly #processEveryMs: number;
+  readonly #lockLifetimeMs: number;
+  readonly #maxDeliveries: number | undefined;
+  readonly #stopGraceMs: number;
+  readonly #log: (line: string) => void;
+  /** Agenda's `name`, written to `lastModifiedBy` by every lock and state save of this process. */
+  readonly #name: string;
+
+  #connection: Promise<Connection> | undefined;
+  #worker: Worker | undefined;
+  #starting: Promise<void> | undefined;
+  #stopping: Promise<void> | undefined;
+
+  constructor(options: AgendaWorkSchedulerOptions) {
+    this.#mongoUri = options.mongoUri;
+    this.#dbName = options.dbName;
+    this.#sharedDb = options.db;
+    if (options.db !== undefined && options.db.databaseName !== options.dbName) {
+      throw new RangeError(`AgendaWorkScheduler: options.db is database '${options.db.databaseName}' but dbName is '${options.dbName}'.`);
+    }
+    this.#jobsCollection = `${options.taskHub}.${CollectionSuffix.Jobs}`;
+    this.#concurrency = positiveInteger('concurrency', options.concurrency ?? DEFAULT_CONCURRENCY);
+    this.#processEveryMs = positiveInteger('processEveryMs', options.processEveryMs ?? DEFAULT_PROCESS_EVERY_MS);
+    this.#lockLifetimeMs = positiveInteger('lockLifetimeMs', options.lockLifetimeMs ?? DEFAULT_LOCK_LIFETIME_MS);
+    this.#maxDeliveries = options.maxDeliveries === undefined ? undefined : positiveInteger('maxDeliveries', options.maxDeliveries);
+    this.#stopGraceMs = nonNegativeInteger('stopGraceMs', options.stopGraceMs ?? DEFAULT_STOP_GRACE_MS);
+    const log = options.log ?? ((line: string) => console.warn(line));
+    this.#log = (line) => log(`[durably:agenda] ${line}`);
+    this.#name = `durably:${options.taskHub}:${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+  }
+
+  /** Starts running jobs in this process. Calling it again while started does nothing. */
+  start(handlers: WorkHandlers): Promise<void> {
+    this.#starting ??= this.#start(handlers).finally(() => {
+      this.#starting = undefined;
+    });
+    return this.#starting;
+  }
+
+  /** Schedules an activity to run now; a second call with the same (instanceId, executionId, sequence) does nothing. */
+  async scheduleActivity(job: ActivityJob): Promise<void> {
+    await this.#insert(JobName.Activity, activityJobData(job), new Date());
+  }
+
+  /**
+   * Schedules a timer at `fireAt`; a second call with the same (instanceId, executionId, sequence) does nothing. Until
+   * it is due, a timer is only a document: workers lock it when it falls within their next poll and fire it on time.
+   */
+  async scheduleTimer(job: TimerJob): Promise<void> {
+    if (!(job.fireAt instanceof Date) || Number.isNaN(job.fireAt.getTime())) {
+      throw new TypeError(`scheduleTimer: fireAt must be a valid Date (timer ${job.sequence} of instance '${job.instanceId}').`);
+    }
+    await this.#insert(JobName.Timer, timerJobData(job), job.fireAt);
+  }
+
+  /**
+   * Deletes the instance's jobs that have not run and are not running: pending ones, and ones whose worker died
+   * (lock expired). Finished jobs stay as the record that their keys ran. Returns how many were deleted.
+   */
+  async cancelInstanceJobs(instanceId: string): Promise<number> {
+    const { jobs } = await this.#connect();
+    const lockDeadline = new Date(Date.now() - this.#lockLifetimeMs);
+    const { deletedCount } = await jobs.deleteMany({
+      name: { $in: JOB_NAMES },
+      'data.instanceId': instanceId,
+      lastFinishedAt: null,
+      $or: [{ lockedAt: null }, { lockedAt: { $lte: lockDeadline } }],
+    });
+    return deletedCount;
+  }
+
+  /**
+   * Deletes jobs that finished before `finishedBefore` (retention). A deleted job's key can be scheduled, and run,
+   * again: keep finished jobs for longer than any re-dispatch of an action can be delayed (days, not minutes).
+   */
+  async purgeFinishedJobs(finishedBefore: Date): Promise<number> {
+    const { jobs } = await this.#connect();
+    const { deletedCount } = await jobs.deleteMany({
+      name: { $in: JOB_NAMES },
+      lastFinishedAt: { $lte: finishedBefore },
+      lockedAt: null,
+    });
+    return deletedCount;
+  }
+
+  /**
+   * Stops running jobs: Agenda stops polling and unlocks the jobs it had locked but not started; running jobs get
+   * `stopGraceMs` to finish (a job still running then keeps its lock until it expires, and another worker runs it
+   * again); the client opened by the scheduler is closed, and no timer is left holding the process. Calling it again
+   * (or without `start()`) is safe. A later `schedule*` or `start()` connects again.
+   */
+  stop(): Promise<void> {
+    this.#stopping ??= this.#stop().finally(() => {
+      this.#stopping = undefined;
+    });
+    return this.#stopping;
+  }
+
+  async #start(handlers: WorkHandlers): Promise<void> {
+    await this.#stopping;
+    if (this.#worker !== undefined) return;
+    const connection = await this.#connect();
+    const worker: Worker = { handlers, scope: new AgendaTimerScope(), running: new Map() };
+    const definition = { concurrency: this.#concurrency, lockLimit: this.#concurrency, lockLifetime: this.#lockLifetimeMs };
+    connection.agenda.define(JobName.Activity, (job: Job<unknown>) => this.#execute(worker, job, () => this.#runActivity(connection, worker, job)), definition);
+    connection.agenda.define(JobName.Timer, (job: Job<unknown>) => this.#execute(worker, job, () => worker.handlers.fireTimer(timerFromData(job.attrs.data, JobName.Timer))), definition);
+    this.#worker = worker;
+    worker.scope.open();
+    try {
+      // Agenda's polling interval, and every queue pass and job run it triggers, belong to the worker's timer scope.
+      await worker.scope.run(() => connection.agenda.start());
+    } catch (error) {
+      this.#worker = undefined;
+      worker.scope.close();
+      throw error;
+    }
+  }
+
+  async #stop(): Promise<void> {
+    await this.#starting?.catch(() => undefined);
+    const connecting = this.#connection;
+    const worker = this.#worker;
+    this.#connection = undefined;
+    this.#worker = undefined;
+    const connection = await connecting?.catch(() => undefined);
+    try {
+      if (connection !== undefined && worker !== undefined) await this.#stopWorker(connection, worker);
+    } finally {
+      if (connection === undefined) worker?.scope.close();
+      await connection?.client?.close();
+    }
+  }
+
+  async #stopWorker(connection: Connection, worker: Worker): Promise<void> {
+    // Read before agenda.stop(), which drops its reference to the processor.
+    const processor = agendaProcessorView(connection.agenda);
+    try {
+      await connection.agenda.stop(false);
+    } catch (error) {
+      // Its polling is stopped before anything can fail; what may fail is unlocking the jobs it had not started.
+      this.#log(`stop: agenda.stop() failed (unstarted jobs stay locked until their locks expire): ${describe(error)}`);
+    }
+
+    const busy = (): boolean =>
+      worker.running.size > 0 || (processor !== undefined && (processor.runningJobs.length > 0 || processor.isJobQueueFilling.size > 0));
+    const deadline = Date.now() + this.#stopGraceMs;
+    while (busy() && Date.now() < deadline) await sleep(Math.min(STOP_POLL_MS, deadline - Date.now()));
+
+    const abandoned = [...worker.running.values()];
+    if (abandoned.length > 0) {
+      this.#log(`stop: ${abandoned.length} job(s) still running after ${this.#stopGraceMs} ms; their locks are no longer renewed, so another worker will run them again once the locks expire.`);
+      for (const job of abandoned) void job.heartbeat.stop();
+    }
+    if (processor !== undefined) await this.#unlockStranded(connection, processor);
+
+    worker.scope.release();
+    // Close the scope once nothing can create timers in it any more: the abandoned jobs settled, and one poll period
+    // passed for the processor's last queue passes (the timer is unref'd: it never holds the process).
+    void Promise.allSettled(abandoned.map((job) => job.done)).then(() => {
+      setTimeout(() => worker.scope.close(), this.#processEveryMs).unref();
+    });
+  }
+
+  // A queue pass that was in flight during agenda.stop() goes on locking jobs it will never start. Unlock what this
+  // process (lastModifiedBy) still holds and is not running, or those jobs would wait a whole lock lifetime.
+  async #unlockStranded(connection: Connection, processor: AgendaProcessorView): Promise<void> {
+    const running = processor.runningJobs.map((job) => new ObjectId(String(job.attrs._id)));
+    try {
+      await connection.jobs.updateMany(
+        { name: { $in: JOB_NAMES }, lastModifiedBy: this.#name, lockedAt: { $ne: null }, _id: { $nin: running } },
+        { $unset: { lockedAt: '' } },
+      );
+    } catch (error) {
+      this.#log(`stop: could not unlock this worker's unstarted jobs (they run once their locks expire): ${describe(error)}`);
+    }
+  }
+
+  async #insert(name: string, data: object, runAt: Date): Promise<void> {
+    const { agenda } = await this.#connect();
+    try {
+      await agenda.create(name, data).schedule(runAt).save();
+    } catch (error) {
+      // The unique index on data.key: the job exists (pending, running or finished), and it is the job.
+      if (isDuplicateKey(error)) return;
+      throw error;
+    }
+  }
+
+  /** Runs one job's handler outside the timer scope, renewing its lock meanwhile. */
+  #execute(worker: Worker, job: Job<unknown>, run: () => Promise<void>): Promise<void> {
+    return AgendaTimerScope.outside(async () => {
+      const id = String(job.attrs._id);
+      const heartbeat = new LockHeartbeat(job, Math.max(1, Math.floor(this.#lockLifetimeMs / 3)), this.#log);
+      const done = (async () => run())();
+      worker.running.set(id, { done, heartbeat });
+      try {
+        await done;
+      } catch (error) {
+        // No backoff is defined, so Agenda records the failure (failedAt, failReason) and never runs the job again.
+        this.#log(`job ${job.attrs.name} ${id} failed and will not be retried: ${describe(error)}`);
+        throw error;
+      } finally {
+        worker.running.delete(id);
+        // A renewal landing after Agenda's final save would re-lock a finished job, and an expired lock makes Agenda
+        // run a job again: wait for the one in flight before returning.
+        await heartbeat.stop();
+      }
+    });
+  }
+
+  async #runActivity(connection: Connection, worker: Worker, job: Job<unknown>): Promise<void> {
+    // Counted before the handler runs, so a crash during it is seen by the next delivery.
+    const stored = await connection.jobs.findOneAndUpdate(
+      { _id: new ObjectId(String(job.attrs._id)) },
+      { $inc: { 'data.deliveries': 1 } },
+      { returnDocument: 'after', projection: { data: 1 } },
+    );
+    if (stored === null) {
+      this.#log(`activity job ${String(job.attrs._id)} was deleted before it started; not running it.`);
+      return;
+    }
+    const { job: activity, deliveries } = activityFromData(stored.data, JobName.Activity);
+    if (this.#maxDeliveries !== undefined && deliveries > this.#maxDeliveries) {
+      throw new Error(`activity '${activity.name}' (instance '${activity.instanceId}', sequence ${activity.sequence}) was started ${deliveries} times, more than maxDeliveries ${this.#maxDeliveries}; failing the job without running it.`);
+    }
+    await worker.handlers.runActivity(activity, deliveries);
+  }
+
+  #connect(): Promise<Connection> {
+    if (this.#connection !== undefined) return this.#connection;
+    const connecting = this.#open();
+    this.#connection = connecting;
+    // A failed attempt is forgotten, so the next call tries again.
+    connecting.catch(() => {
+      if (this.#connection === connecting) this.#connection = undefined;
+    });
+    return connecting;
+  }
+
+  async #open(): Promise<Connection> {
+    let client: MongoClient | undefined;
+    let db = this.#sharedDb;
+    if (db === undefined) {
+      client = new MongoClient(this.#mongoUri, { serverSelectionTimeoutMS: 10_000 });
+      db = client.db(this.#dbName);
+    }
+    try {
+      await client?.connect();
+      const jobs = db.collection(this.#jobsCollection);
+      // Before the first insert: idempotent scheduling rests on this index, not on Agenda.
+      await jobs.createIndexes([
+        { key: { 'data.key': 1 }, name: JOB_KEY_INDEX_NAME, unique: true, partialFilterExpression: { 'data.key': { $exists: true } } },
+        { key: { 'data.instanceId': 1 }, name: JOB_INSTANCE_INDEX_NAME, partialFilterExpression: { 'data.instanceId': { $exists: true } } },
+      ]);
+      const agenda = new Agenda({
+        backend: new MongoBackend({ mongo: db, collection: this.#jobsCollection }),
+        name: this.#name,
+        processEvery: this.#processEveryMs,
+        // Per job name (activities, timers) and for the whole process. Agenda's default lock limit (0 = none) lets one
+        // worker lock every due job in a single scan and starve the others.
+        defaultConcurrency: this.#concurrency,
+        defaultLockLimit: this.#concurrency,
+        maxConcurrency: 2 * this.#concurrency,
+        lockLimit: 2 * this.#concurrency,
+        defaultLockLifetime: this.#lockLifetimeMs,
+        notificationChannel: new WorkerNotificationChannel((error) => this.#log(`notification handling failed: ${describe(error)}`)),
+      });
+      agenda.on('error', (error: Error) => this.#log(`agenda: ${describe(error)}`));
+      await agenda.ready;
+      return { jobs, agenda, client };
+    } catch (error) {
+      await client?.close().catch(() => undefined);
+      throw error;
+    }
+  }
+}
+
+/** Renews a running job's lock every `everyMs` (Agenda's `touch()`), one renewal at a time. */
+class LockHeartbeat {
+  #timer: NodeJS.Timeout | undefined;
+  #pending: Promise<void> = Promise.resolve();
+
+  constructor(job: Job<unknown>, everyMs: number, log: (line: string) => void) {
+    this.#timer = setInterval(() => {
+      this.#pending = this.#pending
+        .then(() => job.touch())
+        .catch((error: unknown) => log(`could not renew the lock of job ${job.attrs.name} ${String(job.attrs._id)}: ${describe(error)}`));
+    }, everyMs);
+    // It matters only while the handler runs, which keeps the process busy anyway.
+    this.#timer.unref();
+  }
+
+  /** Stops renewing; resolves once a renewal in flight has landed. */
+  stop(): Promise<void> {
+    clearInterval(this.#timer);
+    this.#timer = undefined;
+    return this.#pending;
+  }
+}
+
+function isDuplicateKey(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === DUPLICATE_KEY;
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? (error.stack ?? `${error.name}: ${error.message}`) : String(error);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function positiveInteger(name: string, value: number): number {
+  if (!Number.isInteger(value) || value < 1) throw new RangeError(`AgendaWorkScheduler: ${name} must be a positive integer, got ${value}.`);
+  return value;
+}
+
+function nonNegativeInteger(name: string, value: number): number {
+  if (!Number.isInteger(value) || value < 0) throw new RangeError(`AgendaWorkScheduler: ${name} must be a non-negative integer, got ${value}.`);
+  return value;
+}

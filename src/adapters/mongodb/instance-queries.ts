@@ -1,0 +1,135 @@
+/**
+ * The queries of {@link MongoInstanceStore} over `<taskHub>.instances` that must be served by an index (claiming work,
+ * listing and purging), kept apart so that tests can `explain` exactly what the store runs.
+ *
+ * @module
+ */
+import type { Filter, Sort } from 'mongodb';
+import { DurableError } from '../../core/durable-error.js';
+import type { InstanceQuery, RuntimeStatus } from '../../ports/instance-store.js';
+import { assertDate, assertKey, assertRuntimeStatus } from './store-arguments.js';
+import type { InstanceDocument } from './storage-documents.js';
+
+/** Default and maximum page sizes of `listInstances`. */
+export const DEFAULT_PAGE_SIZE = 100;
+export const MAX_PAGE_SIZE = 1000;
+
+// The earliest Date JavaScript can represent: an explicit lower bound lets every list query use the creation-time
+// index as a range (a query with no condition at all would be planned as a scan by some engines).
+const MIN_DATE = new Date(-8.64e15);
+
+/** Pending instances whose work is available and that nobody holds a live lease on. */
+export function claimFilter(now: Date): Filter<InstanceDocument> {
+  return {
+    'work.pending': true,
+    'work.availableAt': { $lte: now },
+    $or: [{ lease: { $exists: false } }, { 'lease.until': { $lte: now } }],
+  };
+}
+
+/** Oldest work first. */
+export const CLAIM_SORT: Sort = { 'work.availableAt': 1 };
+
+/** Creation order, `_id` breaking ties: the order of `listInstances` and the position its continuation token names. */
+export const LIST_SORT: Sort = { createdTime: 1, _id: 1 };
+
+/** A position in {@link LIST_SORT} order: the last instance of a page. */
+export interface ListPosition {
+  readonly createdTime: Date;
+  readonly instanceId: string;
+}
+
+/**
+ * The filter of `listInstances` / `purgeInstances`, optionally resuming after `after`. Every user-supplied value is
+ * validated and used only as a compared value, never as a field name or operator.
+ */
+export function instanceQueryFilter(query: InstanceQuery, after?: ListPosition): Filter<InstanceDocument> {
+  let from = MIN_DATE;
+  if (query.createdTimeFrom !== undefined) {
+    assertDate(query.createdTimeFrom, 'createdTimeFrom');
+    from = query.createdTimeFrom;
+  }
+  if (after !== undefined && after.createdTime > from) from = after.createdTime;
+  const createdTime: { $gte: Date; $lte?: Date } = { $gte: from };
+  if (query.createdTimeTo !== undefined) {
+    assertDate(query.createdTimeTo, 'createdTimeTo');
+    createdTime.$lte = query.createdTimeTo;
+  }
+  const filter: Filter<InstanceDocument> = { createdTime };
+
+  const statuses: unknown = query.runtimeStatus;
+  if (statuses !== undefined) {
+    if (!Array.isArray(statuses)) throw new DurableError('INVALID_ARGUMENT', 'runtimeStatus must be an array of runtime statuses.');
+    const list: RuntimeStatus[] = [];
+    statuses.forEach((status: unknown, i) => {
+      assertRuntimeStatus(status, `runtimeStatus[${i}]`);
+      list.push(status);
+    });
+    // An empty list filters nothing, like an absent one.
+    if (list.length > 0) filter.runtimeStatus = { $in: list };
+  }
+
+  if (query.instanceIdPrefix !== undefined && query.instanceIdPrefix !== '') {
+    assertKey(query.instanceIdPrefix, 'instanceIdPrefix');
+    // A range, not a regex: no metacharacters to escape, and every engine can answer it from the _id index.
+    const upper = prefixUpperBound(query.instanceIdPrefix);
+    filter._id = upper === undefined ? { $gte: query.instanceIdPrefix } : { $gte: query.instanceIdPrefix, $lt: upper };
+  }
+
+  if (after !== undefined) {
+    filter.$or = [
+      { createdTime: { $gt: after.createdTime } },
+      { createdTime: after.createdTime, _id: { $gt: after.instanceId } },
+    ];
+  }
+  return filter;
+}
+
+/**
+ * The least string greater than every string that starts with `prefix`, in MongoDB's (UTF-8 byte = code point) order:
+ * the prefix with its last code point incremented. Undefined when no such string exists (all code points maximal).
+ */
+export function prefixUpperBound(prefix: string): string | undefined {
+  const codePoints = Array.from(prefix, (c) => c.codePointAt(0) ?? 0);
+  while (codePoints.length > 0) {
+    const last = (codePoints.pop() ?? 0) + 1;
+    if (last <= 0x10ffff) {
+      // Surrogate code points cannot be encoded in UTF-8: the next real one is U+E000.
+      codePoints.push(last >= 0xd800 && last <= 0xdfff ? 0xe000 : last);
+      return String.fromCodePoint(...codePoints);
+    }
+  }
+  return undefined;
+}
+
+/** Encodes a page's last position: base64url of `{ t: ISO time, id }`. */
+export function encodeContinuationToken(position: ListPosition): string {
+  return Buffer.from(JSON.stringify({ t: position.createdTime.toISOString(), id: position.instanceId }), 'utf8').toString('base64url');
+}
+
+/**
+ * Decodes a token from {@link encodeContinuationToken}.
+ * @throws DurableError with code `INVALID_CONTINUATION_TOKEN` when it is not one.
+ */
+export function decodeContinuationToken(token: unknown): ListPosition {
+  const invalid = (): never => {
+    throw new DurableError(
+      'INVALID_CONTINUATION_TOKEN',
+      'The continuation token is not one that listInstances returned (it may have been truncated or altered). ' +
+        'Pass the token from the previous page unchanged, or omit it to start from the first page.',
+    );
+  };
+  if (typeof token !== 'string' || token.length === 0 || token.length > 2048 || !/^[A-Za-z0-9_-]+$/.test(token)) return invalid();
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
+  } catch {
+    return invalid();
+  }
+  if (parsed === null || typeof parsed !== 'object') return invalid();
+  const { t, id } = parsed as { t?: unknown; id?: unknown };
+  if (typeof t !== 'string' || typeof id !== 'string' || id.length === 0 || id.includes('\u0000')) return invalid();
+  const createdTime = new Date(t);
+  if (Number.isNaN(createdTime.getTime()) || createdTime.toISOString() !== t) return invalid();
+  return { createdTime, instanceId: id };
+}

@@ -1,0 +1,512 @@
+import { randomUUID } from 'node:crypto';
+import { MongoServerError, ObjectId, type Collection, type Db, type Document, type Filter, type UpdateFilter } from 'mongodb';
+import { DurableError } from '../../core/durable-error.js';
+import { InstanceAlreadyExistsError } from '../../core/errors/instance-already-exists-error.js';
+import type { FailureDetails } from '../../core/failure-details.js';
+import { CollectionSuffix } from '../../core/persisted-names.js';
+import type { EncodedPayload, HistoryEvent } from '../../history/history-event.js';
+import {
+  TERMINAL_STATUSES, type EpisodeCommit, type HistoryChunk, type InboxMessage, type InstanceQuery, type InstanceState,
+  type InstanceStore, type ParentInstance, type WorkItem,
+} from '../../ports/instance-store.js';
+import { assembleChunks, episodeDocuments } from './history-chunks.js';
+import {
+  CLAIM_SORT, claimFilter, decodeContinuationToken, DEFAULT_PAGE_SIZE, encodeContinuationToken, instanceQueryFilter,
+  LIST_SORT, MAX_PAGE_SIZE, type ListPosition,
+} from './instance-queries.js';
+import { assertDate, assertInteger, assertKey, assertPayload, assertValidTaskHub } from './store-arguments.js';
+import {
+  HISTORY_INDEXES, INBOX_INDEXES, INSTANCE_INDEXES, headId, toInboxMessage, toInstanceState,
+  type HistoryDocument, type InboxDocument, type InstanceDocument,
+} from './storage-documents.js';
+
+/** Options of {@link MongoInstanceStore}. */
+export interface MongoInstanceStoreOptions {
+  /**
+   * Isolates apps sharing one database: collections are `<taskHub>.instances`, `<taskHub>.history` and
+   * `<taskHub>.inbox`. 1–50 letters, digits, `-` or `_`.
+   */
+  readonly taskHub: string;
+}
+
+/** Fields an episode commit may set on the instance (`EpisodeCommit.update`). */
+const UPDATABLE_FIELDS = ['runtimeStatus', 'output', 'customStatus', 'failureDetails', 'completedTime', 'stuck'] as const;
+
+// createInstance retries when a concurrent start or purge changed the instance between its reads and writes.
+const MAX_CREATE_ATTEMPTS = 5;
+
+/**
+ * The {@link InstanceStore} on MongoDB, without multi-document transactions: it runs on a standalone `mongod`, a
+ * replica set, Atlas and Durably's embedded engine alike. Every step is one atomic single-document write, or an
+ * idempotent one, ordered so that the history stays the source of truth (see `docs/storage.md`):
+ *
+ * - an episode commits by inserting its history document, whose `_id` (instance, execution, first event index) is
+ *   unique — of two workers committing the same episode exactly one succeeds; an episode too large for one document
+ *   writes its extra parts first, invisible until that head document exists;
+ * - the instance document is then updated under the lease token and a version check;
+ * - consumed messages are then deleted (each chunk lists them, so a crash in between cannot apply them twice);
+ * - each chunk keeps an `undispatched` flag until its actions are dispatched, for crash recovery;
+ * - a chunk that landed but whose instance update missed (the lease was lost meanwhile) stays history, and the
+ *   instance is flagged for work so that the next episode picks it up — unless its execution has ended, in which
+ *   case it is deleted.
+ *
+ * The chunk's `firstEventIndex` is authoritative: the instance's `historyLength` is a summary that can lag behind
+ * the history after a lost lease, never run ahead of it.
+ *
+ * The store never reads the clock: every time comes from the caller's `now`.
+ *
+ * @example
+ * ```ts
+ * const client = await MongoClient.connect(process.env.MONGODB_URI!);
+ * const store = new MongoInstanceStore(client.db('app'), { taskHub: 'MyApp' });
+ * await store.ensureSchema();
+ * await store.createInstance({ instanceId: 'order-42', executionId: randomUUID(), name: 'ProcessOrder', input: '{"id":42}', now: new Date() });
+ * const work = await store.claimWork({ workerId: 'worker-1', leaseMs: 30_000, now: new Date() });
+ * ```
+ */
+export class MongoInstanceStore implements InstanceStore {
+  readonly #instances: Collection<InstanceDocument>;
+  readonly #history: Collection<HistoryDocument>;
+  readonly #inbox: Collection<InboxDocument>;
+
+  /**
+   * @param db - The database holding the task hub's collections (the caller owns the client and closes it).
+   * @throws DurableError with code `INVALID_TASK_HUB` for an unusable task hub name.
+   */
+  constructor(db: Db, options: MongoInstanceStoreOptions) {
+    assertValidTaskHub(options.taskHub);
+    // Optional fields that are undefined are left out of stored documents, so that they read back as absent
+    // (undefined) rather than null: events load back deep-equal to what was committed.
+    const collectionOptions = { ignoreUndefined: true };
+    this.#instances = db.collection<InstanceDocument>(`${options.taskHub}.${CollectionSuffix.Instances}`, collectionOptions);
+    this.#history = db.collection<HistoryDocument>(`${options.taskHub}.${CollectionSuffix.History}`, collectionOptions);
+    this.#inbox = db.collection<InboxDocument>(`${options.taskHub}.${CollectionSuffix.Inbox}`, collectionOptions);
+  }
+
+  async ensureSchema(): Promise<void> {
+    // createIndexes creates a missing collection and is a no-op for an index that already exists with the same spec.
+    await this.#instances.createIndexes(INSTANCE_INDEXES);
+    await this.#history.createIndexes(HISTORY_INDEXES);
+    await this.#inbox.createIndexes(INBOX_INDEXES);
+  }
+
+  async createInstance(start: {
+    readonly instanceId: string;
+    readonly executionId: string;
+    readonly name: string;
+    readonly input: EncodedPayload;
+    readonly parentInstance?: ParentInstance;
+    readonly scheduledStartTime?: Date;
+    readonly idempotencyKey?: string;
+    readonly now: Date;
+  }): Promise<void> {
+    assertKey(start.instanceId, 'instanceId');
+    assertKey(start.executionId, 'executionId');
+    assertKey(start.name, 'name');
+    assertPayload(start.input, 'input');
+    assertDate(start.now, 'now');
+    if (start.scheduledStartTime !== undefined) assertDate(start.scheduledStartTime, 'scheduledStartTime');
+    if (start.idempotencyKey !== undefined) assertKey(start.idempotencyKey, 'idempotencyKey');
+    if (start.parentInstance !== undefined) {
+      assertKey(start.parentInstance.instanceId, 'parentInstance.instanceId');
+      assertKey(start.parentInstance.executionId, 'parentInstance.executionId');
+    }
+
+    const doc: InstanceDocument = {
+      _id: start.instanceId,
+      executionId: start.executionId,
+      name: start.name,
+      runtimeStatus: 'Pending',
+      input: start.input,
+      createdTime: start.now,
+      lastUpdatedTime: start.now,
+      historyLength: 0,
+      version: 0,
+      claimAttempts: 0,
+      work: { pending: true, seq: 1, availableAt: start.scheduledStartTime ?? start.now },
+      ...(start.scheduledStartTime !== undefined && { scheduledStartTime: start.scheduledStartTime }),
+      ...(start.parentInstance !== undefined && { parentInstance: { ...start.parentInstance } }),
+      ...(start.idempotencyKey !== undefined && { idempotencyKey: start.idempotencyKey }),
+    };
+
+    for (let attempt = 1; attempt <= MAX_CREATE_ATTEMPTS; attempt++) {
+      try {
+        await this.#instances.insertOne(doc);
+        return;
+      } catch (error) {
+        if (!isDuplicateKey(error)) throw error;
+      }
+      const existing = await this.#instances.findOne({ _id: start.instanceId }, { projection: { runtimeStatus: 1, executionId: 1, idempotencyKey: 1 } });
+      if (existing === null) continue; // purged in between: insert again
+      // The same start request again (a re-dispatched sub-orchestration start): whatever became of the instance since,
+      // starting it again would run it twice.
+      if (start.idempotencyKey !== undefined && existing.idempotencyKey === start.idempotencyKey) return;
+      if (!TERMINAL_STATUSES.has(existing.runtimeStatus)) {
+        throw new InstanceAlreadyExistsError(start.instanceId, existing.runtimeStatus);
+      }
+      // Messages queued for the finished instance are moot. They are listed now and deleted by ID after a successful
+      // replacement: a message sent to the new execution in between is never among them, and a start that loses the
+      // race below deletes nothing.
+      const moot = await this.#inbox.find({ instanceId: start.instanceId }, { projection: { _id: 1 } }).map((m) => m._id).toArray();
+      // Replace only the execution that was read as terminal: a concurrent start that replaced it first wins.
+      const replaced = await this.#instances.replaceOne({ _id: start.instanceId, executionId: existing.executionId, runtimeStatus: existing.runtimeStatus }, doc);
+      if (replaced.matchedCount === 1) {
+        if (moot.length > 0) await this.#inbox.deleteMany({ _id: { $in: moot } });
+        await this.#deleteHistoryExcept(start.instanceId, start.executionId);
+        return;
+      }
+    }
+    throw new DurableError(
+      'CONCURRENCY_CONFLICT',
+      `Could not start instance '${start.instanceId}': it kept changing concurrently (started or purged by another client). Try again.`,
+    );
+  }
+
+  async getInstance(instanceId: string): Promise<InstanceState | undefined> {
+    assertKey(instanceId, 'instanceId');
+    const doc = await this.#instances.findOne({ _id: instanceId });
+    return doc === null ? undefined : toInstanceState(doc);
+  }
+
+  async sendMessage(instanceId: string, event: HistoryEvent, options: { readonly dedupeKey?: string; readonly executionId?: string; readonly now: Date }): Promise<boolean> {
+    assertKey(instanceId, 'instanceId');
+    assertDate(options.now, 'now');
+    if (options.dedupeKey !== undefined) assertKey(options.dedupeKey, 'dedupeKey');
+    if (options.executionId !== undefined) assertKey(options.executionId, 'executionId');
+    if (event === null || typeof event !== 'object') throw new DurableError('INVALID_ARGUMENT', 'event must be a history event object.');
+
+    const message: InboxDocument = {
+      _id: new ObjectId().toHexString(),
+      instanceId,
+      ...(options.executionId !== undefined && { executionId: options.executionId }),
+      event,
+      createdAt: options.now,
+      ...(options.dedupeKey !== undefined && { dedupeKey: options.dedupeKey }),
+    };
+    // The message first, then the flag: a worker that sees the flag always finds the message.
+    try {
+      await this.#inbox.insertOne(message);
+    } catch (error) {
+      if (isDuplicateKey(error)) return false;
+      throw error;
+    }
+    if (await this.#flagWork(instanceId, options.now)) return true;
+    await this.#inbox.deleteOne({ _id: message._id });
+    return false;
+  }
+
+  async claimWork(options: { readonly workerId: string; readonly leaseMs: number; readonly now: Date }): Promise<WorkItem | undefined> {
+    assertKey(options.workerId, 'workerId');
+    assertInteger(options.leaseMs, 'leaseMs', 1);
+    assertDate(options.now, 'now');
+    const token = randomUUID();
+    const doc = await this.#instances.findOneAndUpdate(
+      claimFilter(options.now),
+      {
+        $set: { lease: { token, workerId: options.workerId, until: new Date(options.now.getTime() + options.leaseMs) } },
+        $inc: { claimAttempts: 1 },
+      },
+      { sort: CLAIM_SORT, returnDocument: 'after' },
+    );
+    if (doc === null) return undefined;
+    return { instance: toInstanceState(doc), leaseToken: token, workSeq: doc.work.seq };
+  }
+
+  async nextWorkTime(now: Date): Promise<Date | undefined> {
+    assertDate(now, 'now');
+    const projection = { work: 1, lease: 1 };
+    let earliest: Date | undefined = undefined;
+    // Work that is not available yet (scheduled starts), oldest first: stop once nothing later can be earlier.
+    for await (const doc of this.#instances.find({ 'work.pending': true, 'work.availableAt': { $gt: now } }, { projection, sort: { 'work.availableAt': 1 }, batchSize: 20 })) {
+      if (earliest !== undefined && doc.work.availableAt >= earliest) break;
+      earliest = earlierOf(earliest, claimableAt(doc), now);
+    }
+    // Pending work behind a lease that has not expired yet (a worker is on it, or crashed holding it).
+    for await (const doc of this.#instances.find({ 'lease.until': { $gt: now }, 'work.pending': true }, { projection, sort: { 'lease.until': 1 }, batchSize: 20 })) {
+      if (earliest !== undefined && doc.lease !== undefined && doc.lease.until >= earliest) break;
+      earliest = earlierOf(earliest, claimableAt(doc), now);
+    }
+    return earliest;
+  }
+
+  async loadHistory(instanceId: string, executionId: string): Promise<HistoryChunk[]> {
+    assertKey(instanceId, 'instanceId');
+    assertKey(executionId, 'executionId');
+    const docs = await this.#history.find({ instanceId, executionId }, { sort: { firstEventIndex: 1 } }).toArray();
+    return assembleChunks(docs);
+  }
+
+  async loadMessages(instanceId: string): Promise<InboxMessage[]> {
+    assertKey(instanceId, 'instanceId');
+    const docs = await this.#inbox.find({ instanceId }, { sort: { createdAt: 1, _id: 1 } }).toArray();
+    return docs.map(toInboxMessage);
+  }
+
+  async commitEpisode(commit: EpisodeCommit): Promise<boolean> {
+    const { instanceId, executionId, chunk, now } = commit;
+    assertKey(instanceId, 'instanceId');
+    assertKey(executionId, 'executionId');
+    assertKey(commit.leaseToken, 'leaseToken');
+    assertInteger(commit.expectedVersion, 'expectedVersion', 0);
+    assertInteger(chunk.firstEventIndex, 'chunk.firstEventIndex', 0);
+    assertDate(now, 'now');
+    if (!Array.isArray(chunk.events) || chunk.events.length === 0) {
+      throw new DurableError('INVALID_ARGUMENT', 'An episode commit needs at least one history event.');
+    }
+    chunk.consumedMessageIds.forEach((id, i) => assertKey(id, `chunk.consumedMessageIds[${i}]`));
+
+    // (1) The history document(s). Parts of a split episode go first: they stay invisible until the head exists.
+    const commitId = randomUUID();
+    const { head, parts } = episodeDocuments({ instanceId, executionId, chunk, commitId, now });
+    if (parts.length > 0) await this.#history.insertMany(parts, { ordered: true });
+    try {
+      await this.#history.insertOne(head);
+    } catch (error) {
+      if (!isDuplicateKey(error)) throw error;
+      // Another worker committed this episode first: this attempt never happened.
+      if (parts.length > 0) await this.#history.deleteMany({ instanceId, executionId, commitId });
+      return false;
+    }
+
+    // (2) The instance, only if nobody moved it on since the claim.
+    const updated = await this.#instances.updateOne(
+      { _id: instanceId, executionId, version: commit.expectedVersion, 'lease.token': commit.leaseToken },
+      episodeUpdate(commit),
+    );
+    if (updated.matchedCount === 1) {
+      // (3) Applied messages go. A crash before this leaves them queued, but the chunk lists them as consumed.
+      await this.#deleteConsumed(chunk);
+      return true;
+    }
+
+    // The lease was lost (expired and taken, or released) after this worker loaded the history.
+    const current = await this.#instances.findOne({ _id: instanceId }, { projection: { executionId: 1 } });
+    if (current?.executionId !== executionId) {
+      // The execution ended meanwhile (continued as new, replaced, purged): the chunk extends a history nobody will
+      // read. Its messages may be meant for the new execution, so they stay; the chunk goes.
+      await this.#history.deleteMany({ instanceId, executionId });
+      return false;
+    }
+    // Same execution: the chunk is still a valid continuation — it was built on the history as loaded, at its end
+    // (the insert would have collided otherwise) — so it is history now, its messages are applied, and whoever
+    // commits next in this execution loads it. But the instance does not reflect it yet: flag work so that the
+    // current or next lease holder runs an episode that loads it, re-dispatches its actions (it is `undispatched`)
+    // and brings the instance up to date.
+    await this.#deleteConsumed(chunk);
+    await this.#flagWork(instanceId, now);
+    return false;
+  }
+
+  async markDispatched(instanceId: string, executionId: string, firstEventIndex: number): Promise<void> {
+    assertKey(instanceId, 'instanceId');
+    assertKey(executionId, 'executionId');
+    assertInteger(firstEventIndex, 'firstEventIndex', 0);
+    await this.#history.updateOne({ _id: headId(instanceId, executionId, firstEventIndex) }, { $set: { undispatched: false } });
+  }
+
+  async deleteMessages(ids: readonly string[]): Promise<void> {
+    ids.forEach((id, i) => assertKey(id, `ids[${i}]`));
+    if (ids.length > 0) await this.#inbox.deleteMany({ _id: { $in: [...ids] } });
+  }
+
+  async continueAsNew(commit: {
+    readonly instanceId: string;
+    readonly leaseToken: string;
+    readonly executionId: string;
+    readonly input: EncodedPayload;
+    readonly carryoverEvents: readonly HistoryEvent[];
+    readonly now: Date;
+  }): Promise<boolean> {
+    assertKey(commit.instanceId, 'instanceId');
+    assertKey(commit.leaseToken, 'leaseToken');
+    assertKey(commit.executionId, 'executionId');
+    assertPayload(commit.input, 'input');
+    assertDate(commit.now, 'now');
+    const carryover: unknown = commit.carryoverEvents ?? [];
+    if (!Array.isArray(carryover)) throw new DurableError('INVALID_ARGUMENT', 'carryoverEvents must be an array of history events.');
+    const set: Record<string, unknown> = {
+      executionId: commit.executionId,
+      runtimeStatus: 'Running',
+      historyLength: 0,
+      lastUpdatedTime: commit.now,
+      'work.pending': true,
+      'work.availableAt': commit.now,
+    };
+    const unset: Record<string, ''> = { output: '', customStatus: '', failureDetails: '', completedTime: '', stuck: '', scheduledStartTime: '' };
+    if (commit.input === undefined) unset['input'] = '';
+    else set['input'] = commit.input;
+    // Stored with the switch itself, so that no carried-over event can be lost between two writes.
+    if (carryover.length > 0) set['carryoverEvents'] = [...(carryover as HistoryEvent[])];
+    else unset['carryoverEvents'] = '';
+    const result = await this.#instances.updateOne(
+      { _id: commit.instanceId, 'lease.token': commit.leaseToken },
+      { $set: set, $unset: unset, $inc: { version: 1, 'work.seq': 1 } },
+    );
+    if (result.matchedCount === 0) return false;
+    // After the switch, not before: until then the old execution is the instance's history.
+    await this.#deleteHistoryExcept(commit.instanceId, commit.executionId);
+    return true;
+  }
+
+  async markStuck(instanceId: string, leaseToken: string, failure: FailureDetails, options: { readonly fail: boolean; readonly now: Date }): Promise<void> {
+    assertKey(instanceId, 'instanceId');
+    assertKey(leaseToken, 'leaseToken');
+    assertDate(options.now, 'now');
+    const set: Record<string, unknown> = { stuck: failure, lastUpdatedTime: options.now };
+    if (options.fail) {
+      set['runtimeStatus'] = 'Failed';
+      set['failureDetails'] = failure;
+      set['completedTime'] = options.now;
+    }
+    await this.#instances.updateOne({ _id: instanceId, 'lease.token': leaseToken }, { $set: set });
+  }
+
+  async releaseWork(item: WorkItem, options: { readonly moreWork: boolean; readonly succeeded: boolean; readonly retryAt?: Date; readonly now: Date }): Promise<void> {
+    const instanceId = item.instance.instanceId;
+    assertKey(instanceId, 'instanceId');
+    assertKey(item.leaseToken, 'leaseToken');
+    assertInteger(item.workSeq, 'workSeq', 0);
+    assertDate(options.now, 'now');
+    if (options.retryAt !== undefined) assertDate(options.retryAt, 'retryAt');
+    // Still pending: at the back of the queue (so a busy instance cannot starve others), or not before `retryAt`.
+    const stillPending: Record<string, unknown> = { 'work.pending': true, 'work.availableAt': options.retryAt ?? options.now };
+    const reset = options.succeeded ? { claimAttempts: 0 } : {};
+    const keepPending = options.moreWork || options.retryAt !== undefined;
+    // Nothing was added since the claim (the counter is unchanged): the flag becomes `moreWork`, atomically with
+    // the check, so a message that arrives a moment later is never lost behind a cleared flag.
+    const unchanged = await this.#instances.updateOne(
+      { _id: instanceId, 'lease.token': item.leaseToken, 'work.seq': item.workSeq },
+      { $unset: { lease: '' }, $set: { ...(keepPending ? stillPending : { 'work.pending': false }), ...reset } },
+    );
+    if (unchanged.matchedCount === 1) return;
+    // The counter moved: work arrived during the episode, so the instance stays flagged. (No match at all means the
+    // lease was lost; then there is nothing to release.)
+    await this.#instances.updateOne({ _id: instanceId, 'lease.token': item.leaseToken }, { $unset: { lease: '' }, $set: { ...stillPending, ...reset } });
+  }
+
+  async listInstances(query: InstanceQuery & { readonly pageSize?: number; readonly continuationToken?: string }): Promise<{ instances: InstanceState[]; continuationToken?: string }> {
+    let pageSize = DEFAULT_PAGE_SIZE;
+    if (query.pageSize !== undefined) {
+      assertInteger(query.pageSize, 'pageSize', 1);
+      pageSize = Math.min(query.pageSize, MAX_PAGE_SIZE);
+    }
+    const after = query.continuationToken === undefined ? undefined : decodeContinuationToken(query.continuationToken);
+    // One more than a page tells whether another page exists, without an empty last page.
+    const docs = await this.#instances.find(instanceQueryFilter(query, after), { sort: LIST_SORT, limit: pageSize + 1 }).toArray();
+    const page = docs.slice(0, pageSize);
+    const last = page.at(-1);
+    const instances = page.map(toInstanceState);
+    if (docs.length <= pageSize || last === undefined) return { instances };
+    const position: ListPosition = { createdTime: last.createdTime, instanceId: last._id };
+    return { instances, continuationToken: encodeContinuationToken(position) };
+  }
+
+  async purgeInstance(instanceId: string): Promise<number> {
+    assertKey(instanceId, 'instanceId');
+    return this.#purge({ _id: instanceId });
+  }
+
+  async purgeInstances(query: InstanceQuery): Promise<number> {
+    if (query.createdTimeFrom === undefined) {
+      throw new DurableError('INVALID_ARGUMENT', 'purgeInstances needs createdTimeFrom (purging a whole task hub by accident is too easy otherwise).');
+    }
+    const filter = instanceQueryFilter(query);
+    let purged = 0;
+    let after: ListPosition | undefined;
+    for (;;) {
+      const batch = await this.#instances
+        .find(instanceQueryFilter(query, after), { sort: LIST_SORT, limit: 500, projection: { _id: 1, createdTime: 1 } })
+        .toArray();
+      for (const doc of batch) {
+        // Re-checked at deletion: an instance that stopped matching (e.g. restarted) since it was listed stays.
+        purged += await this.#purge({ ...filter, _id: doc._id });
+      }
+      const last = batch.at(-1);
+      if (last === undefined || batch.length < 500) return purged;
+      after = { createdTime: last.createdTime, instanceId: last._id };
+    }
+  }
+
+  async close(): Promise<void> {
+    // Nothing to release: the store holds no cursors, timers or connections of its own (the client is the caller's).
+  }
+
+  /**
+   * Flags an instance as having work, atomically: the counter always moves (a release in progress then keeps the
+   * flag), and the work becomes available now unless it was already pending — a message to an instance whose
+   * scheduled start is still ahead waits for it, and a flagged instance keeps its place in the queue.
+   * @returns false when the instance does not exist.
+   */
+  async #flagWork(instanceId: string, now: Date): Promise<boolean> {
+    const pipeline: Document[] = [{
+      $set: {
+        work: {
+          pending: true,
+          seq: { $add: [{ $ifNull: ['$work.seq', 0] }, 1] },
+          availableAt: { $cond: [{ $eq: ['$work.pending', true] }, '$work.availableAt', { $literal: now }] },
+        },
+      },
+    }];
+    const result = await this.#instances.updateOne({ _id: instanceId }, pipeline);
+    return result.matchedCount === 1;
+  }
+
+  async #deleteConsumed(chunk: HistoryChunk): Promise<void> {
+    if (chunk.consumedMessageIds.length > 0) await this.#inbox.deleteMany({ _id: { $in: [...chunk.consumedMessageIds] } });
+  }
+
+  /** Deletes history documents of every execution but the current one (old executions, stale late writes). */
+  async #deleteHistoryExcept(instanceId: string, executionId: string): Promise<void> {
+    await this.#history.deleteMany({ instanceId, executionId: { $ne: executionId } });
+  }
+
+  /** Deletes the instance matching `filter` (by `_id`), then its history and messages; returns 0 or 1. */
+  async #purge(filter: Filter<InstanceDocument> & { _id: string }): Promise<number> {
+    const instanceId = filter._id;
+    const deleted = await this.#instances.findOneAndDelete(filter, { projection: { executionId: 1 } });
+    if (deleted !== null) await this.#history.deleteMany({ instanceId, executionId: deleted.executionId });
+    // Leftovers of earlier executions or of an interrupted purge go too — unless the instance was started again in
+    // the meantime, whose history and messages must stay.
+    const current = await this.#instances.findOne({ _id: instanceId }, { projection: { executionId: 1 } });
+    if (current === null) {
+      await this.#history.deleteMany({ instanceId });
+      await this.#inbox.deleteMany({ instanceId });
+    } else if (deleted !== null) {
+      await this.#deleteHistoryExcept(instanceId, current.executionId);
+    }
+    return deleted === null ? 0 : 1;
+  }
+}
+
+/** The instance update of an episode commit: the fields it changes, the new history length and version. */
+function episodeUpdate(commit: EpisodeCommit): UpdateFilter<InstanceDocument> {
+  const set: Record<string, unknown> = {
+    historyLength: commit.chunk.firstEventIndex + commit.chunk.events.length,
+    lastUpdatedTime: commit.now,
+  };
+  // Carried-over events are applied by the execution's first episode: once any episode has committed, they are history.
+  const unset: Record<string, ''> = { carryoverEvents: '' };
+  for (const field of UPDATABLE_FIELDS) {
+    const value = commit.update[field];
+    if (value !== undefined) set[field] = value;
+    // Given but undefined clears an optional field; `stuck` is cleared by every commit that does not set it.
+    else if (field === 'stuck' || (field !== 'runtimeStatus' && field in commit.update)) unset[field] = '';
+  }
+  return { $set: set, $unset: unset, $inc: { version: 1 } };
+}
+
+/** When an instance's pending work becomes claimable: its available time, or later if a lease holds it. */
+function claimableAt(doc: Pick<InstanceDocument, 'work' | 'lease'>): Date {
+  const until = doc.lease?.until;
+  return until !== undefined && until > doc.work.availableAt ? until : doc.work.availableAt;
+}
+
+/** The earlier of `current` and `candidate`, counting `candidate` only when it is after `now`. */
+function earlierOf(current: Date | undefined, candidate: Date, now: Date): Date | undefined {
+  if (candidate <= now) return current;
+  return current === undefined || candidate < current ? candidate : current;
+}
+
+function isDuplicateKey(error: unknown): boolean {
+  return error instanceof MongoServerError && error.code === 11000;
+}

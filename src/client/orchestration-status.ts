@@ -1,0 +1,40 @@
+import { decodePayload } from '../core/codec.js';
+import type { FailureDetails } from '../core/failure-details.js';
+import type { InstanceState, RuntimeStatus } from '../ports/instance-store.js';
+
+/** An instance's status in Durable Functions' shape. */
+export interface OrchestrationStatus {
+  readonly name: string;
+  readonly instanceId: string;
+  readonly runtimeStatus: RuntimeStatus;
+  /** The input (omitted when `showInput: false`). */
+  readonly input?: unknown;
+  /** The output when Completed; the error message when Failed; the reason when Terminated. */
+  readonly output: unknown;
+  readonly customStatus: unknown;
+  readonly createdTime: Date;
+  readonly lastUpdatedTime: Date;
+  /** Why it failed, or why it is stuck (for example a non-determinism error after a deploy; it is retried). */
+  readonly failureDetails?: FailureDetails;
+  /** Durable Functions' history view (with `showHistory`). */
+  readonly historyEvents?: readonly HistoryViewEvent[];
+}
+
+/** One row of Durable Functions' history view. */
+export type HistoryViewEvent = Readonly<Record<string, unknown>> & { readonly EventType: string; readonly Timestamp: string };
+
+/** Maps stored state to the public status. */
+export function toOrchestrationStatus(state: InstanceState, options: { showInput?: boolean } = {}): OrchestrationStatus {
+  const failure = state.stuck ?? state.failureDetails;
+  return {
+    name: state.name,
+    instanceId: state.instanceId,
+    runtimeStatus: state.runtimeStatus,
+    ...(options.showInput === false ? {} : { input: decodePayload(state.input) }),
+    output: decodePayload(state.output),
+    customStatus: decodePayload(state.customStatus),
+    createdTime: state.createdTime,
+    lastUpdatedTime: state.lastUpdatedTime,
+    ...(failure === undefined ? {} : { failureDetails: failure }),
+  };
+}

@@ -1,0 +1,107 @@
+import { randomUUID } from 'node:crypto';
+import { InstanceAlreadyExistsError } from '../core/errors/instance-already-exists-error.js';
+import { failureDetailsFrom } from '../core/failure-details-from.js';
+import type { FailureDetails } from '../core/failure-details.js';
+import { HistoryEventType, type HistoryEvent } from '../history/history-event.js';
+import type { HistoryChunk, InstanceState, InstanceStore } from '../ports/instance-store.js';
+import type { WorkScheduler } from '../ports/work-scheduler.js';
+
+const key = (kind: string, instanceId: string, executionId: string, sequence: number): string =>
+  JSON.stringify([kind, instanceId, executionId, sequence]);
+
+/** Dedupe keys of the messages the runtime sends: one message per (instance, execution, action). Persisted. */
+export const DedupeKey = {
+  taskResult: (instanceId: string, executionId: string, sequence: number) => key('task', instanceId, executionId, sequence),
+  timerFired: (instanceId: string, executionId: string, sequence: number) => key('timer', instanceId, executionId, sequence),
+  subOrchestrationResult: (instanceId: string, executionId: string, sequence: number) => key('sub', instanceId, executionId, sequence),
+  subOrchestrationStart: (instanceId: string, executionId: string, sequence: number) => key('start', instanceId, executionId, sequence),
+  eventSent: (instanceId: string, executionId: string, sequence: number) => key('send', instanceId, executionId, sequence),
+} as const;
+
+/**
+ * Carries out what a committed history chunk recorded: schedules activities and timers, starts sub-orchestrations,
+ * sends events, and reports a completion to the parent. Every step is idempotent, so a chunk may be dispatched again
+ * after a crash (it stays flagged until dispatched).
+ */
+export class ActionDispatcher {
+  constructor(
+    private readonly store: InstanceStore,
+    private readonly scheduler: WorkScheduler,
+    private readonly wake: () => void,
+  ) {}
+
+  async dispatch(instance: InstanceState, chunk: HistoryChunk): Promise<void> {
+    const { instanceId, executionId } = instance;
+    for (const event of chunk.events) {
+      switch (event.type) {
+        case HistoryEventType.TaskScheduled:
+          await this.scheduler.scheduleActivity({ instanceId, executionId, sequence: event.eventId, name: event.name, input: event.input });
+          break;
+        case HistoryEventType.TimerCreated:
+          await this.scheduler.scheduleTimer({ instanceId, executionId, sequence: event.eventId, fireAt: event.fireAt });
+          break;
+        case HistoryEventType.SubOrchestrationInstanceCreated:
+          await this.#startChild(instance, event.eventId, event.name, event.instanceId, event.input);
+          break;
+        case HistoryEventType.EventSent:
+          await this.store.sendMessage(event.instanceId, { type: HistoryEventType.EventRaised, eventId: -1, timestamp: event.timestamp, name: event.name, input: event.input }, {
+            dedupeKey: DedupeKey.eventSent(instanceId, executionId, event.eventId), now: new Date(),
+          });
+          break;
+        case HistoryEventType.ExecutionCompleted:
+          if (event.orchestrationStatus === 'Terminated') await this.scheduler.cancelInstanceJobs(instanceId);
+          await this.#reportToParent(instance, event);
+          break;
+        default:
+          break;
+      }
+    }
+    this.wake();
+  }
+
+  /** Reports a failure that ended the instance outside the engine (poison episode) to its parent. */
+  async reportFailureToParent(instance: InstanceState, failureDetails: FailureDetails): Promise<void> {
+    await this.#reportToParent(instance, {
+      type: HistoryEventType.ExecutionCompleted, eventId: -1, timestamp: new Date(), orchestrationStatus: 'Failed', failureDetails,
+    });
+  }
+
+  async #startChild(parent: InstanceState, sequence: number, name: string, childId: string, input: string | undefined): Promise<void> {
+    const now = new Date();
+    try {
+      await this.store.createInstance({
+        instanceId: childId,
+        executionId: randomUUID(),
+        name,
+        input,
+        parentInstance: { instanceId: parent.instanceId, executionId: parent.executionId, name: parent.name, taskScheduledId: sequence },
+        idempotencyKey: DedupeKey.subOrchestrationStart(parent.instanceId, parent.executionId, sequence),
+        now,
+      });
+    } catch (error) {
+      if (!(error instanceof InstanceAlreadyExistsError)) throw error;
+      // Another, unrelated instance already runs under this ID: the call fails rather than hijacking it.
+      await this.store.sendMessage(parent.instanceId, {
+        type: HistoryEventType.SubOrchestrationInstanceFailed, eventId: -1, timestamp: now, taskScheduledId: sequence,
+        failureDetails: failureDetailsFrom(error),
+      }, { dedupeKey: DedupeKey.subOrchestrationResult(parent.instanceId, parent.executionId, sequence), executionId: parent.executionId, now });
+    }
+  }
+
+  async #reportToParent(instance: InstanceState, event: Extract<HistoryEvent, { type: 'ExecutionCompleted' }>): Promise<void> {
+    const parent = instance.parentInstance;
+    if (parent === undefined) return;
+    const now = new Date();
+    const result: HistoryEvent = event.orchestrationStatus === 'Completed'
+      ? { type: HistoryEventType.SubOrchestrationInstanceCompleted, eventId: -1, timestamp: now, taskScheduledId: parent.taskScheduledId, result: event.result }
+      : {
+        type: HistoryEventType.SubOrchestrationInstanceFailed, eventId: -1, timestamp: now, taskScheduledId: parent.taskScheduledId,
+        failureDetails: event.failureDetails ?? { errorType: 'Terminated', errorMessage: `Sub-orchestration '${instance.instanceId}' was ${event.orchestrationStatus.toLowerCase()}` },
+      };
+    await this.store.sendMessage(parent.instanceId, result, {
+      dedupeKey: DedupeKey.subOrchestrationResult(parent.instanceId, parent.executionId, parent.taskScheduledId),
+      executionId: parent.executionId,
+      now,
+    });
+  }
+}

@@ -1,0 +1,75 @@
+import type { DependencyContainer } from 'tsyringe';
+import { DurableError } from '../core/durable-error.js';
+import type { RunnableClass } from '../engine/task-types.js';
+
+/** Tuning of a Durably app. Every field has a default that suits a small service. */
+export interface DurablyTuning {
+  /** Orchestration episodes run at once by this process. Default 4. */
+  readonly orchestrationConcurrency?: number;
+  /** Activities run at once by this process. Default 10. */
+  readonly activityConcurrency?: number;
+  /** How often idle workers look for work from other processes, in ms. Default 250. */
+  readonly pollIntervalMs?: number;
+  /** How long a claimed instance stays leased to a worker that stops answering, in ms. Default 60,000. */
+  readonly leaseMs?: number;
+  /** Largest encoded payload (input, output, result, event data, custom status), in bytes. Default 1 MiB. */
+  readonly maxPayloadBytes?: number;
+  /** History events one execution may hold before it fails (use continueAsNew for eternal loops). Default 100,000. */
+  readonly maxHistoryEvents?: number;
+  /** New actions one episode may start (fan-out width). Default 10,000. */
+  readonly maxActionsPerEpisode?: number;
+  /** Claims of an instance whose episode never commits (it crashes its worker) before it is failed. Default 5. */
+  readonly maxEpisodeAttempts?: number;
+  /** Starts of one activity that crashed its worker before the task is failed. Default 5. */
+  readonly maxActivityDeliveries?: number;
+  /** How long `stop()` waits for running work, in ms. Default 30,000. */
+  readonly drainTimeoutMs?: number;
+}
+
+/** Options of `Durably.create`. */
+export interface DurablyOptions extends DurablyTuning {
+  /**
+   * The MongoDB to use. Default: `process.env.MONGODB_URI`; when neither is set, Durably starts its embedded engine
+   * in-process (development and tests only).
+   */
+  readonly mongoUri?: string;
+  /** Database name. Default: the one in the URI, else `durably`. */
+  readonly dbName?: string;
+  /** Isolates apps sharing one database: collections are `<taskHub>.*`. Default `Durably`. */
+  readonly taskHub?: string;
+  readonly orchestrators?: readonly RunnableClass[];
+  readonly activities?: readonly RunnableClass[];
+  /** The user's tsyringe container; Durably resolves activities through a child of it. Default: tsyringe's root. */
+  readonly container?: DependencyContainer;
+  /** Receives Durably's log lines (and orchestrators' replay-safe `ctx.log`). Default: console, warnings and errors only. */
+  readonly logger?: (level: 'debug' | 'info' | 'warn' | 'error', message: string, ...args: unknown[]) => void;
+}
+
+/** Options with every default filled in. */
+export type ResolvedTuning = Required<DurablyTuning>;
+
+/** Fills in defaults and checks ranges. */
+export function resolveTuning(options: DurablyTuning): ResolvedTuning {
+  const defaults: ResolvedTuning = {
+    orchestrationConcurrency: 4,
+    activityConcurrency: 10,
+    pollIntervalMs: 250,
+    leaseMs: 60_000,
+    maxPayloadBytes: 1024 * 1024,
+    maxHistoryEvents: 100_000,
+    maxActionsPerEpisode: 10_000,
+    maxEpisodeAttempts: 5,
+    maxActivityDeliveries: 5,
+    drainTimeoutMs: 30_000,
+  };
+  const resolved = { ...defaults };
+  for (const key of Object.keys(defaults) as (keyof ResolvedTuning)[]) {
+    const value = options[key];
+    if (value === undefined) continue;
+    if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+      throw new DurableError('INVALID_OPTIONS', `Durably option '${key}' must be a positive number, got ${String(value)}`);
+    }
+    resolved[key] = value;
+  }
+  return resolved;
+}

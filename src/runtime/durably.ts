@@ -1,0 +1,122 @@
+import { container as rootContainer, type DependencyContainer } from 'tsyringe';
+import { connectMongo, type MongoConnection } from '../adapters/mongodb/connect-mongo.js';
+import { MongoInstanceStore } from '../adapters/mongodb/mongo-instance-store.js';
+import { AgendaWorkScheduler } from '../adapters/agenda/agenda-work-scheduler.js';
+import { DurableClient } from '../client/durable-client.js';
+import { startEmbeddedMongo, type EmbeddedMongo } from '../embedded/index.js';
+import type { InstanceStore } from '../ports/instance-store.js';
+import type { WorkScheduler } from '../ports/work-scheduler.js';
+import { DurableRegistry } from '../registry/durable-registry.js';
+import { ActionDispatcher } from './action-dispatcher.js';
+import { resolveTuning, type DurablyOptions, type ResolvedTuning } from './durably-options.js';
+import { runEpisode } from './episode-runner.js';
+import { OrchestrationWorker } from './orchestration-worker.js';
+import { consoleLogger, type RuntimeLogger } from './runtime-logger.js';
+import { createWorkHandlers } from './work-handlers.js';
+
+/**
+ * A Durably app: the registry of its orchestrators and activities, the client, and (after `start()`) this process's
+ * worker. Without `mongoUri` or `MONGODB_URI`, it starts the embedded engine in-process.
+ *
+ * @example
+ * ```ts
+ * const durably = await Durably.create({ orchestrators: [HelloSequence], activities: [SayHello] });
+ * await durably.start();
+ * const id = await durably.client.startNew(HelloSequence, { input: ['Tokyo', 'Seattle'] });
+ * console.log((await durably.client.waitForCompletion(id)).output);
+ * await durably.stop();
+ * ```
+ */
+export class Durably {
+  readonly client: DurableClient;
+  readonly registry: DurableRegistry;
+  readonly #store: InstanceStore;
+  readonly #scheduler: WorkScheduler;
+  readonly #worker: OrchestrationWorker;
+  readonly #container: DependencyContainer;
+  readonly #tuning: ResolvedTuning;
+  readonly #log: RuntimeLogger;
+  readonly #connection: MongoConnection;
+  readonly #embedded: EmbeddedMongo | undefined;
+  #started = false;
+  #stopping: Promise<void> | undefined;
+
+  private constructor(parts: {
+    registry: DurableRegistry; store: InstanceStore; scheduler: WorkScheduler; container: DependencyContainer;
+    tuning: ResolvedTuning; log: RuntimeLogger; connection: MongoConnection; embedded: EmbeddedMongo | undefined;
+  }) {
+    this.registry = parts.registry;
+    this.#store = parts.store;
+    this.#scheduler = parts.scheduler;
+    this.#container = parts.container;
+    this.#tuning = parts.tuning;
+    this.#log = parts.log;
+    this.#connection = parts.connection;
+    this.#embedded = parts.embedded;
+    const dispatcher = new ActionDispatcher(this.#store, this.#scheduler, () => this.#worker.wake());
+    this.#worker = new OrchestrationWorker(
+      this.#store,
+      (item) => runEpisode({ store: this.#store, registry: this.registry, container: this.#container, dispatcher, tuning: this.#tuning, log: this.#log }, item),
+      { concurrency: this.#tuning.orchestrationConcurrency, pollIntervalMs: this.#tuning.pollIntervalMs, leaseMs: this.#tuning.leaseMs, log: this.#log },
+    );
+    this.client = new DurableClient(this.#store, this.#scheduler, this.registry, {
+      maxPayloadBytes: this.#tuning.maxPayloadBytes,
+      wake: () => this.#worker.wake(),
+    });
+  }
+
+  /** Connects (or starts the embedded engine), checks the registrations and prepares the schema. */
+  static async create(options: DurablyOptions = {}): Promise<Durably> {
+    const tuning = resolveTuning(options);
+    const registry = DurableRegistry.from({ orchestrators: options.orchestrators ?? [], activities: options.activities ?? [] });
+    const log = options.logger ?? consoleLogger;
+    const taskHub = options.taskHub ?? 'Durably';
+    let embedded: EmbeddedMongo | undefined;
+    let uri = options.mongoUri ?? process.env.MONGODB_URI;
+    if (uri === undefined || uri === '') {
+      embedded = await startEmbeddedMongo({ log: (line) => log('warn', line) });
+      uri = embedded.uri;
+      log('info', `no mongoUri or MONGODB_URI: using the embedded engine at ${uri} (development only)`);
+    }
+    let connection: MongoConnection | undefined;
+    try {
+      connection = await connectMongo(uri, options.dbName);
+      const store = new MongoInstanceStore(connection.db, { taskHub });
+      await store.ensureSchema();
+      const scheduler = new AgendaWorkScheduler({
+        mongoUri: uri,
+        dbName: connection.db.databaseName,
+        taskHub,
+        concurrency: tuning.activityConcurrency,
+        processEveryMs: tuning.pollIntervalMs,
+        log: (line: string) => log('warn', line),
+      });
+      return new Durably({ registry, store, scheduler, container: options.container ?? rootContainer, tuning, log, connection, embedded });
+    } catch (error) {
+      await connection?.close();
+      await embedded?.stop();
+      throw error;
+    }
+  }
+
+  /** Starts this process's worker: orchestration episodes, activities and timers. Omit in client-only processes. */
+  async start(): Promise<void> {
+    if (this.#started || this.#stopping !== undefined) return;
+    this.#started = true;
+    const activities = this.registry.createActivityResolver(this.#container);
+    await this.#scheduler.start(createWorkHandlers({ store: this.#store, activities, tuning: this.#tuning, log: this.#log, wake: () => this.#worker.wake() }));
+    this.#worker.start();
+  }
+
+  /** Lets running work finish, releases leases and locks, closes connections and the embedded engine. Safe to call twice. */
+  stop(): Promise<void> {
+    this.#stopping ??= (async () => {
+      await this.#worker.stop();
+      await this.#scheduler.stop();
+      await this.#store.close();
+      await this.#connection.close();
+      await this.#embedded?.stop();
+    })();
+    return this.#stopping;
+  }
+}

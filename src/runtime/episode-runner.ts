@@ -1,0 +1,276 @@
+import { randomUUID } from 'node:crypto';
+import type { DependencyContainer } from 'tsyringe';
+import { encodePayload } from '../core/codec.js';
+import { DurableError } from '../core/durable-error.js';
+import { NonDeterminismError } from '../core/errors/non-determinism-error.js';
+import { NonDurableAwaitError } from '../core/errors/non-durable-await-error.js';
+import { RegistrationError } from '../core/errors/registration-error.js';
+import { failureDetailsFrom } from '../core/failure-details-from.js';
+import type { FailureDetails } from '../core/failure-details.js';
+import { ENGINE_VERSION } from '../engine/engine-version.js';
+import { executeOrchestration } from '../engine/execute-orchestration.js';
+import type { OrchestrationDecision } from '../engine/orchestration-decision.js';
+import { HistoryEventType, type HistoryEvent } from '../history/history-event.js';
+import {
+  TERMINAL_STATUSES, type EpisodeCommit, type HistoryChunk, type InboxMessage, type InstanceState, type InstanceStore, type WorkItem,
+} from '../ports/instance-store.js';
+import type { DurableRegistry } from '../registry/durable-registry.js';
+import type { ActionDispatcher } from './action-dispatcher.js';
+import type { ResolvedTuning } from './durably-options.js';
+import type { RuntimeLogger } from './runtime-logger.js';
+
+/** What an episode needs from the app. */
+export interface EpisodeRuntime {
+  readonly store: InstanceStore;
+  readonly registry: DurableRegistry;
+  readonly container: DependencyContainer;
+  readonly dispatcher: ActionDispatcher;
+  readonly tuning: ResolvedTuning;
+  readonly log: RuntimeLogger;
+}
+
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+// Stuck instances (non-determinism after a deploy, unknown orchestrator) are retried with this backoff, so a fixed
+// deploy resumes them without anyone having to poke them.
+const STUCK_RETRY_MS = [5_000, 30_000, 120_000, 600_000];
+
+/** Events that answer an action, with the action's sequence number. */
+function answeredSequence(event: HistoryEvent): number | undefined {
+  switch (event.type) {
+    case HistoryEventType.TaskCompleted:
+    case HistoryEventType.TaskFailed:
+    case HistoryEventType.SubOrchestrationInstanceCompleted:
+    case HistoryEventType.SubOrchestrationInstanceFailed:
+      return event.taskScheduledId;
+    case HistoryEventType.TimerFired:
+      return event.timerId;
+    default:
+      return undefined;
+  }
+}
+
+function isScheduling(event: HistoryEvent): boolean {
+  return event.type === HistoryEventType.TaskScheduled || event.type === HistoryEventType.TimerCreated ||
+    event.type === HistoryEventType.SubOrchestrationInstanceCreated;
+}
+
+/**
+ * Sorts queued messages: results for actions already answered are duplicates (absorbed); results for actions not
+ * yet in history arrived before the scheduling commit and wait (deferred, never dropped); the rest apply now.
+ */
+export function classifyMessages(history: readonly HistoryEvent[], messages: readonly InboxMessage[]): {
+  accepted: InboxMessage[]; duplicates: InboxMessage[]; deferred: InboxMessage[];
+} {
+  const scheduled = new Set<number>();
+  const answered = new Set<number>();
+  for (const event of history) {
+    if (isScheduling(event)) scheduled.add(event.eventId);
+    const sequence = answeredSequence(event);
+    if (sequence !== undefined) answered.add(sequence);
+  }
+  const accepted: InboxMessage[] = [];
+  const duplicates: InboxMessage[] = [];
+  const deferred: InboxMessage[] = [];
+  for (const message of messages) {
+    const sequence = answeredSequence(message.event);
+    if (sequence === undefined) accepted.push(message);
+    else if (answered.has(sequence)) duplicates.push(message);
+    else if (!scheduled.has(sequence)) deferred.push(message);
+    else {
+      answered.add(sequence);
+      accepted.push(message);
+    }
+  }
+  return { accepted, duplicates, deferred };
+}
+
+function statusUpdate(decision: OrchestrationDecision, now: Date): EpisodeCommit['update'] {
+  const completion = decision.completion;
+  const customStatus = decision.customStatus;
+  if (completion === undefined) return { runtimeStatus: decision.suspended ? 'Suspended' : 'Running', customStatus, stuck: undefined };
+  switch (completion.status) {
+    case 'Completed': return { runtimeStatus: 'Completed', output: completion.output, customStatus, completedTime: now, stuck: undefined };
+    // Durable Functions reports a failed instance's error message as its output.
+    case 'Failed': return { runtimeStatus: 'Failed', failureDetails: completion.failureDetails, output: encodePayload(completion.failureDetails.errorMessage, 'output'), customStatus, completedTime: now, stuck: undefined };
+    case 'Terminated': return { runtimeStatus: 'Terminated', output: completion.reason, customStatus, completedTime: now, stuck: undefined };
+    case 'ContinuedAsNew': return { runtimeStatus: 'ContinuedAsNew', customStatus, stuck: undefined };
+  }
+}
+
+function failedDecision(events: readonly HistoryEvent[], failure: FailureDetails, now: Date): HistoryEvent[] {
+  return [
+    ...events,
+    { type: HistoryEventType.ExecutionCompleted, eventId: -1, timestamp: now, orchestrationStatus: 'Failed', failureDetails: failure },
+    { type: HistoryEventType.OrchestratorCompleted, eventId: -1, timestamp: now },
+  ];
+}
+
+/**
+ * One episode of one instance, under its lease: recover undispatched work, apply new messages by replaying the
+ * orchestrator, commit the result as one history chunk (or lose the race and discard it), dispatch the new actions,
+ * release the lease. Never throws: failures are logged and the instance is left to be retried.
+ */
+export async function runEpisode(rt: EpisodeRuntime, item: WorkItem): Promise<void> {
+  const { instance, leaseToken } = item;
+  const { instanceId, executionId } = instance;
+  const release: { moreWork: boolean; succeeded: boolean; retryAt?: Date } = { moreWork: false, succeeded: true };
+  try {
+    if (instance.claimAttempts > rt.tuning.maxEpisodeAttempts) {
+      await poison(rt, item);
+      return;
+    }
+    const chunks = await rt.store.loadHistory(instanceId, executionId);
+    await recoverUndispatched(rt, instance, chunks);
+    if (instance.runtimeStatus === 'ContinuedAsNew') {
+      // Committed as continued-as-new, but the worker stopped before the next execution was started: finish it.
+      const record = chunks.flatMap((chunk) => chunk.events).find((e) => e.type === HistoryEventType.ContinueAsNew);
+      if (record?.type === HistoryEventType.ContinueAsNew) {
+        await continueAsNew(rt, item, record.input, record.carryoverEvents ?? []);
+        release.moreWork = true;
+      }
+      return;
+    }
+    const pastEvents = chunks.flatMap((chunk) => chunk.events);
+    const consumed = new Set(chunks.flatMap((chunk) => chunk.consumedMessageIds));
+    const queued = await rt.store.loadMessages(instanceId);
+    const stale = queued.filter((m) => consumed.has(m.id) || (m.executionId !== undefined && m.executionId !== executionId));
+    const fresh = queued.filter((m) => !stale.includes(m));
+    if (TERMINAL_STATUSES.has(instance.runtimeStatus)) {
+      // A finished instance ignores late results and events.
+      await rt.store.deleteMessages(queued.map((m) => m.id));
+      return;
+    }
+    if (stale.length > 0) await rt.store.deleteMessages(stale.map((m) => m.id));
+    const { accepted, duplicates, deferred } = classifyMessages(pastEvents, fresh);
+    if (duplicates.length > 0) await rt.store.deleteMessages(duplicates.map((m) => m.id));
+    const starting = pastEvents.length === 0;
+    if (!starting && accepted.length === 0) return;
+
+    const now = new Date();
+    const newEvents: HistoryEvent[] = [{ type: HistoryEventType.OrchestratorStarted, eventId: -1, timestamp: now }];
+    if (starting) {
+      newEvents.push({
+        type: HistoryEventType.ExecutionStarted, eventId: -1, timestamp: now, name: instance.name, instanceId, executionId,
+        input: instance.input, engineVersion: ENGINE_VERSION,
+        ...(instance.parentInstance === undefined ? {} : { parentInstance: { instanceId: instance.parentInstance.instanceId, name: instance.parentInstance.name, taskScheduledId: instance.parentInstance.taskScheduledId } }),
+        ...(instance.scheduledStartTime === undefined ? {} : { scheduledStartTime: instance.scheduledStartTime }),
+      });
+    }
+    if (starting && instance.carryoverEvents !== undefined) newEvents.push(...instance.carryoverEvents);
+    newEvents.push(...accepted.map((m) => m.event));
+
+    let decision: OrchestrationDecision;
+    try {
+      decision = await executeOrchestration({
+        pastEvents,
+        newEvents,
+        orchestrator: rt.registry.resolveOrchestrator(instance.name, rt.container),
+        resolveName: (kind, ref) => rt.registry.nameOf(kind, ref),
+        yieldToEventLoop,
+        log: (level, message, args) => rt.log(level, `[${instance.name} ${instanceId}] ${message}`, ...args),
+        maxPayloadBytes: rt.tuning.maxPayloadBytes,
+      });
+    } catch (error) {
+      if (error instanceof NonDeterminismError || error instanceof NonDurableAwaitError || error instanceof RegistrationError) {
+        await stuck(rt, item, error, release);
+        return;
+      }
+      throw error;
+    }
+
+    let events = [...newEvents, ...decision.newHistory];
+    let update = statusUpdate(decision, now);
+    const limitFailure = checkLimits(rt, instance, pastEvents.length + events.length, decision);
+    if (limitFailure !== undefined) {
+      events = failedDecision(newEvents, limitFailure, now);
+      update = { runtimeStatus: 'Failed', failureDetails: limitFailure, completedTime: now, stuck: undefined };
+    }
+    const chunk: HistoryChunk = {
+      firstEventIndex: pastEvents.length,
+      events,
+      consumedMessageIds: accepted.map((m) => m.id),
+      undispatched: true,
+    };
+    const committed = await rt.store.commitEpisode({ instanceId, executionId, expectedVersion: instance.version, leaseToken, chunk, update, now });
+    if (!committed) {
+      // Another worker took over (our lease expired): its episode replays from history, the source of truth.
+      release.succeeded = false;
+      release.moreWork = true;
+      return;
+    }
+    await rt.dispatcher.dispatch(instance, chunk);
+    await rt.store.markDispatched(instanceId, executionId, chunk.firstEventIndex);
+    if (limitFailure === undefined && decision.completion?.status === 'ContinuedAsNew') {
+      await continueAsNew(rt, item, decision.completion.input, decision.completion.carryoverEvents);
+      release.moreWork = true;
+      return;
+    }
+    // Results that waited for this commit can apply now.
+    release.moreWork = deferred.length > 0 && classifyMessages([...pastEvents, ...events], deferred).accepted.length > 0;
+  } catch (error) {
+    rt.log('error', `episode of ${instance.name} '${instanceId}' failed; it will be retried`, error);
+    release.succeeded = false;
+    release.moreWork = true;
+    release.retryAt = new Date(Date.now() + 1_000);
+  } finally {
+    try {
+      await rt.store.releaseWork(item, { ...release, now: new Date() });
+    } catch (error) {
+      // The lease then expires on its own and the instance is claimed again.
+      rt.log('warn', `could not release '${instanceId}'`, error);
+    }
+  }
+}
+
+async function recoverUndispatched(rt: EpisodeRuntime, instance: InstanceState, chunks: readonly HistoryChunk[]): Promise<void> {
+  for (const chunk of chunks) {
+    if (!chunk.undispatched) continue;
+    // A crash between commit and dispatch: carry the recorded actions out now (every dispatch step is idempotent).
+    await rt.dispatcher.dispatch(instance, chunk);
+    await rt.store.markDispatched(instance.instanceId, instance.executionId, chunk.firstEventIndex);
+  }
+}
+
+function checkLimits(rt: EpisodeRuntime, instance: InstanceState, historyLength: number, decision: OrchestrationDecision): FailureDetails | undefined {
+  const { maxHistoryEvents, maxActionsPerEpisode } = rt.tuning;
+  if (historyLength > maxHistoryEvents) {
+    return { errorType: 'HistoryLimitExceeded', errorMessage: `The execution's history reached ${historyLength} events, over the limit of ${maxHistoryEvents}. Use ctx.continueAsNew() to restart long-running loops with a fresh history.`, isNonRetriable: true };
+  }
+  if (historyLength > maxHistoryEvents * 0.8) {
+    rt.log('warn', `the history of ${instance.name} '${instance.instanceId}' holds ${historyLength} of at most ${maxHistoryEvents} events; consider ctx.continueAsNew()`);
+  }
+  if (decision.actions.length > maxActionsPerEpisode) {
+    return { errorType: 'FanOutLimitExceeded', errorMessage: `One episode started ${decision.actions.length} actions, over the limit of ${maxActionsPerEpisode} (maxActionsPerEpisode). Fan out in batches, or through sub-orchestrations.`, isNonRetriable: true };
+  }
+  return undefined;
+}
+
+async function stuck(rt: EpisodeRuntime, item: WorkItem, error: Error, release: { moreWork: boolean; succeeded: boolean; retryAt?: Date }): Promise<void> {
+  const failure = failureDetailsFrom(error);
+  rt.log('error', `instance '${item.instance.instanceId}' (${item.instance.name}) is stuck: ${error.message}`);
+  await rt.store.markStuck(item.instance.instanceId, item.leaseToken, failure, { fail: false, now: new Date() });
+  const attempt = Math.min(item.instance.claimAttempts, STUCK_RETRY_MS.length) - 1;
+  release.moreWork = true;
+  // Counted as success: being stuck is not a crash, so it must not trip the poison cap.
+  release.succeeded = true;
+  release.retryAt = new Date(Date.now() + (STUCK_RETRY_MS[Math.max(0, attempt)] ?? 600_000));
+}
+
+async function poison(rt: EpisodeRuntime, item: WorkItem): Promise<void> {
+  const failure: FailureDetails = {
+    errorType: 'PoisonEpisode',
+    errorMessage: `The episode of '${item.instance.instanceId}' was claimed ${item.instance.claimAttempts} times without completing (it keeps crashing or timing out its worker); the instance was failed to protect the other workers.`,
+    isNonRetriable: true,
+  };
+  rt.log('error', failure.errorMessage);
+  await rt.store.markStuck(item.instance.instanceId, item.leaseToken, failure, { fail: true, now: new Date() });
+  await rt.dispatcher.reportFailureToParent(item.instance, failure);
+}
+
+async function continueAsNew(rt: EpisodeRuntime, item: WorkItem, input: string | undefined, carryover: readonly HistoryEvent[]): Promise<void> {
+  const { instanceId } = item.instance;
+  const now = new Date();
+  const ok = await rt.store.continueAsNew({ instanceId, leaseToken: item.leaseToken, executionId: randomUUID(), input, carryoverEvents: carryover, now });
+  if (!ok) throw new DurableError('CONTINUE_AS_NEW_FAILED', `could not start the next execution of '${instanceId}': its lease was lost`);
+}

@@ -1,0 +1,82 @@
+import { randomUUID } from 'node:crypto';
+import type { InstanceStore } from '../ports/instance-store.js';
+import type { RuntimeLogger } from './runtime-logger.js';
+
+/**
+ * Claims instances that have work and runs their episodes, `concurrency` at a time. Work created in this process
+ * wakes it at once ({@link OrchestrationWorker.wake}); work from other processes is found by polling.
+ */
+export class OrchestrationWorker {
+  readonly workerId = `${process.pid}-${randomUUID().slice(0, 8)}`;
+  #stopped = true;
+  #loops: Promise<void>[] = [];
+  #sleepers = new Set<() => void>();
+  #pendingWake = false;
+
+  constructor(
+    private readonly store: InstanceStore,
+    private readonly runEpisode: (item: NonNullable<Awaited<ReturnType<InstanceStore['claimWork']>>>) => Promise<void>,
+    private readonly options: { readonly concurrency: number; readonly pollIntervalMs: number; readonly leaseMs: number; readonly log: RuntimeLogger },
+  ) {}
+
+  /** Starts the claim loops. */
+  start(): void {
+    if (!this.#stopped) return;
+    this.#stopped = false;
+    for (let i = 0; i < this.options.concurrency; i++) this.#loops.push(this.#loop());
+  }
+
+  /** New work may be available: wake idle loops now instead of at their next poll. */
+  wake(): void {
+    this.#pendingWake = true;
+    for (const wake of this.#sleepers) wake();
+  }
+
+  /** Stops claiming; resolves when running episodes have finished. */
+  async stop(): Promise<void> {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    this.wake();
+    await Promise.all(this.#loops);
+    this.#loops = [];
+  }
+
+  async #loop(): Promise<void> {
+    while (!this.#stopped) {
+      let claimed = false;
+      try {
+        this.#pendingWake = false;
+        const item = await this.store.claimWork({ workerId: this.workerId, leaseMs: this.options.leaseMs, now: new Date() });
+        if (item !== undefined) {
+          claimed = true;
+          await this.runEpisode(item);
+        }
+      } catch (error) {
+        this.options.log('warn', 'claiming work failed; retrying', error);
+      }
+      if (!claimed && !this.#stopped && !this.#pendingWake) await this.#sleep();
+    }
+  }
+
+  // Sleeps until woken or until the next poll (or the next scheduled work, if sooner). The timer is cleared on wake,
+  // so a stopped worker leaves nothing behind.
+  async #sleep(): Promise<void> {
+    let delay = this.options.pollIntervalMs;
+    try {
+      const next = await this.store.nextWorkTime(new Date());
+      if (next !== undefined) delay = Math.max(1, Math.min(delay, next.getTime() - Date.now()));
+    } catch {
+      // Polling at the normal interval is the fallback.
+    }
+    if (this.#stopped || this.#pendingWake) return;
+    await new Promise<void>((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.#sleepers.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, delay);
+      this.#sleepers.add(done);
+    });
+  }
+}

@@ -1,0 +1,67 @@
+import { decodePayload, encodePayload } from '../core/codec.js';
+import { failureDetailsFrom } from '../core/failure-details-from.js';
+import { assertPayloadSize } from '../core/payload-limit.js';
+import { HistoryEventType, type HistoryEvent } from '../history/history-event.js';
+import { TERMINAL_STATUSES, type InstanceStore } from '../ports/instance-store.js';
+import type { ActivityJob, TimerJob, WorkHandlers } from '../ports/work-scheduler.js';
+import type { ActivityResolver } from '../registry/activity-resolver.js';
+import { DedupeKey } from './action-dispatcher.js';
+import type { ResolvedTuning } from './durably-options.js';
+import type { RuntimeLogger } from './runtime-logger.js';
+
+/**
+ * Runs activities and fires timers for the scheduler, recording each outcome as a message to the instance. The
+ * message's dedupe key is the action's identity, so a re-run activity (at-least-once) is recorded exactly once.
+ */
+export function createWorkHandlers(deps: {
+  readonly store: InstanceStore;
+  readonly activities: ActivityResolver;
+  readonly tuning: ResolvedTuning;
+  readonly log: RuntimeLogger;
+  readonly wake: () => void;
+}): WorkHandlers {
+  const { store, activities, tuning, log, wake } = deps;
+
+  const record = async (instanceId: string, executionId: string, event: HistoryEvent, dedupeKey: string): Promise<void> => {
+    await store.sendMessage(instanceId, event, { dedupeKey, executionId, now: new Date() });
+    wake();
+  };
+
+  return {
+    async runActivity(job: ActivityJob, deliveries: number): Promise<void> {
+      const { instanceId, executionId, sequence, name } = job;
+      const instance = await store.getInstance(instanceId);
+      if (instance === undefined || instance.executionId !== executionId || TERMINAL_STATUSES.has(instance.runtimeStatus)) {
+        // The instance finished, was purged or moved on: its late work is not run.
+        return;
+      }
+      let event: HistoryEvent;
+      if (deliveries > tuning.maxActivityDeliveries) {
+        event = {
+          type: HistoryEventType.TaskFailed, eventId: -1, timestamp: new Date(), taskScheduledId: sequence,
+          failureDetails: {
+            errorType: 'PoisonActivity',
+            errorMessage: `Activity '${name}' was started ${deliveries} times without finishing (it keeps crashing or timing out its worker); it was failed instead of being run again.`,
+            isNonRetriable: true,
+          },
+        };
+        log('error', event.failureDetails.errorMessage);
+      } else {
+        try {
+          const result: unknown = await activities.resolve(name).run(decodePayload(job.input));
+          const encoded = assertPayloadSize(encodePayload(result, `result of activity '${name}'`), `result of activity '${name}'`, tuning.maxPayloadBytes);
+          event = { type: HistoryEventType.TaskCompleted, eventId: -1, timestamp: new Date(), taskScheduledId: sequence, result: encoded };
+        } catch (error) {
+          event = { type: HistoryEventType.TaskFailed, eventId: -1, timestamp: new Date(), taskScheduledId: sequence, failureDetails: failureDetailsFrom(error) };
+        }
+      }
+      await record(instanceId, executionId, event, DedupeKey.taskResult(instanceId, executionId, sequence));
+    },
+
+    async fireTimer(job: TimerJob): Promise<void> {
+      const { instanceId, executionId, sequence, fireAt } = job;
+      const event: HistoryEvent = { type: HistoryEventType.TimerFired, eventId: -1, timestamp: new Date(), timerId: sequence, fireAt };
+      await record(instanceId, executionId, event, DedupeKey.timerFired(instanceId, executionId, sequence));
+    },
+  };
+}

@@ -1,0 +1,287 @@
+// AgendaWorkScheduler against the test server: activities and timers run once, on time, idempotently, from any
+// process of the task hub; cancel, failure and start/stop behaviours.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { JOB_KEY_INDEX_NAME, AgendaWorkScheduler } from '../../../src/adapters/agenda/agenda-work-scheduler.js';
+import { JobName } from '../../../src/core/persisted-names.js';
+import { openTestDb, waitFor, type TestDb } from '../../support/test-db.js';
+import {
+  activityJob, deferred, newTaskHub, percentile, recordingHandlers, report, SchedulerPool, sleep, timerJob,
+} from './scheduler-harness.js';
+
+let t: TestDb;
+let pool: SchedulerPool;
+
+beforeAll(async () => {
+  t = await openTestDb();
+});
+afterEach(async () => {
+  await pool?.stopAll();
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+function setup(): SchedulerPool {
+  pool = new SchedulerPool(t);
+  return pool;
+}
+
+describe('AgendaWorkScheduler', () => {
+  it('runs an activity promptly after scheduleActivity, in-process, without waiting for a poll', async () => {
+    const p = setup();
+    const hub = newTaskHub();
+    const handlers = recordingHandlers();
+    // The default poll period (500 ms): only the in-process notification can explain a faster start.
+    const scheduler = p.create(hub, { processEveryMs: 500 });
+    await scheduler.start(handlers);
+
+    const latencies: number[] = [];
+    for (let i = 0; i < 30; i++) {
+      const scheduledAt = Date.now();
+      await scheduler.scheduleActivity(activityJob(`latency-${i}`));
+      expect(await waitFor(() => handlers.activities.length === i + 1, 5_000, 1)).toBe(true);
+      latencies.push(handlers.activities[i]!.at - scheduledAt);
+    }
+    const p50 = percentile(latencies, 50);
+    report(`[agenda-scheduler] schedule -> handler start, in-process (ms): p50=${p50} p90=${percentile(latencies, 90)} max=${Math.max(...latencies)}`);
+    expect(p50).toBeLessThan(2_000);
+    expect(handlers.activities.map((r) => r.deliveries)).toEqual(latencies.map(() => 1));
+  });
+
+  it('passes the activity as scheduled and keeps the finished job as its record', async () => {
+    const p = setup();
+    const hub = newTaskHub();
+    const handlers = recordingHandlers();
+    const scheduler = p.create(hub);
+    await scheduler.start(handlers);
+    const job = { ...activityJob('shape'), input: undefined };
+    await scheduler.scheduleActivity(job);
+    expect(await waitFor(() => handlers.activities.length === 1, 5_000, 5)).toBe(true);
+    expect(handlers.activities[0]).toMatchObject({ job, deliveries: 1 });
+
+    const jobs = p.jobs(hub);
+    expect(await waitFor(async () => (await jobs.findOne({}))?.lastFinishedAt instanceof Date, 5_000, 10)).toBe(true);
+    const stored = (await jobs.findOne({}))!;
+    expect(stored.name).toBe(JobName.Activity);
+    expect(stored.data).toMatchObject({ instanceId: 'shape', executionId: 'e1', sequence: 0, name: 'SayHello', key: 'shape\u0000e1\u00000', deliveries: 1 });
+    expect(stored.nextRunAt).toBeNull();
+    expect(stored.lockedAt ?? null).toBeNull();
+    const keyIndex = (await jobs.listIndexes().toArray()).find((i) => i.name === JOB_KEY_INDEX_NAME);
+    expect(keyIndex).toMatchObject({ key: { 'data.key': 1 }, unique: true });
+  });
+
+  it('fires a timer not before fireAt and close to it', async () => {
+    const p = setup();
+    const hub = newTaskHub();
+    const handlers = recordingHandlers();
+    const scheduler = p.create(hub, { processEveryMs: 500 });
+    await scheduler.start(handlers);
+    const fireAt = new Date(Date.now() + 1_200);
+    const timer = timerJob(fireAt, 'timer-instance', 3);
+    await scheduler.scheduleTimer(timer);
+    await sleep(600);
+    expect(handlers.timers).toEqual([]);
+    expect(await waitFor(() => handlers.timers.length === 1, 5_000, 5)).toBe(true);
+    const lateness = handlers.timers[0]!.at - fireAt.getTime();
+    report(`[agenda-scheduler] timer lateness (ms): ${lateness}`);
+    // setTimeout may round by a millisecond; anything earlier would be a real early fire.
+    expect(lateness).toBeGreaterThanOrEqual(-2);
+    expect(lateness).toBeLessThan(2_000);
+    expect(handlers.timers[0]!.job).toEqual(timer);
+  });
+
+  it('keeps a far-future timer as a plain document: not locked, not held by any worker', async () => {
+    const p = setup();
+    const hub = newTaskHub();
+    const handlers = recordingHandlers();
+    const scheduler = p.create(hub);
+    await scheduler.start(handlers);
+    await scheduler.scheduleTimer(timerJob(new Date(Date.now() + 72 * 3_600_000), 'far'));
+    await sleep(500); // five polls
+    const stored = (await p.jobs(hub).findOne({}))!;
+    expect(stored.lockedAt ?? null).toBeNull();
+    expect(stored.nextRunAt).toBeInstanceOf(Date);
+    expect(handlers.timers).toEqual([]);
+  });
+
+  it('schedules a key once: twice in a row, ten times at once, and from two schedulers at once', async () => {
+    const p = setup();
+    const hub = newTaskHub();
+    const handlers = recordingHandlers();
+    const worker = p.create(hub);
+    const other = p.create(hub);
+    await worker.start(handlers);
+
+    await worker.scheduleActivity(activityJob('twice'));
+    await worker.scheduleActivity(activityJob('twice'));
+    await Promise.all(Array.from({ length: 10 }, () => worker.scheduleActivity(activityJob('ten'))));
+    await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 === 0 ? worker : other).scheduleActivity(activityJob('two-schedulers'))));
+    const fireAt = new Date(Date.now() + 300);
+    await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 === 0 ? worker : other).scheduleTimer(timerJob(fireAt, 'timer-ten'))));
+
+    expect(await waitFor(() => handlers.activities.length >= 3 && handlers.timers.length >= 1, 5_000, 10)).toBe(true);
+    await sleep(800);
+    expect(handlers.activities.map((r) => r.job.instanceId).sort()).toEqual(['ten', 'twice', 'two-schedulers']);
+    expect(handlers.timers.map((r) => r.job.instanceId)).toEqual(['timer-ten']);
+    expect(await p.jobs(hub).countDocuments({})).toBe(4);
+  });
+
+  it('does not run a finished key again when it is scheduled again (a re-dispatch after a crash)', async () => {
+    const p = setup();
+    const hub = newTaskHub();
+    const handlers = recordingHandlers();
+    const scheduler = p.create(hub);
+    await scheduler.start(handlers);
+    const jobs = p.jobs(hub);
+    await scheduler.scheduleActivity(activityJob('done'));
+    await scheduler.scheduleTimer(timerJob(new Date(), 'done', 1));
+    expect(await waitFor(async () => (await jobs.countDocuments({ lastFinishedAt: { $type: 'date' } })) === 2, 5_000, 10)).toBe(true);
+
+    await scheduler.scheduleActivity(activityJob('done'));
+    await scheduler.scheduleTimer(timerJob(new Date(), 'done', 1));
+    await sleep(600);
+    expect(handlers.activities).toHaveLength(1);
+    expect(handlers.timers).toHaveLength(1);
+    expect(await jobs.countDocuments({})).toBe(2);
+  });
+
+  it('cancelInstanceJobs deletes the pending jobs of one instance only, not running or finished ones', async () => {
+    const p = setup();
+    const hub = newTaskHub();
+    const jobs = p.jobs(hub);
+    const release = deferred();
+    const handlers = recordingHandlers({ onActivity: (job) => (job.sequence === 9 ? release.promise : Promise.resolve()) });
+    const worker = p.create(hub);
+    await worker.start(handlers);
+    // Finished, then running.
+    await worker.scheduleActivity(activityJob('x', 8));
+    await worker.scheduleActivity(activityJob('x', 9));
+    expect(await waitFor(() => handlers.activities.length === 2, 5_000, 5)).toBe(true);
+    // Pending: two far timers and an activity not due yet; the other instance's timer.
+    const later = new Date(Date.now() + 3_600_000);
+    await worker.scheduleTimer(timerJob(later, 'x', 10));
+    await worker.scheduleTimer(timerJob(later, 'x', 11));
+    await worker.scheduleTimer(timerJob(later, 'y', 1));
+
+    expect(await worker.cancelInstanceJobs('x')).toBe(2); // the two timers
+    expect(await worker.cancelInstanceJobs('x')).toBe(0);
+    const left = await jobs.find({}, { projection: { 'data.instanceId': 1, 'data.sequence': 1 } }).toArray();
+    expect(left.map((d) => `${d.data.instanceId}/${d.data.sequence}`).sort()).toEqual(['x/8', 'x/9', 'y/1']);
+    release.resolve();
+  });
+
+  it('schedules from a client-only scheduler (never started); a worker elsewhere runs the jobs', async () => {
+    const p = setup();
+    const hub = newTaskHub();
+    const client = p.create(hub, { processEveryMs: 500 });
+    const handlers = recordingHandlers();
+    const worker = p.create(hub, { processEveryMs: 500 });
+    await worker.start(handlers);
+
+    const scheduledAt = Date.now();
+    await client.scheduleActivity(activityJob('from-client'));
+    await client.scheduleTimer(timerJob(new Date(Date.now() + 200), 'from-client', 1));
+    expect(await waitFor(() => handlers.activities.length === 1 && handlers.timers.length === 1, 5_000, 5)).toBe(true);
+    // No notification crosses schedulers: the worker's poll found them.
+    expect(handlers.activities[0]!.at - scheduledAt).toBeLessThan(2_000);
+    await client.stop();
+  });
+
+  it('two workers share 100 jobs and run each exactly once', async () => {
+    const p = setup();
+    const hub = newTaskHub();
+    const a = recordingHandlers({ onActivity: () => sleep(5) });
+    const b = recordingHandlers({ onActivity: () => sleep(5) });
+    const first = p.create(hub, { concurrency: 5 });
+    const second = p.create(hub, { concurrency: 5 });
+    await first.start(a);
+    await second.start(b);
+    await Promise.all(Array.from({ length: 100 }, (_, n) => (n % 2 === 0 ? first : second).scheduleActivity(activityJob(`shared-${n}`))));
+    expect(await waitFor(() => a.activities.length + b.activities.length >= 100, 30_000, 20)).toBe(true);
+    await sleep(500);
+    const ran = [...a.activities, ...b.activities].map((r) => r.job.instanceId);
+    expect(ran).toHaveLength(100);
+    expect(new Set(ran).size).toBe(100);
+    report(`[agenda-scheduler] 100 jobs shared: first=${a.activities.length} second=${b.activities.length}`);
+  });
+
+  it('marks a job whose handler throws as failed and never runs it again', async () => {
+    const p = setup();
+    const hub = newTaskHub();
+    const handlers = recordingHandlers({ onActivity: () => Promise.reject(new Error('handler blew up')) });
+    const scheduler = p.create(hub);
+    await scheduler.start(handlers);
+    await scheduler.scheduleActivity(activityJob('throws'));
+    const jobs = p.jobs(hub);
+    expect(await waitFor(async () => (await jobs.findOne({}))?.failedAt instanceof Date, 5_000, 10)).toBe(true);
+    await sleep(800);
+    expect(handlers.activities).toHaveLength(1);
+    const stored = (await jobs.findOne({}))!;
+    expect(stored.failReason).toBe('handler blew up');
+    expect(stored.failCount).toBe(1);
+    expect(stored.nextRunAt).toBeNull();
+    expect(p.logs.some((line) => line.includes('handler blew up') && line.includes('will not be retried'))).toBe(true);
+  });
+
+  it('fails, without calling the handler, an activity started more than maxDeliveries times', async () => {
+    const p = setup();
+    const hub = newTaskHub();
+    const handlers = recordingHandlers();
+    const scheduler = p.create(hub, { maxDeliveries: 3 });
+    await scheduler.start(handlers);
+    // A job three earlier workers started and lost (its lock long expired).
+    await p.jobs(hub).insertOne({
+      name: JobName.Activity, type: 'normal', priority: 0, nextRunAt: null,
+      lastRunAt: new Date(Date.now() - 3_600_000), lockedAt: new Date(Date.now() - 3_600_000),
+      data: { ...activityJob('poison'), key: 'poison\u0000e1\u00000', deliveries: 3 },
+    });
+    const jobs = p.jobs(hub);
+    expect(await waitFor(async () => (await jobs.findOne({ 'data.instanceId': 'poison' }))?.failedAt instanceof Date, 5_000, 10)).toBe(true);
+    expect(handlers.activities).toEqual([]);
+    expect((await jobs.findOne({ 'data.instanceId': 'poison' }))!.failReason).toMatch(/started 4 times, more than maxDeliveries 3/);
+  });
+
+  it('start() and stop() are safe to call twice, stop() without start() too, and a stopped scheduler can start again', async () => {
+    const p = setup();
+    const hub = newTaskHub();
+    const handlers = recordingHandlers();
+    const never = p.create(hub);
+    await never.stop();
+    await never.stop();
+
+    const scheduler = p.create(hub);
+    await Promise.all([scheduler.start(handlers), scheduler.start(handlers)]);
+    await scheduler.start(handlers);
+    await scheduler.scheduleActivity(activityJob('once'));
+    expect(await waitFor(() => handlers.activities.length === 1, 5_000, 5)).toBe(true);
+    await Promise.all([scheduler.stop(), scheduler.stop()]);
+    await scheduler.stop();
+
+    // Stopped: nothing runs.
+    await p.create(hub).scheduleActivity(activityJob('while-stopped'));
+    await sleep(400);
+    expect(handlers.activities).toHaveLength(1);
+
+    await scheduler.start(handlers);
+    expect(await waitFor(() => handlers.activities.length === 2, 5_000, 5)).toBe(true);
+    expect(handlers.activities[1]!.job.instanceId).toBe('while-stopped');
+  });
+
+  it('lets a running job finish on stop() and releases its lock', async () => {
+    const p = setup();
+    const hub = newTaskHub();
+    const handlers = recordingHandlers({ onActivity: () => sleep(300) });
+    const scheduler = p.create(hub);
+    await scheduler.start(handlers);
+    await scheduler.scheduleActivity(activityJob('finishing'));
+    expect(await waitFor(() => handlers.activities.length === 1, 5_000, 5)).toBe(true);
+    await scheduler.stop();
+    const stored = (await p.jobs(hub).findOne({}))!;
+    expect(stored.lastFinishedAt).toBeInstanceOf(Date);
+    expect(stored.lockedAt ?? null).toBeNull();
+  });
+
+  it('rejects a db that is not dbName', () => {
+    expect(() => new AgendaWorkScheduler({ mongoUri: t.mongo.uri, dbName: 'other', taskHub: 'x', db: t.db })).toThrow(RangeError);
+  });
+});
