@@ -31,6 +31,15 @@
 // Decorator metadata needs the polyfill before any decorated class is evaluated; the library entry loads it once.
 import 'reflect-metadata';
 
+// Running: the app, its options and the client
+export { Durably } from './runtime/durably.js';
+export type { DurablyOptions, DurablyTuning } from './runtime/durably-options.js';
+export type { RuntimeLogger } from './runtime/runtime-logger.js';
+export { DurableClient } from './client/durable-client.js';
+export type { StartNewOptions, GetStatusOptions, ListInstancesOptions, CheckStatusPayload } from './client/durable-client.js';
+export type { OrchestrationStatus, HistoryViewEvent } from './client/orchestration-status.js';
+export type { RuntimeStatus, InstanceQuery } from './ports/instance-store.js';
+
 // Authoring: decorators, registry and base classes
 export * from './registry/index.js';
 

@@ -89,7 +89,10 @@ export interface EpisodeCommit {
   /** The version read at claim time; the commit fails if the instance moved on. */
   readonly expectedVersion: number;
   readonly leaseToken: string;
-  /** Appended as one chunk at `firstEventIndex` (= the instance's historyLength). Must not be empty. */
+  /**
+   * Appended as one chunk at `firstEventIndex` = the length of the history the episode loaded (authoritative: the
+   * instance's `historyLength` may lag behind after a lost lease). Must not be empty.
+   */
   readonly chunk: HistoryChunk;
   /** New instance fields (status, output, custom status, failure, completedTime, stuck cleared...). */
   readonly update: Partial<Pick<InstanceState, 'runtimeStatus' | 'output' | 'customStatus' | 'failureDetails' | 'completedTime' | 'stuck'>>;
@@ -117,7 +120,8 @@ export interface InstanceStore {
    * Creates an instance in status Pending, flagged as having work (its first episode writes ExecutionStarted from
    * these fields). Replaces a terminal instance with the same ID (its old history is deleted).
    * @throws InstanceAlreadyExistsError when an instance with this ID is Pending, Running or Suspended — unless
-   *   `idempotencyKey` matches the existing one's (a re-dispatched sub-orchestration start), which is a no-op.
+   *   `idempotencyKey` matches the existing one's (a re-dispatched sub-orchestration start), which is a no-op, also
+   *   when that instance has finished (a re-dispatch must never run a child twice).
    */
   createInstance(start: {
     readonly instanceId: string;
@@ -134,7 +138,8 @@ export interface InstanceStore {
 
   /**
    * Queues a message and flags the instance as having work (one atomic increment of its work counter).
-   * Returns false when `dedupeKey` was used before (duplicate deliveries are absorbed) or the instance does not exist.
+   * Returns false when a message with the same `dedupeKey` is still queued for the instance, or the instance does not
+   * exist. (Duplicates of a message already applied are dropped by the runtime, which checks history.)
    */
   sendMessage(instanceId: string, event: HistoryEvent, options: { readonly dedupeKey?: string; readonly executionId?: string; readonly now: Date }): Promise<boolean>;
 

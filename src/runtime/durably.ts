@@ -86,7 +86,10 @@ export class Durably {
       const scheduler = new AgendaWorkScheduler({
         mongoUri: uri,
         dbName: connection.db.databaseName,
+        // One connection pool for the store and the scheduler.
+        db: connection.db,
         taskHub,
+        stopGraceMs: tuning.drainTimeoutMs,
         concurrency: tuning.activityConcurrency,
         processEveryMs: tuning.pollIntervalMs,
         log: (line: string) => log('warn', line),
@@ -111,7 +114,7 @@ export class Durably {
   /** Lets running work finish, releases leases and locks, closes connections and the embedded engine. Safe to call twice. */
   stop(): Promise<void> {
     this.#stopping ??= (async () => {
-      await this.#worker.stop();
+      await this.#worker.stop(this.#tuning.drainTimeoutMs);
       await this.#scheduler.stop();
       await this.#store.close();
       await this.#connection.close();

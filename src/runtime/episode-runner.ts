@@ -122,13 +122,16 @@ export async function runEpisode(rt: EpisodeRuntime, item: WorkItem): Promise<vo
     }
     const chunks = await rt.store.loadHistory(instanceId, executionId);
     await recoverUndispatched(rt, instance, chunks);
-    if (instance.runtimeStatus === 'ContinuedAsNew') {
-      // Committed as continued-as-new, but the worker stopped before the next execution was started: finish it.
-      const record = chunks.flatMap((chunk) => chunk.events).find((e) => e.type === HistoryEventType.ContinueAsNew);
-      if (record?.type === HistoryEventType.ContinueAsNew) {
-        await continueAsNew(rt, item, record.input, record.carryoverEvents ?? []);
-        release.moreWork = true;
-      }
+    // The history is the source of truth. When it records the end of the execution but the instance document does
+    // not show it (the committing worker died, or lost its lease, right after the chunk landed), finish the job.
+    const ending = chunks.flatMap((chunk) => chunk.events).find((e) => e.type === HistoryEventType.ContinueAsNew || e.type === HistoryEventType.ExecutionCompleted);
+    if (ending?.type === HistoryEventType.ContinueAsNew) {
+      await continueAsNew(rt, item, ending.input, ending.carryoverEvents ?? []);
+      release.moreWork = true;
+      return;
+    }
+    if (ending?.type === HistoryEventType.ExecutionCompleted && !TERMINAL_STATUSES.has(instance.runtimeStatus)) {
+      await syncCompletion(rt, item, chunks, ending);
       return;
     }
     const pastEvents = chunks.flatMap((chunk) => chunk.events);
@@ -266,6 +269,30 @@ async function poison(rt: EpisodeRuntime, item: WorkItem): Promise<void> {
   rt.log('error', failure.errorMessage);
   await rt.store.markStuck(item.instance.instanceId, item.leaseToken, failure, { fail: true, now: new Date() });
   await rt.dispatcher.reportFailureToParent(item.instance, failure);
+}
+
+// Records on the instance document what the history already says: an empty episode (start and end markers) carrying
+// the status update, committed like any other.
+async function syncCompletion(rt: EpisodeRuntime, item: WorkItem, chunks: readonly HistoryChunk[], ending: Extract<HistoryEvent, { type: 'ExecutionCompleted' }>): Promise<void> {
+  const now = new Date();
+  const firstEventIndex = chunks.reduce((sum, chunk) => sum + chunk.events.length, 0);
+  const update: EpisodeCommit['update'] = {
+    runtimeStatus: ending.orchestrationStatus === 'ContinuedAsNew' ? 'Running' : ending.orchestrationStatus,
+    ...(ending.result === undefined ? {} : { output: ending.result }),
+    ...(ending.failureDetails === undefined ? {} : { failureDetails: ending.failureDetails, output: encodePayload(ending.failureDetails.errorMessage, 'output') }),
+    completedTime: ending.timestamp,
+    stuck: undefined,
+  };
+  await rt.store.commitEpisode({
+    instanceId: item.instance.instanceId, executionId: item.instance.executionId, expectedVersion: item.instance.version,
+    leaseToken: item.leaseToken, update, now,
+    chunk: {
+      firstEventIndex,
+      events: [{ type: HistoryEventType.OrchestratorStarted, eventId: -1, timestamp: now }, { type: HistoryEventType.OrchestratorCompleted, eventId: -1, timestamp: now }],
+      consumedMessageIds: [],
+      undispatched: false,
+    },
+  });
 }
 
 async function continueAsNew(rt: EpisodeRuntime, item: WorkItem, input: string | undefined, carryover: readonly HistoryEvent[]): Promise<void> {

@@ -32,12 +32,23 @@ export class OrchestrationWorker {
     for (const wake of this.#sleepers) wake();
   }
 
-  /** Stops claiming; resolves when running episodes have finished. */
-  async stop(): Promise<void> {
+  /**
+   * Stops claiming; resolves when running episodes have finished, or after `drainTimeoutMs` (an episode still running
+   * then keeps its lease until it expires, and another worker takes the instance over).
+   */
+  async stop(drainTimeoutMs: number): Promise<void> {
     if (this.#stopped) return;
     this.#stopped = true;
     this.wake();
-    await Promise.all(this.#loops);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => {
+      timer = setTimeout(() => {
+        this.options.log('warn', `stop(): episodes still running after ${drainTimeoutMs} ms were left to their leases`);
+        resolve();
+      }, drainTimeoutMs);
+    });
+    await Promise.race([Promise.all(this.#loops), timeout]);
+    clearTimeout(timer);
     this.#loops = [];
   }
 

@@ -28,9 +28,11 @@ describe('public API', () => {
     expect(runtimeExports(root)).toEqual([
       'Activity',
       'ActivityResolver',
+      'DurableClient',
       'DurableError',
       'DurableOrchestrator',
       'DurableRegistry',
+      'Durably',
       'ENGINE_VERSION',
       'HistoryEventType',
       'InjectableBase',

@@ -21,11 +21,13 @@ export interface TimerJobData extends TimerJob {
   readonly key: string;
 }
 
+/** The `data` of a new activity job: the activity, its key, and no delivery yet. */
 export function activityJobData(job: ActivityJob): ActivityJobData {
   const { instanceId, executionId, sequence, name, input } = job;
   return { instanceId, executionId, sequence, name, input, key: jobKey(job), deliveries: 0 };
 }
 
+/** The `data` of a new timer job: the timer and its key. */
 export function timerJobData(job: TimerJob): TimerJobData {
   const { instanceId, executionId, sequence, fireAt } = job;
   return { instanceId, executionId, sequence, fireAt, key: jobKey(job) };

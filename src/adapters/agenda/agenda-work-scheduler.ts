@@ -3,50 +3,18 @@ import { hostname } from 'node:os';
 import { Agenda, type Job } from 'agenda';
 // The driver's client and ObjectId come through the Agenda backend's re-exports (the same `mongodb` package):
 // `mongodb` itself is imported only under src/adapters/mongodb.
-import { MongoBackend, MongoClient, ObjectId, type Db } from '@agendajs/mongo-backend';
+import { MongoClient, ObjectId, type Db } from '@agendajs/mongo-backend';
 import { CollectionSuffix, JobName } from '../../core/persisted-names.js';
 import type { ActivityJob, TimerJob, WorkHandlers, WorkScheduler } from '../../ports/work-scheduler.js';
 import { activityFromData, activityJobData, timerFromData, timerJobData } from './agenda-job-data.js';
 import { agendaProcessorView, type AgendaProcessorView } from './agenda-processor-view.js';
 import { AgendaTimerScope } from './agenda-timer-scope.js';
+import { resolveSchedulerOptions, type AgendaWorkSchedulerOptions } from './agenda-work-scheduler-options.js';
+import { JobsOnlyMongoBackend } from './jobs-only-mongo-backend.js';
+import { LockHeartbeat } from './lock-heartbeat.js';
 import { WorkerNotificationChannel } from './worker-notification-channel.js';
 
-/** Options of {@link AgendaWorkScheduler}. */
-export interface AgendaWorkSchedulerOptions {
-  /** Connection string of the MongoDB deployment. Not used when {@link AgendaWorkSchedulerOptions.db} is given. */
-  readonly mongoUri: string;
-  /** The database holding the task hub's collections. */
-  readonly dbName: string;
-  /** The task hub: jobs live in `<taskHub>.jobs`. */
-  readonly taskHub: string;
-  /**
-   * An open database to share instead of connecting to `mongoUri` (it must be `dbName`). The scheduler never closes
-   * it: its owner does, after {@link AgendaWorkScheduler.stop}.
-   */
-  readonly db?: Db;
-  /** Jobs of each kind (activities, timers) run at once in this process. Default 10. */
-  readonly concurrency?: number;
-  /**
-   * How often this worker looks for due jobs, in milliseconds. Default 500. Jobs scheduled by this process start at
-   * once (in-process notification); jobs scheduled by other processes start within about this long.
-   */
-  readonly processEveryMs?: number;
-  /**
-   * How long a worker's lock on a running job lasts without renewal, in milliseconds. Default 5 minutes. The lock is
-   * renewed every third of it while the handler runs, so long activities are not run twice while their worker
-   * lives; a job whose worker died is started again (with `deliveries + 1`) about this long after its last renewal.
-   */
-  readonly lockLifetimeMs?: number;
-  /**
-   * A backstop: an activity job started more than this many times is failed without calling the handler. Default:
-   * no limit; the handler applies the runtime's own cap (and records the failure in the orchestration) long before.
-   */
-  readonly maxDeliveries?: number;
-  /** How long {@link AgendaWorkScheduler.stop} lets running jobs finish, in milliseconds. Default 30,000. */
-  readonly stopGraceMs?: number;
-  /** Receives warnings and errors, one line each. Default: `console.warn`. */
-  readonly log?: (line: string) => void;
-}
+export type { AgendaWorkSchedulerOptions } from './agenda-work-scheduler-options.js';
 
 /**
  * Name of the unique index on `data.key` in `<taskHub>.jobs` that makes scheduling idempotent. Persisted: renaming
@@ -56,10 +24,6 @@ export const JOB_KEY_INDEX_NAME = 'durably_job_key';
 /** Name of the index `cancelInstanceJobs` uses. Persisted. */
 export const JOB_INSTANCE_INDEX_NAME = 'durably_job_instance';
 
-const DEFAULT_CONCURRENCY = 10;
-const DEFAULT_PROCESS_EVERY_MS = 500;
-const DEFAULT_LOCK_LIFETIME_MS = 5 * 60_000;
-const DEFAULT_STOP_GRACE_MS = 30_000;
 const STOP_POLL_MS = 20;
 const DUPLICATE_KEY = 11000;
 const JOB_NAMES = [JobName.Activity, JobName.Timer];
@@ -136,21 +100,18 @@ export class AgendaWorkScheduler implements WorkScheduler {
   #stopping: Promise<void> | undefined;
 
   constructor(options: AgendaWorkSchedulerOptions) {
-    this.#mongoUri = options.mongoUri;
-    this.#dbName = options.dbName;
-    this.#sharedDb = options.db;
-    if (options.db !== undefined && options.db.databaseName !== options.dbName) {
-      throw new RangeError(`AgendaWorkScheduler: options.db is database '${options.db.databaseName}' but dbName is '${options.dbName}'.`);
-    }
-    this.#jobsCollection = `${options.taskHub}.${CollectionSuffix.Jobs}`;
-    this.#concurrency = positiveInteger('concurrency', options.concurrency ?? DEFAULT_CONCURRENCY);
-    this.#processEveryMs = positiveInteger('processEveryMs', options.processEveryMs ?? DEFAULT_PROCESS_EVERY_MS);
-    this.#lockLifetimeMs = positiveInteger('lockLifetimeMs', options.lockLifetimeMs ?? DEFAULT_LOCK_LIFETIME_MS);
-    this.#maxDeliveries = options.maxDeliveries === undefined ? undefined : positiveInteger('maxDeliveries', options.maxDeliveries);
-    this.#stopGraceMs = nonNegativeInteger('stopGraceMs', options.stopGraceMs ?? DEFAULT_STOP_GRACE_MS);
-    const log = options.log ?? ((line: string) => console.warn(line));
-    this.#log = (line) => log(`[durably:agenda] ${line}`);
-    this.#name = `durably:${options.taskHub}:${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+    const resolved = resolveSchedulerOptions(options);
+    this.#mongoUri = resolved.mongoUri;
+    this.#dbName = resolved.dbName;
+    this.#sharedDb = resolved.db;
+    this.#jobsCollection = `${resolved.taskHub}.${CollectionSuffix.Jobs}`;
+    this.#concurrency = resolved.concurrency;
+    this.#processEveryMs = resolved.processEveryMs;
+    this.#lockLifetimeMs = resolved.lockLifetimeMs;
+    this.#maxDeliveries = resolved.maxDeliveries;
+    this.#stopGraceMs = resolved.stopGraceMs;
+    this.#log = (line) => resolved.log(`[durably:agenda] ${line}`);
+    this.#name = `durably:${resolved.taskHub}:${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
   }
 
   /** Starts running jobs in this process. Calling it again while started does nothing. */
@@ -314,7 +275,8 @@ export class AgendaWorkScheduler implements WorkScheduler {
   #execute(worker: Worker, job: Job<unknown>, run: () => Promise<void>): Promise<void> {
     return AgendaTimerScope.outside(async () => {
       const id = String(job.attrs._id);
-      const heartbeat = new LockHeartbeat(job, Math.max(1, Math.floor(this.#lockLifetimeMs / 3)), this.#log);
+      const heartbeat = new LockHeartbeat(job, Math.max(1, Math.floor(this.#lockLifetimeMs / 3)), (error) =>
+        this.#log(`could not renew the lock of job ${job.attrs.name} ${id}: ${describe(error)}`));
       const done = (async () => run())();
       worker.running.set(id, { done, heartbeat });
       try {
@@ -376,8 +338,11 @@ export class AgendaWorkScheduler implements WorkScheduler {
         { key: { 'data.key': 1 }, name: JOB_KEY_INDEX_NAME, unique: true, partialFilterExpression: { 'data.key': { $exists: true } } },
         { key: { 'data.instanceId': 1 }, name: JOB_INSTANCE_INDEX_NAME, partialFilterExpression: { 'data.instanceId': { $exists: true } } },
       ]);
+      const backend = new JobsOnlyMongoBackend({ mongo: db, collection: this.#jobsCollection });
+      // Connected here so a failure surfaces as this call's error (see JobsOnlyMongoBackend).
+      await backend.connect();
       const agenda = new Agenda({
-        backend: new MongoBackend({ mongo: db, collection: this.#jobsCollection }),
+        backend,
         name: this.#name,
         processEvery: this.#processEveryMs,
         // Per job name (activities, timers) and for the whole process. Agenda's default lock limit (0 = none) lets one
@@ -399,29 +364,6 @@ export class AgendaWorkScheduler implements WorkScheduler {
   }
 }
 
-/** Renews a running job's lock every `everyMs` (Agenda's `touch()`), one renewal at a time. */
-class LockHeartbeat {
-  #timer: NodeJS.Timeout | undefined;
-  #pending: Promise<void> = Promise.resolve();
-
-  constructor(job: Job<unknown>, everyMs: number, log: (line: string) => void) {
-    this.#timer = setInterval(() => {
-      this.#pending = this.#pending
-        .then(() => job.touch())
-        .catch((error: unknown) => log(`could not renew the lock of job ${job.attrs.name} ${String(job.attrs._id)}: ${describe(error)}`));
-    }, everyMs);
-    // It matters only while the handler runs, which keeps the process busy anyway.
-    this.#timer.unref();
-  }
-
-  /** Stops renewing; resolves once a renewal in flight has landed. */
-  stop(): Promise<void> {
-    clearInterval(this.#timer);
-    this.#timer = undefined;
-    return this.#pending;
-  }
-}
-
 function isDuplicateKey(error: unknown): boolean {
   return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === DUPLICATE_KEY;
 }
@@ -432,14 +374,4 @@ function describe(error: unknown): string {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-function positiveInteger(name: string, value: number): number {
-  if (!Number.isInteger(value) || value < 1) throw new RangeError(`AgendaWorkScheduler: ${name} must be a positive integer, got ${value}.`);
-  return value;
-}
-
-function nonNegativeInteger(name: string, value: number): number {
-  if (!Number.isInteger(value) || value < 0) throw new RangeError(`AgendaWorkScheduler: ${name} must be a non-negative integer, got ${value}.`);
-  return value;
 }

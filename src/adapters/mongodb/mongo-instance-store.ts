@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { MongoServerError, ObjectId, type Collection, type Db, type Document, type Filter, type UpdateFilter } from 'mongodb';
+import { MongoServerError, ObjectId, type Collection, type Db, type Filter } from 'mongodb';
 import { DurableError } from '../../core/durable-error.js';
 import { InstanceAlreadyExistsError } from '../../core/errors/instance-already-exists-error.js';
 import type { FailureDetails } from '../../core/failure-details.js';
@@ -14,6 +14,7 @@ import {
   CLAIM_SORT, claimFilter, decodeContinuationToken, DEFAULT_PAGE_SIZE, encodeContinuationToken, instanceQueryFilter,
   LIST_SORT, MAX_PAGE_SIZE, type ListPosition,
 } from './instance-queries.js';
+import { claimableAt, earlierOf, episodeUpdate, flagWorkPipeline } from './instance-updates.js';
 import { assertDate, assertInteger, assertKey, assertPayload, assertValidTaskHub } from './store-arguments.js';
 import {
   HISTORY_INDEXES, INBOX_INDEXES, INSTANCE_INDEXES, headId, toInboxMessage, toInstanceState,
@@ -28,9 +29,6 @@ export interface MongoInstanceStoreOptions {
    */
   readonly taskHub: string;
 }
-
-/** Fields an episode commit may set on the instance (`EpisodeCommit.update`). */
-const UPDATABLE_FIELDS = ['runtimeStatus', 'output', 'customStatus', 'failureDetails', 'completedTime', 'stuck'] as const;
 
 // createInstance retries when a concurrent start or purge changed the instance between its reads and writes.
 const MAX_CREATE_ATTEMPTS = 5;
@@ -432,22 +430,11 @@ export class MongoInstanceStore implements InstanceStore {
   }
 
   /**
-   * Flags an instance as having work, atomically: the counter always moves (a release in progress then keeps the
-   * flag), and the work becomes available now unless it was already pending — a message to an instance whose
-   * scheduled start is still ahead waits for it, and a flagged instance keeps its place in the queue.
+   * Flags an instance as having work (see {@link flagWorkPipeline}).
    * @returns false when the instance does not exist.
    */
   async #flagWork(instanceId: string, now: Date): Promise<boolean> {
-    const pipeline: Document[] = [{
-      $set: {
-        work: {
-          pending: true,
-          seq: { $add: [{ $ifNull: ['$work.seq', 0] }, 1] },
-          availableAt: { $cond: [{ $eq: ['$work.pending', true] }, '$work.availableAt', { $literal: now }] },
-        },
-      },
-    }];
-    const result = await this.#instances.updateOne({ _id: instanceId }, pipeline);
+    const result = await this.#instances.updateOne({ _id: instanceId }, flagWorkPipeline(now));
     return result.matchedCount === 1;
   }
 
@@ -476,35 +463,6 @@ export class MongoInstanceStore implements InstanceStore {
     }
     return deleted === null ? 0 : 1;
   }
-}
-
-/** The instance update of an episode commit: the fields it changes, the new history length and version. */
-function episodeUpdate(commit: EpisodeCommit): UpdateFilter<InstanceDocument> {
-  const set: Record<string, unknown> = {
-    historyLength: commit.chunk.firstEventIndex + commit.chunk.events.length,
-    lastUpdatedTime: commit.now,
-  };
-  // Carried-over events are applied by the execution's first episode: once any episode has committed, they are history.
-  const unset: Record<string, ''> = { carryoverEvents: '' };
-  for (const field of UPDATABLE_FIELDS) {
-    const value = commit.update[field];
-    if (value !== undefined) set[field] = value;
-    // Given but undefined clears an optional field; `stuck` is cleared by every commit that does not set it.
-    else if (field === 'stuck' || (field !== 'runtimeStatus' && field in commit.update)) unset[field] = '';
-  }
-  return { $set: set, $unset: unset, $inc: { version: 1 } };
-}
-
-/** When an instance's pending work becomes claimable: its available time, or later if a lease holds it. */
-function claimableAt(doc: Pick<InstanceDocument, 'work' | 'lease'>): Date {
-  const until = doc.lease?.until;
-  return until !== undefined && until > doc.work.availableAt ? until : doc.work.availableAt;
-}
-
-/** The earlier of `current` and `candidate`, counting `candidate` only when it is after `now`. */
-function earlierOf(current: Date | undefined, candidate: Date, now: Date): Date | undefined {
-  if (candidate <= now) return current;
-  return current === undefined || candidate < current ? candidate : current;
 }
 
 function isDuplicateKey(error: unknown): boolean {

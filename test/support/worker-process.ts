@@ -1,0 +1,82 @@
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** The Durably worker fixture (plain JS on the compiled library: `npm test` builds first through `pretest`). */
+export const WORKER_SCRIPT = path.join(root, 'test/integration/runtime/fixtures/worker.mjs');
+
+/** A Durably worker running as a child process (see the fixture's header for its environment variables). */
+export interface WorkerProcess {
+  readonly child: ChildProcessWithoutNullStreams;
+  readonly pid: number;
+  /** Everything it printed so far, one entry per line (stdout and stderr). */
+  readonly output: string[];
+  /** Resolves once it printed `{"event":"ready"}`; rejects if it exits first or takes longer than 30 s. */
+  readonly ready: Promise<void>;
+  /** Resolves with the first printed JSON event named `event` (waiting up to `timeoutMs`). */
+  waitForEvent(event: string, timeoutMs?: number): Promise<Record<string, unknown>>;
+  /** Sends `signal` (default SIGKILL) unless it has exited, and waits for the exit. */
+  kill(signal?: NodeJS.Signals): Promise<void>;
+}
+
+/** Starts `node fixtures/worker.mjs` with `env` added to this process's environment. */
+export function startWorkerProcess(env: Record<string, string>): WorkerProcess {
+  const child = spawn(process.execPath, [WORKER_SCRIPT], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+  const output: string[] = [];
+  const events: Record<string, unknown>[] = [];
+  const listeners = new Set<() => void>();
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  let partial = '';
+  const onData = (chunk: Buffer): void => {
+    const lines = (partial + chunk.toString('utf8')).split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines) {
+      if (line.trim() === '') continue;
+      output.push(line);
+      if (line.startsWith('{')) {
+        try {
+          events.push(JSON.parse(line) as Record<string, unknown>);
+        } catch {
+          // Not one of the fixture's protocol lines.
+        }
+      }
+    }
+    for (const listener of listeners) listener();
+  };
+  child.stdout.on('data', onData);
+  child.stderr.on('data', onData);
+
+  const waitForEvent = (event: string, timeoutMs = 30_000): Promise<Record<string, unknown>> =>
+    new Promise((resolve, reject) => {
+      const check = (): void => {
+        const found = events.find((e) => e.event === event);
+        if (found !== undefined) finish(() => resolve(found));
+        else if (child.exitCode !== null || child.signalCode !== null) finish(() => reject(new Error(`worker ${child.pid} exited before '${event}':\n${output.join('\n')}`)));
+      };
+      const timer = setTimeout(() => finish(() => reject(new Error(`worker ${child.pid} printed no '${event}' within ${timeoutMs} ms:\n${output.join('\n')}`))), timeoutMs);
+      const onExit = (): void => check();
+      const finish = (settle: () => void): void => {
+        clearTimeout(timer);
+        listeners.delete(check);
+        child.off('exit', onExit);
+        settle();
+      };
+      listeners.add(check);
+      child.on('exit', onExit);
+      check();
+    });
+
+  return {
+    child,
+    pid: child.pid ?? -1,
+    output,
+    ready: waitForEvent('ready').then(() => undefined),
+    waitForEvent,
+    kill: async (signal: NodeJS.Signals = 'SIGKILL') => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      await exited;
+    },
+  };
+}
