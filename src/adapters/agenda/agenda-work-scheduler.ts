@@ -223,7 +223,7 @@ export class AgendaWorkScheduler implements WorkScheduler {
       await connection.agenda.stop(false);
     } catch (error) {
       // Its polling is stopped before anything can fail; what may fail is unlocking the jobs it had not started.
-      this.#log(`stop: agenda.stop() failed (unstarted jobs stay locked until their locks expire): ${describe(error)}`);
+      this.#log(`stop: agenda.stop() failed (unstarted jobs stay locked until their locks expire): ${describeError(error)}`);
     }
 
     const busy = (): boolean =>
@@ -249,14 +249,14 @@ export class AgendaWorkScheduler implements WorkScheduler {
   // A queue pass that was in flight during agenda.stop() goes on locking jobs it will never start. Unlock what this
   // process (lastModifiedBy) still holds and is not running, or those jobs would wait a whole lock lifetime.
   async #unlockStranded(connection: Connection, processor: AgendaProcessorView): Promise<void> {
-    const running = processor.runningJobs.map((job) => new ObjectId(String(job.attrs._id)));
     try {
+      const running = processor.runningJobs.map((job) => new ObjectId(String(job.attrs._id)));
       await connection.jobs.updateMany(
         { name: { $in: JOB_NAMES }, lastModifiedBy: this.#name, lockedAt: { $ne: null }, _id: { $nin: running } },
         { $unset: { lockedAt: '' } },
       );
     } catch (error) {
-      this.#log(`stop: could not unlock this worker's unstarted jobs (they run once their locks expire): ${describe(error)}`);
+      this.#log(`stop: could not unlock this worker's unstarted jobs (they run once their locks expire): ${describeError(error)}`);
     }
   }
 
@@ -276,14 +276,14 @@ export class AgendaWorkScheduler implements WorkScheduler {
     return AgendaTimerScope.outside(async () => {
       const id = String(job.attrs._id);
       const heartbeat = new LockHeartbeat(job, Math.max(1, Math.floor(this.#lockLifetimeMs / 3)), (error) =>
-        this.#log(`could not renew the lock of job ${job.attrs.name} ${id}: ${describe(error)}`));
+        this.#log(`could not renew the lock of job ${job.attrs.name} ${id}: ${describeError(error)}`));
       const done = (async () => run())();
       worker.running.set(id, { done, heartbeat });
       try {
         await done;
       } catch (error) {
         // No backoff is defined, so Agenda records the failure (failedAt, failReason) and never runs the job again.
-        this.#log(`job ${job.attrs.name} ${id} failed and will not be retried: ${describe(error)}`);
+        this.#log(`job ${job.attrs.name} ${id} failed and will not be retried: ${describeError(error)}`);
         throw error;
       } finally {
         worker.running.delete(id);
@@ -352,9 +352,9 @@ export class AgendaWorkScheduler implements WorkScheduler {
         maxConcurrency: 2 * this.#concurrency,
         lockLimit: 2 * this.#concurrency,
         defaultLockLifetime: this.#lockLifetimeMs,
-        notificationChannel: new WorkerNotificationChannel((error) => this.#log(`notification handling failed: ${describe(error)}`)),
+        notificationChannel: new WorkerNotificationChannel((error) => this.#log(`notification handling failed: ${describeError(error)}`)),
       });
-      agenda.on('error', (error: Error) => this.#log(`agenda: ${describe(error)}`));
+      agenda.on('error', (error: Error) => this.#log(`agenda: ${describeError(error)}`));
       await agenda.ready;
       return { jobs, agenda, client };
     } catch (error) {
@@ -368,7 +368,7 @@ function isDuplicateKey(error: unknown): boolean {
   return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === DUPLICATE_KEY;
 }
 
-function describe(error: unknown): string {
+function describeError(error: unknown): string {
   return error instanceof Error ? (error.stack ?? `${error.name}: ${error.message}`) : String(error);
 }
 

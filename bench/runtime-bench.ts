@@ -1,0 +1,493 @@
+import 'reflect-metadata';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { BSON, MongoClient, type Document } from 'mongodb';
+import { container } from 'tsyringe';
+import { startEmbeddedMongo, type EmbeddedMongo } from '../src/embedded/index.js';
+import type { OrchestrationContext } from '../src/engine/orchestration-context.js';
+import { HistoryEventType, type HistoryEvent } from '../src/history/history-event.js';
+import { Activity, Orchestrator } from '../src/registry/index.js';
+import { Durably } from '../src/runtime/durably.js';
+import type { DurablyOptions } from '../src/runtime/durably-options.js';
+
+/**
+ * `npm run bench` (after the engine and replay benches): the whole runtime — Durably app, MongoDB store, Agenda
+ * scheduler — against the embedded engine, in memory and with a dbPath, in one process with default tuning. Then the
+ * same workload through 1 and 2 worker processes (the test fixture `worker.mjs`), and the durable writes per activity
+ * counted on the wire. A benchmark, not a test: numbers vary with the machine's load. Options: `--quick` (fewer runs).
+ */
+
+const QUICK = process.argv.includes('--quick');
+const here = path.dirname(fileURLToPath(import.meta.url));
+// dist/bench -> the repository root (the fixture is plain JS, not compiled).
+const WORKER_SCRIPT = path.resolve(here, '../../test/integration/runtime/fixtures/worker.mjs');
+
+// ---- Workload ----------------------------------------------------------------------------------------------------
+
+@Activity()
+class Noop {
+  async run(input: number): Promise<number> {
+    return input;
+  }
+}
+
+@Orchestrator()
+class Chain {
+  async run(ctx: OrchestrationContext<number>): Promise<number> {
+    for (let i = 0; i < ctx.input; i++) await ctx.callActivity(Noop, i);
+    return ctx.input;
+  }
+}
+
+@Orchestrator()
+class FanOutFanIn {
+  async run(ctx: OrchestrationContext<number>): Promise<number> {
+    const results = await ctx.whenAll(Array.from({ length: ctx.input }, (_, i) => ctx.callActivity(Noop, i)));
+    return results.length;
+  }
+}
+
+@Orchestrator()
+class Sleeper {
+  async run(ctx: OrchestrationContext<number>): Promise<number> {
+    await ctx.createTimer(new Date(ctx.currentUtcDateTime.getTime() + ctx.input));
+    return ctx.input;
+  }
+}
+
+// Twins of the worker fixture's classes (same names), for the client of the multi-process runs.
+@Activity()
+class Work {
+  async run(input: number): Promise<number> {
+    return input * 2;
+  }
+}
+
+@Orchestrator()
+class Chain3 {
+  async run(ctx: OrchestrationContext<number>): Promise<number[]> {
+    const a = await ctx.callActivity(Work, ctx.input);
+    const b = await ctx.callActivity(Work, a);
+    return [a, b, await ctx.callActivity(Work, b)];
+  }
+}
+
+const ORCHESTRATORS = [Chain, FanOutFanIn, Sleeper, Chain3];
+const ACTIVITIES = [Noop, Work];
+
+// ---- Helpers -----------------------------------------------------------------------------------------------------
+
+const percentile = (values: readonly number[], p: number): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+};
+const round = (n: number, digits = 1): number => Math.round(n * 10 ** digits) / 10 ** digits;
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+let hubCounter = 0;
+async function createApp(uri: string, options: Partial<DurablyOptions> & { start?: boolean } = {}): Promise<Durably> {
+  const durably = await Durably.create({
+    mongoUri: uri,
+    dbName: 'bench_runtime',
+    taskHub: `Bench${++hubCounter}`,
+    orchestrators: ORCHESTRATORS,
+    activities: ACTIVITIES,
+    container: container.createChildContainer(),
+    logger: (level, message, ...args) => {
+      if (level === 'error') console.error(message, ...args);
+    },
+    ...options,
+  });
+  if (options.start !== false) await durably.start();
+  return durably;
+}
+
+/**
+ * Waits for an instance to finish by polling its status every millisecond (waitForCompletion backs off up to 250 ms,
+ * too coarse to time with). Returns the wall time from `t0`.
+ */
+async function completion(durably: Durably, id: string, t0: number, timeoutMs = 300_000): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const status = await durably.client.getStatus(id, { showInput: false });
+    if (status?.runtimeStatus === 'Completed') return performance.now() - t0;
+    if (status !== undefined && status.runtimeStatus !== 'Running' && status.runtimeStatus !== 'Pending') {
+      throw new Error(`instance ${id} ended ${status.runtimeStatus}: ${JSON.stringify(status.output)}`);
+    }
+    if (Date.now() > deadline) throw new Error(`instance ${id} did not complete within ${timeoutMs} ms`);
+    await sleep(1);
+  }
+}
+
+/** Starts `count` instances at once and waits until all completed; returns the wall time. */
+async function runMany(durably: Durably, name: string, count: number, input: (i: number) => number, timeoutMs = 300_000): Promise<number> {
+  const t0 = performance.now();
+  const ids = await Promise.all(Array.from({ length: count }, (_, i) => durably.client.startNew(name, { input: input(i) })));
+  const deadline = Date.now() + timeoutMs;
+  let pending = ids;
+  while (pending.length > 0) {
+    const statuses = await Promise.all(pending.map((id) => durably.client.getStatus(id, { showInput: false })));
+    const failed = statuses.find((s) => s !== undefined && ['Failed', 'Terminated', 'Canceled'].includes(s.runtimeStatus));
+    if (failed !== undefined) throw new Error(`instance ${failed.instanceId} ended ${failed.runtimeStatus}`);
+    pending = pending.filter((_, i) => statuses[i]?.runtimeStatus !== 'Completed');
+    if (pending.length === 0) break;
+    if (Date.now() > deadline) throw new Error(`${pending.length} of ${count} ${name} instances did not complete within ${timeoutMs} ms`);
+    await sleep(20);
+  }
+  return performance.now() - t0;
+}
+
+const time = (e: HistoryEvent): number => e.timestamp.getTime();
+
+// ---- Single-process scenarios -------------------------------------------------------------------------------------
+
+interface ModeResults {
+  mode: string;
+  chain10: { p50: number; p90: number; runs: number };
+  chain50: { totalPerActivity: number; scheduledToCompletedP50: number; completedToNextEpisodeP50: number; episodeToScheduledP50: number };
+  fanOut: { n: number; ms: number }[];
+  concurrent: { count: number; ms: number; perSecond: number };
+  timers: { p50: number; p90: number; count: number };
+}
+
+async function benchMode(mode: 'memory' | 'dbPath'): Promise<ModeResults> {
+  const dir = mode === 'dbPath' ? mkdtempSync(path.join(tmpdir(), 'durably-runtime-bench-')) : undefined;
+  const mongo = await startEmbeddedMongo({ dbPath: dir });
+  try {
+    const durably = await createApp(mongo.uri);
+    try {
+      // Warm-up: JIT, connection pools, indexes.
+      for (let i = 0; i < 3; i++) await completion(durably, await durably.client.startNew(Chain, { input: 10 }), performance.now());
+
+      // Sequential 10-activity orchestration: startNew -> Completed.
+      const chainRuns = QUICK ? 8 : 20;
+      const latencies: number[] = [];
+      for (let i = 0; i < chainRuns; i++) {
+        const t0 = performance.now();
+        latencies.push(await completion(durably, await durably.client.startNew(Chain, { input: 10 }), t0));
+      }
+
+      // Per-activity overhead: a 50-activity chain, and the gaps its history records.
+      const t0 = performance.now();
+      const id50 = await durably.client.startNew(Chain, { input: 50 });
+      const total50 = await completion(durably, id50, t0);
+      const history = await durably.client.getHistory(id50);
+      const scheduled = new Map<number, number>();
+      const scheduledToCompleted: number[] = [];
+      const completedToNextEpisode: number[] = [];
+      const episodeToScheduled: number[] = [];
+      let lastCompleted: number | undefined;
+      let episodeStart = 0;
+      for (const e of history) {
+        if (e.type === HistoryEventType.OrchestratorStarted) {
+          if (lastCompleted !== undefined) completedToNextEpisode.push(time(e) - lastCompleted);
+          episodeStart = time(e);
+        }
+        if (e.type === HistoryEventType.TaskScheduled) scheduled.set(e.eventId, time(e));
+        if (e.type === HistoryEventType.TaskCompleted) {
+          const at = scheduled.get(e.taskScheduledId);
+          if (at !== undefined) scheduledToCompleted.push(time(e) - at);
+          lastCompleted = time(e);
+        }
+        if (e.type === HistoryEventType.TaskScheduled) episodeToScheduled.push(time(e) - episodeStart);
+      }
+
+      // Fan-out/fan-in.
+      const fanOut: { n: number; ms: number }[] = [];
+      for (const n of QUICK ? [100] : [100, 1000]) {
+        const start = performance.now();
+        fanOut.push({ n, ms: round(await completion(durably, await durably.client.startNew(FanOutFanIn, { input: n }), start), 0) });
+      }
+
+      // 500 concurrent 3-activity orchestrations.
+      const count = QUICK ? 100 : 500;
+      const concurrentMs = await runMany(durably, 'Chain3', count, (i) => i);
+
+      // Timer lateness: TimerFired's timestamp (when the timer's job ran) minus the timer's fireAt.
+      const sleeperIds = await Promise.all(Array.from({ length: 20 }, (_, i) => durably.client.startNew(Sleeper, { input: 200 + Math.round((300 * i) / 19) })));
+      const lateness: number[] = [];
+      for (const id of sleeperIds) {
+        await completion(durably, id, performance.now(), 30_000);
+        for (const e of await durably.client.getHistory(id)) {
+          if (e.type === HistoryEventType.TimerFired) lateness.push(time(e) - e.fireAt.getTime());
+        }
+      }
+
+      return {
+        mode,
+        chain10: { p50: round(percentile(latencies, 50)), p90: round(percentile(latencies, 90)), runs: chainRuns },
+        chain50: {
+          totalPerActivity: round(total50 / 50, 2),
+          scheduledToCompletedP50: percentile(scheduledToCompleted, 50),
+          completedToNextEpisodeP50: percentile(completedToNextEpisode, 50),
+          episodeToScheduledP50: percentile(episodeToScheduled, 50),
+        },
+        fanOut,
+        concurrent: { count, ms: round(concurrentMs, 0), perSecond: round((count * 1000) / concurrentMs, 0) },
+        timers: { p50: percentile(lateness, 50), p90: percentile(lateness, 90), count: lateness.length },
+      };
+    } finally {
+      await durably.stop();
+    }
+  } finally {
+    await mongo.stop();
+    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+// ---- Worker processes -------------------------------------------------------------------------------------------
+
+interface ChildWorker {
+  readonly ready: Promise<void>;
+  stop(): Promise<void>;
+}
+
+function startWorker(uri: string, taskHub: string): ChildWorker {
+  const child = spawn(process.execPath, [WORKER_SCRIPT], {
+    env: { ...process.env, URI: uri, DB: 'bench_runtime', TASK_HUB: taskHub },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const ready = new Promise<void>((resolve, reject) => {
+    child.stdout.on('data', (chunk: Buffer) => {
+      if (chunk.toString().includes('"event":"ready"')) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`worker exited with ${code} before it was ready`)));
+  });
+  ready.catch(() => undefined);
+  return {
+    ready,
+    stop: async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+/** 500 Chain3 started by a client-only app, run by `workers` worker processes. Returns orchestrations per second. */
+async function benchWorkers(mongo: EmbeddedMongo, workers: number): Promise<{ workers: number; count: number; ms: number; perSecond: number }> {
+  const taskHub = `BenchWorkers${workers}`;
+  const children = Array.from({ length: workers }, () => startWorker(mongo.uri, taskHub));
+  const client = await createApp(mongo.uri, { taskHub, start: false });
+  try {
+    await Promise.all(children.map((c) => c.ready));
+    await runMany(client, 'Chain3', 20, (i) => i); // warm-up
+    const count = QUICK ? 100 : 500;
+    const ms = await runMany(client, 'Chain3', count, (i) => i);
+    return { workers, count, ms: round(ms, 0), perSecond: round((count * 1000) / ms, 0) };
+  } finally {
+    await client.stop();
+    await Promise.all(children.map((c) => c.stop()));
+  }
+}
+
+// ---- Writes per activity, counted on the wire ---------------------------------------------------------------------
+
+/**
+ * A TCP proxy in front of the engine that decodes every OP_MSG the app sends and counts commands by name and collection
+ * (write commands by statement: documents inserted, update/delete statements, findAndModify calls). It sees every
+ * client Durably opens — the store's and Agenda's — without any hook in the library.
+ */
+class CommandCounter {
+  readonly counts = new Map<string, number>();
+  readonly #server: net.Server;
+  readonly #sockets = new Set<net.Socket>();
+
+  private constructor(server: net.Server) {
+    this.#server = server;
+  }
+
+  static async start(target: EmbeddedMongo): Promise<{ counter: CommandCounter; uri: string }> {
+    let counter: CommandCounter | undefined;
+    const server = net.createServer((socket) => counter?.connect(socket, target.port));
+    counter = new CommandCounter(server);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as net.AddressInfo;
+    return { counter, uri: `mongodb://127.0.0.1:${port}/` };
+  }
+
+  connect(socket: net.Socket, port: number): void {
+    const upstream = net.connect(port, '127.0.0.1');
+    this.#sockets.add(socket).add(upstream);
+    let pending = Buffer.alloc(0);
+    socket.on('data', (chunk: Buffer) => {
+      pending = Buffer.concat([pending, chunk]);
+      while (pending.length >= 4) {
+        const length = pending.readInt32LE(0);
+        if (pending.length < length) break;
+        this.#count(pending.subarray(0, length));
+        pending = pending.subarray(length);
+      }
+      upstream.write(chunk);
+    });
+    upstream.on('data', (chunk: Buffer) => socket.write(chunk));
+    const close = (): void => {
+      socket.destroy();
+      upstream.destroy();
+      this.#sockets.delete(socket);
+      this.#sockets.delete(upstream);
+    };
+    socket.on('close', close).on('error', close);
+    upstream.on('close', close).on('error', close);
+  }
+
+  snapshot(): Map<string, number> {
+    return new Map(this.counts);
+  }
+
+  async close(): Promise<void> {
+    for (const socket of this.#sockets) socket.destroy();
+    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+  }
+
+  #count(frame: Buffer): void {
+    if (frame.readInt32LE(12) !== 2013) return; // OP_MSG only (the handshake's OP_QUERY is not an operation)
+    const flags = frame.readUInt32LE(16);
+    const end = frame.length - ((flags & 1) === 1 ? 4 : 0);
+    let position = 20;
+    let body: Document | undefined;
+    const sequences = new Map<string, number>();
+    while (position < end) {
+      const kind = frame[position];
+      position += 1;
+      const size = frame.readInt32LE(position);
+      if (kind === 0) {
+        body = BSON.deserialize(frame.subarray(position, position + size));
+      } else {
+        const nameEnd = frame.indexOf(0, position + 4);
+        const identifier = frame.toString('utf8', position + 4, nameEnd);
+        let docs = 0;
+        for (let p = nameEnd + 1; p < position + size; p += frame.readInt32LE(p)) docs++;
+        sequences.set(identifier, docs);
+      }
+      position += size;
+    }
+    if (body === undefined) return;
+    const command = Object.keys(body)[0] ?? '?';
+    const target = body[command] as unknown;
+    const collection = typeof target === 'string' ? target.replace(/^Bench\d+\./, '') : '-';
+    const statements = (field: string): number => sequences.get(field) ?? (Array.isArray(body?.[field]) ? (body[field] as unknown[]).length : 1);
+    const n = command === 'insert' ? statements('documents') : command === 'update' ? statements('updates') : command === 'delete' ? statements('deletes') : 1;
+    const key = `${command} ${collection}`;
+    this.counts.set(key, (this.counts.get(key) ?? 0) + n);
+  }
+}
+
+const WRITE_COMMANDS = new Set(['insert', 'update', 'delete', 'findAndModify']);
+
+function diff(after: Map<string, number>, before: Map<string, number>): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const [key, value] of after) {
+    const d = value - (before.get(key) ?? 0);
+    if (d !== 0) out.set(key, d);
+  }
+  return out;
+}
+
+/**
+ * Commands per activity, as the difference between a 20-activity and a 10-activity chain divided by 10: the marginal
+ * cost of one more activity, without the start and completion of the orchestration. Polling is set to one minute so
+ * that every counted command is caused by the chain (in-process wake-ups and Agenda's in-process notifications still
+ * start the work at once).
+ */
+async function countCommands(): Promise<{ perActivity: Map<string, number>; perOrchestration10: Map<string, number> }> {
+  const mongo = await startEmbeddedMongo();
+  const { counter, uri } = await CommandCounter.start(mongo);
+  const durably = await createApp(uri, { pollIntervalMs: 60_000 });
+  try {
+    for (let i = 0; i < 2; i++) await completion(durably, await durably.client.startNew(Chain, { input: 5 }), performance.now());
+    await sleep(200);
+    const measure = async (n: number): Promise<Map<string, number>> => {
+      const before = counter.snapshot();
+      const id = await durably.client.startNew(Chain, { input: n });
+      // Wait through the history (not getStatus) would still add reads: count the waiting reads and take them out.
+      await completion(durably, id, performance.now());
+      await sleep(300);
+      return diff(counter.snapshot(), before);
+    };
+    // The poll of `completion` adds `find instances` reads: measured alone over the same time and subtracted below
+    // through the difference of two chains (it scales with time, not with activities: it is reported separately).
+    const ten = await measure(10);
+    const twenty = await measure(20);
+    const perActivity = new Map<string, number>();
+    for (const key of new Set([...ten.keys(), ...twenty.keys()])) {
+      const value = ((twenty.get(key) ?? 0) - (ten.get(key) ?? 0)) / 10;
+      if (value !== 0) perActivity.set(key, value);
+    }
+    return { perActivity, perOrchestration10: ten };
+  } finally {
+    await durably.stop();
+    await counter.close();
+    await mongo.stop();
+  }
+}
+
+// ---- Report -----------------------------------------------------------------------------------------------------
+
+function verdict(value: number, target: number, higherIsBetter = false): string {
+  const ok = higherIsBetter ? value >= target : value <= target;
+  return ok ? 'ok' : 'MISSED';
+}
+
+async function main(): Promise<void> {
+  const modes = [await benchMode('memory'), await benchMode('dbPath')];
+
+  const workerEngine = await startEmbeddedMongo();
+  const workerRuns: Awaited<ReturnType<typeof benchWorkers>>[] = [];
+  try {
+    for (const n of [1, 2]) workerRuns.push(await benchWorkers(workerEngine, n));
+  } finally {
+    await workerEngine.stop();
+  }
+
+  const commands = await countCommands();
+
+  const out = (line = ''): void => {
+    process.stdout.write(`${line}\n`);
+  };
+  out('\nDurably runtime: one process (app + embedded engine), default tuning (4 episodes, 10 activities at once, poll 250 ms)\n');
+  const rows: [string, (m: ModeResults) => string, string, (m: ModeResults) => string][] = [
+    ['10-activity orchestration p50 / p90 (ms)', (m) => `${m.chain10.p50} / ${m.chain10.p90}`, '≤ 35', (m) => verdict(m.chain10.p50, 35)],
+    ['per activity, 50-chain total / 50 (ms)', (m) => `${m.chain50.totalPerActivity}`, '≤ 3', (m) => verdict(m.chain50.totalPerActivity, 3)],
+    ['  TaskScheduled → TaskCompleted p50 (ms)', (m) => `${m.chain50.scheduledToCompletedP50}`, '≤ 3', (m) => verdict(m.chain50.scheduledToCompletedP50, 3)],
+    ['  TaskCompleted → next episode start p50', (m) => `${m.chain50.completedToNextEpisodeP50}`, '', () => ''],
+    ['  episode start → TaskScheduled p50 (ms)', (m) => `${m.chain50.episodeToScheduledP50}`, '', () => ''],
+    ...(modes[0]?.fanOut ?? []).map((f, i): [string, (m: ModeResults) => string, string, (m: ModeResults) => string] => [
+      `fan-out/fan-in ${f.n} (ms)`, (m) => `${m.fanOut[i]?.ms ?? '-'}`, f.n === 100 ? '≤ 200' : '', (m) => (f.n === 100 ? verdict(m.fanOut[i]?.ms ?? Infinity, 200) : ''),
+    ]),
+    [`${modes[0]?.concurrent.count ?? 500} concurrent 3-activity orchestrations (/s)`, (m) => `${m.concurrent.perSecond} (${m.concurrent.ms} ms)`, '≥ 200', (m) => verdict(m.concurrent.perSecond, 200, true)],
+    ['timer lateness p50 / p90 (ms, 20 timers 200–500 ms)', (m) => `${m.timers.p50} / ${m.timers.p90}`, '≤ 50', (m) => verdict(m.timers.p50, 50)],
+  ];
+  out(`${'metric'.padEnd(52)} ${'memory'.padStart(18)} ${'dbPath'.padStart(18)} ${'target'.padStart(7)}  verdict (memory / dbPath)`);
+  for (const [label, value, target, check] of rows) {
+    const [a, b] = modes;
+    out(`${label.padEnd(52)} ${(a === undefined ? '-' : value(a)).padStart(18)} ${(b === undefined ? '-' : value(b)).padStart(18)} ${target.padStart(7)}  ${a === undefined ? '' : check(a)}${b === undefined || check(b) === '' ? '' : ` / ${check(b)}`}`);
+  }
+
+  out('\nWorker processes (test/integration/runtime/fixtures/worker.mjs, default tuning) on the embedded engine in this process;');
+  out('a client-only app here starts the orchestrations. 2 cores: the engine, the client and the workers share them.');
+  for (const r of workerRuns) out(`  ${r.workers} worker(s): ${r.count} × Chain3 in ${r.ms} ms = ${r.perSecond} orchestrations/s`);
+
+  out('\nCommands per activity (marginal: (20-activity chain − 10-activity chain) / 10), counted by a wire proxy that');
+  out('decodes every OP_MSG from the app\'s clients (store and Agenda). Writes count statements (documents inserted,');
+  out('update/delete statements, findAndModify calls); the bench\'s own status polling is included under "find instances".');
+  const sorted = [...commands.perActivity.entries()].sort((a, b) => b[1] - a[1]);
+  let writes = 0;
+  for (const [key, value] of sorted) {
+    const command = key.split(' ')[0] ?? '';
+    if (WRITE_COMMANDS.has(command)) writes += value;
+    out(`  ${WRITE_COMMANDS.has(command) ? 'write' : 'read '}  ${key.padEnd(40)} ${round(value, 2)}`);
+  }
+  out(`  durable writes per activity: ${round(writes, 2)}`);
+  out(`\n${JSON.stringify({ modes, workerRuns, commandsPerActivity: Object.fromEntries(commands.perActivity), commandsFor10Chain: Object.fromEntries(commands.perOrchestration10) })}`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
+  process.exit(1);
+});
