@@ -91,6 +91,7 @@ export class DurableClient {
 
   /** The instance's status, or undefined when there is no such instance. */
   async getStatus(instanceId: string, options: GetStatusOptions = {}): Promise<OrchestrationStatus | undefined> {
+    assertInstanceIdArgument(instanceId);
     const state = await this.store.getInstance(instanceId);
     if (state === undefined) return undefined;
     const status = toOrchestrationStatus(state, options);
@@ -208,7 +209,7 @@ export class DurableClient {
   }
 
   async #require(instanceId: string): Promise<NonNullable<Awaited<ReturnType<InstanceStore['getInstance']>>>> {
-    if (typeof instanceId !== 'string' || instanceId.length === 0) throw new DurableError('INVALID_INSTANCE_ID', 'instanceId must be a non-empty string');
+    assertInstanceIdArgument(instanceId);
     const state = await this.store.getInstance(instanceId);
     if (state === undefined) throw new InstanceNotFoundError(instanceId);
     return state;
@@ -225,4 +226,9 @@ export class DurableClient {
     if (!sent) throw new InstanceNotFoundError(instanceId);
     this.options.wake();
   }
+}
+
+/** The ID argument of a lookup: any non-empty string (IDs that could never be created are simply not found). */
+function assertInstanceIdArgument(instanceId: unknown): asserts instanceId is string {
+  if (typeof instanceId !== 'string' || instanceId.length === 0) throw new DurableError('INVALID_INSTANCE_ID', 'instanceId must be a non-empty string');
 }

@@ -5,7 +5,7 @@ import type { HistoryViewEvent } from './orchestration-status.js';
 /**
  * Durable Functions' `showHistory` view of a history: scheduling events are folded into their completions (with
  * `ScheduledTime` and `FunctionName`), episode markers are left out, outputs appear only with `showHistoryOutput`,
- * the orchestration input only with `showInput`.
+ * the orchestration input unless `showInput` is false.
  */
 export function toHistoryView(events: readonly HistoryEvent[], options: { showHistoryOutput?: boolean; showInput?: boolean } = {}): HistoryViewEvent[] {
   const scheduled = new Map<number, { name: string; at: Date }>();
@@ -15,7 +15,7 @@ export function toHistoryView(events: readonly HistoryEvent[], options: { showHi
     const Timestamp = event.timestamp.toISOString();
     switch (event.type) {
       case HistoryEventType.ExecutionStarted:
-        view.push({ EventType: event.type, FunctionName: event.name, Timestamp, ...(options.showInput === true ? { Input: decodePayload(event.input) } : {}) });
+        view.push({ EventType: event.type, FunctionName: event.name, Timestamp, ...(options.showInput === false ? {} : { Input: decodePayload(event.input) }) });
         break;
       case HistoryEventType.TaskScheduled:
       case HistoryEventType.SubOrchestrationInstanceCreated:

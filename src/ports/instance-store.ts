@@ -39,6 +39,8 @@ export interface InstanceState {
   readonly version: number;
   /** Set while an episode cannot run (non-determinism after a deploy, a poison episode): the error, for the status. */
   readonly stuck?: FailureDetails;
+  /** When the instance first got stuck (kept across retries, cleared by the next commit): drives the retry backoff. */
+  readonly stuckSince?: Date;
   /** Consecutive claims of this instance whose episode did not commit (poison detection). */
   readonly claimAttempts: number;
   /**
@@ -178,7 +180,10 @@ export interface InstanceStore {
    */
   continueAsNew(commit: { readonly instanceId: string; readonly leaseToken: string; readonly executionId: string; readonly input: EncodedPayload; readonly carryoverEvents: readonly HistoryEvent[]; readonly now: Date }): Promise<boolean>;
 
-  /** Records that an episode cannot run (non-determinism, poison): visible in the status, cleared by the next commit. */
+  /**
+   * Records that an episode cannot run (non-determinism, poison): visible in the status, cleared by the next commit.
+   * `stuckSince` is set the first time and kept by later calls.
+   */
   markStuck(instanceId: string, leaseToken: string, failure: FailureDetails, options: { readonly fail: boolean; readonly now: Date }): Promise<void>;
 
   /**

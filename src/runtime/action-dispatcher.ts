@@ -32,6 +32,7 @@ export class ActionDispatcher {
 
   async dispatch(instance: InstanceState, chunk: HistoryChunk): Promise<void> {
     const { instanceId, executionId } = instance;
+    let instancesGivenWork = 0;
     for (const event of chunk.events) {
       switch (event.type) {
         case HistoryEventType.TaskScheduled:
@@ -42,21 +43,26 @@ export class ActionDispatcher {
           break;
         case HistoryEventType.SubOrchestrationInstanceCreated:
           await this.#startChild(instance, event.eventId, event.name, event.instanceId, event.input);
+          instancesGivenWork++;
           break;
         case HistoryEventType.EventSent:
           await this.store.sendMessage(event.instanceId, { type: HistoryEventType.EventRaised, eventId: -1, timestamp: event.timestamp, name: event.name, input: event.input }, {
             dedupeKey: DedupeKey.eventSent(instanceId, executionId, event.eventId), now: new Date(),
           });
+          instancesGivenWork++;
           break;
         case HistoryEventType.ExecutionCompleted:
           if (event.orchestrationStatus === 'Terminated') await this.scheduler.cancelInstanceJobs(instanceId);
           await this.#reportToParent(instance, event);
+          if (instance.parentInstance !== undefined) instancesGivenWork++;
           break;
         default:
           break;
       }
     }
-    this.wake();
+    // One wake per instance given work here (the worker wakes one loop per call). Scheduled activities and timers give
+    // no orchestration work yet: their results wake the worker when they are recorded.
+    for (let i = 0; i < instancesGivenWork; i++) this.wake();
   }
 
   /** Reports a failure that ended the instance outside the engine (poison episode) to its parent. */
@@ -64,6 +70,7 @@ export class ActionDispatcher {
     await this.#reportToParent(instance, {
       type: HistoryEventType.ExecutionCompleted, eventId: -1, timestamp: new Date(), orchestrationStatus: 'Failed', failureDetails,
     });
+    if (instance.parentInstance !== undefined) this.wake();
   }
 
   async #startChild(parent: InstanceState, sequence: number, name: string, childId: string, input: string | undefined): Promise<void> {

@@ -31,9 +31,15 @@ export interface EpisodeRuntime {
 
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
-// Stuck instances (non-determinism after a deploy, unknown orchestrator) are retried with this backoff, so a fixed
-// deploy resumes them without anyone having to poke them.
-const STUCK_RETRY_MS = [5_000, 30_000, 120_000, 600_000];
+// Stuck instances (non-determinism after a deploy, unknown orchestrator) are retried with a growing backoff — 5 s,
+// 30 s, 2 min, then every 10 min — so a fixed deploy resumes them without anyone having to poke them. Retries happen
+// at about 0, 5, 35 and 155 s after the instance got stuck, so the time since then tells which retry this is.
+function stuckRetryDelayMs(stuckForMs: number): number {
+  if (stuckForMs < 4_000) return 5_000;
+  if (stuckForMs < 30_000) return 30_000;
+  if (stuckForMs < 150_000) return 120_000;
+  return 600_000;
+}
 
 /** Events that answer an action, with the action's sequence number. */
 function answeredSequence(event: HistoryEvent): number | undefined {
@@ -96,6 +102,19 @@ function statusUpdate(decision: OrchestrationDecision, now: Date): EpisodeCommit
     case 'Terminated': return { runtimeStatus: 'Terminated', output: completion.reason, customStatus, completedTime: now, stuck: undefined };
     case 'ContinuedAsNew': return { runtimeStatus: 'ContinuedAsNew', customStatus, stuck: undefined };
   }
+}
+
+function terminatedDecision(reason: string | undefined, customStatus: string | undefined, now: Date): OrchestrationDecision {
+  return {
+    actions: [],
+    customStatus,
+    completion: { status: 'Terminated', reason },
+    suspended: false,
+    newHistory: [
+      { type: HistoryEventType.ExecutionCompleted, eventId: -1, timestamp: now, orchestrationStatus: 'Terminated', result: reason },
+      { type: HistoryEventType.OrchestratorCompleted, eventId: -1, timestamp: now },
+    ],
+  };
 }
 
 function failedDecision(events: readonly HistoryEvent[], failure: FailureDetails, now: Date): HistoryEvent[] {
@@ -175,11 +194,15 @@ export async function runEpisode(rt: EpisodeRuntime, item: WorkItem): Promise<vo
         maxPayloadBytes: rt.tuning.maxPayloadBytes,
       });
     } catch (error) {
-      if (error instanceof NonDeterminismError || error instanceof NonDurableAwaitError || error instanceof RegistrationError) {
+      if (!(error instanceof NonDeterminismError || error instanceof NonDurableAwaitError || error instanceof RegistrationError)) throw error;
+      const termination = accepted.find((m) => m.event.type === HistoryEventType.ExecutionTerminated)?.event;
+      if (termination?.type !== HistoryEventType.ExecutionTerminated) {
         await stuck(rt, item, error, release);
         return;
       }
-      throw error;
+      // Terminating needs no orchestrator code: a stuck instance (code that no longer replays, e.g. after an
+      // incompatible deploy) can still be terminated.
+      decision = terminatedDecision(termination.reason, instance.customStatus, now);
     }
 
     let events = [...newEvents, ...decision.newHistory];
@@ -253,11 +276,12 @@ async function stuck(rt: EpisodeRuntime, item: WorkItem, error: Error, release: 
   const failure = failureDetailsFrom(error);
   rt.log('error', `instance '${item.instance.instanceId}' (${item.instance.name}) is stuck: ${error.message}`);
   await rt.store.markStuck(item.instance.instanceId, item.leaseToken, failure, { fail: false, now: new Date() });
-  const attempt = Math.min(item.instance.claimAttempts, STUCK_RETRY_MS.length) - 1;
+  const now = Date.now();
+  const stuckFor = now - (item.instance.stuckSince?.getTime() ?? now);
   release.moreWork = true;
   // Counted as success: being stuck is not a crash, so it must not trip the poison cap.
   release.succeeded = true;
-  release.retryAt = new Date(Date.now() + (STUCK_RETRY_MS[Math.max(0, attempt)] ?? 600_000));
+  release.retryAt = new Date(now + stuckRetryDelayMs(stuckFor));
 }
 
 async function poison(rt: EpisodeRuntime, item: WorkItem): Promise<void> {

@@ -26,10 +26,18 @@ export class OrchestrationWorker {
     for (let i = 0; i < this.options.concurrency; i++) this.#loops.push(this.#loop());
   }
 
-  /** New work may be available: wake idle loops now instead of at their next poll. */
+  /**
+   * New work may be available: wake ONE idle loop now instead of at its next poll. Callers wake once per instance
+   * given work. Waking every loop for one piece of work made them all race for it: each loser spent a claim and, on
+   * its way back to sleep, the next-work-time queries — three wasted round trips per loser per wake-up, half of all
+   * commands per activity. A loop that claims something keeps claiming until nothing is left.
+   */
   wake(): void {
     this.#pendingWake = true;
-    for (const wake of this.#sleepers) wake();
+    for (const wake of this.#sleepers) {
+      wake();
+      return;
+    }
   }
 
   /**
@@ -39,7 +47,7 @@ export class OrchestrationWorker {
   async stop(drainTimeoutMs: number): Promise<void> {
     if (this.#stopped) return;
     this.#stopped = true;
-    this.wake();
+    for (const wake of [...this.#sleepers]) wake();
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<void>((resolve) => {
       timer = setTimeout(() => {

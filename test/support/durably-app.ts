@@ -11,14 +11,19 @@ export interface TestApp {
   stop(): Promise<void>;
 }
 
-/** Starts a Durably app for a test suite: the server startTestMongo picks, a private database and task hub. */
+/**
+ * Starts a Durably app for a test suite: the server startTestMongo picks, a private database and task hub. Pass
+ * `mongo` to run several apps on one database (e.g. to simulate a deploy): the app then leaves it running on stop.
+ */
 export async function startTestApp(options: {
   orchestrators?: readonly RunnableClass[];
   activities?: readonly RunnableClass[];
   container?: DependencyContainer;
   start?: boolean;
+  mongo?: TestMongo;
 } & Omit<DurablyOptions, 'orchestrators' | 'activities' | 'container' | 'mongoUri' | 'dbName'> = {}): Promise<TestApp> {
-  const mongo = await startTestMongo();
+  const shared = options.mongo;
+  const mongo = shared ?? await startTestMongo();
   const durably = await Durably.create({
     ...options,
     mongoUri: mongo.uri,
@@ -34,7 +39,7 @@ export async function startTestApp(options: {
     mongo,
     stop: async () => {
       await durably.stop();
-      await mongo.stop();
+      if (shared === undefined) await mongo.stop();
     },
   };
 }

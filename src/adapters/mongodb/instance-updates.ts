@@ -22,7 +22,11 @@ export function flagWorkPipeline(now: Date): Document[] {
       work: {
         pending: true,
         seq: { $add: [{ $ifNull: ['$work.seq', 0] }, 1] },
-        availableAt: { $cond: [{ $eq: ['$work.pending', true] }, '$work.availableAt', { $literal: now }] },
+        // Pending work keeps its place (and a scheduled start its time); a stuck instance waiting for its retry is
+        // claimable at once, so a terminate (or any message) sent to it is not held back by the backoff.
+        availableAt: {
+          $cond: [{ $and: [{ $eq: ['$work.pending', true] }, { $not: ['$stuck'] }] }, '$work.availableAt', { $literal: now }],
+        },
       },
     },
   }];
@@ -42,6 +46,7 @@ export function episodeUpdate(commit: EpisodeCommit): UpdateFilter<InstanceDocum
     // Given but undefined clears an optional field; `stuck` is cleared by every commit that does not set it.
     else if (field === 'stuck' || (field !== 'runtimeStatus' && field in commit.update)) unset[field] = '';
   }
+  if (commit.update.stuck === undefined) unset['stuckSince'] = '';
   return { $set: set, $unset: unset, $inc: { version: 1 } };
 }
 

@@ -330,7 +330,7 @@ export class MongoInstanceStore implements InstanceStore {
       'work.pending': true,
       'work.availableAt': commit.now,
     };
-    const unset: Record<string, ''> = { output: '', customStatus: '', failureDetails: '', completedTime: '', stuck: '', scheduledStartTime: '' };
+    const unset: Record<string, ''> = { output: '', customStatus: '', failureDetails: '', completedTime: '', stuck: '', stuckSince: '', scheduledStartTime: '' };
     if (commit.input === undefined) unset['input'] = '';
     else set['input'] = commit.input;
     // Stored with the switch itself, so that no carried-over event can be lost between two writes.
@@ -356,7 +356,8 @@ export class MongoInstanceStore implements InstanceStore {
       set['failureDetails'] = failure;
       set['completedTime'] = options.now;
     }
-    await this.#instances.updateOne({ _id: instanceId, 'lease.token': leaseToken }, { $set: set });
+    // $min keeps the first time it got stuck across retries (and sets it when absent).
+    await this.#instances.updateOne({ _id: instanceId, 'lease.token': leaseToken }, { $set: set, $min: { stuckSince: options.now } });
   }
 
   async releaseWork(item: WorkItem, options: { readonly moreWork: boolean; readonly succeeded: boolean; readonly retryAt?: Date; readonly now: Date }): Promise<void> {

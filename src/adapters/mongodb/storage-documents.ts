@@ -45,6 +45,7 @@ export interface InstanceDocument {
   historyLength: number;
   version: number;
   stuck?: FailureDetails;
+  stuckSince?: Date;
   claimAttempts: number;
   /** Set by continue-as-new with `preserveUnprocessedEvents`; cleared by the new execution's first commit. */
   carryoverEvents?: HistoryEvent[];
@@ -171,6 +172,7 @@ export function toInstanceState(doc: InstanceDocument): InstanceState {
     historyLength: doc.historyLength,
     version: doc.version,
     ...(doc.stuck != null && { stuck: doc.stuck }),
+    ...(doc.stuckSince != null && { stuckSince: doc.stuckSince }),
     claimAttempts: doc.claimAttempts,
     ...(doc.carryoverEvents != null && doc.carryoverEvents.length > 0 && { carryoverEvents: doc.carryoverEvents }),
   };

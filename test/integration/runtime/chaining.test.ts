@@ -14,7 +14,7 @@ class Greeter {
 @Activity()
 class SayHello {
   constructor(private readonly greeter: Greeter) {}
-  async run(city: string): Promise<string> {
+  run(city: string): string {
     return this.greeter.greet(city);
   }
 }

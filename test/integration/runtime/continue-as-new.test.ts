@@ -14,7 +14,7 @@ class Tally {
 @Activity()
 class RecordIteration {
   constructor(private readonly tally: Tally) {}
-  async run(count: number): Promise<number> {
+  run(count: number): number {
     this.tally.seen.push(count);
     return count + 1;
   }

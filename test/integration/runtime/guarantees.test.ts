@@ -89,14 +89,14 @@ const blockRunsHere: string[] = [];
 
 @Activity()
 class Work {
-  async run(input: number): Promise<number> {
+  run(input: number): number {
     return input * 2;
   }
 }
 
 @Activity()
 class Block {
-  async run(input: string): Promise<string> {
+  run(input: string): string {
     blockRunsHere.push(input);
     return `unblocked ${input}`;
   }

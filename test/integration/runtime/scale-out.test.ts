@@ -14,7 +14,7 @@ import { startWorkerProcess, type WorkerProcess } from '../../support/worker-pro
 // class (and never runs them: it is not started).
 @Activity()
 class Work {
-  async run(input: number): Promise<number> {
+  run(input: number): number {
     return input * 2;
   }
 }
