@@ -161,91 +161,143 @@ const time = (e: HistoryEvent): number => e.timestamp.getTime();
 interface ModeResults {
   mode: string;
   chain10: { p50: number; p90: number; runs: number };
+  chain10WithTombstones: { p50: number; finishedJobs: number };
   chain50: { totalPerActivity: number; scheduledToCompletedP50: number; completedToNextEpisodeP50: number; episodeToScheduledP50: number };
   fanOut: { n: number; ms: number }[];
   concurrent: { count: number; ms: number; perSecond: number };
   timers: { p50: number; p90: number; count: number };
 }
 
+/** Runs `scenario` on a fresh app and task hub (so no scenario inherits another's finished jobs), after a warm-up. */
+async function onFreshHub<T>(uri: string, scenario: (durably: Durably, taskHub: string) => Promise<T>): Promise<T> {
+  const taskHub = `Bench${++hubCounter}`;
+  const durably = await createApp(uri, { taskHub });
+  try {
+    await completion(durably, await durably.client.startNew(Chain, { input: 3 }), Date.now());
+    return await scenario(durably, taskHub);
+  } finally {
+    await durably.stop();
+  }
+}
+
+async function chainLatencies(durably: Durably, runs: number): Promise<number[]> {
+  const latencies: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = Date.now();
+    latencies.push(await completion(durably, await durably.client.startNew(Chain, { input: 10 }), t0));
+  }
+  return latencies;
+}
+
+/**
+ * Agenda leaves each finished one-off job in place, and the scheduler keeps them as the record that an action ran
+ * (until `purgeFinishedJobs`). Adds `count` such documents, copies of a real finished activity job under new keys.
+ */
+async function addFinishedJobs(uri: string, taskHub: string, count: number): Promise<void> {
+  const client = await MongoClient.connect(uri);
+  try {
+    const jobs = client.db('bench_runtime').collection<Document>(`${taskHub}.jobs`);
+    const model = await jobs.findOne({ name: 'durably.activity', lastFinishedAt: { $type: 'date' } });
+    if (model === null) throw new Error('no finished activity job to copy');
+    const { _id: _unused, ...fields } = model;
+    for (let from = 0; from < count; from += 1000) {
+      await jobs.insertMany(Array.from({ length: Math.min(1000, count - from) }, (_, i) => ({
+        ...fields,
+        data: { ...(fields.data as Document), instanceId: `tombstone-${from + i}`, key: `tombstone-${from + i}` },
+      })));
+    }
+  } finally {
+    await client.close();
+  }
+}
+
 async function benchMode(mode: 'memory' | 'dbPath'): Promise<ModeResults> {
   const dir = mode === 'dbPath' ? mkdtempSync(path.join(tmpdir(), 'durably-runtime-bench-')) : undefined;
   const mongo = await startEmbeddedMongo({ dbPath: dir });
   try {
-    const durably = await createApp(mongo.uri);
-    try {
-      // Warm-up: JIT, connection pools, indexes.
-      for (let i = 0; i < 3; i++) await completion(durably, await durably.client.startNew(Chain, { input: 10 }), Date.now());
+    // Sequential 10-activity orchestration: startNew -> Completed.
+    const chainRuns = QUICK ? 8 : 20;
+    const latencies = await onFreshHub(mongo.uri, async (durably) => {
+      await chainLatencies(durably, 3); // warm-up: JIT, connection pools
+      return chainLatencies(durably, chainRuns);
+    });
 
-      // Sequential 10-activity orchestration: startNew -> Completed.
-      const chainRuns = QUICK ? 8 : 20;
-      const latencies: number[] = [];
-      for (let i = 0; i < chainRuns; i++) {
-        const t0 = Date.now();
-        latencies.push(await completion(durably, await durably.client.startNew(Chain, { input: 10 }), t0));
-      }
+    // The same with the finished jobs of 5,000 earlier activities in the task hub.
+    const finishedJobs = QUICK ? 2000 : 5000;
+    const withTombstones = await onFreshHub(mongo.uri, async (durably, taskHub) => {
+      await addFinishedJobs(mongo.uri, taskHub, finishedJobs);
+      return chainLatencies(durably, QUICK ? 5 : 10);
+    });
 
-      // Per-activity overhead: a 50-activity chain, and the gaps its history records.
+    // Per-activity overhead: a 50-activity chain, and the gaps its history records.
+    const chain50 = await onFreshHub(mongo.uri, async (durably) => {
       const t0 = Date.now();
-      const id50 = await durably.client.startNew(Chain, { input: 50 });
-      const total50 = await completion(durably, id50, t0);
-      const history = await durably.client.getHistory(id50);
+      const id = await durably.client.startNew(Chain, { input: 50 });
+      const total = await completion(durably, id, t0);
       const scheduled = new Map<number, number>();
       const scheduledToCompleted: number[] = [];
       const completedToNextEpisode: number[] = [];
       const episodeToScheduled: number[] = [];
       let lastCompleted: number | undefined;
       let episodeStart = 0;
-      for (const e of history) {
+      for (const e of await durably.client.getHistory(id)) {
         if (e.type === HistoryEventType.OrchestratorStarted) {
           if (lastCompleted !== undefined) completedToNextEpisode.push(time(e) - lastCompleted);
           episodeStart = time(e);
         }
-        if (e.type === HistoryEventType.TaskScheduled) scheduled.set(e.eventId, time(e));
+        if (e.type === HistoryEventType.TaskScheduled) {
+          scheduled.set(e.eventId, time(e));
+          episodeToScheduled.push(time(e) - episodeStart);
+        }
         if (e.type === HistoryEventType.TaskCompleted) {
           const at = scheduled.get(e.taskScheduledId);
           if (at !== undefined) scheduledToCompleted.push(time(e) - at);
           lastCompleted = time(e);
         }
-        if (e.type === HistoryEventType.TaskScheduled) episodeToScheduled.push(time(e) - episodeStart);
       }
+      return {
+        totalPerActivity: round(total / 50, 2),
+        scheduledToCompletedP50: percentile(scheduledToCompleted, 50),
+        completedToNextEpisodeP50: percentile(completedToNextEpisode, 50),
+        episodeToScheduledP50: percentile(episodeToScheduled, 50),
+      };
+    });
 
-      // Fan-out/fan-in.
-      const fanOut: { n: number; ms: number }[] = [];
-      for (const n of QUICK ? [100] : [100, 1000]) {
+    // Fan-out/fan-in.
+    const fanOut: { n: number; ms: number }[] = [];
+    for (const n of QUICK ? [100] : [100, 1000]) {
+      fanOut.push(await onFreshHub(mongo.uri, async (durably) => {
         const start = Date.now();
-        fanOut.push({ n, ms: round(await completion(durably, await durably.client.startNew(FanOutFanIn, { input: n }), start), 0) });
-      }
+        return { n, ms: round(await completion(durably, await durably.client.startNew(FanOutFanIn, { input: n }), start), 0) };
+      }));
+    }
 
-      // 500 concurrent 3-activity orchestrations.
-      const count = QUICK ? 100 : 500;
-      const concurrentMs = await runMany(durably, 'Chain3', count, (i) => i);
+    // 500 concurrent 3-activity orchestrations.
+    const count = QUICK ? 100 : 500;
+    const concurrentMs = await onFreshHub(mongo.uri, (durably) => runMany(durably, 'Chain3', count, (i) => i));
 
-      // Timer lateness: TimerFired's timestamp (when the timer's job ran) minus the timer's fireAt.
-      const sleeperIds = await Promise.all(Array.from({ length: 20 }, (_, i) => durably.client.startNew(Sleeper, { input: 200 + Math.round((300 * i) / 19) })));
-      const lateness: number[] = [];
-      for (const id of sleeperIds) {
+    // Timer lateness: TimerFired's timestamp (when the timer's job ran) minus the timer's fireAt.
+    const lateness = await onFreshHub(mongo.uri, async (durably) => {
+      const ids = await Promise.all(Array.from({ length: 20 }, (_, i) => durably.client.startNew(Sleeper, { input: 200 + Math.round((300 * i) / 19) })));
+      const out: number[] = [];
+      for (const id of ids) {
         await completion(durably, id, Date.now(), 30_000);
         for (const e of await durably.client.getHistory(id)) {
-          if (e.type === HistoryEventType.TimerFired) lateness.push(time(e) - e.fireAt.getTime());
+          if (e.type === HistoryEventType.TimerFired) out.push(time(e) - e.fireAt.getTime());
         }
       }
+      return out;
+    });
 
-      return {
-        mode,
-        chain10: { p50: round(percentile(latencies, 50)), p90: round(percentile(latencies, 90)), runs: chainRuns },
-        chain50: {
-          totalPerActivity: round(total50 / 50, 2),
-          scheduledToCompletedP50: percentile(scheduledToCompleted, 50),
-          completedToNextEpisodeP50: percentile(completedToNextEpisode, 50),
-          episodeToScheduledP50: percentile(episodeToScheduled, 50),
-        },
-        fanOut,
-        concurrent: { count, ms: round(concurrentMs, 0), perSecond: round((count * 1000) / concurrentMs, 0) },
-        timers: { p50: percentile(lateness, 50), p90: percentile(lateness, 90), count: lateness.length },
-      };
-    } finally {
-      await durably.stop();
-    }
+    return {
+      mode,
+      chain10: { p50: round(percentile(latencies, 50)), p90: round(percentile(latencies, 90)), runs: chainRuns },
+      chain10WithTombstones: { p50: round(percentile(withTombstones, 50)), finishedJobs },
+      chain50,
+      fanOut,
+      concurrent: { count, ms: round(concurrentMs, 0), perSecond: round((count * 1000) / concurrentMs, 0) },
+      timers: { p50: percentile(lateness, 50), p90: percentile(lateness, 90), count: lateness.length },
+    };
   } finally {
     await mongo.stop();
     if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
@@ -470,6 +522,7 @@ async function main(): Promise<void> {
   out('\nDurably runtime: one process (app + embedded engine), default tuning (4 episodes, 10 activities at once, poll 250 ms)\n');
   const rows: [string, (m: ModeResults) => string, string, (m: ModeResults) => string][] = [
     ['10-activity orchestration p50 / p90 (ms)', (m) => `${m.chain10.p50} / ${m.chain10.p90}`, '≤ 35', (m) => verdict(m.chain10.p50, 35)],
+    [`  same, p50, with ${modes[0]?.chain10WithTombstones.finishedJobs ?? 0} finished jobs in the hub`, (m) => `${m.chain10WithTombstones.p50}`, '', () => ''],
     ['per activity, 50-chain total / 50 (ms)', (m) => `${m.chain50.totalPerActivity}`, '≤ 3', (m) => verdict(m.chain50.totalPerActivity, 3)],
     ['  TaskScheduled → TaskCompleted p50 (ms)', (m) => `${m.chain50.scheduledToCompletedP50}`, '≤ 3', (m) => verdict(m.chain50.scheduledToCompletedP50, 3)],
     ['  TaskCompleted → next episode start p50', (m) => `${m.chain50.completedToNextEpisodeP50}`, '', () => ''],

@@ -68,11 +68,14 @@ export function startWorkerProcess(env: Record<string, string>): WorkerProcess {
       check();
     });
 
+  const ready = waitForEvent('ready').then(() => undefined);
+  // Awaited by the caller; a worker killed before it was ready must not be an unhandled rejection meanwhile.
+  ready.catch(() => undefined);
   return {
     child,
     pid: child.pid ?? -1,
     output,
-    ready: waitForEvent('ready').then(() => undefined),
+    ready,
     waitForEvent,
     kill: async (signal: NodeJS.Signals = 'SIGKILL') => {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
