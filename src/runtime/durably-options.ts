@@ -12,6 +12,11 @@ export interface DurablyTuning {
   readonly pollIntervalMs?: number;
   /** How long a claimed instance stays leased to a worker that stops answering, in ms. Default 60,000. */
   readonly leaseMs?: number;
+  /**
+   * How long a running activity's job stays locked to a worker that stops answering, in ms (renewed while the
+   * activity runs, so long activities are fine). After it, another worker runs the activity again. Default 300,000.
+   */
+  readonly activityLockMs?: number;
   /** Largest encoded payload (input, output, result, event data, custom status), in bytes. Default 1 MiB. */
   readonly maxPayloadBytes?: number;
   /** History events one execution may hold before it fails (use continueAsNew for eternal loops). Default 100,000. */
@@ -55,6 +60,7 @@ export function resolveTuning(options: DurablyTuning): ResolvedTuning {
     activityConcurrency: 10,
     pollIntervalMs: 250,
     leaseMs: 60_000,
+    activityLockMs: 300_000,
     maxPayloadBytes: 1024 * 1024,
     maxHistoryEvents: 100_000,
     maxActionsPerEpisode: 10_000,

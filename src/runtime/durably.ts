@@ -91,6 +91,7 @@ export class Durably {
         taskHub,
         stopGraceMs: tuning.drainTimeoutMs,
         concurrency: tuning.activityConcurrency,
+        lockLifetimeMs: tuning.activityLockMs,
         processEveryMs: tuning.pollIntervalMs,
         log: (line: string) => log('warn', line),
       });

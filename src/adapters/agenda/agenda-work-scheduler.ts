@@ -4,7 +4,7 @@ import { Agenda, type Job } from 'agenda';
 // The driver's client and ObjectId come through the Agenda backend's re-exports (the same `mongodb` package):
 // `mongodb` itself is imported only under src/adapters/mongodb.
 import { MongoClient, ObjectId, type Db } from '@agendajs/mongo-backend';
-import { CollectionSuffix, JobName } from '../../core/persisted-names.js';
+import { CollectionSuffix, FinishedJobName, JobName } from '../../core/persisted-names.js';
 import type { ActivityJob, TimerJob, WorkHandlers, WorkScheduler } from '../../ports/work-scheduler.js';
 import { activityFromData, activityJobData, timerFromData, timerJobData } from './agenda-job-data.js';
 import { agendaProcessorView, type AgendaProcessorView } from './agenda-processor-view.js';
@@ -27,6 +27,7 @@ export const JOB_INSTANCE_INDEX_NAME = 'durably_job_instance';
 const STOP_POLL_MS = 20;
 const DUPLICATE_KEY = 11000;
 const JOB_NAMES = [JobName.Activity, JobName.Timer];
+const FINISHED_JOB_NAMES = [FinishedJobName[JobName.Activity], FinishedJobName[JobName.Timer]];
 
 type JobCollection = ReturnType<Db['collection']>;
 
@@ -49,6 +50,8 @@ interface Worker {
   readonly handlers: WorkHandlers;
   readonly scope: AgendaTimerScope;
   readonly running: Map<string, RunningJob>;
+  /** The chain of finished-job renames, awaited on stop. */
+  renames: Promise<void>;
 }
 
 /**
@@ -161,7 +164,7 @@ export class AgendaWorkScheduler implements WorkScheduler {
   async purgeFinishedJobs(finishedBefore: Date): Promise<number> {
     const { jobs } = await this.#connect();
     const { deletedCount } = await jobs.deleteMany({
-      name: { $in: JOB_NAMES },
+      name: { $in: [...JOB_NAMES, ...FINISHED_JOB_NAMES] },
       lastFinishedAt: { $lte: finishedBefore },
       lockedAt: null,
     });
@@ -185,11 +188,19 @@ export class AgendaWorkScheduler implements WorkScheduler {
     await this.#stopping;
     if (this.#worker !== undefined) return;
     const connection = await this.#connect();
-    const worker: Worker = { handlers, scope: new AgendaTimerScope(), running: new Map() };
+    const worker: Worker = { handlers, scope: new AgendaTimerScope(), running: new Map(), renames: Promise.resolve() };
     const definition = { concurrency: this.#concurrency, lockLimit: this.#concurrency, lockLifetime: this.#lockLifetimeMs };
     connection.agenda.define(JobName.Activity, (job: Job<unknown>) => this.#execute(worker, job, () => this.#runActivity(connection, worker, job)), definition);
     connection.agenda.define(JobName.Timer, (job: Job<unknown>) => this.#execute(worker, job, () => worker.handlers.fireTimer(timerFromData(job.attrs.data, JobName.Timer))), definition);
     this.#worker = worker;
+    // Finished jobs leave Agenda's scans (see FinishedJobName): after Agenda's final save of each run, and at start
+    // for runs whose worker died between that save and the rename.
+    for (const name of JOB_NAMES) {
+      connection.agenda.on(`complete:${name}`, (job: Job<unknown>) => {
+        worker.renames = worker.renames.then(() => this.#retire(connection, name, { _id: new ObjectId(String(job.attrs._id)) }));
+      });
+      await this.#retire(connection, name, {});
+    }
     worker.scope.open();
     try {
       // Agenda's polling interval, and every queue pass and job run it triggers, belong to the worker's timer scope.
@@ -209,7 +220,10 @@ export class AgendaWorkScheduler implements WorkScheduler {
     this.#worker = undefined;
     const connection = await connecting?.catch(() => undefined);
     try {
-      if (connection !== undefined && worker !== undefined) await this.#stopWorker(connection, worker);
+      if (connection !== undefined && worker !== undefined) {
+        await this.#stopWorker(connection, worker);
+        await worker.renames;
+      }
     } finally {
       if (connection === undefined) worker?.scope.close();
       await connection?.client?.close();
@@ -257,6 +271,19 @@ export class AgendaWorkScheduler implements WorkScheduler {
       );
     } catch (error) {
       this.#log(`stop: could not unlock this worker's unstarted jobs (they run once their locks expire): ${describeError(error)}`);
+    }
+  }
+
+  // Renames finished, unlocked jobs of `name` (all of them, or the one matched by `which`) to their finished name.
+  async #retire(connection: Connection, name: typeof JOB_NAMES[number], which: { _id?: ObjectId }): Promise<void> {
+    try {
+      await connection.jobs.updateMany(
+        { ...which, name, nextRunAt: null, lockedAt: null, lastFinishedAt: { $ne: null } },
+        { $set: { name: FinishedJobName[name] } },
+      );
+    } catch (error) {
+      // Harmless: a finished job under its old name only costs Agenda's scans a document; the next start renames it.
+      this.#log(`could not retire finished ${name} jobs: ${describeError(error)}`);
     }
   }
 

@@ -32,6 +32,8 @@ interface Stage {
   readonly fields: Document;
   readonly stats: Document;
   readonly input?: Stage;
+  /** On an access stage: the plan it renders. */
+  readonly plan?: QueryPlan;
 }
 
 /** What running the explained command cost; absent for the `queryPlanner` verbosity. */
@@ -94,7 +96,7 @@ function explainFind(inner: Document, context: CommandContext, verbosity: Verbos
   const { stage: access, execution } = explainSelection(store, selection, verbosity, (trace) =>
     projectDocuments(selectDocuments(store, selection, trace), projection).length,
   () => projectDocuments([], projection));
-  const stage = withFindStages(access, selection, projection);
+  const stage = withFindStages(access, selection, projection, isOrdered(access.plan));
   return explainReply(context, inner, verbosity, { namespace: `${context.db}.${collection}`, filter: selection.filter, stage, execution });
 }
 
@@ -172,7 +174,9 @@ function explainSelection(
   if (verbosity === 'queryPlanner') {
     compileFilter(selection.filter);
     validate();
-    return { stage: accessStage(store, selection.filter, store?.plan(selection.filter), newSelectionTrace()), execution: undefined };
+    const { sort, limit } = selection;
+    const plan = store?.plan(selection.filter, { ...(sort && { sort }), ...(limit !== undefined && { limit }) });
+    return { stage: accessStage(store, selection.filter, plan, newSelectionTrace()), execution: undefined };
   }
   const trace = newSelectionTrace();
   const start = performance.now();
@@ -193,10 +197,10 @@ function accessStage(store: CollectionStore | undefined, filter: Document, plan:
     return { fields: { stage: 'IDHACK' }, stats: { nReturned: matched, keysExamined, docsExamined } };
   }
   const ixscan: Stage = {
-    fields: plan.kind === 'idPoints' ? idIndexScan(plan.ids) : indexScan(plan.index, plan.bounds),
+    fields: plan.kind === 'idPoints' ? idIndexScan(plan.ids) : indexScan(plan.index, plan.bounds, plan.direction ?? 1),
     stats: { nReturned: docsExamined, keysExamined },
   };
-  return { fields: { stage: 'FETCH', ...filterField }, stats: { nReturned: matched, docsExamined }, input: ixscan };
+  return { fields: { stage: 'FETCH', ...filterField }, stats: { nReturned: matched, docsExamined }, input: ixscan, plan };
 }
 
 function idIndexScan(ids: readonly unknown[]): Document {
@@ -215,12 +219,19 @@ function idIndexScan(ids: readonly unknown[]): Document {
   };
 }
 
-function indexScan(index: SecondaryIndex, bounds: readonly FieldBounds[]): Document {
+/** Whether the plan yields its documents in sort order (an index scanned in the sort's order: no SORT stage). */
+function isOrdered(plan: QueryPlan | undefined): boolean {
+  return plan?.kind === 'index' && plan.ordered === true;
+}
+
+/** An `IXSCAN`; a backward scan (`scanDirection` -1) lists each field's bounds in scan order, as mongod does. */
+function indexScan(index: SecondaryIndex, bounds: readonly FieldBounds[], scanDirection: 1 | -1): Document {
   const keyPattern: Document = {};
   const multiKeyPaths: Document = {};
   const indexBounds: Document = {};
-  index.keyPattern.forEach(([field, direction], i) => {
-    keyPattern[field] = direction;
+  index.keyPattern.forEach(([field, keyDirection], i) => {
+    keyPattern[field] = keyDirection;
+    const direction = (keyDirection * scanDirection) as 1 | -1;
     multiKeyPaths[field] = [...(index.multikeyPaths[i] ?? [])];
     const fieldBounds = bounds[i];
     indexBounds[field] = fieldBounds === undefined
@@ -237,14 +248,18 @@ function indexScan(index: SecondaryIndex, bounds: readonly FieldBounds[]): Docum
     isSparse: index.sparse,
     isPartial: index.partialFilterExpression !== undefined,
     indexVersion: 2,
-    direction: 'forward',
+    direction: scanDirection === 1 ? 'forward' : 'backward',
     indexBounds,
   };
 }
 
-/** The stages a find puts over the access stages: `SORT`, `SKIP`, `LIMIT` and a projection, as mongod orders them. */
-function withFindStages(access: Stage, selection: Selection, projection: Document | undefined): Stage {
-  const { sort = [], skip = 0, limit = 0 } = selection;
+/**
+ * The stages a find puts over the access stages: `SORT`, `SKIP`, `LIMIT` and a projection, as mongod orders them.
+ * An `ordered` access stage already yields the sort order: no `SORT` then, the limit is a `LIMIT` stage.
+ */
+function withFindStages(access: Stage, selection: Selection, projection: Document | undefined, ordered: boolean): Stage {
+  const { skip = 0, limit = 0 } = selection;
+  const sort = ordered ? [] : (selection.sort ?? []);
   let stage = access;
   let n = (access.stats.nReturned as number | undefined) ?? 0;
   if (sort.length > 0) {

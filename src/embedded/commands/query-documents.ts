@@ -29,7 +29,8 @@ export function newSelectionTrace(): SelectionTrace {
 
 /**
  * The stored documents a selection picks, in order. Candidates come from the planner (an index or the `_id` map
- * when possible); each is checked against the whole filter. Without a sort, matching stops at skip + limit.
+ * when possible); each is checked against the whole filter. Without a sort, or when an index gives the candidates
+ * in sort order, matching stops at skip + limit.
  *
  * @param trace - when given (explain), receives the plan used and the index entries and documents examined.
  */
@@ -37,8 +38,12 @@ export function selectDocuments(store: CollectionStore | undefined, selection: S
   const { filter, sort = [], skip = 0, limit = 0 } = selection;
   const matches = isExactIdFilter(filter) ? () => true : compileFilter(filter);
   if (store === undefined) return [];
-  const candidates = store.candidates(filter, trace);
-  const wanted = sort.length === 0 && limit > 0 ? skip + limit : Number.POSITIVE_INFINITY;
+  // A local trace, so that an ordered plan is known even when the caller does not trace.
+  const local: CandidateTrace = trace ?? { keysExamined: 0 };
+  const candidates = store.candidates(filter, local, { sort, limit });
+  // Candidates already in sort order (an ordered index scan) need no sort, and matching can stop early.
+  const ordered = local.plan?.kind === 'index' && local.plan.ordered === true;
+  const wanted = (sort.length === 0 || ordered) && limit > 0 ? skip + limit : Number.POSITIVE_INFINITY;
   let selected: Document[] = [];
   let examined = 0;
   for (const doc of candidates) {
@@ -51,7 +56,7 @@ export function selectDocuments(store: CollectionStore | undefined, selection: S
     trace.docsExamined += examined;
     trace.matched += selected.length;
   }
-  selected = sortDocuments(selected, sort);
+  if (!ordered) selected = sortDocuments(selected, sort);
   if (skip > 0 || limit > 0) selected = selected.slice(skip, limit > 0 ? skip + limit : undefined);
   return selected;
 }

@@ -5,7 +5,7 @@ import { CommandError } from '../commands/command-error.js';
 import { canonicalKey } from './bson-order.js';
 import { duplicateKeyError } from './duplicate-key-error.js';
 import { describeIndex, type IndexSpec } from './index-spec.js';
-import { planQuery, type QueryPlan } from './query-planner.js';
+import { planQuery, type PlanOptions, type QueryPlan } from './query-planner.js';
 import { SecondaryIndex, type ScanStats } from './secondary-index.js';
 
 /** Receives every durable change made to a collection, in the order it is made. */
@@ -62,8 +62,8 @@ export class CollectionStore {
   }
 
   /** How {@link CollectionStore.candidates} finds `filter`'s candidates, without finding them (explain). */
-  plan(filter: Document): QueryPlan {
-    return planQuery(filter, this.#secondaryIndexes());
+  plan(filter: Document, options?: PlanOptions): QueryPlan {
+    return planQuery(filter, this.#secondaryIndexes(), options);
   }
 
   /**
@@ -72,9 +72,11 @@ export class CollectionStore {
    *
    * @param trace - when given (explain), receives the chosen plan and, as the candidates are iterated, the number
    *   of index entries read.
+   * @param options - the sort and limit the caller applies: with both, the plan may be `ordered`, and then the
+   *   candidates come in sort order (see {@link planQuery}).
    */
-  candidates(filter: Document, trace?: CandidateTrace): Iterable<Document> {
-    const plan = planQuery(filter, this.#secondaryIndexes());
+  candidates(filter: Document, trace?: CandidateTrace, options?: PlanOptions): Iterable<Document> {
+    const plan = planQuery(filter, this.#secondaryIndexes(), options);
     if (trace !== undefined) trace.plan = plan;
     if (plan.kind === 'scan') return this.#docs.values();
     const docs = this.#docs;
@@ -93,7 +95,7 @@ export class CollectionStore {
       if (trace !== undefined) trace.keysExamined += found.length;
       return found;
     }
-    const keys = plan.index.scan(plan.bounds, trace);
+    const keys = plan.index.scan(plan.bounds, trace, plan.direction ?? 1);
     return (function* lookup() {
       for (const key of keys) {
         const doc = docs.get(key);

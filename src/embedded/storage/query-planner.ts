@@ -8,11 +8,28 @@
 import { BracketEdge, canonicalKey, compareBson, typeBracketOf } from './bson-order.js';
 import type { FieldBounds, IndexBounds, RangeEnd, SecondaryIndex } from './secondary-index.js';
 
-/** How to find a filter's candidate documents. */
+/**
+ * How to find a filter's candidate documents. An `index` plan with `ordered` yields its candidates already in the
+ * requested sort order (the index scanned forward, or backward for `direction: -1`): the caller must not sort them
+ * again and may stop once it has enough matches.
+ */
 export type QueryPlan =
   | { readonly kind: 'idPoints'; readonly ids: unknown[] }
-  | { readonly kind: 'index'; readonly index: SecondaryIndex; readonly bounds: IndexBounds }
+  | {
+      readonly kind: 'index';
+      readonly index: SecondaryIndex;
+      readonly bounds: IndexBounds;
+      readonly ordered?: true;
+      readonly direction?: 1 | -1;
+    }
   | { readonly kind: 'scan' };
+
+/** What the caller will do with the candidates: an ordered plan is only considered for a sort with a limit. */
+export interface PlanOptions {
+  readonly sort?: ReadonlyArray<readonly [path: string, direction: 1 | -1]>;
+  /** 0 or undefined: no limit. */
+  readonly limit?: number;
+}
 
 type Conjunct = readonly [field: string, condition: unknown];
 type Range = { readonly min?: RangeEnd; readonly max?: RangeEnd };
@@ -26,7 +43,11 @@ type Points = { readonly points: readonly unknown[] };
  * ObjectIds and booleans (→ index bounds). Everything else (`$or`, `$nor`, `$expr`, `$ne`, `$regex`,
  * `null`, arrays, documents...) contributes no bounds.
  */
-export function planQuery(filter: Record<string, unknown>, indexes: readonly SecondaryIndex[]): QueryPlan {
+export function planQuery(
+  filter: Record<string, unknown>,
+  indexes: readonly SecondaryIndex[],
+  options: PlanOptions = {},
+): QueryPlan {
   const conjuncts: Conjunct[] = [];
   collectConjuncts(filter, conjuncts);
 
@@ -39,18 +60,86 @@ export function planQuery(filter: Record<string, unknown>, indexes: readonly Sec
     const atoms = conditionAtoms(condition);
     if (atoms.length > 0) atomsByField.set(field, [...(atomsByField.get(field) ?? []), ...atoms]);
   }
-  if (atomsByField.size === 0) return { kind: 'scan' };
 
   let best: { index: SecondaryIndex; bounds: FieldBounds[]; score: readonly number[] } | undefined;
-  for (const index of indexes) {
-    if (!partialFilterImplied(index, conjuncts)) continue;
-    const bounds = indexBounds(index, atomsByField);
-    if (bounds.length === 0) continue;
-    const points = bounds.filter(isPoints).length;
-    const score = [points, bounds.length - points, index.unique ? 1 : 0];
-    if (best === undefined || compareScores(score, best.score) > 0) best = { index, bounds, score };
+  if (atomsByField.size > 0) {
+    for (const index of indexes) {
+      if (!partialFilterImplied(index, conjuncts)) continue;
+      const bounds = indexBounds(index, atomsByField);
+      if (bounds.length === 0) continue;
+      const score = boundsScore(index, bounds);
+      if (best === undefined || compareScores(score, best.score) > 0) best = { index, bounds, score };
+    }
+  }
+
+  const { sort = [], limit = 0 } = options;
+  // Positional paths (`a.0`) index and sort arrays differently: left to the in-memory sort.
+  if (sort.length > 0 && limit > 0 && !sort.some(([path]) => path.split('.').some((part) => /^\d+$/.test(part)))) {
+    const ordered = orderedPlan(indexes, conjuncts, atomsByField, sort, best?.score[0] ?? 0);
+    if (ordered !== undefined) return ordered;
   }
   return best === undefined ? { kind: 'scan' } : { kind: 'index', index: best.index, bounds: best.bounds };
+}
+
+/** Ranks bounds: more leading points, then a range, then a unique index. */
+function boundsScore(index: SecondaryIndex, bounds: readonly FieldBounds[]): number[] {
+  const points = bounds.filter(isPoints).length;
+  return [points, bounds.length - points, index.unique ? 1 : 0];
+}
+
+/**
+ * An index scan that yields the matches already in `sort` order, so that the caller can stop at skip + limit:
+ * the index key pattern must start with fields pinned to a single value each (equality bounds), followed by exactly
+ * the sort fields, with every direction as in the sort (forward scan) or every one reversed (backward scan).
+ *
+ * Index order equals MongoDB's sort order only for single values (missing and null are both the null key, first
+ * ascending), so none of those fields may ever have held an array. A sparse index leaves out documents lacking
+ * every indexed field, so it needs bounds that exclude null. The plan is only used when it pins at least as many
+ * leading fields as the best unordered plan (`pointsToBeat`), which could otherwise read far fewer entries.
+ */
+function orderedPlan(
+  indexes: readonly SecondaryIndex[],
+  conjuncts: readonly Conjunct[],
+  atomsByField: ReadonlyMap<string, FieldBounds[]>,
+  sort: ReadonlyArray<readonly [string, 1 | -1]>,
+  pointsToBeat: number,
+): QueryPlan | undefined {
+  let best: { index: SecondaryIndex; bounds: FieldBounds[]; direction: 1 | -1; score: readonly number[] } | undefined;
+  for (const index of indexes) {
+    if (!partialFilterImplied(index, conjuncts)) continue;
+    const pattern = index.keyPattern;
+    const multikey = index.multikeyPaths;
+    const bounds = atomsByField.size > 0 ? indexBounds(index, atomsByField) : [];
+    if (index.sparse && bounds.length === 0) continue;
+    // Leading fields pinned to one value, then the sort fields.
+    for (let equal = 0; equal + sort.length <= pattern.length; equal++) {
+      if (equal > 0) {
+        const pinned = bounds[equal - 1];
+        if (pinned === undefined || !isPoints(pinned) || pinned.points.length !== 1) break;
+      }
+      const direction = sortDirection(pattern.slice(equal, equal + sort.length), sort);
+      if (direction === undefined) continue;
+      if (pattern.slice(0, equal + sort.length).some((_, i) => (multikey[i]?.size ?? 0) > 0)) break;
+      const score = boundsScore(index, bounds);
+      if (score[0] === undefined || score[0] < pointsToBeat) break;
+      if (best === undefined || compareScores(score, best.score) > 0) best = { index, bounds, direction, score };
+      break;
+    }
+  }
+  if (best === undefined) return undefined;
+  return { kind: 'index', index: best.index, bounds: best.bounds, ordered: true, direction: best.direction };
+}
+
+/** 1 when `fields` is exactly `sort`, -1 when it is `sort` with every direction reversed, else undefined. */
+function sortDirection(
+  fields: ReadonlyArray<readonly [string, 1 | -1]>,
+  sort: ReadonlyArray<readonly [string, 1 | -1]>,
+): 1 | -1 | undefined {
+  if (fields.length !== sort.length) return undefined;
+  const same = fields.every(([field, dir], i) => field === sort[i]?.[0] && dir === sort[i]?.[1]);
+  if (same) return 1;
+  const reversed = fields.every(([field, dir], i) => field === sort[i]?.[0] && dir === -(sort[i]?.[1] ?? 0));
+  return reversed ? -1 : undefined;
 }
 
 function compareScores(a: readonly number[], b: readonly number[]): number {

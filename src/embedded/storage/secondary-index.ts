@@ -232,8 +232,9 @@ export class SecondaryIndex {
    * @param stats - when given, receives the number of index entries read inside the scanned tree ranges
    *   (including entries a non-leading bound or multikey de-duplication then skips), added when the scan
    *   ends or is abandoned.
+   * @param direction - 1 for index order, -1 for the reverse (a backward scan).
    */
-  *scan(bounds: IndexBounds, stats?: ScanStats): Generator<string, void, undefined> {
+  *scan(bounds: IndexBounds, stats?: ScanStats, direction: 1 | -1 = 1): Generator<string, void, undefined> {
     const n = this.#pattern.length;
     const fields = bounds.slice(0, n);
     const perField = fields.map((b, i) => this.#intervals(b, this.#pattern[i]?.[1] ?? 1));
@@ -255,9 +256,12 @@ export class SecondaryIndex {
     // Counted in a local and reported once, so that a scan without stats pays nothing for them.
     let examined = 0;
     try {
-      for (const combination of product(perField.slice(0, expanded))) {
+      // Combinations come in tree order; reversing every list reverses their order.
+      const lists = perField.slice(0, expanded).map((intervals) => (direction === 1 ? intervals : [...intervals].reverse()));
+      for (const combination of product(lists)) {
         const [start, end] = this.#searchKeys(combination);
-        for (const [key, idKey] of this.#entriesBetween(start, end)) {
+        const entries = direction === 1 ? this.#entriesBetween(start, end) : this.#entriesBetweenReversed(start, end);
+        for (const [key, idKey] of entries) {
           examined++;
           if (!filters.every((f) => f.accept(key[f.at]))) continue;
           if (seen !== undefined) {
@@ -289,6 +293,13 @@ export class SecondaryIndex {
   *#entriesBetween(start: EntryKey, end: EntryKey): Generator<[EntryKey, string], void, undefined> {
     for (const entry of this.#tree.entries(start)) {
       if (this.#compare(entry[0], end) > 0) return;
+      yield entry;
+    }
+  }
+
+  *#entriesBetweenReversed(start: EntryKey, end: EntryKey): Generator<[EntryKey, string], void, undefined> {
+    for (const entry of this.#tree.entriesReversed(end)) {
+      if (this.#compare(entry[0], start) < 0) return;
       yield entry;
     }
   }

@@ -16,6 +16,7 @@ import { Durably } from '../../../src/runtime/durably.js';
 import { startTestMongo, type TestMongo } from '../../../src/testing/index.js';
 import { waitFor } from '../../support/test-db.js';
 import { startWorkerProcess, type WorkerProcess } from '../../support/worker-process.js';
+import { JobName } from '../../../src/core/persisted-names.js';
 
 // ---- Activities whose runs the tests watch and hold ------------------------------------------------------------
 
@@ -219,7 +220,8 @@ describe('runtime guarantees', () => {
     const key = jobKey({ instanceId: id, executionId, sequence: seqB });
     const finishedAt = (await jobs.findOne({ 'data.key': key }))?.lastFinishedAt as Date | undefined;
     expect(finishedAt).toBeInstanceOf(Date);
-    const rerun = await jobs.updateOne({ 'data.key': key }, { $set: { nextRunAt: new Date(), lockedAt: null } });
+    // A finished job is renamed out of Agenda's scans (FinishedJobName); the crashed run it simulates was not.
+    const rerun = await jobs.updateOne({ 'data.key': key }, { $set: { name: JobName.Activity, nextRunAt: new Date(), lockedAt: null } });
     expect(rerun.matchedCount).toBe(1);
     await until('the second activity ran again', () => runCount('once:b') === 2);
     await until('the re-run finished', async () => {
