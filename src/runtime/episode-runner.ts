@@ -139,7 +139,7 @@ export async function runEpisode(rt: EpisodeRuntime, item: WorkItem): Promise<vo
       await poison(rt, item);
       return;
     }
-    const chunks = await rt.store.loadHistory(instanceId, executionId);
+    const [chunks, queued] = await Promise.all([rt.store.loadHistory(instanceId, executionId), rt.store.loadMessages(instanceId)]);
     await recoverUndispatched(rt, instance, chunks);
     // The history is the source of truth. When it records the end of the execution but the instance document does
     // not show it (the committing worker died, or lost its lease, right after the chunk landed), finish the job.
@@ -155,7 +155,6 @@ export async function runEpisode(rt: EpisodeRuntime, item: WorkItem): Promise<vo
     }
     const pastEvents = chunks.flatMap((chunk) => chunk.events);
     const consumed = new Set(chunks.flatMap((chunk) => chunk.consumedMessageIds));
-    const queued = await rt.store.loadMessages(instanceId);
     const stale = queued.filter((m) => consumed.has(m.id) || (m.executionId !== undefined && m.executionId !== executionId));
     const fresh = queued.filter((m) => !stale.includes(m));
     if (TERMINAL_STATUSES.has(instance.runtimeStatus)) {

@@ -412,3 +412,105 @@ describe('planQuery + SecondaryIndex.scan on compound multikey indexes (property
     expect(indexed).toBe(2000);
   });
 });
+
+describe('planQuery: ordered scans for a sort with a limit', () => {
+  const pAt = index({ p: 1, at: 1 });
+  const sorted = (sort: [string, 1 | -1][], limit = 1) => ({ sort, limit });
+
+  it('scans an index in sort order after a prefix of single-value equalities', () => {
+    expect(planQuery({ p: true, at: { $lte: 5 } }, [pAt], sorted([['at', 1]]))).toEqual({
+      kind: 'index',
+      index: pAt,
+      bounds: [{ points: [true] }, { min: numberLow, max: { value: 5, inclusive: true } }],
+      ordered: true,
+      direction: 1,
+    });
+    expect(planQuery({ p: true }, [pAt], sorted([['at', 1]], 3))).toMatchObject({ ordered: true, direction: 1 });
+    // The sort may also cover the equality fields, or be the whole key pattern without any bounds.
+    expect(planQuery({ p: true }, [pAt], sorted([['p', 1], ['at', 1]]))).toMatchObject({ ordered: true, direction: 1 });
+    expect(planQuery({}, [pAt], sorted([['p', 1], ['at', 1]]))).toEqual({ kind: 'index', index: pAt, bounds: [], ordered: true, direction: 1 });
+  });
+
+  it('scans backward when every sort direction is reversed', () => {
+    const agenda = index({ name: 1, nextRunAt: 1, priority: -1, lockedAt: 1, disabled: 1 });
+    const filter = {
+      name: 'job',
+      disabled: { $ne: true },
+      $or: [{ lockedAt: { $eq: null }, nextRunAt: { $lte: new Date(5) } }, { lockedAt: { $lte: new Date(1) } }],
+    };
+    expect(planQuery(filter, [agenda], sorted([['nextRunAt', 1], ['priority', -1]]))).toMatchObject({ index: agenda, ordered: true, direction: 1 });
+    expect(planQuery(filter, [agenda], sorted([['nextRunAt', -1], ['priority', 1]]))).toMatchObject({ index: agenda, ordered: true, direction: -1 });
+    expect(planQuery({ p: 1 }, [pAt], sorted([['at', -1]]))).toMatchObject({ ordered: true, direction: -1 });
+  });
+
+  it('falls back to an unordered plan when the sort does not follow the index', () => {
+    const unordered = (plan: QueryPlan): boolean => plan.kind !== 'index' || plan.ordered === undefined;
+    // No limit, mixed directions, other fields, a gap, a field not pinned to one value, a positional path.
+    expect(unordered(planQuery({ p: true }, [pAt], { sort: [['at', 1]] }))).toBe(true);
+    expect(unordered(planQuery({ p: true }, [pAt], sorted([['p', 1], ['at', -1]])))).toBe(true);
+    expect(unordered(planQuery({ p: true }, [pAt], sorted([['other', 1]])))).toBe(true);
+    expect(unordered(planQuery({ p: true }, [index({ p: 1, x: 1, at: 1 })], sorted([['at', 1]])))).toBe(true);
+    expect(unordered(planQuery({ p: { $in: [1, 2] } }, [pAt], sorted([['at', 1]])))).toBe(true);
+    expect(unordered(planQuery({ p: { $gt: 1 } }, [pAt], sorted([['at', 1]])))).toBe(true);
+    expect(unordered(planQuery({ p: true }, [pAt], sorted([['at', 1], ['x', 1]])))).toBe(true);
+    expect(unordered(planQuery({}, [index({ 'a.0': 1 })], sorted([['a.0', 1]])))).toBe(true);
+    // An _id lookup stays an _id lookup.
+    expect(planQuery({ _id: 1, p: true }, [pAt], sorted([['at', 1]])).kind).toBe('idPoints');
+  });
+
+  it('falls back when an indexed field it relies on ever held an array', () => {
+    const multikeySort = index({ p: 1, at: 1 });
+    multikeySort.add('s1', { _id: 1, p: true, at: [3, 1] });
+    expect(planQuery({ p: true }, [multikeySort], sorted([['at', 1]]))).not.toHaveProperty('ordered');
+    const multikeyPrefix = index({ p: 1, at: 1 });
+    multikeyPrefix.add('s1', { _id: 1, p: [true, false], at: 3 });
+    expect(planQuery({ p: true }, [multikeyPrefix], sorted([['at', 1]]))).not.toHaveProperty('ordered');
+    const emptyArray = index({ p: 1, at: 1 });
+    emptyArray.add('s1', { _id: 1, p: true, at: [] });
+    expect(planQuery({ p: true }, [emptyArray], sorted([['at', 1]]))).not.toHaveProperty('ordered');
+    // An array in a field after the sort fields does not change the order.
+    const multikeyTail = index({ p: 1, at: 1, tags: 1 });
+    multikeyTail.add('s1', { _id: 1, p: true, at: 3, tags: ['a', 'b'] });
+    expect(planQuery({ p: true }, [multikeyTail], sorted([['at', 1]]))).toMatchObject({ ordered: true });
+  });
+
+  it('prefers an unordered plan that pins more fields, and needs bounds on a sparse index', () => {
+    const status = index({ status: 1 });
+    const at = index({ at: 1 });
+    expect(planQuery({ status: 'x' }, [status, at], sorted([['at', -1]]))).toEqual({ kind: 'index', index: status, bounds: [{ points: ['x'] }] });
+    expect(planQuery({ status: 'x' }, [at], sorted([['at', -1]]))).toMatchObject({ index: at, ordered: true, direction: -1 });
+    const sparse = index({ at: 1 }, { sparse: true });
+    expect(planQuery({}, [sparse], sorted([['at', 1]]))).toEqual({ kind: 'scan' });
+    expect(planQuery({ at: { $gt: 1 } }, [sparse], sorted([['at', 1]]))).toMatchObject({ ordered: true });
+    const partial = index({ at: 1 }, { partialFilterExpression: { live: true } });
+    expect(planQuery({}, [partial], sorted([['at', 1]]))).toEqual({ kind: 'scan' });
+    expect(planQuery({ live: true }, [partial], sorted([['at', 1]]))).toMatchObject({ index: partial, ordered: true });
+  });
+});
+
+describe('SecondaryIndex.scan backward', () => {
+  it('yields exactly the forward scan reversed', () => {
+    const ix = index({ p: 1, at: -1 });
+    const rand = seededRandom(7);
+    const values = [null, undefined, 1, 2.5, 'a', 'b', new Date(3), true];
+    for (let i = 0; i < 200; i++) {
+      const doc: Doc = { _id: i, p: Math.floor(rand() * 3) };
+      const v = values[Math.floor(rand() * (values.length + 1))];
+      if (v !== undefined || rand() < 0.5) doc.at = v;
+      ix.add(canonicalKey(i), doc);
+    }
+    const cases = [
+      [],
+      [{ points: [1] }],
+      [{ points: [0, 2] }],
+      [{ points: [1] }, { min: numberLow, max: { value: 2.5, inclusive: false } }],
+      [{ points: [2, 0, 1] }, { points: ['a', 1, null] }],
+    ];
+    for (const b of cases) {
+      const forward = [...ix.scan(b)];
+      const stats = { keysExamined: 0 };
+      expect([...ix.scan(b, stats, -1)]).toEqual([...forward].reverse());
+      expect(stats.keysExamined).toBeGreaterThanOrEqual(forward.length);
+    }
+  });
+});
