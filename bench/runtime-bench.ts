@@ -197,7 +197,8 @@ async function addFinishedJobs(uri: string, taskHub: string, count: number): Pro
   const client = await MongoClient.connect(uri);
   try {
     const jobs = client.db('bench_runtime').collection<Document>(`${taskHub}.jobs`);
-    const model = await jobs.findOne({ name: 'durably.activity', lastFinishedAt: { $type: 'date' } });
+    // Finished jobs are kept (renamed to FinishedJobName) as the record that their key ran.
+    const model = await jobs.findOne({ name: { $in: ['durably.activity', 'durably.activity.done'] }, lastFinishedAt: { $type: 'date' } });
     if (model === null) throw new Error('no finished activity job to copy');
     const { _id: _unused, ...fields } = model;
     for (let from = 0; from < count; from += 1000) {
