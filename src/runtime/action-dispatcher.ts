@@ -36,8 +36,7 @@ export class ActionDispatcher {
     for (const event of chunk.events) {
       switch (event.type) {
         // One at a time: scheduling a fan-out's jobs 32 at a time made fan-out/fan-in of 100 several times slower in
-        // the runtime bench (Agenda's in-process
-        // notification path handles a burst of inserts badly).
+        // the runtime bench (Agenda's in-process notification path handles a burst of inserts badly).
         case HistoryEventType.TaskScheduled:
           await this.scheduler.scheduleActivity({ instanceId, executionId, sequence: event.eventId, name: event.name, input: event.input });
           break;
