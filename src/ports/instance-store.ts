@@ -101,6 +101,28 @@ export interface EpisodeCommit {
   readonly now: Date;
 }
 
+/** What {@link InstanceStore.createInstance} starts. */
+export interface InstanceStart {
+  readonly instanceId: string;
+  readonly executionId: string;
+  readonly name: string;
+  readonly input: EncodedPayload;
+  readonly parentInstance?: ParentInstance;
+  readonly scheduledStartTime?: Date;
+  readonly idempotencyKey?: string;
+  readonly now: Date;
+}
+
+/** What {@link InstanceStore.continueAsNew} switches to. */
+export interface ContinueAsNewCommit {
+  readonly instanceId: string;
+  readonly leaseToken: string;
+  readonly executionId: string;
+  readonly input: EncodedPayload;
+  readonly carryoverEvents: readonly HistoryEvent[];
+  readonly now: Date;
+}
+
 /** Filter of {@link InstanceStore.listInstances} and {@link InstanceStore.purgeInstances}. */
 export interface InstanceQuery {
   readonly runtimeStatus?: readonly RuntimeStatus[];
@@ -125,16 +147,7 @@ export interface InstanceStore {
    *   `idempotencyKey` matches the existing one's (a re-dispatched sub-orchestration start), which is a no-op, also
    *   when that instance has finished (a re-dispatch must never run a child twice).
    */
-  createInstance(start: {
-    readonly instanceId: string;
-    readonly executionId: string;
-    readonly name: string;
-    readonly input: EncodedPayload;
-    readonly parentInstance?: ParentInstance;
-    readonly scheduledStartTime?: Date;
-    readonly idempotencyKey?: string;
-    readonly now: Date;
-  }): Promise<void>;
+  createInstance(start: InstanceStart): Promise<void>;
 
   getInstance(instanceId: string): Promise<InstanceState | undefined>;
 
@@ -178,7 +191,7 @@ export interface InstanceStore {
    * executionId, history length 0, the given input and carry-over events, status Running, output/failure/stuck
    * cleared, flagged as having work; then the old execution's history is deleted. False when the lease was lost.
    */
-  continueAsNew(commit: { readonly instanceId: string; readonly leaseToken: string; readonly executionId: string; readonly input: EncodedPayload; readonly carryoverEvents: readonly HistoryEvent[]; readonly now: Date }): Promise<boolean>;
+  continueAsNew(commit: ContinueAsNewCommit): Promise<boolean>;
 
   /**
    * Records that an episode cannot run (non-determinism, poison): visible in the status, cleared by the next commit.

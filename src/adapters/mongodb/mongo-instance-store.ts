@@ -4,10 +4,10 @@ import { DurableError } from '../../core/durable-error.js';
 import { InstanceAlreadyExistsError } from '../../core/errors/instance-already-exists-error.js';
 import type { FailureDetails } from '../../core/failure-details.js';
 import { CollectionSuffix } from '../../core/persisted-names.js';
-import type { EncodedPayload, HistoryEvent } from '../../history/history-event.js';
+import type { HistoryEvent } from '../../history/history-event.js';
 import {
-  TERMINAL_STATUSES, type EpisodeCommit, type HistoryChunk, type InboxMessage, type InstanceQuery, type InstanceState,
-  type InstanceStore, type ParentInstance, type WorkItem,
+  TERMINAL_STATUSES, type ContinueAsNewCommit, type EpisodeCommit, type HistoryChunk, type InboxMessage, type InstanceQuery,
+  type InstanceStart, type InstanceState, type InstanceStore, type WorkItem,
 } from '../../ports/instance-store.js';
 import { assembleChunks, episodeDocuments } from './history-chunks.js';
 import {
@@ -88,16 +88,7 @@ export class MongoInstanceStore implements InstanceStore {
     await this.#inbox.createIndexes(INBOX_INDEXES);
   }
 
-  async createInstance(start: {
-    readonly instanceId: string;
-    readonly executionId: string;
-    readonly name: string;
-    readonly input: EncodedPayload;
-    readonly parentInstance?: ParentInstance;
-    readonly scheduledStartTime?: Date;
-    readonly idempotencyKey?: string;
-    readonly now: Date;
-  }): Promise<void> {
+  async createInstance(start: InstanceStart): Promise<void> {
     assertKey(start.instanceId, 'instanceId');
     assertKey(start.executionId, 'executionId');
     assertKey(start.name, 'name');
@@ -307,14 +298,7 @@ export class MongoInstanceStore implements InstanceStore {
     if (ids.length > 0) await this.#inbox.deleteMany({ _id: { $in: [...ids] } });
   }
 
-  async continueAsNew(commit: {
-    readonly instanceId: string;
-    readonly leaseToken: string;
-    readonly executionId: string;
-    readonly input: EncodedPayload;
-    readonly carryoverEvents: readonly HistoryEvent[];
-    readonly now: Date;
-  }): Promise<boolean> {
+  async continueAsNew(commit: ContinueAsNewCommit): Promise<boolean> {
     assertKey(commit.instanceId, 'instanceId');
     assertKey(commit.leaseToken, 'leaseToken');
     assertKey(commit.executionId, 'executionId');
