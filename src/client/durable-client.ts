@@ -7,7 +7,7 @@ import { TimeoutError } from '../core/errors/timeout-error.js';
 import { assertPayloadSize } from '../core/payload-limit.js';
 import type { OrchestratorInput, RunnableClass } from '../engine/task-types.js';
 import { HistoryEventType, type HistoryEvent } from '../history/history-event.js';
-import { TERMINAL_STATUSES, type InstanceQuery, type InstanceStore, type RuntimeStatus } from '../ports/instance-store.js';
+import { TERMINAL_STATUSES, type InstanceQuery, type InstanceState, type InstanceStore, type RuntimeStatus } from '../ports/instance-store.js';
 import type { WorkScheduler } from '../ports/work-scheduler.js';
 import type { DurableRegistry } from '../registry/durable-registry.js';
 import { assertValidInstanceId } from '../runtime/instance-id.js';
@@ -208,7 +208,7 @@ export class DurableClient {
     return (await this.store.loadHistory(instanceId, executionId)).flatMap((chunk) => chunk.events);
   }
 
-  async #require(instanceId: string): Promise<NonNullable<Awaited<ReturnType<InstanceStore['getInstance']>>>> {
+  async #require(instanceId: string): Promise<InstanceState> {
     assertInstanceIdArgument(instanceId);
     const state = await this.store.getInstance(instanceId);
     if (state === undefined) throw new InstanceNotFoundError(instanceId);

@@ -10,7 +10,7 @@ import type { FailureDetails } from '../core/failure-details.js';
 import { ENGINE_VERSION } from '../engine/engine-version.js';
 import { executeOrchestration } from '../engine/execute-orchestration.js';
 import type { OrchestrationDecision } from '../engine/orchestration-decision.js';
-import { HistoryEventType, type HistoryEvent } from '../history/history-event.js';
+import { HistoryEventType, type EncodedPayload, type HistoryEvent } from '../history/history-event.js';
 import {
   TERMINAL_STATUSES, type EpisodeCommit, type HistoryChunk, type InboxMessage, type InstanceState, type InstanceStore, type WorkItem,
 } from '../ports/instance-store.js';
@@ -91,15 +91,23 @@ export function classifyMessages(history: readonly HistoryEvent[], messages: rea
   return { accepted, duplicates, deferred };
 }
 
+// The instance fields of an ended execution. Durable Functions reports a failed instance's error message as its output.
+function endedUpdate(
+  runtimeStatus: 'Completed' | 'Failed' | 'Terminated', result: EncodedPayload, failureDetails: FailureDetails | undefined, completedTime: Date,
+): EpisodeCommit['update'] {
+  return failureDetails === undefined
+    ? { runtimeStatus, output: result, completedTime, stuck: undefined }
+    : { runtimeStatus, output: encodePayload(failureDetails.errorMessage, 'output'), failureDetails, completedTime, stuck: undefined };
+}
+
 function statusUpdate(decision: OrchestrationDecision, now: Date): EpisodeCommit['update'] {
   const completion = decision.completion;
   const customStatus = decision.customStatus;
   if (completion === undefined) return { runtimeStatus: decision.suspended ? 'Suspended' : 'Running', customStatus, stuck: undefined };
   switch (completion.status) {
-    case 'Completed': return { runtimeStatus: 'Completed', output: completion.output, customStatus, completedTime: now, stuck: undefined };
-    // Durable Functions reports a failed instance's error message as its output.
-    case 'Failed': return { runtimeStatus: 'Failed', failureDetails: completion.failureDetails, output: encodePayload(completion.failureDetails.errorMessage, 'output'), customStatus, completedTime: now, stuck: undefined };
-    case 'Terminated': return { runtimeStatus: 'Terminated', output: completion.reason, customStatus, completedTime: now, stuck: undefined };
+    case 'Completed': return { ...endedUpdate('Completed', completion.output, undefined, now), customStatus };
+    case 'Failed': return { ...endedUpdate('Failed', undefined, completion.failureDetails, now), customStatus };
+    case 'Terminated': return { ...endedUpdate('Terminated', completion.reason, undefined, now), customStatus };
     case 'ContinuedAsNew': return { runtimeStatus: 'ContinuedAsNew', customStatus, stuck: undefined };
   }
 }
@@ -299,13 +307,9 @@ async function poison(rt: EpisodeRuntime, item: WorkItem): Promise<void> {
 async function syncCompletion(rt: EpisodeRuntime, item: WorkItem, chunks: readonly HistoryChunk[], ending: Extract<HistoryEvent, { type: 'ExecutionCompleted' }>): Promise<void> {
   const now = new Date();
   const firstEventIndex = chunks.reduce((sum, chunk) => sum + chunk.events.length, 0);
-  const update: EpisodeCommit['update'] = {
-    runtimeStatus: ending.orchestrationStatus === 'ContinuedAsNew' ? 'Running' : ending.orchestrationStatus,
-    ...(ending.result === undefined ? {} : { output: ending.result }),
-    ...(ending.failureDetails === undefined ? {} : { failureDetails: ending.failureDetails, output: encodePayload(ending.failureDetails.errorMessage, 'output') }),
-    completedTime: ending.timestamp,
-    stuck: undefined,
-  };
+  // ExecutionCompleted is only written for these three (continue-as-new records a ContinueAsNew event instead).
+  const status = ending.orchestrationStatus as 'Completed' | 'Failed' | 'Terminated';
+  const update = endedUpdate(status, ending.result, ending.failureDetails, ending.timestamp);
   await rt.store.commitEpisode({
     instanceId: item.instance.instanceId, executionId: item.instance.executionId, expectedVersion: item.instance.version,
     leaseToken: item.leaseToken, update, now,

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { InstanceStore } from '../ports/instance-store.js';
+import type { InstanceStore, WorkItem } from '../ports/instance-store.js';
 import type { RuntimeLogger } from './runtime-logger.js';
 
 /**
@@ -15,7 +15,7 @@ export class OrchestrationWorker {
 
   constructor(
     private readonly store: InstanceStore,
-    private readonly runEpisode: (item: NonNullable<Awaited<ReturnType<InstanceStore['claimWork']>>>) => Promise<void>,
+    private readonly runEpisode: (item: WorkItem) => Promise<void>,
     private readonly options: { readonly concurrency: number; readonly pollIntervalMs: number; readonly leaseMs: number; readonly log: RuntimeLogger },
   ) {}
 
