@@ -22,6 +22,8 @@ import type { DurablyOptions } from '../src/runtime/durably-options.js';
  */
 
 const QUICK = process.argv.includes('--quick');
+// `--memory`: only the in-memory single-process scenarios and the command count (a quick loop while tuning).
+const MEMORY_ONLY = process.argv.includes('--memory');
 const here = path.dirname(fileURLToPath(import.meta.url));
 // dist/bench -> the repository root (the fixture is plain JS, not compiled).
 const WORKER_SCRIPT = path.resolve(here, '../../test/integration/runtime/fixtures/worker.mjs');
@@ -505,14 +507,16 @@ function verdict(value: number, target: number, higherIsBetter = false): string 
 }
 
 async function main(): Promise<void> {
-  const modes = [await benchMode('memory'), await benchMode('dbPath')];
+  const modes = MEMORY_ONLY ? [await benchMode('memory')] : [await benchMode('memory'), await benchMode('dbPath')];
 
-  const workerEngine = await startEmbeddedMongo();
   const workerRuns: Awaited<ReturnType<typeof benchWorkers>>[] = [];
-  try {
-    for (const n of [1, 2]) workerRuns.push(await benchWorkers(workerEngine, n));
-  } finally {
-    await workerEngine.stop();
+  if (!MEMORY_ONLY) {
+    const workerEngine = await startEmbeddedMongo();
+    try {
+      for (const n of [1, 2]) workerRuns.push(await benchWorkers(workerEngine, n));
+    } finally {
+      await workerEngine.stop();
+    }
   }
 
   const commands = await countCommands();

@@ -441,12 +441,14 @@ export class OrchestrationExecutor implements ContextHost, TaskObserver {
     const timestamp = this.#now;
     const actions: OrchestratorAction[] = [];
     const newHistory: HistoryEvent[] = [];
+    const completion = this.#completion;
     for (const open of this.#actions.values()) {
-      if (open.recorded) continue;
+      // A terminated execution starts nothing more, not even what the code asked for before the termination arrived
+      // (in the same episode).
+      if (open.recorded || completion?.status === 'Terminated') continue;
       actions.push(open.action);
       newHistory.push(scheduledEventFor(open.action, timestamp));
     }
-    const completion = this.#completion;
     if (completion !== undefined) newHistory.push(completionEventFor(completion, timestamp));
     newHistory.push({ type: HistoryEventType.OrchestratorCompleted, eventId: -1, timestamp });
     return {

@@ -22,8 +22,10 @@ export interface WorkHandlers {
   /**
    * Runs an activity and records its result. `deliveries` counts how many times this job was started (a worker that
    * crashed mid-run leaves it to be started again): the handler fails the task instead of running it past a cap.
+   * `justScheduled` is set when this process scheduled the job a moment ago and runs it straight away: its
+   * instance was live then, so the handler need not look it up first.
    */
-  runActivity(job: ActivityJob, deliveries: number): Promise<void>;
+  runActivity(job: ActivityJob, deliveries: number, options?: { readonly justScheduled?: boolean }): Promise<void>;
   /** Records that a timer fired. */
   fireTimer(job: TimerJob): Promise<void>;
 }
@@ -37,6 +39,11 @@ export interface WorkScheduler {
   start(handlers: WorkHandlers): Promise<void>;
   /** Schedules an activity to run now. Idempotent per (instanceId, executionId, sequence). */
   scheduleActivity(job: ActivityJob): Promise<void>;
+  /**
+   * Schedules activities to run now, in one go (a fan-out): same as {@link WorkScheduler.scheduleActivity} for each,
+   * with fewer round trips. A worker process may run some of them itself at once; the rest wait for any worker.
+   */
+  scheduleActivities(jobs: readonly ActivityJob[]): Promise<void>;
   /** Schedules a timer at `fireAt`. Idempotent per (instanceId, executionId, sequence). */
   scheduleTimer(job: TimerJob): Promise<void>;
   /** Deletes the pending (not running) jobs of an instance; returns how many. */

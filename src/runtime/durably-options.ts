@@ -29,6 +29,12 @@ export interface DurablyTuning {
   readonly maxActivityDeliveries?: number;
   /** How long `stop()` waits for running work, in ms. Default 30,000. */
   readonly drainTimeoutMs?: number;
+  /**
+   * How long an episode that dispatched activities this process runs keeps its instance, waiting for their results,
+   * in ms. A result that comes in time runs the next episode at once, in memory (see docs/runtime.md, "Sessions");
+   * later ones go through the instance's inbox. 0 turns this off. Default 20.
+   */
+  readonly episodeLingerMs?: number;
 }
 
 /** Options of `Durably.create`. */
@@ -67,13 +73,15 @@ export function resolveTuning(options: DurablyTuning): ResolvedTuning {
     maxEpisodeAttempts: 5,
     maxActivityDeliveries: 5,
     drainTimeoutMs: 30_000,
+    episodeLingerMs: 20,
   };
   const resolved = { ...defaults };
   for (const key of Object.keys(defaults) as (keyof ResolvedTuning)[]) {
     const value = options[key];
     if (value === undefined) continue;
-    if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-      throw new DurableError('INVALID_OPTIONS', `Durably option '${key}' must be a positive number, got ${String(value)}`);
+    const allowsZero = key === 'episodeLingerMs';
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || (value === 0 && !allowsZero)) {
+      throw new DurableError('INVALID_OPTIONS', `Durably option '${key}' must be a ${allowsZero ? 'non-negative' : 'positive'} number, got ${String(value)}`);
     }
     resolved[key] = value;
   }

@@ -10,6 +10,7 @@ import { DurableRegistry } from '../registry/durable-registry.js';
 import { ActionDispatcher } from './action-dispatcher.js';
 import { resolveTuning, type DurablyOptions, type ResolvedTuning } from './durably-options.js';
 import { runEpisode } from './episode-runner.js';
+import { LocalResults } from './local-results.js';
 import { OrchestrationWorker } from './orchestration-worker.js';
 import { consoleLogger, type RuntimeLogger } from './runtime-logger.js';
 import { createWorkHandlers } from './work-handlers.js';
@@ -33,6 +34,7 @@ export class Durably {
   readonly #store: InstanceStore;
   readonly #scheduler: WorkScheduler;
   readonly #worker: OrchestrationWorker;
+  readonly #localResults = new LocalResults();
   readonly #container: DependencyContainer;
   readonly #tuning: ResolvedTuning;
   readonly #log: RuntimeLogger;
@@ -56,7 +58,10 @@ export class Durably {
     const dispatcher = new ActionDispatcher(this.#store, this.#scheduler, () => this.#worker.wake());
     this.#worker = new OrchestrationWorker(
       this.#store,
-      (item) => runEpisode({ store: this.#store, registry: this.registry, container: this.#container, dispatcher, tuning: this.#tuning, log: this.#log }, item),
+      (item) => runEpisode({
+        store: this.#store, registry: this.registry, container: this.#container, dispatcher, tuning: this.#tuning, log: this.#log,
+        localResults: this.#localResults, stopping: () => this.#stopping !== undefined,
+      }, item),
       { concurrency: this.#tuning.orchestrationConcurrency, pollIntervalMs: this.#tuning.pollIntervalMs, leaseMs: this.#tuning.leaseMs, log: this.#log },
     );
     this.client = new DurableClient(this.#store, this.#scheduler, this.registry, {
@@ -108,7 +113,9 @@ export class Durably {
     if (this.#started || this.#stopping !== undefined) return;
     this.#started = true;
     const activities = this.registry.createActivityResolver(this.#container);
-    await this.#scheduler.start(createWorkHandlers({ store: this.#store, activities, tuning: this.#tuning, log: this.#log, wake: () => this.#worker.wake() }));
+    await this.#scheduler.start(createWorkHandlers({
+      store: this.#store, activities, tuning: this.#tuning, log: this.#log, wake: () => this.#worker.wake(), localResults: this.#localResults,
+    }));
     this.#worker.start();
   }
 

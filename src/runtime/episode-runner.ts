@@ -16,6 +16,7 @@ import {
 } from '../ports/instance-store.js';
 import type { DurableRegistry } from '../registry/durable-registry.js';
 import type { ActionDispatcher } from './action-dispatcher.js';
+import { NO_RESULT_SESSION, type LocalResult, type LocalResults } from './local-results.js';
 import type { ResolvedTuning } from './durably-options.js';
 import type { RuntimeLogger } from './runtime-logger.js';
 
@@ -27,6 +28,10 @@ export interface EpisodeRuntime {
   readonly dispatcher: ActionDispatcher;
   readonly tuning: ResolvedTuning;
   readonly log: RuntimeLogger;
+  /** Results of activities run in this process, for the episode holding their instance. */
+  readonly localResults: LocalResults;
+  /** Whether the worker is stopping (no more episodes back to back). */
+  readonly stopping: () => boolean;
 }
 
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
@@ -133,21 +138,84 @@ function failedDecision(events: readonly HistoryEvent[], failure: FailureDetails
   ];
 }
 
+/** What one episode leaves for the next one under the same lease: the instance as committed, and its history. */
+interface Continuation {
+  readonly instance: InstanceState;
+  readonly chunks: readonly HistoryChunk[];
+  /** Marking the last chunk dispatched, in flight while the episode waits for results. */
+  readonly marked: Promise<void>;
+}
+
+type Release = { moreWork: boolean; succeeded: boolean; retryAt?: Date };
+
+// Episodes one claim may run back to back (each after a result of an activity run here) before the instance goes
+// back to the queue, so that a long chain cannot keep a worker loop from other instances.
+const MAX_EPISODES_PER_CLAIM = 100;
+
 /**
- * One episode of one instance, under its lease: recover undispatched work, apply new messages by replaying the
- * orchestrator, commit the result as one history chunk (or lose the race and discard it), dispatch the new actions,
- * release the lease. Never throws: failures are logged and the instance is left to be retried.
+ * Runs the episodes of one claimed instance, under its lease, then releases it. The first episode applies what the
+ * inbox holds; when it dispatched activities that this process runs, the instance is kept for up to
+ * `episodeLingerMs` for their results (see {@link LocalResults}), and each result that comes runs the next episode
+ * at once — no inbox message, no release and claim. Never throws: failures are logged and the instance is left to be
+ * retried.
  */
 export async function runEpisode(rt: EpisodeRuntime, item: WorkItem): Promise<void> {
-  const { instance, leaseToken } = item;
-  const { instanceId, executionId } = instance;
-  const release: { moreWork: boolean; succeeded: boolean; retryAt?: Date } = { moreWork: false, succeeded: true };
+  const { instanceId, executionId } = item.instance;
+  const release: Release = { moreWork: false, succeeded: true };
+  const results = rt.tuning.episodeLingerMs > 0 ? rt.localResults.open(instanceId, executionId) : NO_RESULT_SESSION;
+  const claimedAt = Date.now();
   try {
-    if (instance.claimAttempts > rt.tuning.maxEpisodeAttempts) {
+    if (item.instance.claimAttempts > rt.tuning.maxEpisodeAttempts) {
       await poison(rt, item);
       return;
     }
-    const [chunks, queued] = await Promise.all([rt.store.loadHistory(instanceId, executionId), rt.store.loadMessages(instanceId)]);
+    let state: Continuation | undefined;
+    for (let episodes = 1; ; episodes++) {
+      release.moreWork = false;
+      state = await runOneEpisode(rt, item, state, results.take(), release);
+      if (state === undefined) return;
+      const keepGoing = episodes < MAX_EPISODES_PER_CLAIM && Date.now() - claimedAt < rt.tuning.leaseMs / 2 && !rt.stopping();
+      const more = keepGoing && await results.wait(rt.tuning.episodeLingerMs);
+      await state.marked;
+      if (!more) return;
+    }
+  } catch (error) {
+    rt.log('error', `episode of ${item.instance.name} '${instanceId}' failed; it will be retried`, error);
+    release.succeeded = false;
+    release.moreWork = true;
+    release.retryAt = new Date(Date.now() + 1_000);
+  } finally {
+    // Results that arrive from now on go to the inbox (and flag the instance, which the release below respects).
+    results.close();
+    try {
+      await rt.store.releaseWork(item, { ...release, now: new Date() });
+    } catch (error) {
+      // The lease then expires on its own and the instance is claimed again.
+      rt.log('warn', `could not release '${instanceId}'`, error);
+    }
+  }
+}
+
+/**
+ * One episode: recover undispatched work, apply new messages (from the inbox, and `local` results) by replaying the
+ * orchestrator, commit the result as one history chunk (or lose the race and discard it), dispatch the new actions.
+ * `previous` is what the previous episode under this lease committed (undefined for the first: the history is
+ * loaded). Returns what the next episode under this lease starts from, or undefined when there is to be none.
+ */
+async function runOneEpisode(
+  rt: EpisodeRuntime, item: WorkItem, previous: Continuation | undefined, local: readonly LocalResult[], release: Release,
+): Promise<Continuation | undefined> {
+  const instance = previous?.instance ?? item.instance;
+  const { leaseToken } = item;
+  const { instanceId, executionId } = instance;
+  // Local results this episode recorded (or found recorded): settled true at the end; the others false.
+  const recorded = new Set<LocalResult>();
+  try {
+    const [chunks, queued] = await Promise.all([
+      previous === undefined ? rt.store.loadHistory(instanceId, executionId) : previous.chunks,
+      // Read after the local results arrived: what came first is applied first (a whenAny sees the true winner).
+      rt.store.loadMessages(instanceId),
+    ]);
     await recoverUndispatched(rt, instance, chunks);
     // The history is the source of truth. When it records the end of the execution but the instance document does
     // not show it (the committing worker died, or lost its lease, right after the chunk landed), finish the job.
@@ -155,11 +223,11 @@ export async function runEpisode(rt: EpisodeRuntime, item: WorkItem): Promise<vo
     if (ending?.type === HistoryEventType.ContinueAsNew) {
       await continueAsNew(rt, item, ending.input, ending.carryoverEvents ?? []);
       release.moreWork = true;
-      return;
+      return undefined;
     }
     if (ending?.type === HistoryEventType.ExecutionCompleted && !TERMINAL_STATUSES.has(instance.runtimeStatus)) {
-      await syncCompletion(rt, item, chunks, ending);
-      return;
+      await syncCompletion(rt, item, instance, chunks, ending);
+      return undefined;
     }
     const pastEvents = chunks.flatMap((chunk) => chunk.events);
     const consumed = new Set(chunks.flatMap((chunk) => chunk.consumedMessageIds));
@@ -168,13 +236,23 @@ export async function runEpisode(rt: EpisodeRuntime, item: WorkItem): Promise<vo
     if (TERMINAL_STATUSES.has(instance.runtimeStatus)) {
       // A finished instance ignores late results and events.
       await rt.store.deleteMessages(queued.map((m) => m.id));
-      return;
+      return undefined;
     }
     if (stale.length > 0) await rt.store.deleteMessages(stale.map((m) => m.id));
-    const { accepted, duplicates, deferred } = classifyMessages(pastEvents, fresh);
-    if (duplicates.length > 0) await rt.store.deleteMessages(duplicates.map((m) => m.id));
+    // Local results are applied after the inbox's messages: a result also sent to the inbox (by an earlier attempt of
+    // its activity) is then the duplicate.
+    const localMessages = new Map<InboxMessage, LocalResult>(local.map((result, i) => [
+      { id: `local:${i}`, instanceId, executionId, event: result.event, createdAt: result.event.timestamp }, result,
+    ]));
+    const { accepted, duplicates, deferred } = classifyMessages(pastEvents, [...fresh, ...localMessages.keys()]);
+    for (const message of duplicates) {
+      const result = localMessages.get(message);
+      if (result !== undefined) recorded.add(result);
+    }
+    const inboxDuplicates = duplicates.filter((m) => !localMessages.has(m));
+    if (inboxDuplicates.length > 0) await rt.store.deleteMessages(inboxDuplicates.map((m) => m.id));
     const starting = pastEvents.length === 0;
-    if (!starting && accepted.length === 0) return;
+    if (!starting && accepted.length === 0) return undefined;
 
     const now = new Date();
     const newEvents: HistoryEvent[] = [{ type: HistoryEventType.OrchestratorStarted, eventId: -1, timestamp: now }];
@@ -204,8 +282,8 @@ export async function runEpisode(rt: EpisodeRuntime, item: WorkItem): Promise<vo
       if (!(error instanceof NonDeterminismError || error instanceof NonDurableAwaitError || error instanceof RegistrationError)) throw error;
       const termination = accepted.find((m) => m.event.type === HistoryEventType.ExecutionTerminated)?.event;
       if (termination?.type !== HistoryEventType.ExecutionTerminated) {
-        await stuck(rt, item, error, release);
-        return;
+        await stuck(rt, item, instance, error, release);
+        return undefined;
       }
       // Terminating needs no orchestrator code: a stuck instance (code that no longer replays, e.g. after an
       // incompatible deploy) can still be terminated.
@@ -222,7 +300,7 @@ export async function runEpisode(rt: EpisodeRuntime, item: WorkItem): Promise<vo
     const chunk: HistoryChunk = {
       firstEventIndex: pastEvents.length,
       events,
-      consumedMessageIds: accepted.map((m) => m.id),
+      consumedMessageIds: accepted.filter((m) => !localMessages.has(m)).map((m) => m.id),
       undispatched: true,
     };
     const committed = await rt.store.commitEpisode({ instanceId, executionId, expectedVersion: instance.version, leaseToken, chunk, update, now });
@@ -230,29 +308,39 @@ export async function runEpisode(rt: EpisodeRuntime, item: WorkItem): Promise<vo
       // Another worker took over (our lease expired): its episode replays from history, the source of truth.
       release.succeeded = false;
       release.moreWork = true;
-      return;
+      return undefined;
+    }
+    for (const message of accepted) {
+      const result = localMessages.get(message);
+      if (result !== undefined) recorded.add(result);
     }
     await rt.dispatcher.dispatch(instance, chunk);
-    await rt.store.markDispatched(instanceId, executionId, chunk.firstEventIndex);
+    const marked = rt.store.markDispatched(instanceId, executionId, chunk.firstEventIndex);
     if (limitFailure === undefined && decision.completion?.status === 'ContinuedAsNew') {
+      await marked;
       await continueAsNew(rt, item, decision.completion.input, decision.completion.carryoverEvents);
       release.moreWork = true;
-      return;
+      return undefined;
     }
     // Results that waited for this commit can apply now.
     release.moreWork = deferred.length > 0 && classifyMessages([...pastEvents, ...events], deferred).accepted.length > 0;
-  } catch (error) {
-    rt.log('error', `episode of ${instance.name} '${instanceId}' failed; it will be retried`, error);
-    release.succeeded = false;
-    release.moreWork = true;
-    release.retryAt = new Date(Date.now() + 1_000);
-  } finally {
-    try {
-      await rt.store.releaseWork(item, { ...release, now: new Date() });
-    } catch (error) {
-      // The lease then expires on its own and the instance is claimed again.
-      rt.log('warn', `could not release '${instanceId}'`, error);
+    if (update.runtimeStatus !== 'Running' || release.moreWork) {
+      await marked;
+      return undefined;
     }
+    // Awaited by the caller; until then a rejection must not go unhandled.
+    marked.catch(() => undefined);
+    return {
+      marked,
+      instance: {
+        ...instance, version: instance.version + 1, historyLength: chunk.firstEventIndex + events.length, runtimeStatus: 'Running',
+        customStatus: update.customStatus, lastUpdatedTime: now, stuck: undefined, stuckSince: undefined, carryoverEvents: undefined,
+      },
+      chunks: [...chunks, { ...chunk, undispatched: false }],
+    };
+  } finally {
+    // A local result not recorded here is sent to the inbox by its activity.
+    for (const result of local) result.settle(recorded.has(result));
   }
 }
 
@@ -279,12 +367,12 @@ function checkLimits(rt: EpisodeRuntime, instance: InstanceState, historyLength:
   return undefined;
 }
 
-async function stuck(rt: EpisodeRuntime, item: WorkItem, error: Error, release: { moreWork: boolean; succeeded: boolean; retryAt?: Date }): Promise<void> {
+async function stuck(rt: EpisodeRuntime, item: WorkItem, instance: InstanceState, error: Error, release: Release): Promise<void> {
   const failure = failureDetailsFrom(error);
-  rt.log('error', `instance '${item.instance.instanceId}' (${item.instance.name}) is stuck: ${error.message}`);
-  await rt.store.markStuck(item.instance.instanceId, item.leaseToken, failure, { fail: false, now: new Date() });
+  rt.log('error', `instance '${instance.instanceId}' (${instance.name}) is stuck: ${error.message}`);
+  await rt.store.markStuck(instance.instanceId, item.leaseToken, failure, { fail: false, now: new Date() });
   const now = Date.now();
-  const stuckFor = now - (item.instance.stuckSince?.getTime() ?? now);
+  const stuckFor = now - (instance.stuckSince?.getTime() ?? now);
   release.moreWork = true;
   // Counted as success: being stuck is not a crash, so it must not trip the poison cap.
   release.succeeded = true;
@@ -304,14 +392,16 @@ async function poison(rt: EpisodeRuntime, item: WorkItem): Promise<void> {
 
 // Records on the instance document what the history already says: an empty episode (start and end markers) carrying
 // the status update, committed like any other.
-async function syncCompletion(rt: EpisodeRuntime, item: WorkItem, chunks: readonly HistoryChunk[], ending: Extract<HistoryEvent, { type: 'ExecutionCompleted' }>): Promise<void> {
+async function syncCompletion(
+  rt: EpisodeRuntime, item: WorkItem, instance: InstanceState, chunks: readonly HistoryChunk[], ending: Extract<HistoryEvent, { type: 'ExecutionCompleted' }>,
+): Promise<void> {
   const now = new Date();
   const firstEventIndex = chunks.reduce((sum, chunk) => sum + chunk.events.length, 0);
   // ExecutionCompleted is only written for these three (continue-as-new records a ContinueAsNew event instead).
   const status = ending.orchestrationStatus as 'Completed' | 'Failed' | 'Terminated';
   const update = endedUpdate(status, ending.result, ending.failureDetails, ending.timestamp);
   await rt.store.commitEpisode({
-    instanceId: item.instance.instanceId, executionId: item.instance.executionId, expectedVersion: item.instance.version,
+    instanceId: instance.instanceId, executionId: instance.executionId, expectedVersion: instance.version,
     leaseToken: item.leaseToken, update, now,
     chunk: {
       firstEventIndex,

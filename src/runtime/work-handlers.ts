@@ -7,6 +7,7 @@ import type { ActivityJob, TimerJob, WorkHandlers } from '../ports/work-schedule
 import type { ActivityResolver } from '../registry/activity-resolver.js';
 import { DedupeKey } from './action-dispatcher.js';
 import type { ResolvedTuning } from './durably-options.js';
+import type { LocalResults } from './local-results.js';
 import type { RuntimeLogger } from './runtime-logger.js';
 
 /**
@@ -19,8 +20,10 @@ export function createWorkHandlers(deps: {
   readonly tuning: ResolvedTuning;
   readonly log: RuntimeLogger;
   readonly wake: () => void;
+  /** Where a result goes first: the episode holding the instance, if one of this process does. */
+  readonly localResults: LocalResults;
 }): WorkHandlers {
-  const { store, activities, tuning, log, wake } = deps;
+  const { store, activities, tuning, log, wake, localResults } = deps;
 
   const record = async (instanceId: string, executionId: string, event: HistoryEvent, dedupeKey: string): Promise<void> => {
     await store.sendMessage(instanceId, event, { dedupeKey, executionId, now: new Date() });
@@ -28,34 +31,18 @@ export function createWorkHandlers(deps: {
   };
 
   return {
-    async runActivity(job: ActivityJob, deliveries: number): Promise<void> {
-      const { instanceId, executionId, sequence, name } = job;
-      const instance = await store.getInstance(instanceId);
-      if (instance === undefined || instance.executionId !== executionId || TERMINAL_STATUSES.has(instance.runtimeStatus)) {
-        // The instance finished, was purged or moved on: its late work is not run.
-        return;
+    async runActivity(job: ActivityJob, deliveries: number, options?: { readonly justScheduled?: boolean }): Promise<void> {
+      const deliver = localResults.begin(job.instanceId);
+      let event: HistoryEvent | undefined;
+      try {
+        event = await runOne(job, deliveries, options?.justScheduled === true);
+      } catch (error) {
+        await deliver(job.executionId, undefined);
+        throw error;
       }
-      let event: HistoryEvent;
-      if (deliveries > tuning.maxActivityDeliveries) {
-        event = {
-          type: HistoryEventType.TaskFailed, eventId: -1, timestamp: new Date(), taskScheduledId: sequence,
-          failureDetails: {
-            errorType: 'PoisonActivity',
-            errorMessage: `Activity '${name}' was started ${deliveries} times without finishing (it keeps crashing or timing out its worker); it was failed instead of being run again.`,
-            isNonRetriable: true,
-          },
-        };
-        log('error', event.failureDetails.errorMessage);
-      } else {
-        try {
-          const result: unknown = await activities.resolve(name).run(decodePayload(job.input));
-          const encoded = assertPayloadSize(encodePayload(result, `result of activity '${name}'`), `result of activity '${name}'`, tuning.maxPayloadBytes);
-          event = { type: HistoryEventType.TaskCompleted, eventId: -1, timestamp: new Date(), taskScheduledId: sequence, result: encoded };
-        } catch (error) {
-          event = { type: HistoryEventType.TaskFailed, eventId: -1, timestamp: new Date(), taskScheduledId: sequence, failureDetails: failureDetailsFrom(error) };
-        }
-      }
-      await record(instanceId, executionId, event, DedupeKey.taskResult(instanceId, executionId, sequence));
+      // Recorded by the episode of this process that holds the instance, or else sent to its inbox.
+      if (await deliver(job.executionId, event) || event === undefined) return;
+      await record(job.instanceId, job.executionId, event, DedupeKey.taskResult(job.instanceId, job.executionId, job.sequence));
     },
 
     async fireTimer(job: TimerJob): Promise<void> {
@@ -64,4 +51,37 @@ export function createWorkHandlers(deps: {
       await record(instanceId, executionId, event, DedupeKey.timerFired(instanceId, executionId, sequence));
     },
   };
+
+  // Runs the activity, unless its instance is gone or moved on; the event recording the outcome.
+  async function runOne(job: ActivityJob, deliveries: number, justScheduled: boolean): Promise<HistoryEvent | undefined> {
+    const { instanceId, executionId, sequence, name } = job;
+    if (!justScheduled) {
+      const instance = await store.getInstance(instanceId);
+      if (instance === undefined || instance.executionId !== executionId || TERMINAL_STATUSES.has(instance.runtimeStatus)) {
+        // The instance finished, was purged or moved on: its late work is not run.
+        return undefined;
+      }
+    }
+    let event: HistoryEvent;
+    if (deliveries > tuning.maxActivityDeliveries) {
+      event = {
+        type: HistoryEventType.TaskFailed, eventId: -1, timestamp: new Date(), taskScheduledId: sequence,
+        failureDetails: {
+          errorType: 'PoisonActivity',
+          errorMessage: `Activity '${name}' was started ${deliveries} times without finishing (it keeps crashing or timing out its worker); it was failed instead of being run again.`,
+          isNonRetriable: true,
+        },
+      };
+      log('error', event.failureDetails.errorMessage);
+    } else {
+      try {
+        const result: unknown = await activities.resolve(name).run(decodePayload(job.input));
+        const encoded = assertPayloadSize(encodePayload(result, `result of activity '${name}'`), `result of activity '${name}'`, tuning.maxPayloadBytes);
+        event = { type: HistoryEventType.TaskCompleted, eventId: -1, timestamp: new Date(), taskScheduledId: sequence, result: encoded };
+      } catch (error) {
+        event = { type: HistoryEventType.TaskFailed, eventId: -1, timestamp: new Date(), taskScheduledId: sequence, failureDetails: failureDetailsFrom(error) };
+      }
+    }
+    return event;
+  }
 }

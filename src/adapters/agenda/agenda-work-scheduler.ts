@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { Agenda, type Job } from 'agenda';
+import { Agenda, toJobId, type Job } from 'agenda';
 // The driver's client and ObjectId come through the Agenda backend's re-exports (the same `mongodb` package):
 // `mongodb` itself is imported only under src/adapters/mongodb.
 import { MongoClient, ObjectId, type Db } from '@agendajs/mongo-backend';
@@ -10,6 +10,7 @@ import { activityFromData, activityJobData, timerFromData, timerJobData } from '
 import { agendaProcessorView, type AgendaProcessorView } from './agenda-processor-view.js';
 import { AgendaTimerScope } from './agenda-timer-scope.js';
 import { resolveSchedulerOptions, type AgendaWorkSchedulerOptions } from './agenda-work-scheduler-options.js';
+import { JobSlots } from './job-slots.js';
 import { JobsOnlyMongoBackend } from './jobs-only-mongo-backend.js';
 import { LockHeartbeat } from './lock-heartbeat.js';
 import { WorkerNotificationChannel } from './worker-notification-channel.js';
@@ -37,6 +38,8 @@ interface Connection {
   readonly agenda: Agenda;
   /** Set when the scheduler opened the client itself (and so closes it). */
   readonly client: MongoClient | undefined;
+  /** Agenda's in-process notification channel: publishing on it makes this process's Agenda look for jobs now. */
+  readonly channel: WorkerNotificationChannel;
 }
 
 /** A job whose handler this process is running. */
@@ -50,6 +53,12 @@ interface Worker {
   readonly handlers: WorkHandlers;
   readonly scope: AgendaTimerScope;
   readonly running: Map<string, RunningJob>;
+  /** Bounds the activities running at once, however they started. */
+  readonly slots: JobSlots;
+  /** Set when this process left activity jobs to Agenda; cleared when a look for one finds none. */
+  queuedHere: boolean;
+  /** Looks for a queued activity in flight (see #pickUp). */
+  pickups: number;
   /** The chain of finished-job renames, awaited on stop. */
   renames: Promise<void>;
 }
@@ -126,8 +135,52 @@ export class AgendaWorkScheduler implements WorkScheduler {
   }
 
   /** Schedules an activity to run now; a second call with the same (instanceId, executionId, sequence) does nothing. */
-  async scheduleActivity(job: ActivityJob): Promise<void> {
-    await this.#insert(JobName.Activity, activityJobData(job), new Date());
+  scheduleActivity(job: ActivityJob): Promise<void> {
+    return this.scheduleActivities([job]);
+  }
+
+  /**
+   * Schedules activities to run now, with one insert for all of them; a job whose (instanceId, executionId,
+   * sequence) was scheduled before is skipped.
+   *
+   * In a started worker with free activity slots, jobs are inserted already locked by this worker and run at once,
+   * in-process: no round trip through Agenda's lock, start and finish, and no wait for a notification or a poll. The
+   * lock is renewed while the handler runs like any other; if this process dies, the lock expires and another
+   * worker's Agenda runs the job again, as for any job whose worker died. The other jobs are left to Agenda (this
+   * process's, woken by one notification, and every other worker's).
+   */
+  async scheduleActivities(jobs: readonly ActivityJob[]): Promise<void> {
+    if (jobs.length === 0) return;
+    const connection = await this.#connect();
+    const worker = this.#worker;
+    const now = new Date();
+    const local: ActivityJob[] = [];
+    const queued: ActivityJob[] = [];
+    for (const job of jobs) (worker !== undefined && worker.slots.tryAcquire() ? local : queued).push(job);
+    const docs = [
+      ...local.map((job) => this.#jobDocument(connection, JobName.Activity, { ...activityJobData(job), deliveries: 1 }, now, true)),
+      ...queued.map((job) => this.#jobDocument(connection, JobName.Activity, activityJobData(job), now, false)),
+    ];
+    let inserted: ReadonlySet<number>;
+    try {
+      inserted = await this.#insertMany(connection, docs);
+    } catch (error) {
+      for (let i = 0; i < local.length; i++) worker?.slots.release();
+      throw error;
+    }
+    local.forEach((job, i) => {
+      // Not inserted: the key was scheduled before, and that job is the job.
+      if (worker === undefined) return;
+      const doc = docs[i];
+      if (inserted.has(i) && doc !== undefined) this.#runLocal(connection, worker, doc._id, job, 1, true);
+      else worker.slots.release();
+    });
+    if (queued.some((_, i) => inserted.has(local.length + i))) {
+      if (worker !== undefined) worker.queuedHere = true;
+      // One notification for the batch: Agenda's queue pass locks as many due jobs as it has room for.
+      const first = docs[local.length];
+      if (first !== undefined) this.#notify(connection, first._id, now);
+    }
   }
 
   /**
@@ -188,9 +241,9 @@ export class AgendaWorkScheduler implements WorkScheduler {
     await this.#stopping;
     if (this.#worker !== undefined) return;
     const connection = await this.#connect();
-    const worker: Worker = { handlers, scope: new AgendaTimerScope(), running: new Map(), renames: Promise.resolve() };
+    const worker: Worker = { handlers, scope: new AgendaTimerScope(), running: new Map(), slots: new JobSlots(this.#concurrency), queuedHere: false, pickups: 0, renames: Promise.resolve() };
     const definition = { concurrency: this.#concurrency, lockLimit: this.#concurrency, lockLifetime: this.#lockLifetimeMs };
-    connection.agenda.define(JobName.Activity, (job: Job<unknown>) => this.#execute(worker, job, () => this.#runActivity(connection, worker, job)), definition);
+    connection.agenda.define(JobName.Activity, (job: Job<unknown>) => this.#execute(worker, job, () => this.#runActivity(connection, worker, job), connection), definition);
     connection.agenda.define(JobName.Timer, (job: Job<unknown>) => this.#execute(worker, job, () => worker.handlers.fireTimer(timerFromData(job.attrs.data, JobName.Timer))), definition);
     this.#worker = worker;
     // Finished jobs leave Agenda's scans (see FinishedJobName): after Agenda's final save of each run, and at start
@@ -241,7 +294,7 @@ export class AgendaWorkScheduler implements WorkScheduler {
     }
 
     const busy = (): boolean =>
-      worker.running.size > 0 || (processor !== undefined && (processor.runningJobs.length > 0 || processor.isJobQueueFilling.size > 0));
+      worker.running.size > 0 || worker.pickups > 0 || (processor !== undefined && (processor.runningJobs.length > 0 || processor.isJobQueueFilling.size > 0));
     const deadline = Date.now() + this.#stopGraceMs;
     while (busy() && Date.now() < deadline) await sleep(Math.min(STOP_POLL_MS, deadline - Date.now()));
 
@@ -250,7 +303,7 @@ export class AgendaWorkScheduler implements WorkScheduler {
       this.#log(`stop: ${abandoned.length} job(s) still running after ${this.#stopGraceMs} ms; their locks are no longer renewed, so another worker will run them again once the locks expire.`);
       for (const job of abandoned) void job.heartbeat.stop();
     }
-    if (processor !== undefined) await this.#unlockStranded(connection, processor);
+    if (processor !== undefined) await this.#unlockStranded(connection, processor, worker);
 
     worker.scope.release();
     // Close the scope once nothing can create timers in it any more: the abandoned jobs settled, and one poll period
@@ -262,9 +315,11 @@ export class AgendaWorkScheduler implements WorkScheduler {
 
   // A queue pass that was in flight during agenda.stop() goes on locking jobs it will never start. Unlock what this
   // process (lastModifiedBy) still holds and is not running, or those jobs would wait a whole lock lifetime.
-  async #unlockStranded(connection: Connection, processor: AgendaProcessorView): Promise<void> {
+  async #unlockStranded(connection: Connection, processor: AgendaProcessorView, worker: Worker): Promise<void> {
     try {
-      const running = processor.runningJobs.map((job) => new ObjectId(String(job.attrs._id)));
+      // Jobs still running (Agenda's, and those run in-process) keep their locks until they expire.
+      const ids = new Set([...processor.runningJobs.map((job) => String(job.attrs._id)), ...worker.running.keys()]);
+      const running = [...ids].map((id) => new ObjectId(id));
       await connection.jobs.updateMany(
         { name: { $in: JOB_NAMES }, lastModifiedBy: this.#name, lockedAt: { $ne: null }, _id: { $nin: running } },
         { $unset: { lockedAt: '' } },
@@ -298,13 +353,25 @@ export class AgendaWorkScheduler implements WorkScheduler {
     }
   }
 
-  /** Runs one job's handler outside the timer scope, renewing its lock meanwhile. */
-  #execute(worker: Worker, job: Job<unknown>, run: () => Promise<void>): Promise<void> {
+  /**
+   * Runs one job's handler outside the timer scope, renewing its lock meanwhile. Activities wait for a free slot
+   * first (their lock is renewed while they wait).
+   */
+  #execute(worker: Worker, job: Job<unknown>, run: () => Promise<void>, connection?: Connection): Promise<void> {
     return AgendaTimerScope.outside(async () => {
       const id = String(job.attrs._id);
-      const heartbeat = new LockHeartbeat(job, Math.max(1, Math.floor(this.#lockLifetimeMs / 3)), (error) =>
-        this.#log(`could not renew the lock of job ${job.attrs.name} ${id}: ${describeError(error)}`));
-      const done = (async () => run())();
+      const heartbeat = this.#heartbeat(() => job.touch(), `${job.attrs.name} ${id}`);
+      const usesSlot = job.attrs.name === JobName.Activity;
+      const done = (async () => {
+        if (!usesSlot) return run();
+        await worker.slots.acquire();
+        try {
+          await run();
+        } finally {
+          worker.slots.release();
+          if (connection !== undefined) this.#pickUp(connection, worker);
+        }
+      })();
       worker.running.set(id, { done, heartbeat });
       try {
         await done;
@@ -319,6 +386,144 @@ export class AgendaWorkScheduler implements WorkScheduler {
         await heartbeat.stop();
       }
     });
+  }
+
+  /**
+   * Runs an activity job this worker holds the lock of — inserted locked by
+   * {@link AgendaWorkScheduler.scheduleActivities}, or locked by {@link AgendaWorkScheduler.#pickUp} — then marks it
+   * finished, and retired, in one write, as Agenda would. Holds one of the worker's slots; when it frees the slot, it
+   * looks for a queued activity to run next.
+   */
+  #runLocal(connection: Connection, worker: Worker, id: ObjectId, activity: ActivityJob, deliveries: number, justScheduled: boolean): void {
+    const key = id.toHexString();
+    const heartbeat = this.#heartbeat(
+      () => connection.jobs.updateOne({ _id: id, lastModifiedBy: this.#name, lockedAt: { $ne: null } }, { $set: { lockedAt: new Date() } }),
+      `${JobName.Activity} ${key}`,
+    );
+    const done = AgendaTimerScope.outside(async () => {
+      let failure: unknown;
+      try {
+        if (this.#maxDeliveries !== undefined && deliveries > this.#maxDeliveries) {
+          throw new Error(`activity '${activity.name}' (instance '${activity.instanceId}', sequence ${activity.sequence}) was started ${deliveries} times, more than maxDeliveries ${this.#maxDeliveries}; failing the job without running it.`);
+        }
+        await worker.handlers.runActivity(activity, deliveries, { justScheduled });
+      } catch (error) {
+        failure = error;
+        this.#log(`job ${JobName.Activity} ${key} failed and will not be retried: ${describeError(error)}`);
+      }
+      // A renewal landing after the final write would re-lock a finished job.
+      await heartbeat.stop();
+      await this.#finishLocal(connection, id, failure);
+    }).finally(() => {
+      worker.running.delete(key);
+      worker.slots.release();
+      this.#pickUp(connection, worker);
+    });
+    worker.running.set(key, { done, heartbeat });
+  }
+
+  // Marks a job this worker ran finished (and retired) — only while this worker still holds it: if its lock expired
+  // and another worker took it over, that worker finishes it.
+  async #finishLocal(connection: Connection, id: ObjectId, failure: unknown): Promise<void> {
+    const now = new Date();
+    const failed = failure === undefined ? {} : { failedAt: now, failReason: failure instanceof Error ? failure.message : describeError(failure), failCount: 1 };
+    try {
+      await connection.jobs.updateOne(
+        { _id: id, lastModifiedBy: this.#name },
+        { $set: { name: FinishedJobName[JobName.Activity], lockedAt: null, nextRunAt: null, lastFinishedAt: now, ...failed } },
+      );
+    } catch (error) {
+      // The job stays locked until its lock expires; then a worker runs it again, and the recorded result absorbs it.
+      this.#log(`could not mark job ${JobName.Activity} ${id.toHexString()} finished: ${describeError(error)}`);
+    }
+  }
+
+  /**
+   * With a slot free and activities left to Agenda by this process, locks the oldest due activity job (whoever
+   * scheduled it) and runs it here: one write instead of Agenda's lock, probe, start and delivery count, and no wait
+   * for Agenda's next queue pass. Agenda's own passes still run (jobs of other processes, expired locks); a job
+   * is locked by exactly one of them.
+   */
+  #pickUp(connection: Connection, worker: Worker): void {
+    if (!worker.queuedHere || this.#worker !== worker || !worker.slots.tryAcquire()) return;
+    worker.pickups++;
+    void (async () => {
+      let started = false;
+      try {
+        const now = new Date();
+        const doc = await connection.jobs.findOneAndUpdate(
+          { name: JobName.Activity, nextRunAt: { $lte: now }, lockedAt: null, disabled: { $ne: true } },
+          { $set: { lockedAt: now, lastRunAt: now, lastModifiedBy: this.#name }, $inc: { 'data.deliveries': 1 } },
+          { sort: { nextRunAt: 1, priority: -1 }, returnDocument: 'after' },
+        );
+        if (doc === null) {
+          worker.queuedHere = false;
+          return;
+        }
+        const id = doc._id;
+        if (this.#worker !== worker) {
+          // Stopped meanwhile: give the job back.
+          await connection.jobs.updateOne({ _id: id, lastModifiedBy: this.#name }, { $set: { lockedAt: null }, $inc: { 'data.deliveries': -1 } });
+          return;
+        }
+        let parsed: ReturnType<typeof activityFromData>;
+        try {
+          parsed = activityFromData(doc.data, JobName.Activity);
+        } catch (error) {
+          this.#log(`job ${JobName.Activity} ${id.toHexString()} failed and will not be retried: ${describeError(error)}`);
+          await this.#finishLocal(connection, id, error);
+          return;
+        }
+        started = true;
+        this.#runLocal(connection, worker, id, parsed.job, parsed.deliveries, false);
+      } catch (error) {
+        this.#log(`looking for a queued activity failed (Agenda's next pass finds it): ${describeError(error)}`);
+      } finally {
+        worker.pickups--;
+        if (!started) worker.slots.release();
+      }
+    })();
+  }
+
+  #heartbeat(renew: () => Promise<unknown>, what: string): LockHeartbeat {
+    return new LockHeartbeat(renew, Math.max(1, Math.floor(this.#lockLifetimeMs / 3)), (error) =>
+      this.#log(`could not renew the lock of job ${what}: ${describeError(error)}`));
+  }
+
+  /**
+   * A new job document as Agenda writes it (`create(...).schedule(runAt).save()`), or — `lockedHere` — as it is
+   * once this worker's Agenda has locked and started it.
+   */
+  #jobDocument(connection: Connection, name: string, data: object, runAt: Date, lockedHere: boolean): Record<string, unknown> & { _id: ObjectId } {
+    const attrs = connection.agenda.create(name, data).schedule(runAt).toJson(true);
+    return {
+      ...AGENDA_NULL_FIELDS,
+      ...attrs,
+      _id: new ObjectId(),
+      lastModifiedBy: this.#name,
+      ...(lockedHere ? { lockedAt: runAt, lastRunAt: runAt } : {}),
+    };
+  }
+
+  /** Inserts documents (unordered); returns the indexes of those inserted. A duplicate key only skips its document. */
+  async #insertMany(connection: Connection, docs: readonly Record<string, unknown>[]): Promise<ReadonlySet<number>> {
+    const all = new Set(docs.map((_, i) => i));
+    try {
+      await connection.jobs.insertMany([...docs], { ordered: false });
+      return all;
+    } catch (error) {
+      const failed = writeErrorsOf(error);
+      if (failed === undefined || failed.some((e) => e.code !== DUPLICATE_KEY)) throw error;
+      for (const e of failed) all.delete(e.index);
+      return all;
+    }
+  }
+
+  #notify(connection: Connection, jobId: ObjectId, nextRunAt: Date): void {
+    // Only a started worker's Agenda listens (its channel is connected by agenda.start()).
+    if (connection.channel.state !== 'connected') return;
+    void connection.channel.publish({ jobId: toJobId(jobId.toHexString()), jobName: JobName.Activity, nextRunAt, priority: 0, timestamp: new Date(), source: this.#name })
+      .catch((error: unknown) => this.#log(`could not notify the worker of new jobs (they start at its next poll): ${describeError(error)}`));
   }
 
   async #runActivity(connection: Connection, worker: Worker, job: Job<unknown>): Promise<void> {
@@ -366,6 +571,7 @@ export class AgendaWorkScheduler implements WorkScheduler {
         { key: { 'data.instanceId': 1 }, name: JOB_INSTANCE_INDEX_NAME, partialFilterExpression: { 'data.instanceId': { $exists: true } } },
       ]);
       const backend = new JobsOnlyMongoBackend({ mongo: db, collection: this.#jobsCollection });
+      const channel = new WorkerNotificationChannel((error) => this.#log(`notification handling failed: ${describeError(error)}`));
       // Connected here so a failure surfaces as this call's error (see JobsOnlyMongoBackend).
       await backend.connect();
       const agenda = new Agenda({
@@ -379,16 +585,32 @@ export class AgendaWorkScheduler implements WorkScheduler {
         maxConcurrency: 2 * this.#concurrency,
         lockLimit: 2 * this.#concurrency,
         defaultLockLifetime: this.#lockLifetimeMs,
-        notificationChannel: new WorkerNotificationChannel((error) => this.#log(`notification handling failed: ${describeError(error)}`)),
+        notificationChannel: channel,
       });
       agenda.on('error', (error: Error) => this.#log(`agenda: ${describeError(error)}`));
       await agenda.ready;
-      return { jobs, agenda, client };
+      return { jobs, agenda, client, channel };
     } catch (error) {
       await client?.close().catch(() => undefined);
       throw error;
     }
   }
+}
+
+// The fields Agenda's saveJob stores as null when a job has none.
+const AGENDA_NULL_FIELDS = {
+  lockedAt: null, lastFinishedAt: null, failedAt: null, failCount: null, failReason: null, repeatTimezone: null, lastRunAt: null,
+  repeatInterval: null, repeatAt: null, disabled: null, progress: null, debounceStartedAt: null, fork: null, startDate: null,
+  endDate: null, skipDays: null,
+};
+
+/** The per-document errors of an unordered bulk insert, or undefined for any other error. */
+function writeErrorsOf(error: unknown): { index: number; code: unknown }[] | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const raw = (error as { writeErrors?: unknown }).writeErrors;
+  const list = Array.isArray(raw) ? raw : raw === undefined ? undefined : [raw];
+  if (list === undefined) return undefined;
+  return list.map((e: { index?: unknown; code?: unknown }) => ({ index: Number(e.index), code: e.code }));
 }
 
 function isDuplicateKey(error: unknown): boolean {

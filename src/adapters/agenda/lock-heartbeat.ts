@@ -1,13 +1,13 @@
-import type { Job } from 'agenda';
-
-/** Renews a running job's lock every `everyMs` (Agenda's `touch()`), one renewal at a time. */
+/** Renews a running job's lock every `everyMs` by calling `renew`, one renewal at a time. */
 export class LockHeartbeat {
   #timer: NodeJS.Timeout | undefined;
   #pending: Promise<void> = Promise.resolve();
 
-  constructor(job: Job<unknown>, everyMs: number, onError: (error: unknown) => void) {
+  constructor(renew: () => Promise<unknown>, everyMs: number, onError: (error: unknown) => void) {
     this.#timer = setInterval(() => {
-      this.#pending = this.#pending.then(() => job.touch()).catch(onError);
+      this.#pending = this.#pending.then(async () => {
+        await renew();
+      }).catch(onError);
     }, everyMs);
     // It matters only while the handler runs, which keeps the process busy anyway.
     this.#timer.unref();

@@ -54,9 +54,10 @@ describe('AgendaWorkScheduler.stop()', () => {
       await scheduler.stop();
       hook.disable();
 
-      // The problem is real: Agenda armed lockLifetime/2 timers (one per executed job)...
+      // The problem is real: Agenda armed lockLifetime/2 timers (one per job it executed: the timer; the activity,
+      // scheduled by this started worker, ran in-process without Agenda)...
       const liveness = timeouts.filter((timer) => (timer as unknown as { _idleTimeout: number })._idleTimeout === DEFAULT_LOCK_LIFETIME_MS / 2);
-      expect(liveness.length).toBeGreaterThanOrEqual(2);
+      expect(liveness.length).toBeGreaterThanOrEqual(1);
       // ...and none of them, nor the near-future timer, holds the process any more.
       expect(liveness.filter((timer) => timer.hasRef())).toEqual([]);
       // Agenda's near-future timers call `this.jobProcessing()` (JobProcessor.js); the one for the 2 s timer was pending.

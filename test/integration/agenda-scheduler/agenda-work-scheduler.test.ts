@@ -127,6 +127,52 @@ describe('AgendaWorkScheduler', () => {
     expect(await p.jobs(hub).countDocuments({})).toBe(4);
   });
 
+  it('runs a batch scheduled by a started worker in-process up to its concurrency, the rest through Agenda, each once', async () => {
+    const p = setup();
+    const hub = newTaskHub();
+    let running = 0;
+    let most = 0;
+    const handlers = recordingHandlers({
+      onActivity: async () => {
+        most = Math.max(most, ++running);
+        await sleep(20);
+        running--;
+      },
+    });
+    const scheduler = p.create(hub, { concurrency: 3 });
+    await scheduler.start(handlers);
+    const jobs = Array.from({ length: 12 }, (_, i) => activityJob('batch', i));
+    await scheduler.scheduleActivities(jobs);
+    // The first three were inserted locked by this worker and started at once, without waiting for Agenda.
+    const locked = await p.jobs(hub).find({ lockedAt: { $ne: null } }).toArray();
+    expect(locked.length).toBeGreaterThanOrEqual(3);
+    expect(handlers.activities.length).toBe(3);
+    // The same batch again (a re-dispatch) and one new job: only the new one is added.
+    await scheduler.scheduleActivities([...jobs, activityJob('batch', 12)]);
+
+    expect(await waitFor(() => handlers.activities.length === 13, 10_000, 10)).toBe(true);
+    await sleep(300);
+    expect(handlers.activities.map((r) => r.job.sequence).sort((a, b) => a - b)).toEqual(Array.from({ length: 13 }, (_, i) => i));
+    expect(handlers.activities.every((r) => r.deliveries === 1)).toBe(true);
+    // One bound for both paths.
+    expect(most).toBeLessThanOrEqual(3);
+    expect(await waitFor(async () => (await p.jobs(hub).countDocuments({ lastFinishedAt: { $ne: null }, lockedAt: null })) === 13, 5_000, 10)).toBe(true);
+    expect(await p.jobs(hub).countDocuments({})).toBe(13);
+  });
+
+  it('leaves a batch scheduled by a client-only scheduler to the workers', async () => {
+    const p = setup();
+    const hub = newTaskHub();
+    const handlers = recordingHandlers();
+    const worker = p.create(hub);
+    await worker.start(handlers);
+    const client = p.create(hub);
+    await client.scheduleActivities([activityJob('from-client-batch', 0), activityJob('from-client-batch', 1)]);
+    // Inserted unlocked, found by the worker's poll.
+    expect(await waitFor(() => handlers.activities.length === 2, 5_000, 10)).toBe(true);
+    expect(handlers.activities.every((r) => r.deliveries === 1)).toBe(true);
+  });
+
   it('does not run a finished key again when it is scheduled again (a re-dispatch after a crash)', async () => {
     const p = setup();
     const hub = newTaskHub();

@@ -13,6 +13,14 @@ class Race {
   }
 }
 
+/** Waits for Go, then calls an activity. */
+class WaitThenWork {
+  async run(ctx: OrchestrationContext): Promise<string> {
+    await ctx.waitForExternalEvent('Go');
+    return ctx.callActivity<string>('Work');
+  }
+}
+
 const racing = (): HistoryBuilder => new HistoryBuilder({ name: 'Race' })
   .taskScheduled('Work').orchestratorCompleted()
   .advance(1_000).orchestratorStarted().executionSuspended('maintenance').orchestratorCompleted()
@@ -96,6 +104,17 @@ describe('terminate', () => {
       expect.objectContaining({ type: 'ExecutionCompleted', orchestrationStatus: 'Terminated', result: '"no longer needed"' }),
       expect.objectContaining({ type: 'OrchestratorCompleted' }),
     ]);
+  });
+
+  it('starts nothing the code asked for in the episode that applied the termination', async () => {
+    // The event arrives first in the batch: the code schedules the activity, then the termination is applied.
+    const history = new HistoryBuilder({ name: 'WaitThenWork' }).eventRaised('Go').executionTerminated('stop');
+
+    const decision = await replayHistory(WaitThenWork, history);
+
+    expect(decision.completion).toEqual({ status: 'Terminated', reason: '"stop"' });
+    expect(decision.actions).toEqual([]);
+    expect(decision.newHistory.map((e) => e.type)).toEqual(['ExecutionCompleted', 'OrchestratorCompleted']);
   });
 
   it('terminates a suspended execution', async () => {

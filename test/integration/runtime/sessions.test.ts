@@ -1,0 +1,140 @@
+// Sessions: an activity that a worker schedules and runs itself hands its result straight to the episode holding
+// the instance (no inbox message, no release and claim), and its job is finished only after that episode committed.
+// Slow activities, and apps with `episodeLingerMs: 0`, go through the inbox as before. Observed in the task hub's
+// collections through the real driver.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { MongoClient, type Db, type Document } from 'mongodb';
+import { container } from 'tsyringe';
+import { FinishedJobName, JobName } from '../../../src/core/persisted-names.js';
+import type { OrchestrationContext } from '../../../src/engine/orchestration-context.js';
+import { Activity, Orchestrator } from '../../../src/registry/index.js';
+import type { Durably } from '../../../src/runtime/durably.js';
+import { startTestMongo, type TestMongo } from '../../../src/testing/index.js';
+import { startTestApp, type TestApp } from '../../support/durably-app.js';
+
+@Activity()
+class Double {
+  run(n: number): number {
+    return n * 2;
+  }
+}
+
+@Activity()
+class SlowDouble {
+  async run(n: number): Promise<number> {
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    return n * 2;
+  }
+}
+
+@Orchestrator()
+class Doubling {
+  async run(ctx: OrchestrationContext<{ steps: number; slow: boolean }>): Promise<number> {
+    let n = 1;
+    for (let i = 0; i < ctx.input.steps; i++) n = ctx.input.slow ? await ctx.callActivity(SlowDouble, n) : await ctx.callActivity(Double, n);
+    return n;
+  }
+}
+
+@Orchestrator()
+class FanOut {
+  async run(ctx: OrchestrationContext<number>): Promise<number> {
+    const results = await ctx.whenAll(Array.from({ length: ctx.input }, (_, i) => ctx.callActivity(Double, i)));
+    return results.reduce((a, b) => a + b, 0);
+  }
+}
+
+let mongo: TestMongo;
+let client: MongoClient;
+let db: Db;
+const apps: TestApp[] = [];
+
+beforeAll(async () => {
+  mongo = await startTestMongo();
+  client = await MongoClient.connect(mongo.uri);
+  db = client.db(mongo.dbName);
+});
+
+afterAll(async () => {
+  for (const app of apps) await app.stop();
+  await client?.close();
+  await mongo?.stop();
+});
+
+async function app(taskHub: string, episodeLingerMs?: number): Promise<Durably> {
+  const started = await startTestApp({
+    mongo, taskHub, orchestrators: [Doubling, FanOut], activities: [Double, SlowDouble], container: container.createChildContainer(),
+    ...(episodeLingerMs === undefined ? {} : { episodeLingerMs }),
+  });
+  apps.push(started);
+  return started.durably;
+}
+
+/** The history documents of an instance, in order: which episodes applied inbox messages. */
+async function chunks(taskHub: string, instanceId: string): Promise<Document[]> {
+  return db.collection<Document>(`${taskHub}.history`).find({ instanceId }, { sort: { firstEventIndex: 1 } }).toArray();
+}
+
+const completions = (chunk: Document): number =>
+  (chunk.events as { type: string }[]).filter((e) => e.type === 'TaskCompleted').length;
+
+describe('runtime sessions', () => {
+  it('records the results of activities run by the same worker without inbox messages', async () => {
+    const durably = await app('SessionChain');
+    const id = await durably.client.startNew(Doubling, { input: { steps: 6, slow: false } });
+    const status = await durably.client.waitForCompletion(id, { timeoutMs: 20_000 });
+    expect(status.runtimeStatus).toBe('Completed');
+    expect(status.output).toBe(64);
+
+    const docs = await chunks('SessionChain', id);
+    const applying = docs.filter((doc) => completions(doc) > 0);
+    expect(applying).toHaveLength(6);
+    // Results that came through the inbox would be listed as consumed messages.
+    expect(applying.every((doc) => (doc.consumedMessageIds as string[]).length === 0)).toBe(true);
+    expect(docs.every((doc) => doc.undispatched === false)).toBe(true);
+    expect(await db.collection(`SessionChain.inbox`).countDocuments({ instanceId: id })).toBe(0);
+    // Each job ran once, and was finished (and retired) after the episode that recorded its result.
+    const jobs = await db.collection<Document>(`SessionChain.jobs`).find({ 'data.instanceId': id }).toArray();
+    expect(jobs).toHaveLength(6);
+    for (const job of jobs) {
+      expect(job.name).toBe(FinishedJobName[JobName.Activity]);
+      expect(job.data.deliveries).toBe(1);
+      expect(job.lockedAt).toBeNull();
+      expect(job.lastFinishedAt).toBeInstanceOf(Date);
+      expect(job.failedAt).toBeNull();
+    }
+  });
+
+  it('applies a fan-out\'s results in a few batches, each job run once', async () => {
+    const durably = await app('SessionFanOut');
+    const id = await durably.client.startNew(FanOut, { input: 40 });
+    const status = await durably.client.waitForCompletion(id, { timeoutMs: 20_000 });
+    expect(status.runtimeStatus).toBe('Completed');
+    expect(status.output).toBe(2 * (39 * 40) / 2);
+    const history = await durably.client.getHistory(id);
+    expect(history.filter((e) => e.type === 'TaskCompleted')).toHaveLength(40);
+    const jobs = await db.collection<Document>(`SessionFanOut.jobs`).find({ 'data.instanceId': id }).toArray();
+    expect(jobs).toHaveLength(40);
+    expect(jobs.every((job) => job.data.deliveries === 1 && job.lastFinishedAt instanceof Date)).toBe(true);
+  });
+
+  it('sends results through the inbox when the activity outlasts episodeLingerMs', async () => {
+    const durably = await app('SessionSlow', 20);
+    const id = await durably.client.startNew(Doubling, { input: { steps: 2, slow: true } });
+    const status = await durably.client.waitForCompletion(id, { timeoutMs: 20_000 });
+    expect(status.output).toBe(4);
+    const applying = (await chunks('SessionSlow', id)).filter((doc) => completions(doc) > 0);
+    expect(applying).toHaveLength(2);
+    expect(applying.every((doc) => (doc.consumedMessageIds as string[]).length === 1)).toBe(true);
+  });
+
+  it('with episodeLingerMs 0, every result goes through the inbox', async () => {
+    const durably = await app('SessionOff', 0);
+    const id = await durably.client.startNew(Doubling, { input: { steps: 3, slow: false } });
+    const status = await durably.client.waitForCompletion(id, { timeoutMs: 20_000 });
+    expect(status.output).toBe(8);
+    const applying = (await chunks('SessionOff', id)).filter((doc) => completions(doc) > 0);
+    expect(applying.length).toBeGreaterThan(0);
+    expect(applying.reduce((sum, doc) => sum + (doc.consumedMessageIds as string[]).length, 0)).toBe(3);
+  });
+});
