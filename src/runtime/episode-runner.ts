@@ -46,6 +46,16 @@ function stuckRetryDelayMs(stuckForMs: number): number {
   return 600_000;
 }
 
+/** Activities scheduled in `events` and not answered in them. */
+function openActivities(events: readonly HistoryEvent[]): number {
+  let open = 0;
+  for (const event of events) {
+    if (event.type === HistoryEventType.TaskScheduled) open++;
+    else if (event.type === HistoryEventType.TaskCompleted || event.type === HistoryEventType.TaskFailed) open--;
+  }
+  return open;
+}
+
 /** Events that answer an action, with the action's sequence number. */
 function answeredSequence(event: HistoryEvent): number | undefined {
   switch (event.type) {
@@ -142,11 +152,20 @@ function failedDecision(events: readonly HistoryEvent[], failure: FailureDetails
 interface Continuation {
   readonly instance: InstanceState;
   readonly chunks: readonly HistoryChunk[];
-  /** Marking the last chunk dispatched, in flight while the episode waits for results. */
-  readonly marked: Promise<void>;
+  /**
+   * The last chunk, dispatched but not marked so: the next commit under this lease makes marking it unnecessary (a
+   * chunk followed by another was dispatched, see recoverUndispatched); the session marks it if none follows.
+   */
+  readonly unmarked: number;
+  /** Activities scheduled and not answered yet: results the session may wait for. */
+  readonly openActivities: number;
 }
 
-type Release = { moreWork: boolean; succeeded: boolean; retryAt?: Date };
+type Release = {
+  moreWork: boolean; succeeded: boolean; retryAt?: Date;
+  /** Set by an episode that committed: the chunk before it needs no marking any more. */
+  committedAfterPrevious?: boolean;
+};
 
 // Episodes one claim may run back to back (each after a result of an activity run here) before the instance goes
 // back to the queue, so that a long chain cannot keep a worker loop from other instances.
@@ -172,12 +191,19 @@ export async function runEpisode(rt: EpisodeRuntime, item: WorkItem): Promise<vo
     let state: Continuation | undefined;
     for (let episodes = 1; ; episodes++) {
       release.moreWork = false;
-      state = await runOneEpisode(rt, item, state, results.take(), release);
-      if (state === undefined) return;
+      release.committedAfterPrevious = false;
+      const previous: Continuation | undefined = state;
+      state = await runOneEpisode(rt, item, previous, results.take(), release);
+      if (state === undefined) {
+        // Ended without a commit after the previous chunk (one that commits marks its own chunk): mark that one.
+        if (previous !== undefined && !release.committedAfterPrevious) await rt.store.markDispatched(instanceId, executionId, previous.unmarked);
+        return;
+      }
       const keepGoing = episodes < MAX_EPISODES_PER_CLAIM && Date.now() - claimedAt < rt.tuning.leaseMs / 2 && !rt.stopping();
-      const more = keepGoing && await results.wait(rt.tuning.episodeLingerMs);
-      await state.marked;
-      if (!more) return;
+      if (!keepGoing || !(await results.wait(rt.tuning.episodeLingerMs, state.openActivities))) {
+        await rt.store.markDispatched(instanceId, executionId, state.unmarked);
+        return;
+      }
     }
   } catch (error) {
     rt.log('error', `episode of ${item.instance.name} '${instanceId}' failed; it will be retried`, error);
@@ -310,14 +336,14 @@ async function runOneEpisode(
       release.moreWork = true;
       return undefined;
     }
+    release.committedAfterPrevious = true;
     for (const message of accepted) {
       const result = localMessages.get(message);
       if (result !== undefined) recorded.add(result);
     }
     await rt.dispatcher.dispatch(instance, chunk);
-    const marked = rt.store.markDispatched(instanceId, executionId, chunk.firstEventIndex);
     if (limitFailure === undefined && decision.completion?.status === 'ContinuedAsNew') {
-      await marked;
+      await rt.store.markDispatched(instanceId, executionId, chunk.firstEventIndex);
       await continueAsNew(rt, item, decision.completion.input, decision.completion.carryoverEvents);
       release.moreWork = true;
       return undefined;
@@ -325,13 +351,12 @@ async function runOneEpisode(
     // Results that waited for this commit can apply now.
     release.moreWork = deferred.length > 0 && classifyMessages([...pastEvents, ...events], deferred).accepted.length > 0;
     if (update.runtimeStatus !== 'Running' || release.moreWork) {
-      await marked;
+      await rt.store.markDispatched(instanceId, executionId, chunk.firstEventIndex);
       return undefined;
     }
-    // Awaited by the caller; until then a rejection must not go unhandled.
-    marked.catch(() => undefined);
     return {
-      marked,
+      unmarked: chunk.firstEventIndex,
+      openActivities: openActivities([...pastEvents, ...events]),
       instance: {
         ...instance, version: instance.version + 1, historyLength: chunk.firstEventIndex + events.length, runtimeStatus: 'Running',
         customStatus: update.customStatus, lastUpdatedTime: now, stuck: undefined, stuckSince: undefined, carryoverEvents: undefined,
@@ -344,13 +369,17 @@ async function runOneEpisode(
   }
 }
 
+/**
+ * A crash between commit and dispatch: carries the recorded actions out now (every dispatch step is idempotent).
+ * Only the last chunk can be undispatched: an episode commits only after the chunks before it were dispatched (its
+ * session dispatched them, or this recovery did), so a flag left on an earlier chunk — a session marks only its
+ * last one — is stale.
+ */
 async function recoverUndispatched(rt: EpisodeRuntime, instance: InstanceState, chunks: readonly HistoryChunk[]): Promise<void> {
-  for (const chunk of chunks) {
-    if (!chunk.undispatched) continue;
-    // A crash between commit and dispatch: carry the recorded actions out now (every dispatch step is idempotent).
-    await rt.dispatcher.dispatch(instance, chunk);
-    await rt.store.markDispatched(instance.instanceId, instance.executionId, chunk.firstEventIndex);
-  }
+  const last = chunks.at(-1);
+  if (last?.undispatched !== true) return;
+  await rt.dispatcher.dispatch(instance, last);
+  await rt.store.markDispatched(instance.instanceId, instance.executionId, last.firstEventIndex);
 }
 
 function checkLimits(rt: EpisodeRuntime, instance: InstanceState, historyLength: number, decision: OrchestrationDecision): FailureDetails | undefined {

@@ -13,10 +13,11 @@ export interface ResultSession {
   /** Results that arrived since the last call, now in the caller's hands: it must settle each. */
   take(): LocalResult[];
   /**
-   * Waits up to `ms` for a result to arrive: true as soon as one has (and the results arriving in the same turn of
-   * the event loop with it), false at the timeout or when no activity of the instance is running in this process.
+   * Waits up to `ms` for a result, or a message this process sent to the instance's inbox, to arrive: true as soon as
+   * one has (with the others arriving in the same turn of the event loop), false at the timeout — or at once when
+   * the instance has no activity open (`openActivities`, from its history) and none running in this process.
    */
-  wait(ms: number): Promise<boolean>;
+  wait(ms: number, openActivities: number): Promise<boolean>;
   /** Whether results are waiting to be taken. */
   readonly hasResults: boolean;
   /** Stops collecting: results not taken are settled `false` (their activities send them as messages). */
@@ -34,6 +35,8 @@ export const NO_RESULT_SESSION: ResultSession = {
 interface OpenSession {
   readonly executionId: string;
   readonly results: LocalResult[];
+  /** A message was sent to the instance's inbox from this process since the last take(). */
+  inboxed: boolean;
   onArrival: (() => void) | undefined;
 }
 
@@ -56,17 +59,21 @@ export class LocalResults {
 
   /** Opens the session of an instance whose lease this process now holds. */
   open(instanceId: string, executionId: string): ResultSession {
-    const session: OpenSession = { executionId, results: [], onArrival: undefined };
+    const session: OpenSession = { executionId, results: [], inboxed: false, onArrival: undefined };
     this.#sessions.set(instanceId, session);
     const running = (): number => this.#running.get(instanceId) ?? 0;
     return {
-      take: () => session.results.splice(0),
+      take: () => {
+        session.inboxed = false;
+        return session.results.splice(0);
+      },
       get hasResults() {
         return session.results.length > 0;
       },
-      wait: (ms) => {
-        if (session.results.length > 0) return Promise.resolve(true);
-        if (running() === 0 || ms <= 0) return Promise.resolve(false);
+      wait: (ms, openActivities) => {
+        const arrived = (): boolean => session.results.length > 0 || session.inboxed;
+        if (arrived()) return Promise.resolve(true);
+        if ((running() === 0 && openActivities === 0) || ms <= 0) return Promise.resolve(false);
         return new Promise<boolean>((resolve) => {
           const timer = setTimeout(() => {
             session.onArrival = undefined;
@@ -76,7 +83,7 @@ export class LocalResults {
             session.onArrival = undefined;
             clearTimeout(timer);
             // Results finishing in the same turn join this one.
-            setImmediate(() => resolve(session.results.length > 0));
+            setImmediate(() => resolve(arrived()));
           };
         });
       },
@@ -86,6 +93,17 @@ export class LocalResults {
         session.onArrival?.();
       },
     };
+  }
+
+  /**
+   * This process sent a message to the instance's inbox (a result that missed its session, a timer): a session
+   * waiting for the instance runs its next episode now, which reads the inbox, instead of waiting out its linger.
+   */
+  inboxed(instanceId: string): void {
+    const session = this.#sessions.get(instanceId);
+    if (session === undefined) return;
+    session.inboxed = true;
+    session.onArrival?.();
   }
 
   /**

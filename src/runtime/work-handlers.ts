@@ -27,6 +27,7 @@ export function createWorkHandlers(deps: {
 
   const record = async (instanceId: string, executionId: string, event: HistoryEvent, dedupeKey: string): Promise<void> => {
     await store.sendMessage(instanceId, event, { dedupeKey, executionId, now: new Date() });
+    localResults.inboxed(instanceId);
     wake();
   };
 

@@ -176,10 +176,13 @@ export class AgendaWorkScheduler implements WorkScheduler {
       else worker.slots.release();
     });
     if (queued.some((_, i) => inserted.has(local.length + i))) {
+      // A started worker whose slots are all busy picks the jobs up itself as slots free (two writes a job, where
+      // Agenda's lock, start and finish take six); Agenda's polls here and in other workers find them too.
       if (worker !== undefined) worker.queuedHere = true;
-      // One notification for the batch: Agenda's queue pass locks as many due jobs as it has room for.
-      const first = docs[local.length];
-      if (first !== undefined) this.#notify(connection, first._id, now);
+      else {
+        const first = docs[local.length];
+        if (first !== undefined) this.#notify(connection, first._id, now);
+      }
     }
   }
 

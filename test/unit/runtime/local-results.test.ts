@@ -48,7 +48,7 @@ describe('LocalResults', () => {
     const session = results.open('i1', 'e1');
     const first = results.begin('i1');
     const second = results.begin('i1');
-    const waiting = session.wait(10_000);
+    const waiting = session.wait(10_000, 2);
     setTimeout(() => {
       void first('e1', completed(0));
       void second('e1', completed(1));
@@ -60,10 +60,10 @@ describe('LocalResults', () => {
   it('does not wait when no activity of the instance runs here, and gives up at the timeout', async () => {
     const results = new LocalResults();
     const session = results.open('i1', 'e1');
-    await expect(session.wait(10_000)).resolves.toBe(false);
+    await expect(session.wait(10_000, 0)).resolves.toBe(false);
 
     const deliver = results.begin('i1');
-    await expect(session.wait(5)).resolves.toBe(false);
+    await expect(session.wait(5, 0)).resolves.toBe(false);
     session.close();
     await expect(deliver('e1', completed(0))).resolves.toBe(false);
   });
@@ -72,9 +72,29 @@ describe('LocalResults', () => {
     const results = new LocalResults();
     const session = results.open('i1', 'e1');
     const deliver = results.begin('i1');
-    const waiting = session.wait(10_000);
+    const waiting = session.wait(10_000, 0);
     await deliver('e1', undefined);
     await expect(waiting).resolves.toBe(false);
+  });
+
+  it('waits for open activities not running yet (queued here), and wakes for a message this process sent to the inbox', async () => {
+    const results = new LocalResults();
+    const session = results.open('i1', 'e1');
+    // Nothing runs yet, but the history has an open activity: a slot may pick it up in a moment.
+    const waiting = session.wait(10_000, 1);
+    setTimeout(() => void results.begin('i1')('e1', completed(0)), 5);
+    await expect(waiting).resolves.toBe(true);
+    session.take();
+
+    const waitingForInbox = session.wait(10_000, 1);
+    results.inboxed('i1');
+    await expect(waitingForInbox).resolves.toBe(true);
+    expect(session.take()).toEqual([]);
+    // Taking clears the notice.
+    await expect(session.wait(5, 1)).resolves.toBe(false);
+    // Other instances' messages do not concern it.
+    results.inboxed('i2');
+    await expect(session.wait(5, 1)).resolves.toBe(false);
   });
 
   it('refuses a second delivery from one activity', () => {
