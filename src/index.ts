@@ -40,6 +40,18 @@ export type { StartNewOptions, GetStatusOptions, ListInstancesOptions, CheckStat
 export type { OrchestrationStatus, HistoryViewEvent } from './client/orchestration-status.js';
 export type { RuntimeStatus, InstanceQuery } from './ports/instance-store.js';
 
+// HTTP: the Durable Functions HTTP API as an Express router (durably.adminRouter)
+export { createAdminRouter } from './http/create-admin-router.js';
+export type { AdminRouter } from './http/create-admin-router.js';
+export { ADMIN_OPERATIONS, READ_ONLY_ADMIN_OPERATIONS } from './http/admin-operation.js';
+export type { AdminOperation } from './http/admin-operation.js';
+export type {
+  AdminRouterOptions, AdminRouterCommonOptions, AdminAuthorize, AuthorizationDecision, AdminRedact, AdminStatusCodes,
+} from './http/admin-router-options.js';
+export { AdminRouterConfigurationError } from './http/admin-router-configuration-error.js';
+export type { InstanceStatusPayload, FailureDetailsPayload } from './http/instance-status-payload.js';
+export type { HttpErrorBody, HttpErrorDetail, HttpInputLocation } from './http/http-api-error.js';
+
 // Authoring: decorators, registry and base classes
 export * from './registry/index.js';
 

@@ -3,6 +3,8 @@ import { connectMongo, type MongoConnection } from '../adapters/mongodb/connect-
 import { MongoInstanceStore } from '../adapters/mongodb/mongo-instance-store.js';
 import { AgendaWorkScheduler } from '../adapters/agenda/agenda-work-scheduler.js';
 import { DurableClient } from '../client/durable-client.js';
+import { createAdminRouter, type AdminRouter } from '../http/create-admin-router.js';
+import type { AdminRouterOptions } from '../http/admin-router-options.js';
 import { startEmbeddedMongo, type EmbeddedMongo } from '../embedded/index.js';
 import type { InstanceStore } from '../ports/instance-store.js';
 import type { WorkScheduler } from '../ports/work-scheduler.js';
@@ -117,6 +119,22 @@ export class Durably {
       store: this.#store, activities, tuning: this.#tuning, log: this.#log, wake: () => this.#worker.wake(), localResults: this.#localResults,
     }));
     this.#worker.start();
+  }
+
+  /**
+   * The Durable Functions HTTP API for this app, as an Express router (see docs/http-api.md). Requires
+   * `{ authorize }` or, for local development only, `{ auth: 'none' }`; logs unexpected errors to the app's logger.
+   * Works in client-only processes too (no `start()` needed).
+   *
+   * @throws AdminRouterConfigurationError when the options are missing or invalid.
+   *
+   * @example
+   * ```ts
+   * app.use('/runtime/webhooks/durabletask', durably.adminRouter({ authorize: (req, operation) => checkRole(req, operation) }));
+   * ```
+   */
+  adminRouter(options: AdminRouterOptions): AdminRouter {
+    return createAdminRouter(this.client, options, { logger: this.#log });
   }
 
   /** Lets running work finish, releases leases and locks, closes connections and the embedded engine. Safe to call twice. */

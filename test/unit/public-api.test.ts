@@ -26,8 +26,10 @@ const runtimeExports = (module: object): string[] => Object.keys(module).sort();
 describe('public API', () => {
   it("'durably' exports exactly these names", () => {
     expect(runtimeExports(root)).toEqual([
+      'ADMIN_OPERATIONS',
       'Activity',
       'ActivityResolver',
+      'AdminRouterConfigurationError',
       'DurableClient',
       'DurableError',
       'DurableOrchestrator',
@@ -45,10 +47,12 @@ describe('public API', () => {
       'Orchestrator',
       'OrchestratorActionType',
       'PayloadTooLargeError',
+      'READ_ONLY_ADMIN_OPERATIONS',
       'RESERVED_NAME_PREFIX',
       'RegistrationError',
       'TaskFailedError',
       'TimeoutError',
+      'createAdminRouter',
       'decodePayload',
       'encodePayload',
       'errorFromFailureDetails',

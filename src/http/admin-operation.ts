@@ -1,0 +1,40 @@
+/**
+ * Every operation of the admin router, in the order of the Durable Functions HTTP API. The `authorize` hook receives
+ * one of these for each request, so that a read-only role and an admin role can be told apart:
+ *
+ * | operation | routes |
+ * |---|---|
+ * | `instances.read` | `GET /instances/:id`, `GET /instances` |
+ * | `instances.start` | `POST /orchestrators/:name/:instanceId?` |
+ * | `instances.raiseEvent` | `POST /instances/:id/raiseEvent/:eventName` |
+ * | `instances.terminate` | `POST /instances/:id/terminate` |
+ * | `instances.suspend` | `POST /instances/:id/suspend` |
+ * | `instances.resume` | `POST /instances/:id/resume` |
+ * | `instances.restart` | `POST /instances/:id/restart` |
+ * | `instances.rewind` | `POST /instances/:id/rewind` |
+ * | `instances.purge` | `DELETE /instances/:id`, `DELETE /instances` |
+ */
+export const ADMIN_OPERATIONS = Object.freeze([
+  'instances.read',
+  'instances.start',
+  'instances.raiseEvent',
+  'instances.terminate',
+  'instances.suspend',
+  'instances.resume',
+  'instances.restart',
+  'instances.rewind',
+  'instances.purge',
+] as const);
+
+/** One operation of the admin router (see {@link ADMIN_OPERATIONS}). */
+export type AdminOperation = (typeof ADMIN_OPERATIONS)[number];
+
+/**
+ * The operations that change nothing: what a read-only role (a dashboard viewer, a monitoring job) may be allowed.
+ *
+ * @example
+ * ```ts
+ * authorize: (req, operation) => READ_ONLY_ADMIN_OPERATIONS.includes(operation) || roleOf(req) === 'admin',
+ * ```
+ */
+export const READ_ONLY_ADMIN_OPERATIONS: readonly AdminOperation[] = Object.freeze(['instances.read'] as const);

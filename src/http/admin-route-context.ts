@@ -1,0 +1,33 @@
+import type { Request, RequestHandler, Response, Router } from 'express';
+import type { DurableClient } from '../client/durable-client.js';
+import type { RuntimeLogger } from '../runtime/runtime-logger.js';
+import type { AdminOperation } from './admin-operation.js';
+import type { AdminRedact, AdminStatusCodes } from './admin-router-options.js';
+import type { JsonBodyReader } from './read-json-body.js';
+
+/** The admin router's options with every default filled in. */
+export interface ResolvedAdminSettings {
+  readonly statusCodes: Required<AdminStatusCodes>;
+  readonly maxWaitMs: number;
+  readonly redact: AdminRedact | undefined;
+  readonly logger: RuntimeLogger;
+}
+
+/** A route handler: may be async (Express 5 forwards a rejection to the router's error handler). */
+export type AdminHandler = (req: Request, res: Response) => void | Promise<void>;
+
+/** What every group of routes is given. */
+export interface AdminRouteContext {
+  readonly client: DurableClient;
+  readonly settings: ResolvedAdminSettings;
+  readonly body: JsonBodyReader;
+  /** The handlers of a route: the authorization check for `operation`, then `handler`. */
+  route(operation: AdminOperation, handler: AdminHandler): RequestHandler[];
+}
+
+/**
+ * A group of routes of the admin router (orchestrators, instances; entities later). The router registers every group
+ * in order; adding one is a new file with a function of this type, its operations in `ADMIN_OPERATIONS`, and one line
+ * in `ROUTE_GROUPS` (create-admin-router.ts).
+ */
+export type AdminRouteGroup = (router: Router, context: AdminRouteContext) => void;

@@ -1,0 +1,99 @@
+import type { Request } from 'express';
+import type { RuntimeLogger } from '../runtime/runtime-logger.js';
+import type { AdminOperation } from './admin-operation.js';
+import type { InstanceStatusPayload } from './instance-status-payload.js';
+
+/**
+ * What an {@link AdminAuthorize} hook decides for one request:
+ *
+ * - `true` or `'allow'`: the request proceeds.
+ * - `'unauthenticated'`: no or invalid credentials → `401` (with a `WWW-Authenticate` challenge).
+ * - `false` or `'forbidden'`: valid credentials that may not perform this operation → `403`.
+ *
+ * Anything else (`undefined` from a hook that forgot to return, for instance), and a hook that throws or rejects,
+ * denies the request with a `500` and logs why: the router fails closed.
+ */
+export type AuthorizationDecision = boolean | 'allow' | 'forbidden' | 'unauthenticated';
+
+/**
+ * Decides whether a request may perform an operation. Read credentials from headers only (`Authorization`, an API-key
+ * header...), never from the URL, which ends up in logs and browser histories. Runs after the route matched and
+ * before any input is read; `req.params` holds the raw path parameters.
+ *
+ * @example
+ * ```ts
+ * const authorize: AdminAuthorize = async (req, operation) => {
+ *   const user = await verifyToken(req.get('authorization'));
+ *   if (user === undefined) return 'unauthenticated';
+ *   return READ_ONLY_ADMIN_OPERATIONS.includes(operation) || user.roles.includes('durably-admin');
+ * };
+ * ```
+ */
+export type AdminAuthorize = (req: Request, operation: AdminOperation) => AuthorizationDecision | Promise<AuthorizationDecision>;
+
+/**
+ * Rewrites every instance status before it is sent (single status, list entries, and the output returned by the
+ * wait-for-completion variant of start and restart), e.g. to hide inputs, outputs, custom status or history from some
+ * callers. Return the payload to send; a hook that throws turns the response into a `500`.
+ *
+ * @example
+ * ```ts
+ * const redact: AdminRedact = (status) => ({ ...status, input: null, output: status.runtimeStatus === 'Failed' ? status.output : '[redacted]' });
+ * ```
+ */
+export type AdminRedact = (
+  status: InstanceStatusPayload,
+  context: { readonly req: Request; readonly operation: AdminOperation },
+) => InstanceStatusPayload | Promise<InstanceStatusPayload>;
+
+/**
+ * Status codes where Durable Functions' implementation and its documentation disagree. The defaults follow the
+ * implementation; the alternatives are stricter.
+ */
+export interface AdminStatusCodes {
+  /**
+   * Starting (or restarting under the same ID) an instance whose ID is Pending, Running or Suspended. `202` (default,
+   * DF's implementation with its default `OverridableExistingInstanceStates.AnyState`): the request is accepted as a
+   * no-op and answered with the existing instance's check-status payload — the running instance is left untouched
+   * and the new input is not used. `409`: refused with a `409 Conflict` JSON error (DF with `NonRunningStates`).
+   */
+  readonly duplicateInstance?: 202 | 409;
+  /** Restarting an instance that does not exist. `400` (default, DF's implementation) or `404`. */
+  readonly restartUnknownInstance?: 400 | 404;
+}
+
+/** Options shared by both ways of securing the router. */
+export interface AdminRouterCommonOptions {
+  /** See {@link AdminRedact}. Default: statuses are sent as they are. */
+  readonly redact?: AdminRedact;
+  /** See {@link AdminStatusCodes}. */
+  readonly statusCodes?: AdminStatusCodes;
+  /** Largest request body accepted (start input, event data), in bytes; larger bodies get a `413`. Default 1 MiB. */
+  readonly maxBodyBytes?: number;
+  /**
+   * Longest wait of the wait-for-completion variant (`?timeout=&pollingInterval=`), in seconds: a larger `timeout`
+   * waits this long and then answers `202` as a timeout does. Default 60.
+   */
+  readonly maxWaitSeconds?: number;
+  /** The `WWW-Authenticate` challenge sent with `401` responses. Default `Bearer realm="durably"`. */
+  readonly authenticateChallenge?: string;
+  /** Where unexpected errors are logged. `Durably.adminRouter` passes the app's logger. Default: console. */
+  readonly logger?: RuntimeLogger;
+}
+
+/**
+ * Options of `durably.adminRouter(options)` / {@link createAdminRouter}. Exactly one of `authorize` or
+ * `auth: 'none'` is required: an admin API is never open by accident.
+ */
+export type AdminRouterOptions = AdminRouterCommonOptions & (
+  | {
+    /** Decides every request (see {@link AdminAuthorize}). */
+    readonly authorize: AdminAuthorize;
+    readonly auth?: never;
+  }
+  | {
+    /** Serves every request without any check. For local development only: never expose such a router. */
+    readonly auth: 'none';
+    readonly authorize?: never;
+  }
+);

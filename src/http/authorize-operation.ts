@@ -1,0 +1,32 @@
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { AdminOperation } from './admin-operation.js';
+import type { AdminAuthorize, AuthorizationDecision } from './admin-router-options.js';
+import { HttpApiError } from './http-api-error.js';
+
+/**
+ * The middleware that asks `authorize` about `operation` before anything else of the request is read. `undefined`
+ * authorize means `auth: 'none'`.
+ */
+export function authorizeOperation(operation: AdminOperation, authorize: AdminAuthorize | undefined, challenge: string): RequestHandler {
+  return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
+    if (authorize === undefined) return next();
+    let decision: AuthorizationDecision;
+    try {
+      decision = await authorize(req, operation);
+    } catch (error) {
+      throw new Error(`The admin router's authorize hook failed for ${operation}; the request is denied.`, { cause: error });
+    }
+    if (decision === true || decision === 'allow') return next();
+    if (decision === 'unauthenticated') {
+      res.set('WWW-Authenticate', challenge);
+      throw new HttpApiError(401, 'UNAUTHENTICATED', 'Authentication is required: send credentials in a request header.');
+    }
+    if (decision === false || decision === 'forbidden') {
+      throw new HttpApiError(403, 'FORBIDDEN', `The credentials sent do not allow the operation '${operation}'.`);
+    }
+    throw new Error(
+      `The admin router's authorize hook returned ${JSON.stringify(decision) ?? String(decision)} for ${operation}; ` +
+        "it must return true, false, 'allow', 'forbidden' or 'unauthenticated'. The request is denied.",
+    );
+  };
+}

@@ -1,0 +1,59 @@
+import express, { type Router } from 'express';
+import type { DurableClient } from '../client/durable-client.js';
+import type { RuntimeLogger } from '../runtime/runtime-logger.js';
+import { adminErrorHandler } from './admin-error-handler.js';
+import type { AdminRouteContext, AdminRouteGroup } from './admin-route-context.js';
+import type { AdminRouterOptions } from './admin-router-options.js';
+import { authorizeOperation } from './authorize-operation.js';
+import { instanceControlRoutes } from './instance-control-routes.js';
+import { instancePurgeRoutes } from './instance-purge-routes.js';
+import { instanceStatusRoutes } from './instance-status-routes.js';
+import { orchestratorRoutes } from './orchestrator-routes.js';
+import { JsonBodyReader } from './read-json-body.js';
+import { resolveAdminOptions } from './resolve-admin-settings.js';
+
+/** The Express router returned by {@link createAdminRouter} / `durably.adminRouter()`. */
+export type AdminRouter = Router;
+
+// The route groups, in registration order. Entities will add one group here (and their operations).
+const ROUTE_GROUPS: readonly AdminRouteGroup[] = [orchestratorRoutes, instanceStatusRoutes, instanceControlRoutes, instancePurgeRoutes];
+
+/**
+ * The Durable Functions HTTP API as an Express router, serving `client`: start, status, list, raise event, terminate,
+ * suspend, resume, restart, rewind (501) and purge, with Durable Functions' routes, status codes, headers and
+ * payloads. Mount it where you like — DF's own base is `/runtime/webhooks/durabletask`; the URLs it hands out are built
+ * from each request's own base. Every request is authorized by `options.authorize` (or nobody's, with the explicit
+ * `auth: 'none'`), then every input is validated; errors are JSON `{ error, message, details }`. See docs/http-api.md.
+ *
+ * Usually reached through `durably.adminRouter(options)`; use this in a process that has only a client.
+ *
+ * @param defaults - Fallbacks for options the caller left out (`durably.adminRouter` passes the app's logger).
+ * @throws AdminRouterConfigurationError at once (at mount time) for options that are missing or invalid.
+ *
+ * @example
+ * ```ts
+ * const app = express();
+ * app.use('/runtime/webhooks/durabletask', durably.adminRouter({
+ *   authorize: async (req, operation) => {
+ *     const user = await verifyToken(req.get('authorization'));
+ *     if (user === undefined) return 'unauthenticated';
+ *     return READ_ONLY_ADMIN_OPERATIONS.includes(operation) || user.isAdmin;
+ *   },
+ * }));
+ * // curl -X POST -H 'Content-Type: application/json' -d '["Tokyo"]' .../orchestrators/HelloSequence → 202 + Location
+ * ```
+ */
+export function createAdminRouter(client: DurableClient, options: AdminRouterOptions, defaults: { readonly logger?: RuntimeLogger } = {}): AdminRouter {
+  const resolved = resolveAdminOptions(options, defaults);
+  // Matching ignores case (Durable Functions matches operations such as `raiseevent` that way) and a trailing slash.
+  const router = express.Router({ caseSensitive: false, strict: false });
+  const context: AdminRouteContext = {
+    client,
+    settings: resolved.settings,
+    body: new JsonBodyReader(resolved.maxBodyBytes),
+    route: (operation, handler) => [authorizeOperation(operation, resolved.authorize, resolved.authenticateChallenge), handler],
+  };
+  for (const group of ROUTE_GROUPS) group(router, context);
+  router.use(adminErrorHandler(resolved.settings.logger));
+  return router;
+}

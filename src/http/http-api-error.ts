@@ -1,0 +1,43 @@
+import { DurableError } from '../core/durable-error.js';
+
+/** Where a rejected input was found. */
+export type HttpInputLocation = 'path' | 'query' | 'header' | 'body';
+
+/** One problem with a request's input, naming the field. */
+export interface HttpErrorDetail {
+  readonly location: HttpInputLocation;
+  /** The parameter, header or body field, e.g. `top` or `x-ms-continuation-token`. */
+  readonly field: string;
+  readonly message: string;
+}
+
+/**
+ * The JSON body of every error the admin router sends (4xx and 5xx). `error` is a stable code (e.g.
+ * `INVALID_QUERY_PARAMETER`, `INSTANCE_NOT_FOUND`); `details` names the offending fields, and is empty when no input
+ * field is to blame.
+ */
+export interface HttpErrorBody {
+  readonly error: string;
+  readonly message: string;
+  readonly details: readonly HttpErrorDetail[];
+}
+
+/**
+ * An error the admin router answers with a JSON {@link HttpErrorBody}: an HTTP status, a stable code and the fields
+ * involved. Internal to the router: it never reaches the caller of `createAdminRouter`.
+ */
+export class HttpApiError extends DurableError {
+  readonly status: number;
+  readonly details: readonly HttpErrorDetail[];
+
+  constructor(status: number, code: string, message: string, details: readonly HttpErrorDetail[] = [], options: { cause?: unknown } = {}) {
+    super(code, message, options);
+    this.status = status;
+    this.details = details;
+  }
+
+  /** The JSON body sent for this error. */
+  toBody(): HttpErrorBody {
+    return { error: this.code, message: this.message, details: this.details };
+  }
+}

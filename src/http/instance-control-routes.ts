@@ -1,0 +1,96 @@
+import type { Request } from 'express';
+import { InstanceAlreadyExistsError } from '../core/errors/instance-already-exists-error.js';
+import { InstanceNotFoundError } from '../core/errors/instance-not-found-error.js';
+import { RegistrationError } from '../core/errors/registration-error.js';
+import { TERMINAL_STATUSES } from '../ports/instance-store.js';
+import type { AdminOperation } from './admin-operation.js';
+import type { AdminRouteContext, AdminRouteGroup } from './admin-route-context.js';
+import { respondWithCheckStatus } from './check-status-response.js';
+import { InstancePath } from './dto/instance-path.js';
+import { InstanceScopeQuery } from './dto/instance-scope-query.js';
+import { RaiseEventPath } from './dto/raise-event-path.js';
+import { ReasonQuery } from './dto/reason-query.js';
+import { RestartQuery, toRestartWithNewInstanceId } from './dto/restart-query.js';
+import { toWaitMs } from './dto/wait-query.js';
+import { HttpApiError } from './http-api-error.js';
+import { sendEmpty } from './send-json.js';
+import { parsePath, parseQuery } from './validate-request.js';
+
+type RuntimeAction = (instanceId: string, reason: string | undefined) => Promise<void>;
+
+/**
+ * `POST /instances/:instanceId/raiseEvent/:eventName` and `/terminate`, `/suspend`, `/resume`: `202` (empty body),
+ * `404` unknown, `410` finished. `/restart`: `202` with the check-status payload of the restarted instance (a new ID
+ * unless `restartWithNewInstanceId=false`). `/rewind`: `404`, `412` unless Failed, else `501` (Durably cannot rewind).
+ */
+export const instanceControlRoutes: AdminRouteGroup = (router, context) => {
+  const { client } = context;
+
+  router.post('/instances/:instanceId/raiseEvent/:eventName', ...context.route('instances.raiseEvent', async (req, res) => {
+    const { instanceId, eventName } = parsePath(RaiseEventPath, req);
+    parseQuery(InstanceScopeQuery, req);
+    await requireActive(context, instanceId);
+    const data = await context.body.read(req, res, { contentType: 'required' });
+    await client.raiseEvent(instanceId, eventName, data);
+    sendEmpty(res, 202);
+  }));
+
+  const control = (operation: AdminOperation, action: RuntimeAction) => context.route(operation, async (req: Request, res) => {
+    const { instanceId } = parsePath(InstancePath, req);
+    const { reason } = parseQuery(ReasonQuery, req);
+    await requireActive(context, instanceId);
+    await action(instanceId, reason);
+    sendEmpty(res, 202);
+  });
+  router.post('/instances/:instanceId/terminate', ...control('instances.terminate', (id, reason) => client.terminate(id, reason)));
+  router.post('/instances/:instanceId/suspend', ...control('instances.suspend', (id, reason) => client.suspend(id, reason)));
+  router.post('/instances/:instanceId/resume', ...control('instances.resume', (id, reason) => client.resume(id, reason)));
+
+  router.post('/instances/:instanceId/restart', ...context.route('instances.restart', async (req, res) => {
+    const { instanceId } = parsePath(InstancePath, req);
+    const query = parseQuery(RestartQuery, req);
+    const waitMs = toWaitMs(query, context.settings.maxWaitMs);
+    let restartedId: string;
+    try {
+      restartedId = await client.restart(instanceId, { restartWithNewInstanceId: toRestartWithNewInstanceId(query) });
+    } catch (error) {
+      if (error instanceof InstanceNotFoundError && context.settings.statusCodes.restartUnknownInstance === 400) {
+        throw new HttpApiError(400, error.code, `${error.message} (Only an existing instance can be restarted.)`, [{ location: 'path', field: 'instanceId', message: 'no such instance' }]);
+      }
+      if (error instanceof RegistrationError) {
+        // The instance's orchestrator is no longer registered (renamed or removed by a deploy).
+        throw new HttpApiError(400, 'UNKNOWN_ORCHESTRATOR', error.message, [], { cause: error });
+      }
+      if (!(error instanceof InstanceAlreadyExistsError) || context.settings.statusCodes.duplicateInstance !== 202) throw error;
+      restartedId = error.instanceId;
+    }
+    await respondWithCheckStatus(context, req, res, 'instances.restart', restartedId, waitMs);
+  }));
+
+  router.post('/instances/:instanceId/rewind', ...context.route('instances.rewind', async (req) => {
+    const { instanceId } = parsePath(InstancePath, req);
+    parseQuery(ReasonQuery, req);
+    const status = await client.getStatus(instanceId, { showInput: false });
+    if (status === undefined) throw new InstanceNotFoundError(instanceId);
+    if (status.runtimeStatus !== 'Failed') {
+      throw new HttpApiError(412, 'INSTANCE_NOT_FAILED', `Instance '${instanceId}' is ${status.runtimeStatus}; only Failed instances can be rewound.`);
+    }
+    throw new HttpApiError(
+      501,
+      'REWIND_NOT_SUPPORTED',
+      'Durably does not support rewind. Restart the instance instead (POST .../restart): it runs again from the beginning with the same input.',
+    );
+  }));
+};
+
+/**
+ * @throws InstanceNotFoundError (404) when there is no such instance, HttpApiError 410 when it has finished: Durable
+ *   Functions answers both before reading anything else of the request.
+ */
+async function requireActive(context: AdminRouteContext, instanceId: string): Promise<void> {
+  const status = await context.client.getStatus(instanceId, { showInput: false });
+  if (status === undefined) throw new InstanceNotFoundError(instanceId);
+  if (TERMINAL_STATUSES.has(status.runtimeStatus)) {
+    throw new HttpApiError(410, 'INSTANCE_NOT_RUNNING', `Instance '${instanceId}' is ${status.runtimeStatus}: it no longer accepts this operation.`);
+  }
+}

@@ -1,0 +1,73 @@
+import { consoleLogger, type RuntimeLogger } from '../runtime/runtime-logger.js';
+import type { ResolvedAdminSettings } from './admin-route-context.js';
+import { AdminRouterConfigurationError } from './admin-router-configuration-error.js';
+import type { AdminAuthorize, AdminRouterOptions } from './admin-router-options.js';
+
+const KNOWN_OPTIONS = new Set(['authorize', 'auth', 'redact', 'statusCodes', 'maxBodyBytes', 'maxWaitSeconds', 'authenticateChallenge', 'logger']);
+const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+const DEFAULT_MAX_WAIT_SECONDS = 60;
+
+/** Everything the router needs from its options, checked once at mount time. */
+export interface ResolvedAdminOptions {
+  /** `undefined` for `auth: 'none'`. */
+  readonly authorize: AdminAuthorize | undefined;
+  readonly authenticateChallenge: string;
+  readonly maxBodyBytes: number;
+  readonly settings: ResolvedAdminSettings;
+}
+
+/**
+ * Checks the options and fills in defaults.
+ * @throws AdminRouterConfigurationError when the router would not be secured explicitly, or an option is invalid.
+ */
+export function resolveAdminOptions(options: AdminRouterOptions | undefined, defaults: { readonly logger?: RuntimeLogger } = {}): ResolvedAdminOptions {
+  const fail = (message: string): never => {
+    throw new AdminRouterConfigurationError(message);
+  };
+  if (typeof options !== 'object' || options === null) {
+    return fail("adminRouter needs options: { authorize: (req, operation) => ... } to secure it, or { auth: 'none' } for local development only.");
+  }
+  const raw = options as unknown as Readonly<Record<string, unknown>>;
+  for (const key of Object.keys(raw)) {
+    if (!KNOWN_OPTIONS.has(key)) fail(`adminRouter: unknown option '${key}'. Known options: ${[...KNOWN_OPTIONS].join(', ')}.`);
+  }
+  const hasAuthorize = raw.authorize !== undefined;
+  const hasNone = raw.auth !== undefined;
+  if (hasAuthorize && hasNone) fail("adminRouter: pass either authorize or auth: 'none', not both.");
+  if (!hasAuthorize && !hasNone) {
+    fail("adminRouter is not secured: pass { authorize: (req, operation) => ... } (see docs/http-api.md), or { auth: 'none' } for local development only.");
+  }
+  if (hasNone && raw.auth !== 'none') fail(`adminRouter: auth must be 'none' (got ${JSON.stringify(raw.auth)}); to secure the router, pass authorize instead.`);
+  if (hasAuthorize && typeof raw.authorize !== 'function') fail('adminRouter: authorize must be a function (req, operation) => decision.');
+  if (raw.redact !== undefined && typeof raw.redact !== 'function') fail('adminRouter: redact must be a function (status, { req, operation }) => status.');
+  if (raw.logger !== undefined && typeof raw.logger !== 'function') fail('adminRouter: logger must be a function (level, message, ...args) => void.');
+
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  if (!Number.isSafeInteger(maxBodyBytes) || maxBodyBytes <= 0) fail(`adminRouter: maxBodyBytes must be a positive integer, got ${String(maxBodyBytes)}.`);
+  const maxWaitSeconds = options.maxWaitSeconds ?? DEFAULT_MAX_WAIT_SECONDS;
+  if (typeof maxWaitSeconds !== 'number' || !Number.isFinite(maxWaitSeconds) || maxWaitSeconds < 0) {
+    fail(`adminRouter: maxWaitSeconds must be a non-negative number, got ${String(maxWaitSeconds)}.`);
+  }
+  const authenticateChallenge = options.authenticateChallenge ?? 'Bearer realm="durably"';
+  if (typeof authenticateChallenge !== 'string' || authenticateChallenge === '' || /[\r\n]/.test(authenticateChallenge)) {
+    fail('adminRouter: authenticateChallenge must be a non-empty single-line string.');
+  }
+  const duplicateInstance = options.statusCodes?.duplicateInstance ?? 202;
+  if (duplicateInstance !== 202 && duplicateInstance !== 409) fail(`adminRouter: statusCodes.duplicateInstance must be 202 or 409, got ${String(duplicateInstance)}.`);
+  const restartUnknownInstance = options.statusCodes?.restartUnknownInstance ?? 400;
+  if (restartUnknownInstance !== 400 && restartUnknownInstance !== 404) {
+    fail(`adminRouter: statusCodes.restartUnknownInstance must be 400 or 404, got ${String(restartUnknownInstance)}.`);
+  }
+
+  return {
+    authorize: options.authorize,
+    authenticateChallenge,
+    maxBodyBytes,
+    settings: {
+      statusCodes: { duplicateInstance, restartUnknownInstance },
+      maxWaitMs: Math.round(maxWaitSeconds * 1000),
+      redact: options.redact,
+      logger: options.logger ?? defaults.logger ?? consoleLogger,
+    },
+  };
+}

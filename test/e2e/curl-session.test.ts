@@ -1,0 +1,99 @@
+// The overview's async HTTP API session, as curl users run it: start → 202 + Location → poll 202 → 200 Completed.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { DF_BASE, pollUntilDone, startHttpApp, type HttpTestApp } from './support/http-app.js';
+
+let target: HttpTestApp;
+
+beforeAll(async () => {
+  target = await startHttpApp();
+});
+
+afterAll(async () => {
+  await target.stop();
+});
+
+const TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
+
+describe('e2e: the async HTTP API session', () => {
+  it('starts with 202 + Location, answers 202 while running, then 200 Completed with the output', async () => {
+    const tokyo = target.held.hold('Tokyo');
+    // curl -i -X POST -H 'Content-Type: application/json' -d '["Tokyo","Seattle","London"]' .../orchestrators/HelloSequence
+    const started = await target.call('POST', `${DF_BASE}/orchestrators/HelloSequence`, { json: ['Tokyo', 'Seattle', 'London'] });
+    expect(started.status).toBe(202);
+    const payload = started.body;
+    expect(Object.keys(payload).sort()).toEqual([
+      'id', 'purgeHistoryDeleteUri', 'restartPostUri', 'resumePostUri', 'sendEventPostUri', 'statusQueryGetUri', 'suspendPostUri', 'terminatePostUri',
+    ]);
+    expect(payload.id).toMatch(/^[0-9a-f]{32}$/);
+    const instanceUrl = `${target.origin}${DF_BASE}/instances/${payload.id}`;
+    expect(payload).toEqual({
+      id: payload.id,
+      statusQueryGetUri: instanceUrl,
+      sendEventPostUri: `${instanceUrl}/raiseEvent/{eventName}`,
+      terminatePostUri: `${instanceUrl}/terminate?reason={text}`,
+      purgeHistoryDeleteUri: instanceUrl,
+      restartPostUri: `${instanceUrl}/restart`,
+      suspendPostUri: `${instanceUrl}/suspend?reason={text}`,
+      resumePostUri: `${instanceUrl}/resume?reason={text}`,
+    });
+    expect(started.headers.get('location')).toBe(instanceUrl);
+    expect(started.headers.get('retry-after')).toBe('10');
+    expect(started.headers.get('content-type')).toMatch(/^application\/json/);
+
+    // curl -i "$statusQueryGetUri" while the first greeting is held: 202, Location = the request, Retry-After 5.
+    const location = started.headers.get('location')!;
+    const running = await target.call('GET', location);
+    expect(running.status).toBe(202);
+    expect(['Pending', 'Running']).toContain(running.body.runtimeStatus);
+    expect(running.headers.get('location')).toBe(location);
+    expect(running.headers.get('retry-after')).toBe('5');
+    expect(running.body).toMatchObject({ name: 'HelloSequence', instanceId: payload.id, input: ['Tokyo', 'Seattle', 'London'], output: null, customStatus: null });
+    expect(running.body.createdTime).toMatch(TIME);
+
+    tokyo.open();
+    const done = await pollUntilDone(target, location);
+    expect(done.status).toBe(200);
+    expect(done.headers.get('location')).toBeNull();
+    expect(done.headers.get('retry-after')).toBeNull();
+    expect(done.body).toEqual({
+      name: 'HelloSequence',
+      instanceId: payload.id,
+      runtimeStatus: 'Completed',
+      input: ['Tokyo', 'Seattle', 'London'],
+      customStatus: null,
+      output: ['Hello Tokyo!', 'Hello Seattle!', 'Hello London!'],
+      createdTime: expect.stringMatching(TIME),
+      lastUpdatedTime: expect.stringMatching(TIME),
+    });
+  });
+
+  it('waits for completion with ?timeout=&pollingInterval= and answers 200 with the output', async () => {
+    const result = await target.call('POST', `${DF_BASE}/orchestrators/HelloSequence?timeout=30&pollingInterval=1`, { json: ['Paris'] });
+    expect(result.status).toBe(200);
+    expect(result.body).toEqual(['Hello Paris!']);
+    expect(result.headers.get('location')).toBeNull();
+  });
+
+  it('answers the 202 check-status payload when the wait times out', async () => {
+    const result = await target.call('POST', `${DF_BASE}/orchestrators/WaitForApproval/wait-timeout?timeout=0.2&pollingInterval=0.1`, { json: 'x' });
+    expect(result.status).toBe(202);
+    expect(result.body.id).toBe('wait-timeout');
+    expect(result.headers.get('location')).toBe(`${target.origin}${DF_BASE}/instances/wait-timeout`);
+    expect(result.headers.get('retry-after')).toBe('10');
+  });
+
+  it('answers 200 with the status when the awaited instance fails', async () => {
+    const result = await target.call('POST', `${DF_BASE}/orchestrators/AlwaysFails?timeout=30&pollingInterval=0.5`, { json: { order: 1 } });
+    expect(result.status).toBe(200);
+    expect(result.body).toMatchObject({ name: 'AlwaysFails', runtimeStatus: 'Failed', input: { order: 1 } });
+    expect(String(result.body.output)).toContain('boom: {"order":1}');
+    expect(result.body.failureDetails).toMatchObject({ errorType: 'Error', errorMessage: 'boom: {"order":1}' });
+    expect(result.body.failureDetails).not.toHaveProperty('stackTrace');
+  });
+
+  it('waits only when both timeout and pollingInterval are given (as Durable Functions)', async () => {
+    const result = await target.call('POST', `${DF_BASE}/orchestrators/Echo?timeout=30`, { json: 1 });
+    expect(result.status).toBe(202);
+    expect(result.body.statusQueryGetUri).toContain(`/instances/${result.body.id}`);
+  });
+});

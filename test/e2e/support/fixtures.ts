@@ -1,0 +1,88 @@
+// Orchestrators and activities shared by the HTTP end-to-end suites. Each suite registers them in its own app.
+import { injectable } from 'tsyringe';
+import type { OrchestrationContext } from '../../../src/engine/orchestration-context.js';
+import { Activity, Orchestrator } from '../../../src/registry/index.js';
+import { Gate } from '../../support/gate.js';
+
+/** Cities whose greeting waits until the test releases it (so that a Running instance can be observed for sure). */
+@injectable()
+export class HeldCities {
+  readonly #gates = new Map<string, Gate>();
+
+  hold(city: string): Gate {
+    const gate = new Gate();
+    this.#gates.set(city, gate);
+    return gate;
+  }
+
+  async passed(city: string): Promise<void> {
+    await this.#gates.get(city)?.passed();
+  }
+
+  /** How many greetings reached the gate of `city`. */
+  reached(city: string): number {
+    return this.#gates.get(city)?.reached ?? 0;
+  }
+
+  releaseAll(): void {
+    for (const gate of this.#gates.values()) gate.open();
+  }
+}
+
+@Activity()
+export class SayHello {
+  constructor(private readonly held: HeldCities) {}
+
+  async run(city: string): Promise<string> {
+    await this.held.passed(city);
+    return `Hello ${city}!`;
+  }
+}
+
+/** The overview's function chaining example. */
+@Orchestrator()
+export class HelloSequence {
+  async run(ctx: OrchestrationContext<string[]>): Promise<string[]> {
+    const out: string[] = [];
+    for (const city of ctx.input) out.push(await ctx.callActivity(SayHello, city));
+    return out;
+  }
+}
+
+/** Human interaction: reports its stage and waits for an 'Approval' event. */
+@Orchestrator()
+export class WaitForApproval {
+  async run(ctx: OrchestrationContext<unknown>): Promise<{ input: unknown; approval: unknown }> {
+    ctx.setCustomStatus({ stage: 'awaiting approval' });
+    const approval = await ctx.waitForExternalEvent<unknown>('Approval');
+    ctx.setCustomStatus({ stage: 'approved' });
+    return { input: ctx.input, approval };
+  }
+}
+
+/** Returns its input at once. */
+@Orchestrator()
+export class Echo {
+  run(ctx: OrchestrationContext<unknown>): unknown {
+    return ctx.input;
+  }
+}
+
+/** Fails at once. */
+@Orchestrator()
+export class AlwaysFails {
+  run(ctx: OrchestrationContext<unknown>): never {
+    throw new Error(`boom: ${JSON.stringify(ctx.input)}`);
+  }
+}
+
+/** Returns values JSON has no spelling for. */
+@Orchestrator()
+export class ExoticOutput {
+  run(): { big: bigint; bytes: Uint8Array; at: Date } {
+    return { big: 12345678901234567890n, bytes: new Uint8Array([1, 2, 3]), at: new Date('2024-05-01T10:00:00.000Z') };
+  }
+}
+
+export const ORCHESTRATORS = [HelloSequence, WaitForApproval, Echo, AlwaysFails, ExoticOutput];
+export const ACTIVITIES = [SayHello];
