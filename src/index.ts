@@ -61,8 +61,12 @@ export type {
   ReplaySafeLogger,
 } from './engine/orchestration-context.js';
 export type { DurableTask, TimerTask, TaskResult } from './engine/durable-task.js';
+export type { EntityLock, SignalEntityOptions } from './engine/entity-lock.js';
 export type { RetryOptions } from './engine/retry-options.js';
 export type { ActivityInput, ActivityOutput, OrchestratorInput, OrchestratorOutput, RunnableClass } from './engine/task-types.js';
+
+// Durable entities: base class, contexts, IDs, typed proxies and the pure batch executor
+export * from './entities/index.js';
 
 // The replay engine (pure: history in, decision out)
 export { executeOrchestration } from './engine/execute-orchestration.js';

@@ -8,8 +8,13 @@ import { assertPayloadSize } from '../core/payload-limit.js';
 import type { OrchestratorInput, RunnableClass } from '../engine/task-types.js';
 import { HistoryEventType, type HistoryEvent } from '../history/history-event.js';
 import { TERMINAL_STATUSES, type InstanceQuery, type InstanceState, type InstanceStore, type RuntimeStatus } from '../ports/instance-store.js';
+import type { EntityStore } from '../ports/entity-store.js';
 import type { WorkScheduler } from '../ports/work-scheduler.js';
 import type { DurableRegistry } from '../registry/durable-registry.js';
+import type { EntityClass } from '../entities/entity-class.js';
+import { EntityId } from '../entities/entity-id.js';
+import type { EntitySignalProxy } from '../entities/entity-signal-proxy.js';
+import { sendToEntity } from '../runtime/entity-messaging.js';
 import { assertValidInstanceId } from '../runtime/instance-id.js';
 import { toHistoryView } from './history-view.js';
 import { toOrchestrationStatus, type OrchestrationStatus } from './orchestration-status.js';
@@ -35,6 +40,28 @@ export interface GetStatusOptions {
 export interface ListInstancesOptions extends InstanceQuery {
   readonly pageSize?: number;
   readonly continuationToken?: string;
+}
+
+/** Options of {@link DurableClient.listEntities}. */
+export interface ListEntitiesOptions {
+  /** Only entities of this name (case-insensitive). */
+  readonly entityName?: string;
+  readonly pageSize?: number;
+  readonly continuationToken?: string;
+  /** Include each entity's state. Default false. */
+  readonly fetchState?: boolean;
+}
+
+/** One entity in a {@link DurableClient.listEntities} page. */
+export interface EntityMetadata {
+  readonly entityId: EntityId;
+  readonly lastModifiedTime: Date;
+  /** False for an entity with no state (signaled, but never written, or deleted). */
+  readonly entityExists: boolean;
+  /** The orchestration holding the entity in a critical section, if any. */
+  readonly lockedBy?: string;
+  /** With `fetchState`. */
+  readonly state?: unknown;
 }
 
 /** The Durable Functions check-status payload (`createCheckStatusResponse`). */
@@ -65,7 +92,7 @@ export class DurableClient {
     private readonly store: InstanceStore,
     private readonly scheduler: WorkScheduler,
     private readonly registry: DurableRegistry,
-    private readonly options: { readonly maxPayloadBytes: number; readonly wake: () => void },
+    private readonly options: { readonly maxPayloadBytes: number; readonly wake: () => void; readonly entities: EntityStore },
   ) {}
 
   /** Starts an orchestration; returns its instance ID. @throws InstanceAlreadyExistsError if that ID is active. */
@@ -189,6 +216,100 @@ export class DurableClient {
     }
   }
 
+  /**
+   * Signals an entity: queues `operation` with `input` for it and returns once the signal is stored (it is never
+   * lost, and applied exactly once). One-way: the operation's result is not returned. The entity is created on
+   * demand. With `scheduledTime`, the operation is not applied before that time.
+   *
+   * @example
+   * ```ts
+   * await durably.client.signalEntity(new EntityId('Counter', 'myCounter'), 'add', 1);
+   * ```
+   */
+  async signalEntity(entityId: EntityId, operation: string, input?: unknown, options: { readonly scheduledTime?: Date } = {}): Promise<void> {
+    assertEntityIdArgument(entityId);
+    if (typeof operation !== 'string' || operation.length === 0) throw new DurableError('INVALID_ARGUMENT', 'operation must be a non-empty string');
+    const scheduledTime = options.scheduledTime;
+    if (scheduledTime !== undefined && (!(scheduledTime instanceof Date) || Number.isNaN(scheduledTime.getTime()))) {
+      throw new DurableError('INVALID_ARGUMENT', 'scheduledTime must be a valid Date');
+    }
+    const encoded = assertPayloadSize(encodePayload(input, `input of operation '${operation}'`), `input of operation '${operation}'`, this.options.maxPayloadBytes);
+    const now = new Date();
+    await sendToEntity({ store: this.store, entities: this.options.entities }, entityId.instanceId, {
+      type: HistoryEventType.EntityRequest, eventId: -1, timestamp: now, operation, input: encoded,
+      ...(scheduledTime === undefined ? {} : { scheduledTime }),
+    }, { now });
+    this.options.wake();
+  }
+
+  /**
+   * A typed way to signal one entity: `client.entity(Counter, 'myCounter').add(1)` signals operation `add` with input
+   * `1`, type-checked against `Counter`'s methods (a class-based entity registered with this app); each call resolves
+   * once the signal is stored. With a name instead of a class, any operation name is accepted.
+   *
+   * @example
+   * ```ts
+   * const counter = durably.client.entity(Counter, 'myCounter');
+   * await counter.add(5);
+   * await counter.reset();
+   * ```
+   */
+  entity<C extends EntityClass>(entity: C | string, key: string): EntitySignalProxy<C> {
+    const id = new EntityId(typeof entity === 'string' ? entity : this.registry.nameOf('entity', entity), key);
+    const methods = new Map<string, (input?: unknown) => Promise<void>>();
+    return new Proxy({}, {
+      get: (_target, operation) => {
+        // Not a thenable: `await client.entity(...)` must not try to call a `then` operation.
+        if (typeof operation !== 'string' || operation === 'then') return undefined;
+        let method = methods.get(operation);
+        if (method === undefined) {
+          method = (input?: unknown) => this.signalEntity(id, operation, input);
+          methods.set(operation, method);
+        }
+        return method;
+      },
+    }) as EntitySignalProxy<C>;
+  }
+
+  /** An entity's current state (`entityExists` false, and no state, when it has none: never written, or deleted). */
+  async readEntityState<TState = unknown>(entityId: EntityId): Promise<{ entityExists: boolean; entityState: TState | undefined }> {
+    assertEntityIdArgument(entityId);
+    const record = await this.options.entities.getEntity(entityId.instanceId);
+    if (record === undefined || !record.exists) return { entityExists: false, entityState: undefined };
+    return { entityExists: true, entityState: decodePayload<TState>(record.state) };
+  }
+
+  /**
+   * The task hub's entities, in instance ID order, optionally only those named `entityName`; `fetchState` adds each
+   * one's state. Pages of `pageSize` (default 100, at most 1000), continued with `continuationToken`.
+   */
+  async listEntities(options: ListEntitiesOptions = {}): Promise<{ entities: EntityMetadata[]; continuationToken?: string }> {
+    const page = await this.options.entities.listEntities({
+      ...(options.entityName === undefined ? {} : { name: options.entityName }),
+      ...(options.pageSize === undefined ? {} : { pageSize: options.pageSize }),
+      ...(options.continuationToken === undefined ? {} : { continuationToken: options.continuationToken }),
+      fetchState: options.fetchState === true,
+    });
+    const entities = page.entities.map((entity): EntityMetadata => ({
+      entityId: EntityId.fromInstanceId(entity.instanceId),
+      lastModifiedTime: entity.lastModifiedTime,
+      entityExists: entity.exists,
+      ...(entity.lock === undefined ? {} : { lockedBy: entity.lock.instanceId }),
+      ...(options.fetchState === true && entity.exists ? { state: decodePayload(entity.state) } : {}),
+    }));
+    return page.continuationToken === undefined ? { entities } : { entities, continuationToken: page.continuationToken };
+  }
+
+  /**
+   * Removes entities that have no state and nothing queued, and releases locks held for orchestrations that are no
+   * longer running (so the operations waiting behind them can run).
+   */
+  async cleanEntityStorage(): Promise<{ emptyEntitiesRemoved: number; orphanedLocksReleased: number }> {
+    const result = await this.options.entities.cleanEntityStorage(new Date());
+    if (result.orphanedLocksReleased > 0) this.options.wake();
+    return result;
+  }
+
   /** The Durable Functions check-status payload for an instance, with URLs under `baseUrl`. */
   createCheckStatusResponse(baseUrl: string, instanceId: string): CheckStatusPayload {
     const base = `${baseUrl.replace(/\/+$/, '')}/instances/${encodeURIComponent(instanceId)}`;
@@ -226,6 +347,10 @@ export class DurableClient {
     if (!sent) throw new InstanceNotFoundError(instanceId);
     this.options.wake();
   }
+}
+
+function assertEntityIdArgument(entityId: unknown): asserts entityId is EntityId {
+  if (!(entityId instanceof EntityId)) throw new DurableError('INVALID_ENTITY_ID', 'entityId must be an EntityId (new EntityId(name, key))');
 }
 
 /** The ID argument of a lookup: any non-empty string (IDs that could never be created are simply not found). */

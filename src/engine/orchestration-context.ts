@@ -1,4 +1,6 @@
+import type { EntityId } from '../entities/entity-id.js';
 import type { DurableTask, TaskResult, TimerTask } from './durable-task.js';
+import type { EntityLock, SignalEntityOptions } from './entity-lock.js';
 import type { RetryOptions } from './retry-options.js';
 import type { ActivityOutput, ActivityInput, InputArgs, OrchestratorInput, OrchestratorOutput, RunnableClass } from './task-types.js';
 
@@ -108,6 +110,59 @@ export interface OrchestrationContext<TInput = unknown> {
    * ```
    */
   whenAny<T extends DurableTask<unknown>>(tasks: readonly T[]): DurableTask<T>;
+
+  /**
+   * Calls an entity operation and completes with its return value; fails with `TaskFailedError` (`taskKind`
+   * `'entity'`) when the operation throws (its state change is then rolled back). Inside a critical section only
+   * locked entities may be called, and only one call per entity at a time.
+   *
+   * @throws LockingRulesViolationError when a critical-section rule forbids the call (synchronously).
+   *
+   * @example
+   * ```ts
+   * const total = await ctx.callEntity<number>(new EntityId('Counter', 'orders'), 'get');
+   * ```
+   */
+  callEntity<TResult = unknown>(entityId: EntityId, operation: string, input?: unknown): DurableTask<TResult>;
+
+  /**
+   * Sends an operation to an entity without waiting for it (one-way; the entity is created on demand). With
+   * `options.scheduledTime` the operation is not applied before that time. Inside a critical section, locked entities
+   * may not be signaled (call them instead).
+   *
+   * @throws LockingRulesViolationError when the entity is locked by this orchestration.
+   *
+   * @example
+   * ```ts
+   * ctx.signalEntity(new EntityId('Counter', 'orders'), 'add', 1);
+   * ```
+   */
+  signalEntity(entityId: EntityId, operation: string, input?: unknown, options?: SignalEntityOptions): void;
+
+  /**
+   * Enters a critical section: locks the entities (in one global order, so critical sections never deadlock) and
+   * completes with the lock once all are held. Until it is released — by `lock.release()`, `using`, or the end of the
+   * execution (also a failure or a termination) — the orchestration may call only the locked entities (one call per
+   * entity at a time), may not signal them, may not call sub-orchestrators and may not lock again.
+   *
+   * @throws LockingRulesViolationError when already in a critical section (a lock held or requested).
+   *
+   * @example
+   * ```ts
+   * using lock = await ctx.lockEntities(from, to);
+   * await ctx.whenAll([ctx.callEntity(from, 'add', -amount), ctx.callEntity(to, 'add', amount)]);
+   * ```
+   */
+  lockEntities(...entityIds: EntityId[]): DurableTask<EntityLock>;
+
+  /**
+   * True inside a critical section: from the `lockEntities` call (the request may still be pending) until the lock
+   * is released. The critical-section rules apply exactly while this is true.
+   */
+  readonly isInCriticalSection: boolean;
+
+  /** The entities of the current critical section (sorted by instance ID; requested or held); empty outside one. */
+  readonly lockedEntities: readonly EntityId[];
 
   /** Ends this execution and starts a new one with `input` and an empty history once `run` returns. */
   continueAsNew(input: TInput, options?: ContinueAsNewOptions): void;

@@ -10,7 +10,10 @@ import {
   HistoryEventType, type EncodedPayload, type EventRaisedEvent, type ExecutionStartedEvent, type HistoryEvent,
 } from '../history/history-event.js';
 import { OrchestratorActionType, type OrchestratorAction } from '../history/orchestrator-action.js';
+import type { EntityId } from '../entities/entity-id.js';
 import { CompletableTask, type TaskObserver } from './completable-task.js';
+import { CriticalSection, criticalSectionIdFor } from './critical-section.js';
+import type { EntityLock } from './entity-lock.js';
 import { runOrchestrator } from './run-orchestrator.js';
 import type { OrchestrationCompletion, OrchestrationDecision } from './orchestration-decision.js';
 import { createOrchestrationContext, type ContextHost, type LogLevel } from './replay-context.js';
@@ -36,29 +39,61 @@ export interface OrchestrationExecutionRequest {
 }
 
 interface OpenAction {
-  readonly action: OrchestratorAction;
+  /** Replaced once when a lock request is matched in history (the recorded critical section ID is adopted). */
+  action: OrchestratorAction;
   readonly task: CompletableTask<unknown>;
   /** Already recorded in past history (matched during replay). */
   recorded: boolean;
+  /** Never carried out: a lock request not yet sent when the execution ended. */
+  dropped?: boolean;
 }
 
-function describeAction(action: OrchestratorAction): string {
+/**
+ * One step of the orchestrator as replay compares it: its kind, what identifies it within that kind (`key`: compared
+ * exactly), and how messages name it.
+ */
+interface Step {
+  readonly kind: OrchestratorAction['type'];
+  readonly key: string | undefined;
+  readonly text: string;
+}
+
+const quoted = (ids: readonly string[]): string => ids.map((id) => `'${id}'`).join(', ');
+const entityCall = (operation: string, target: string): Step['text'] => `a call of '${operation}' on entity '${target}'`;
+const entitySignal = (operation: string, target: string): Step['text'] => `a signal '${operation}' to entity '${target}'`;
+const entityLock = (lockSet: readonly string[]): Step['text'] => `a lock on ${quoted(lockSet)}`;
+const entityUnlock = (target: string): Step['text'] => `the release of entity '${target}'`;
+
+function stepOfAction(action: OrchestratorAction): Step {
   switch (action.type) {
-    case OrchestratorActionType.ScheduleTask: return `activity '${action.name}'`;
-    case OrchestratorActionType.CreateSubOrchestration: return `sub-orchestration '${action.name}'`;
-    case OrchestratorActionType.CreateTimer: return 'a timer';
-    case OrchestratorActionType.SendEvent: return `event '${action.name}' to '${action.instanceId}'`;
+    case OrchestratorActionType.ScheduleTask: return { kind: action.type, key: action.name, text: `activity '${action.name}'` };
+    case OrchestratorActionType.CreateSubOrchestration: return { kind: action.type, key: action.name, text: `sub-orchestration '${action.name}'` };
+    case OrchestratorActionType.CreateTimer: return { kind: action.type, key: undefined, text: 'a timer' };
+    case OrchestratorActionType.SendEvent: return { kind: action.type, key: action.name, text: `event '${action.name}' to '${action.instanceId}'` };
+    case OrchestratorActionType.CallEntity: return { kind: action.type, key: `${action.targetInstanceId}\n${action.operation}`, text: entityCall(action.operation, action.targetInstanceId) };
+    case OrchestratorActionType.SignalEntity: return { kind: action.type, key: `${action.targetInstanceId}\n${action.operation}`, text: entitySignal(action.operation, action.targetInstanceId) };
+    case OrchestratorActionType.LockEntities: return { kind: action.type, key: action.lockSet.join('\n'), text: entityLock(action.lockSet) };
+    case OrchestratorActionType.UnlockEntity: return { kind: action.type, key: action.targetInstanceId, text: entityUnlock(action.targetInstanceId) };
   }
 }
 
-function describeScheduledEvent(event: HistoryEvent): { kind: OrchestratorAction['type']; name: string | undefined; text: string } | undefined {
+function stepOfEvent(event: HistoryEvent): Step | undefined {
   switch (event.type) {
-    case HistoryEventType.TaskScheduled: return { kind: OrchestratorActionType.ScheduleTask, name: event.name, text: `activity '${event.name}'` };
-    case HistoryEventType.SubOrchestrationInstanceCreated: return { kind: OrchestratorActionType.CreateSubOrchestration, name: event.name, text: `sub-orchestration '${event.name}'` };
-    case HistoryEventType.TimerCreated: return { kind: OrchestratorActionType.CreateTimer, name: undefined, text: 'a timer' };
-    case HistoryEventType.EventSent: return { kind: OrchestratorActionType.SendEvent, name: event.name, text: `event '${event.name}' to '${event.instanceId}'` };
+    case HistoryEventType.TaskScheduled: return { kind: OrchestratorActionType.ScheduleTask, key: event.name, text: `activity '${event.name}'` };
+    case HistoryEventType.SubOrchestrationInstanceCreated: return { kind: OrchestratorActionType.CreateSubOrchestration, key: event.name, text: `sub-orchestration '${event.name}'` };
+    case HistoryEventType.TimerCreated: return { kind: OrchestratorActionType.CreateTimer, key: undefined, text: 'a timer' };
+    case HistoryEventType.EventSent: return { kind: OrchestratorActionType.SendEvent, key: event.name, text: `event '${event.name}' to '${event.instanceId}'` };
+    case HistoryEventType.EntityOperationCalled: return { kind: OrchestratorActionType.CallEntity, key: `${event.targetInstanceId}\n${event.operation}`, text: entityCall(event.operation, event.targetInstanceId) };
+    case HistoryEventType.EntityOperationSignaled: return { kind: OrchestratorActionType.SignalEntity, key: `${event.targetInstanceId}\n${event.operation}`, text: entitySignal(event.operation, event.targetInstanceId) };
+    case HistoryEventType.EntityLockRequested: return { kind: OrchestratorActionType.LockEntities, key: event.lockSet.join('\n'), text: entityLock(event.lockSet) };
+    case HistoryEventType.EntityUnlockSent: return { kind: OrchestratorActionType.UnlockEntity, key: event.targetInstanceId, text: entityUnlock(event.targetInstanceId) };
     default: return undefined;
   }
+}
+
+function isEntityStep(kind: OrchestratorAction['type']): boolean {
+  return kind === OrchestratorActionType.CallEntity || kind === OrchestratorActionType.SignalEntity ||
+    kind === OrchestratorActionType.LockEntities || kind === OrchestratorActionType.UnlockEntity;
 }
 
 /**
@@ -75,14 +110,13 @@ function isHeldWhileSuspended(event: HistoryEvent): boolean {
     case HistoryEventType.SubOrchestrationInstanceFailed:
     case HistoryEventType.TimerFired:
     case HistoryEventType.EventRaised:
+    case HistoryEventType.EntityOperationCompleted:
+    case HistoryEventType.EntityOperationFailed:
+    case HistoryEventType.EntityLockGranted:
       return true;
     default:
       return false;
   }
-}
-
-function actionName(action: OrchestratorAction): string | undefined {
-  return action.type === OrchestratorActionType.CreateTimer ? undefined : action.name;
 }
 
 /**
@@ -112,6 +146,12 @@ export class OrchestrationExecutor implements ContextHost, TaskObserver {
   #fatal: Error | undefined;
   #suspended = false;
   #deferred: HistoryEvent[] = [];
+  /** The critical section the code is in (lock requested or held), if any. */
+  #criticalSection: CriticalSection | undefined;
+  /** Critical sections by the sequence number of their lock request. */
+  #lockRequests = new Map<number, CriticalSection>();
+  /** Entity calls made inside a critical section, by sequence: the locked entity whose call slot each one holds. */
+  #callsInSection = new Map<number, { readonly section: CriticalSection; readonly target: string }>();
 
   constructor(request: OrchestrationExecutionRequest) {
     this.#request = request;
@@ -143,6 +183,10 @@ export class OrchestrationExecutor implements ContextHost, TaskObserver {
     return this.#open({ type: OrchestratorActionType.ScheduleTask, sequence: this.#nextSequence++, name, input });
   }
 
+  assertMayCallSubOrchestrator(): void {
+    CriticalSection.checkSubOrchestration(this.#criticalSection);
+  }
+
   scheduleSubOrchestration(name: string, instanceId: string | undefined, input: EncodedPayload): CompletableTask<unknown> {
     const sequence = this.#nextSequence++;
     return this.#open({
@@ -157,6 +201,51 @@ export class OrchestrationExecutor implements ContextHost, TaskObserver {
     // A timer completes with no value: widening its result type to unknown is safe.
     this.#actions.set(action.sequence, { action, task: task as CompletableTask<unknown>, recorded: false });
     this.#unrecorded.add(action.sequence);
+    return task;
+  }
+
+  get isInCriticalSection(): boolean {
+    return this.#criticalSection !== undefined;
+  }
+
+  get lockedEntities(): readonly EntityId[] {
+    return this.#criticalSection?.entities ?? [];
+  }
+
+  callEntity(entity: EntityId, operation: string, input: EncodedPayload): CompletableTask<unknown> {
+    const target = entity.instanceId;
+    const section = this.#criticalSection;
+    section?.checkCall(target);
+    const sequence = this.#nextSequence++;
+    const task = this.#open({ type: OrchestratorActionType.CallEntity, sequence, targetInstanceId: target, operation, input });
+    if (section !== undefined) {
+      section.beginCall(target);
+      this.#callsInSection.set(sequence, { section, target });
+    }
+    return task;
+  }
+
+  signalEntity(entity: EntityId, operation: string, input: EncodedPayload, scheduledTime: Date | undefined): void {
+    const target = entity.instanceId;
+    this.#criticalSection?.checkSignal(target);
+    this.#open({
+      type: OrchestratorActionType.SignalEntity, sequence: this.#nextSequence++, targetInstanceId: target, operation, input,
+      ...(scheduledTime === undefined ? {} : { scheduledTime }),
+    });
+  }
+
+  lockEntities(entities: readonly EntityId[]): CompletableTask<EntityLock> {
+    CriticalSection.checkLock(this.#criticalSection);
+    const sequence = this.#nextSequence++;
+    const id = criticalSectionIdFor(this.instanceId, this.#started?.executionId ?? '', this.#now, sequence);
+    const section = new CriticalSection(id, sequence, entities, (released) => this.#release(released));
+    const task = new CompletableTask<EntityLock>(this);
+    const action: OrchestratorAction = { type: OrchestratorActionType.LockEntities, sequence, criticalSectionId: id, lockSet: section.lockSet };
+    // The task completes with the lock: widening its result type to unknown is safe.
+    this.#actions.set(sequence, { action, task: task as CompletableTask<unknown>, recorded: false });
+    this.#unrecorded.add(sequence);
+    this.#lockRequests.set(sequence, section);
+    this.#criticalSection = section;
     return task;
   }
 
@@ -262,6 +351,10 @@ export class OrchestrationExecutor implements ContextHost, TaskObserver {
       case HistoryEventType.SubOrchestrationInstanceCreated:
       case HistoryEventType.TimerCreated:
       case HistoryEventType.EventSent:
+      case HistoryEventType.EntityOperationCalled:
+      case HistoryEventType.EntityOperationSignaled:
+      case HistoryEventType.EntityLockRequested:
+      case HistoryEventType.EntityUnlockSent:
         this.#matchRecordedAction(event);
         return;
       case HistoryEventType.TaskCompleted:
@@ -277,6 +370,17 @@ export class OrchestrationExecutor implements ContextHost, TaskObserver {
         if (task instanceof DurableTimerTask) task.fire();
         break;
       }
+      case HistoryEventType.EntityOperationCompleted:
+        this.#endEntityCall(event.taskScheduledId);
+        this.#settleWithPayload(this.#openTask(event.taskScheduledId), event.result);
+        break;
+      case HistoryEventType.EntityOperationFailed:
+        this.#endEntityCall(event.taskScheduledId);
+        this.#failTask(event.taskScheduledId, event.failureDetails);
+        break;
+      case HistoryEventType.EntityLockGranted:
+        this.#grant(event.taskScheduledId);
+        break;
       case HistoryEventType.EventRaised:
         this.#raise(event);
         break;
@@ -293,7 +397,8 @@ export class OrchestrationExecutor implements ContextHost, TaskObserver {
         if (this.#replaying) this.#checkEpisodeRecorded();
         return;
       default:
-        // ExecutionCompleted, ContinueAsNew and GenericEvent carry no input for the code.
+        // ExecutionCompleted, ContinueAsNew and GenericEvent carry no input for the code; entity inbox messages
+        // (EntityRequest, EntityLockRequest, EntityUnlock) never appear in an orchestration's history.
         return;
     }
     if (this.#resumed) await this.#drain();
@@ -367,7 +472,7 @@ export class OrchestrationExecutor implements ContextHost, TaskObserver {
   }
 
   #matchRecordedAction(event: HistoryEvent): void {
-    const recorded = describeScheduledEvent(event);
+    const recorded = stepOfEvent(event);
     if (recorded === undefined || !this.#replaying) return;
     const open = this.#actions.get(event.eventId);
     if (open === undefined) {
@@ -379,19 +484,28 @@ export class OrchestrationExecutor implements ContextHost, TaskObserver {
       });
       return;
     }
-    if (open.action.type !== recorded.kind || actionName(open.action) !== recorded.name) {
+    const actual = stepOfAction(open.action);
+    if (actual.kind !== recorded.kind || actual.key !== recorded.key) {
       this.#fatal ??= new NonDeterminismError({
         sequence: event.eventId,
         expected: recorded.text,
-        actual: describeAction(open.action),
-        hint: open.action.type !== recorded.kind
+        actual: actual.text,
+        hint: actual.kind !== recorded.kind
           ? 'The code now takes a different kind of step here: steps were added, removed or reordered before this point.'
-          : 'The code now calls a different function here: it was renamed or the call changed. Names in history are a persisted contract — keep the old name with @Activity({ name }) / @Orchestrator({ name }).',
+          : isEntityStep(actual.kind)
+            ? 'The code now addresses a different entity or operation here (or locks a different set of entities). Entity IDs and operation names in history are a persisted contract: deploy changed orchestrators under a new name, or let in-flight instances finish first.'
+            : 'The code now calls a different function here: it was renamed or the call changed. Names in history are a persisted contract — keep the old name with @Activity({ name }) / @Orchestrator({ name }).',
       });
       return;
     }
     open.recorded = true;
     this.#unrecorded.delete(event.eventId);
+    if (event.type === HistoryEventType.EntityLockRequested && open.action.type === OrchestratorActionType.LockEntities) {
+      // The recorded ID is the one the entities know: later releases must name it, whatever this code derives.
+      open.action = { ...open.action, criticalSectionId: event.criticalSectionId };
+      const section = this.#lockRequests.get(event.eventId);
+      if (section !== undefined) section.id = event.criticalSectionId;
+    }
   }
 
   // Every action taken in a recorded episode was recorded before that episode's OrchestratorCompleted: one that was
@@ -402,7 +516,7 @@ export class OrchestrationExecutor implements ContextHost, TaskObserver {
       this.#fatal ??= new NonDeterminismError({
         sequence: open.action.sequence,
         expected: undefined,
-        actual: describeAction(open.action),
+        actual: stepOfAction(open.action).text,
         hint: 'The code now takes a step the recorded execution never took (a call was added or moved earlier). Deploy changed orchestrators under a new name, or let in-flight instances finish first.',
       });
       return;
@@ -421,10 +535,67 @@ export class OrchestrationExecutor implements ContextHost, TaskObserver {
   #failTask(sequence: number, failureDetails: FailureDetails): void {
     const open = this.#actions.get(sequence);
     if (open === undefined || open.task.isCompleted) return;
-    const kind = open.action.type === OrchestratorActionType.CreateSubOrchestration ? 'orchestrator' : 'activity';
-    const name = actionName(open.action) ?? 'task';
-    const label = kind === 'activity' ? `Activity '${name}'` : `Sub-orchestration '${name}'`;
-    open.task.fail(new TaskFailedError(`${label} failed: ${failureDetails.errorMessage}`, failureDetails, { taskName: name, taskKind: kind }));
+    const { action } = open;
+    const failed = (label: string, taskName: string, taskKind: 'activity' | 'orchestrator' | 'entity'): TaskFailedError =>
+      new TaskFailedError(`${label} failed: ${failureDetails.errorMessage}`, failureDetails, { taskName, taskKind });
+    switch (action.type) {
+      case OrchestratorActionType.CreateSubOrchestration:
+        open.task.fail(failed(`Sub-orchestration '${action.name}'`, action.name, 'orchestrator'));
+        return;
+      case OrchestratorActionType.CallEntity:
+        open.task.fail(failed(`Operation '${action.operation}' on entity '${action.targetInstanceId}'`, action.operation, 'entity'));
+        return;
+      case OrchestratorActionType.ScheduleTask:
+        open.task.fail(failed(`Activity '${action.name}'`, action.name, 'activity'));
+        return;
+      default:
+        // Timers, events sent, signals and lock requests do not fail.
+        return;
+    }
+  }
+
+  /** An entity call inside a critical section has its answer: the entity may be called again. */
+  #endEntityCall(sequence: number): void {
+    const call = this.#callsInSection.get(sequence);
+    if (call === undefined) return;
+    this.#callsInSection.delete(sequence);
+    call.section.endCall(call.target);
+  }
+
+  #grant(sequence: number): void {
+    const open = this.#actions.get(sequence);
+    const section = this.#lockRequests.get(sequence);
+    if (open === undefined || section === undefined || open.task.isCompleted) return;
+    section.granted = true;
+    open.task.complete(section.lock);
+  }
+
+  /** Ends a critical section: one UnlockEntity action per locked entity (each entity of a pending request, too). */
+  #release(section: CriticalSection): void {
+    if (section.released) return;
+    section.released = true;
+    if (this.#criticalSection === section) this.#criticalSection = undefined;
+    for (const target of section.lockSet) {
+      this.#open({ type: OrchestratorActionType.UnlockEntity, sequence: this.#nextSequence++, criticalSectionId: section.id, targetInstanceId: target });
+    }
+  }
+
+  /**
+   * The execution ends (completed, failed, continued as new or terminated) inside a critical section: its locks are
+   * released, and a pending request's entities too (each may hold the lock by the time the release arrives). A
+   * request not even sent yet (made in this last episode) is dropped instead: nothing is locked, nothing to release.
+   */
+  #releaseAtEnd(): void {
+    const section = this.#criticalSection;
+    if (section === undefined) return;
+    const request = this.#actions.get(section.sequence);
+    if (request !== undefined && !request.recorded) {
+      request.dropped = true;
+      section.released = true;
+      this.#criticalSection = undefined;
+      return;
+    }
+    this.#release(section);
   }
 
   #raise(event: EventRaisedEvent): void {
@@ -442,10 +613,12 @@ export class OrchestrationExecutor implements ContextHost, TaskObserver {
     const actions: OrchestratorAction[] = [];
     const newHistory: HistoryEvent[] = [];
     const completion = this.#completion;
+    if (completion !== undefined) this.#releaseAtEnd();
     for (const open of this.#actions.values()) {
+      if (open.recorded || open.dropped === true) continue;
       // A terminated execution starts nothing more, not even what the code asked for before the termination arrived
-      // (in the same episode).
-      if (open.recorded || completion?.status === 'Terminated') continue;
+      // (in the same episode) — except releasing entity locks, which must never outlive the execution.
+      if (completion?.status === 'Terminated' && open.action.type !== OrchestratorActionType.UnlockEntity) continue;
       actions.push(open.action);
       newHistory.push(scheduledEventFor(open.action, timestamp));
     }
@@ -476,6 +649,17 @@ function scheduledEventFor(action: OrchestratorAction, timestamp: Date): History
       return { type: HistoryEventType.SubOrchestrationInstanceCreated, eventId: action.sequence, timestamp, name: action.name, instanceId: action.instanceId, input: action.input };
     case OrchestratorActionType.SendEvent:
       return { type: HistoryEventType.EventSent, eventId: action.sequence, timestamp, instanceId: action.instanceId, name: action.name, input: action.input };
+    case OrchestratorActionType.CallEntity:
+      return { type: HistoryEventType.EntityOperationCalled, eventId: action.sequence, timestamp, targetInstanceId: action.targetInstanceId, operation: action.operation, input: action.input };
+    case OrchestratorActionType.SignalEntity:
+      return {
+        type: HistoryEventType.EntityOperationSignaled, eventId: action.sequence, timestamp, targetInstanceId: action.targetInstanceId,
+        operation: action.operation, input: action.input, ...(action.scheduledTime === undefined ? {} : { scheduledTime: action.scheduledTime }),
+      };
+    case OrchestratorActionType.LockEntities:
+      return { type: HistoryEventType.EntityLockRequested, eventId: action.sequence, timestamp, criticalSectionId: action.criticalSectionId, lockSet: action.lockSet };
+    case OrchestratorActionType.UnlockEntity:
+      return { type: HistoryEventType.EntityUnlockSent, eventId: action.sequence, timestamp, criticalSectionId: action.criticalSectionId, targetInstanceId: action.targetInstanceId };
   }
 }
 

@@ -2,11 +2,13 @@ import { encodePayload as encodeValue } from '../core/codec.js';
 import { assertPayloadSize } from '../core/payload-limit.js';
 import { DurableError } from '../core/durable-error.js';
 import { TimeoutError } from '../core/errors/timeout-error.js';
+import { EntityId } from '../entities/entity-id.js';
 import type { EncodedPayload } from '../history/history-event.js';
 import { CompletableTask, type TaskObserver } from './completable-task.js';
 import { WhenAllTask, WhenAnyTask } from './composite-tasks.js';
 import { uuidV5 } from './deterministic-guid.js';
 import type { DurableTask, TimerTask } from './durable-task.js';
+import type { EntityLock, SignalEntityOptions } from './entity-lock.js';
 import type {
   CallActivityOptions, CallSubOrchestratorOptions, ContinueAsNewOptions, OrchestrationContext, ReplaySafeLogger,
   WaitForEventOptions,
@@ -30,6 +32,16 @@ export interface ContextHost {
   resolveName(kind: 'activity' | 'orchestrator', ref: RunnableClass | string): string;
   scheduleActivity(name: string, input: EncodedPayload): CompletableTask<unknown>;
   scheduleSubOrchestration(name: string, instanceId: string | undefined, input: EncodedPayload): CompletableTask<unknown>;
+  /** @throws LockingRulesViolationError inside a critical section. */
+  assertMayCallSubOrchestrator(): void;
+  /** @throws LockingRulesViolationError when the critical-section rules forbid this call. */
+  callEntity(entity: EntityId, operation: string, input: EncodedPayload): CompletableTask<unknown>;
+  /** @throws LockingRulesViolationError when the entity is locked by this orchestration. */
+  signalEntity(entity: EntityId, operation: string, input: EncodedPayload, scheduledTime: Date | undefined): void;
+  /** @throws LockingRulesViolationError inside a critical section. */
+  lockEntities(entities: readonly EntityId[]): CompletableTask<EntityLock>;
+  readonly isInCriticalSection: boolean;
+  readonly lockedEntities: readonly EntityId[];
   createTimer(fireAt: Date): DurableTimerTask;
   waitForEvent(name: string): CompletableTask<unknown>;
   abandonEventWait(name: string, task: CompletableTask<unknown>): void;
@@ -48,6 +60,22 @@ function asTasks(tasks: readonly DurableTask<unknown>[], what: string): Completa
     }
     return task as CompletableTask<unknown>;
   });
+}
+
+/** An `EntityId` argument, checked (a structurally equal object is re-created, which validates it). */
+function asEntityId(value: unknown, what: string): EntityId {
+  if (value instanceof EntityId) return value;
+  if (value !== null && typeof value === 'object') {
+    const { name, key } = value as { name?: unknown; key?: unknown };
+    if (typeof name === 'string' && typeof key === 'string') return new EntityId(name, key);
+  }
+  throw new DurableError('INVALID_ARGUMENT', `${what} expects an EntityId (new EntityId(name, key)), got ${value === null ? 'null' : typeof value}`);
+}
+
+function checkOperation(operation: unknown, what: string): asserts operation is string {
+  if (typeof operation !== 'string' || operation.length === 0) {
+    throw new DurableError('INVALID_ARGUMENT', `${what} expects a non-empty operation name`);
+  }
 }
 
 /**
@@ -106,6 +134,7 @@ class ReplayContext {
   }
 
   callSubOrchestrator(orchestrator: RunnableClass | string, input?: unknown, options?: CallSubOrchestratorOptions): DurableTask<unknown> {
+    this.host.assertMayCallSubOrchestrator();
     const name = this.host.resolveName('orchestrator', orchestrator);
     const encoded = this.#encode(input, `input of sub-orchestration '${name}'`);
     const instanceId = options?.instanceId;
@@ -162,6 +191,36 @@ class ReplayContext {
     const list = asTasks(tasks, 'whenAny');
     if (list.length === 0) throw new DurableError('INVALID_ARGUMENT', 'whenAny needs at least one task');
     return new WhenAnyTask(this.host.observer, list);
+  }
+
+  get isInCriticalSection(): boolean {
+    return this.host.isInCriticalSection;
+  }
+  get lockedEntities(): readonly EntityId[] {
+    return [...this.host.lockedEntities];
+  }
+
+  callEntity(entityId: EntityId, operation: string, input?: unknown): DurableTask<unknown> {
+    const entity = asEntityId(entityId, 'callEntity');
+    checkOperation(operation, 'callEntity');
+    const encoded = this.#encode(input, `input of operation '${operation}' on entity '${entity.instanceId}'`);
+    return this.host.callEntity(entity, operation, encoded);
+  }
+
+  signalEntity(entityId: EntityId, operation: string, input?: unknown, options?: SignalEntityOptions): void {
+    const entity = asEntityId(entityId, 'signalEntity');
+    checkOperation(operation, 'signalEntity');
+    const scheduledTime = options?.scheduledTime;
+    if (scheduledTime !== undefined && (!(scheduledTime instanceof Date) || Number.isNaN(scheduledTime.getTime()))) {
+      throw new DurableError('INVALID_ARGUMENT', 'signalEntity: scheduledTime must be a valid Date (derive it from ctx.currentUtcDateTime)');
+    }
+    const encoded = this.#encode(input, `input of operation '${operation}' on entity '${entity.instanceId}'`);
+    this.host.signalEntity(entity, operation, encoded, scheduledTime === undefined ? undefined : new Date(scheduledTime.getTime()));
+  }
+
+  lockEntities(...entityIds: EntityId[]): DurableTask<EntityLock> {
+    if (entityIds.length === 0) throw new DurableError('INVALID_ARGUMENT', 'lockEntities needs at least one entity');
+    return this.host.lockEntities(entityIds.map((id, i) => asEntityId(id, `lockEntities (argument ${i})`)));
   }
 
   continueAsNew(input: unknown, options?: ContinueAsNewOptions): void {

@@ -24,6 +24,18 @@ export const HistoryEventType = {
   EventRaised: 'EventRaised',
   EventSent: 'EventSent',
   GenericEvent: 'GenericEvent',
+  // Entities, as seen from an orchestration's history (Durable Task's entity event names).
+  EntityOperationCalled: 'EntityOperationCalled',
+  EntityOperationSignaled: 'EntityOperationSignaled',
+  EntityOperationCompleted: 'EntityOperationCompleted',
+  EntityOperationFailed: 'EntityOperationFailed',
+  EntityLockRequested: 'EntityLockRequested',
+  EntityLockGranted: 'EntityLockGranted',
+  EntityUnlockSent: 'EntityUnlockSent',
+  // Messages to an entity (its inbox; never in an orchestration's history).
+  EntityRequest: 'EntityRequest',
+  EntityLockRequest: 'EntityLockRequest',
+  EntityUnlock: 'EntityUnlock',
 } as const;
 
 /** A payload after the codec: a string (see `src/core/codec.ts`), or undefined for "no value". */
@@ -142,6 +154,96 @@ export interface GenericEvent extends EventBase {
   readonly data?: string;
 }
 
+/** An orchestration called an entity operation and awaits its result (`eventId` = the call's sequence number). */
+export interface EntityOperationCalledEvent extends EventBase {
+  readonly type: typeof HistoryEventType.EntityOperationCalled;
+  /** The entity's instance ID, `@name@key`. */
+  readonly targetInstanceId: string;
+  readonly operation: string;
+  readonly input: EncodedPayload;
+}
+/** An orchestration signaled an entity (one-way; `eventId` = the signal's sequence number). */
+export interface EntityOperationSignaledEvent extends EventBase {
+  readonly type: typeof HistoryEventType.EntityOperationSignaled;
+  readonly targetInstanceId: string;
+  readonly operation: string;
+  readonly input: EncodedPayload;
+  /** Deliver not before this time. */
+  readonly scheduledTime?: Date;
+}
+/** The result of a called entity operation. */
+export interface EntityOperationCompletedEvent extends EventBase {
+  readonly type: typeof HistoryEventType.EntityOperationCompleted;
+  readonly taskScheduledId: number;
+  readonly result: EncodedPayload;
+}
+/** A called entity operation threw (its state change was rolled back). */
+export interface EntityOperationFailedEvent extends EventBase {
+  readonly type: typeof HistoryEventType.EntityOperationFailed;
+  readonly taskScheduledId: number;
+  readonly failureDetails: FailureDetails;
+}
+/**
+ * An orchestration asked to lock entities (a critical section; `eventId` = the request's sequence number). The
+ * request goes to `lockSet[0]`, which forwards it to the next entity once it holds the lock, and so on; the last one
+ * answers with EntityLockGranted. Acquiring in one global order (sorted instance IDs) rules out deadlocks.
+ */
+export interface EntityLockRequestedEvent extends EventBase {
+  readonly type: typeof HistoryEventType.EntityLockRequested;
+  /** Identifies the critical section (deterministic: derived from the orchestration under replay). */
+  readonly criticalSectionId: string;
+  /** The entities' instance IDs, sorted, without duplicates. */
+  readonly lockSet: readonly string[];
+}
+/** Every entity of a lock request is locked for the orchestration (answers the request's sequence number). */
+export interface EntityLockGrantedEvent extends EventBase {
+  readonly type: typeof HistoryEventType.EntityLockGranted;
+  readonly taskScheduledId: number;
+  readonly criticalSectionId: string;
+}
+/** An orchestration released one entity of a critical section (`eventId` = this action's sequence number). */
+export interface EntityUnlockSentEvent extends EventBase {
+  readonly type: typeof HistoryEventType.EntityUnlockSent;
+  readonly criticalSectionId: string;
+  readonly targetInstanceId: string;
+}
+
+/** Who is waiting for an entity's answer: the orchestration execution and its action's sequence number. */
+export interface EntityRequester {
+  readonly instanceId: string;
+  readonly executionId: string;
+  readonly taskScheduledId: number;
+}
+
+/**
+ * A message to an entity: run `operation` with `input`. Two-way when `parent` is set (the result goes back to it as
+ * EntityOperationCompleted / EntityOperationFailed), one-way (a signal) otherwise. `senderId` is the sending instance,
+ * if any (an entity locked by an orchestration accepts operations from that orchestration only).
+ */
+export interface EntityRequestEvent extends EventBase {
+  readonly type: typeof HistoryEventType.EntityRequest;
+  readonly operation: string;
+  readonly input: EncodedPayload;
+  readonly parent?: EntityRequester;
+  readonly senderId?: string;
+  /** Not to be applied before this time (a scheduled signal). */
+  readonly scheduledTime?: Date;
+}
+/** A lock request travelling along `lockSet`: this entity is `lockSet[position]`. */
+export interface EntityLockRequestEvent extends EventBase {
+  readonly type: typeof HistoryEventType.EntityLockRequest;
+  readonly criticalSectionId: string;
+  readonly lockSet: readonly string[];
+  readonly position: number;
+  readonly parent: EntityRequester;
+}
+/** Releases this entity from a critical section of `parentInstanceId`. */
+export interface EntityUnlockEvent extends EventBase {
+  readonly type: typeof HistoryEventType.EntityUnlock;
+  readonly criticalSectionId: string;
+  readonly parentInstanceId: string;
+}
+
 /**
  * A fact recorded in an orchestration's history. Plain, JSON/BSON-safe data: the same shape in memory, in MongoDB
  * and in test fixtures.
@@ -151,4 +253,7 @@ export type HistoryEvent =
   | ExecutionResumedEvent | ContinueAsNewEvent | OrchestratorStartedEvent | OrchestratorCompletedEvent
   | TaskScheduledEvent | TaskCompletedEvent | TaskFailedEvent
   | SubOrchestrationInstanceCreatedEvent | SubOrchestrationInstanceCompletedEvent | SubOrchestrationInstanceFailedEvent
-  | TimerCreatedEvent | TimerFiredEvent | EventRaisedEvent | EventSentEvent | GenericEvent;
+  | TimerCreatedEvent | TimerFiredEvent | EventRaisedEvent | EventSentEvent | GenericEvent
+  | EntityOperationCalledEvent | EntityOperationSignaledEvent | EntityOperationCompletedEvent | EntityOperationFailedEvent
+  | EntityLockRequestedEvent | EntityLockGrantedEvent | EntityUnlockSentEvent
+  | EntityRequestEvent | EntityLockRequestEvent | EntityUnlockEvent;

@@ -6,6 +6,10 @@ export const OrchestratorActionType = {
   CreateTimer: 'CreateTimer',
   CreateSubOrchestration: 'CreateSubOrchestration',
   SendEvent: 'SendEvent',
+  CallEntity: 'CallEntity',
+  SignalEntity: 'SignalEntity',
+  LockEntities: 'LockEntities',
+  UnlockEntity: 'UnlockEntity',
 } as const;
 
 export interface ScheduleTaskAction {
@@ -34,5 +38,39 @@ export interface SendEventAction {
   readonly input: EncodedPayload;
 }
 
+/** Call an entity operation and wait for its result (EntityOperationCalled). */
+export interface CallEntityAction {
+  readonly type: typeof OrchestratorActionType.CallEntity;
+  readonly sequence: number;
+  readonly targetInstanceId: string;
+  readonly operation: string;
+  readonly input: EncodedPayload;
+}
+/** Signal an entity (EntityOperationSignaled). */
+export interface SignalEntityAction {
+  readonly type: typeof OrchestratorActionType.SignalEntity;
+  readonly sequence: number;
+  readonly targetInstanceId: string;
+  readonly operation: string;
+  readonly input: EncodedPayload;
+  readonly scheduledTime?: Date;
+}
+/** Lock entities for a critical section (EntityLockRequested). */
+export interface LockEntitiesAction {
+  readonly type: typeof OrchestratorActionType.LockEntities;
+  readonly sequence: number;
+  readonly criticalSectionId: string;
+  readonly lockSet: readonly string[];
+}
+/** Release one locked entity (EntityUnlockSent). */
+export interface UnlockEntityAction {
+  readonly type: typeof OrchestratorActionType.UnlockEntity;
+  readonly sequence: number;
+  readonly criticalSectionId: string;
+  readonly targetInstanceId: string;
+}
+
 /** A request the orchestrator makes of the runtime: the imperative twin of a history event. */
-export type OrchestratorAction = ScheduleTaskAction | CreateTimerAction | CreateSubOrchestrationAction | SendEventAction;
+export type OrchestratorAction =
+  | ScheduleTaskAction | CreateTimerAction | CreateSubOrchestrationAction | SendEventAction
+  | CallEntityAction | SignalEntityAction | LockEntitiesAction | UnlockEntityAction;

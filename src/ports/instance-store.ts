@@ -1,4 +1,5 @@
 import type { FailureDetails } from '../core/failure-details.js';
+import type { EntityRecord } from './entity-store.js';
 import type { EncodedPayload, HistoryEvent } from '../history/history-event.js';
 
 /** Durable Functions' runtime statuses. */
@@ -48,6 +49,8 @@ export interface InstanceState {
    * episode applies them right after ExecutionStarted. Stored with the execution switch, so none can be lost.
    */
   readonly carryoverEvents?: readonly HistoryEvent[];
+  /** Set when the instance is an entity (`@name@key`): its state, lock and pending sends. */
+  readonly entity?: EntityRecord;
 }
 
 /** A message to an instance, waiting to be applied by an episode. */

@@ -1,6 +1,8 @@
 import { injectable } from 'tsyringe';
 import { RegistrationError } from '../core/errors/registration-error.js';
 import type { RunnableClass } from '../engine/task-types.js';
+import type { EntityClass } from '../entities/entity-class.js';
+import type { RegistrableClass } from './registered-runnable.js';
 import { kindTitle, type RunnableKind } from './runnable-kind.js';
 import { assertReflectMetadata, defineRunnableMetadata, getRunnableMetadata } from './runnable-metadata.js';
 import { captureSourceLocation } from './source-location.js';
@@ -24,6 +26,16 @@ export interface OrchestratorOptions {
   readonly name?: string;
 }
 
+/** Options of {@link Entity} and `DurableRegistry.addEntity`. */
+export interface EntityOptions {
+  /**
+   * The entity name: the `name` of its `EntityId`s, part of every stored entity's instance ID (`@name@key`, lower-cased)
+   * and of the HTTP routes. Default: the class name. Prefer setting it explicitly: it must keep resolving after the class
+   * is renamed or a bundler minifies it. Matched ignoring case.
+   */
+  readonly name?: string;
+}
+
 /**
  * Marks a class as an activity: records its name and makes it injectable (tsyringe), so its constructor receives
  * the app's services. Nothing is registered yet — list the class in `Durably.create({ activities: [...] })` (or call
@@ -34,7 +46,7 @@ export interface OrchestratorOptions {
  * class is renamed and is mangled by minifiers (esbuild/terser `--minify`): give classes that may be renamed or
  * bundled an explicit `name`, and keep it when refactoring.
  *
- * Names are at most 256 characters, unique per app ignoring case (activities and orchestrators included), and may not
+ * Names are at most 256 characters, unique per app ignoring case (activities, orchestrators and entities included), and may not
  * start with `@` or `durably.`, contain `/ \ # ?` or control characters, or start/end with whitespace.
  *
  * Requires `import 'reflect-metadata'` once at the entry point, before any decorated class is loaded.
@@ -84,15 +96,45 @@ export function Orchestrator(options: OrchestratorOptions = {}): (target: Runnab
   return runnableDecorator('orchestrator', options, captureSourceLocation());
 }
 
-function runnableDecorator(kind: RunnableKind, options: ActivityOptions | OrchestratorOptions, declaredAt: string | undefined) {
+/**
+ * Marks a class as a durable entity: records its name and makes it injectable (tsyringe). Nothing is registered yet —
+ * list the class in `Durably.create({ entities: [...] })` (or call `registry.addEntity(Class)`). A fresh instance is
+ * created for every batch of operations; its constructor receives the app's services.
+ *
+ * Two styles: a class extending `DurableEntity<TState>`, whose methods are the operations (dispatched by name,
+ * ignoring case, like .NET's `DispatchAsync`), or a function-style class whose `run(ctx: EntityContext<TState>)`
+ * switches on `ctx.operationName`. Registration rejects any other class.
+ *
+ * **The name is a persisted contract**: stored entities are found by it (`@name@key`). It defaults to the class name,
+ * which changes when the class is renamed and is mangled by minifiers: give classes that may be renamed or bundled an
+ * explicit `name`. Names follow the {@link Activity} rules (and share their name space), and may not contain `@`.
+ *
+ * Requires `import 'reflect-metadata'` once at the entry point, before any decorated class is loaded.
+ *
+ * @example
+ * ```ts
+ * @Entity()
+ * export class Counter extends DurableEntity<number> {
+ *   protected initializeState(): number { return 0; }
+ *   add(amount: number): void { this.state += amount; }
+ *   reset(): void { this.state = 0; }
+ *   get(): number { return this.state; }
+ * }
+ * ```
+ */
+export function Entity(options: EntityOptions = {}): (target: EntityClass) => void {
+  return runnableDecorator('entity', options, captureSourceLocation());
+}
+
+function runnableDecorator(kind: RunnableKind, options: ActivityOptions | OrchestratorOptions | EntityOptions, declaredAt: string | undefined) {
   // Checked when the decorator expression is evaluated, before anything reads or writes metadata.
   assertReflectMetadata(`@${kindTitle(kind)}()${declaredAt === undefined ? '' : ` (at ${declaredAt})`}`);
-  return (target: RunnableClass): void => {
+  return (target: RegistrableClass): void => {
     const previous = getRunnableMetadata(target);
     if (previous !== undefined) {
       throw new RegistrationError(
         `Class ${target.name} is decorated twice: @${kindTitle(previous.kind)}()${at(previous.declaredAt)} and ` +
-          `@${kindTitle(kind)}()${at(declaredAt)}. Keep one decorator: a class is one activity or one orchestrator.`,
+          `@${kindTitle(kind)}()${at(declaredAt)}. Keep one decorator: a class is one activity, one orchestrator or one entity.`,
       );
     }
     defineRunnableMetadata(target, { kind, name: options.name, declaredAt });

@@ -2,9 +2,11 @@ import { container as globalContainer, injectable, type DependencyContainer } fr
 import { RegistrationError } from '../core/errors/registration-error.js';
 import type { OrchestrationContext } from '../engine/orchestration-context.js';
 import type { RunnableClass } from '../engine/task-types.js';
+import { isDurableEntityClass, isEntityClass, type EntityClass, type EntityInstance } from '../entities/entity-class.js';
+import { entityDispatchTable } from '../entities/entity-dispatch-table.js';
 import { ActivityResolver } from './activity-resolver.js';
-import type { ActivityOptions, OrchestratorOptions } from './decorators.js';
-import type { RegisteredRunnable } from './registered-runnable.js';
+import type { ActivityOptions, EntityOptions, OrchestratorOptions } from './decorators.js';
+import type { RegistrableClass, RegisteredRunnable } from './registered-runnable.js';
 import {
   decoratedAsOtherKind,
   duplicateName,
@@ -12,15 +14,17 @@ import {
   kindConflict,
   missingRun,
   notAClass,
+  notAnEntity,
   notRegistered,
   renamedRegistration,
   untypedConstructor,
+  undispatchableEntity,
   unknownName,
   type RunnableDescription,
 } from './registration-messages.js';
 import { kindAddMethod, type RunnableKind } from './runnable-kind.js';
 import { assertReflectMetadata, getRunnableMetadata } from './runnable-metadata.js';
-import { nameKey, nameProblem } from './runnable-name.js';
+import { entityNameProblem, nameKey, nameProblem } from './runnable-name.js';
 import { captureSourceLocation } from './source-location.js';
 // Types of Reflect.getMetadata & co. only: the polyfill itself is loaded once by the app (or the library entry).
 import type {} from 'reflect-metadata';
@@ -29,6 +33,7 @@ import type {} from 'reflect-metadata';
 export interface DurableRegistryOptions {
   readonly orchestrators?: readonly RunnableClass[];
   readonly activities?: readonly RunnableClass[];
+  readonly entities?: readonly EntityClass[];
 }
 
 /** An orchestrator instance, ready to be replayed once. */
@@ -36,20 +41,21 @@ export interface OrchestratorInstance {
   run(ctx: OrchestrationContext): unknown;
 }
 
-// tsyringe types tokens as concrete classes; registered orchestrators are concrete by the time they are resolved.
+// tsyringe types tokens as concrete classes; registered classes are concrete by the time they are resolved.
 type Concrete = new (...args: unknown[]) => object;
 
 // Parameter tokens recorded by tsyringe's @inject(): enough to construct a class without `design:paramtypes`.
 const tsyringeInjectionTokensKey = 'injectionTokens';
 
 /**
- * The activities and orchestrators of ONE Durably app, by name. Never global: each app (and each test) owns its
+ * The activities, orchestrators and entities of ONE Durably app, by name. Never global: each app (and each test) owns its
  * registry, and two registries in one process never see each other's registrations.
  *
- * `@Activity()` / `@Orchestrator()` only record metadata; a class is registered when it is added here, usually by
- * `Durably.create({ orchestrators, activities })` through {@link DurableRegistry.from}. A name is 1–256 characters,
- * without leading/trailing whitespace, a leading `@`, `/ \ # ?`, control characters or the reserved `durably.`
- * prefix; names are unique ignoring case across both kinds. Registering the same class again under the same name is a
+ * `@Activity()` / `@Orchestrator()` / `@Entity()` only record metadata; a class is registered when it is added here,
+ * usually by `Durably.create({ orchestrators, activities, entities })` through {@link DurableRegistry.from}. A name is
+ * 1–256 characters, without leading/trailing whitespace, a leading `@` (for entities: any `@`), `/ \ # ?`, control
+ * characters or the reserved `durably.` prefix; names are unique ignoring case across all three kinds. Activity and
+ * orchestrator names are then looked up exactly; entity names ignoring case (entity instance IDs lower-case them). Registering the same class again under the same name is a
  * no-op. Every mistake is a {@link RegistrationError} naming the classes involved and where each was declared and
  * registered.
  *
@@ -61,19 +67,21 @@ const tsyringeInjectionTokensKey = 'injectionTokens';
  * const activities = registry.createActivityResolver(appContainer);
  * await activities.resolve('SayHello').run('Tokyo');
  * const orchestrator = registry.resolveOrchestrator('HelloSequence', activities.container);   // fresh per replay
+ * const counter = registry.addEntity(Counter).resolveEntity('counter', activities.container);   // fresh per batch
  * ```
  */
 export class DurableRegistry {
-  // Keyed by nameKey(name): one name space for both kinds, case-insensitive.
+  // Keyed by nameKey(name): one name space for all kinds, case-insensitive.
   readonly #byName = new Map<string, RegisteredRunnable>();
-  readonly #byType = new Map<RunnableClass, RegisteredRunnable>();
+  readonly #byType = new Map<RegistrableClass, RegisteredRunnable>();
 
-  /** A registry holding `options.orchestrators`, then `options.activities`, in list order. */
+  /** A registry holding `options.orchestrators`, then `options.activities`, then `options.entities`, in list order. */
   static from(options: DurableRegistryOptions): DurableRegistry {
     const registry = new DurableRegistry();
     const registeredAt = captureSourceLocation();
     (options.orchestrators ?? []).forEach((type, index) => registry.#add('orchestrator', type, {}, registeredAt, `orchestrators[${index}]`));
     (options.activities ?? []).forEach((type, index) => registry.#add('activity', type, {}, registeredAt, `activities[${index}]`));
+    (options.entities ?? []).forEach((type, index) => registry.#add('entity', type, {}, registeredAt, `entities[${index}]`));
     return registry;
   }
 
@@ -101,6 +109,20 @@ export class DurableRegistry {
     return this;
   }
 
+  /**
+   * Registers an entity class — the programmatic twin of `@Entity()`, also for undecorated classes (which are made
+   * injectable). The name is `options.name`, else the decorator's `name`, else the class name.
+   *
+   * @returns this registry, for chaining.
+   * @throws RegistrationError for an invalid or duplicate name, a class that neither extends `DurableEntity` nor has
+   * `run(ctx)`, a `DurableEntity` method that cannot be an operation (more than one parameter; names differing only in
+   * case), or a class decorated as an activity or orchestrator.
+   */
+  addEntity(type: EntityClass, options: EntityOptions = {}): this {
+    this.#add('entity', type, options, captureSourceLocation(), 'registry.addEntity()');
+    return this;
+  }
+
   /** The orchestrator registered under exactly `name`, or `undefined`. */
   getOrchestrator(name: string): RegisteredRunnable | undefined {
     return this.#exact('orchestrator', name);
@@ -109,6 +131,15 @@ export class DurableRegistry {
   /** The activity registered under exactly `name`, or `undefined`. */
   getActivity(name: string): RegisteredRunnable | undefined {
     return this.#exact('activity', name);
+  }
+
+  /**
+   * The entity registered under `name` ignoring case (an entity instance ID `@counter@key` carries the name
+   * lower-cased), or `undefined`.
+   */
+  getEntity(name: string): RegisteredRunnable | undefined {
+    const found = typeof name === 'string' ? this.#byName.get(nameKey(name)) : undefined;
+    return found?.kind === 'entity' ? found : undefined;
   }
 
   /** The registered orchestrator names, in registration order. */
@@ -121,20 +152,26 @@ export class DurableRegistry {
     return this.#names('activity');
   }
 
+  /** The registered entity names (as registered, not lower-cased), in registration order. */
+  entityNames(): string[] {
+    return this.#names('entity');
+  }
+
   /**
-   * The name to persist for `ref`: a class's registered name, or a string that is exactly a registered name.
+   * The name to persist for `ref`: a class's registered name, or a string that is exactly a registered name — for
+   * entities, a registered name ignoring case (`nameOf('entity', 'counter')` is `'Counter'`).
    *
    * @throws RegistrationError when the class is not registered here as a `kind` (saying how to register it), or when
    * no `kind` has the name (suggesting a name that differs only in case, if there is one).
    */
-  nameOf(kind: RunnableKind, ref: RunnableClass | string): string {
+  nameOf(kind: RunnableKind, ref: RegistrableClass | string): string {
     return this.definitionOf(kind, ref).name;
   }
 
   /** Like {@link nameOf}, but returns the whole registration. */
-  definitionOf(kind: RunnableKind, ref: RunnableClass | string): RegisteredRunnable {
+  definitionOf(kind: RunnableKind, ref: RegistrableClass | string): RegisteredRunnable {
     if (typeof ref === 'string') {
-      const found = this.#exact(kind, ref);
+      const found = kind === 'entity' ? this.getEntity(ref) : this.#exact(kind, ref);
       if (found !== undefined) return found;
       throw new RegistrationError(unknownName(kind, ref, this.#byName.get(nameKey(ref)), this.#names(kind)));
     }
@@ -162,6 +199,23 @@ export class DurableRegistry {
   }
 
   /**
+   * A NEW instance of the entity registered under `entity` (a name, matched ignoring case, or the class) — one per
+   * batch of operations, even if the app registered the class as a singleton: keep durable data in its state.
+   * Constructor parameters are resolved from `container`; nothing is registered in it. Pass the instance to
+   * `executeEntityBatch`.
+   *
+   * @param container - default: tsyringe's global container (which is never written to).
+   * @throws RegistrationError when no entity is registered under the name.
+   */
+  resolveEntity(entity: string | EntityClass, container: DependencyContainer = globalContainer): EntityInstance {
+    const token = this.definitionOf('entity', entity).type as unknown as Concrete;
+    // A throw-away child: registering the class there as transient overrides any registration the app made for it.
+    const scope = container.createChildContainer();
+    scope.register(token, { useClass: token });
+    return scope.resolve(token) as EntityInstance;
+  }
+
+  /**
    * An {@link ActivityResolver} that creates activities through a child of `container` (default: tsyringe's global
    * container). Create one per app: the child holds Durably's registrations.
    */
@@ -178,7 +232,7 @@ export class DurableRegistry {
     return [...this.#byType.values()].filter((r) => r.kind === kind).map((r) => r.name);
   }
 
-  #add(kind: RunnableKind, type: RunnableClass, options: ActivityOptions, registeredAt: string | undefined, where: string): void {
+  #add(kind: RunnableKind, type: RegistrableClass, options: ActivityOptions, registeredAt: string | undefined, where: string): void {
     assertReflectMetadata(`registry.${kindAddMethod(kind)}()`);
     if (typeof type !== 'function') throw new RegistrationError(notAClass(type, where));
     const metadata = getRunnableMetadata(type);
@@ -195,10 +249,16 @@ export class DurableRegistry {
       throw new RegistrationError(renamedRegistration(existing, name, registeredAt));
     }
 
-    const problem = nameProblem(name);
+    const problem = nameProblem(name) ?? (kind === 'entity' ? entityNameProblem(name) : undefined);
     if (problem !== undefined) throw new RegistrationError(invalidName(name, problem, candidate));
-    // Property access walks the prototype chain: an inherited `run` counts.
-    if (typeof (type.prototype as { run?: unknown } | undefined)?.run !== 'function') throw new RegistrationError(missingRun(candidate));
+    if (kind === 'entity') {
+      if (!isEntityClass(type)) throw new RegistrationError(notAnEntity(candidate));
+      const problems = isDurableEntityClass(type) ? entityDispatchTable(type).problems : [];
+      if (problems.length > 0) throw new RegistrationError(undispatchableEntity(candidate, problems));
+    } else if (typeof (type.prototype as { run?: unknown } | undefined)?.run !== 'function') {
+      // Property access walks the prototype chain: an inherited `run` counts.
+      throw new RegistrationError(missingRun(candidate));
+    }
     const clash = this.#byName.get(nameKey(name));
     if (clash !== undefined) throw new RegistrationError(duplicateName(name, clash, candidate));
 
@@ -227,9 +287,9 @@ export class DurableRegistry {
  * `undefined` for every base parameter. So walk up while a class declares no types and takes no parameters (an
  * inherited constructor has length 0).
  */
-function untypedConstructorOwner(type: RunnableClass): RunnableClass | undefined {
+function untypedConstructorOwner(type: RegistrableClass): RegistrableClass | undefined {
   for (let current: unknown = type; typeof current === 'function' && current !== Function.prototype; current = Object.getPrototypeOf(current)) {
-    const owner = current as RunnableClass;
+    const owner = current as RegistrableClass;
     if (Reflect.getOwnMetadata('design:paramtypes', owner) !== undefined) return undefined;
     if (Reflect.getOwnMetadata(tsyringeInjectionTokensKey, owner) !== undefined) return undefined;
     if (owner.length > 0) return owner;

@@ -1,14 +1,18 @@
 import type { RunnableClass } from '../engine/task-types.js';
+import type { EntityClass } from '../entities/entity-class.js';
 import type { RunnableKind } from './runnable-kind.js';
 
-/** An activity or orchestrator class as registered in one {@link DurableRegistry}. */
+/** A class that can be registered: an activity or orchestrator (with `run`), or an entity. */
+export type RegistrableClass = RunnableClass | EntityClass;
+
+/** An activity, orchestrator or entity class as registered in one {@link DurableRegistry}. */
 export interface RegisteredRunnable {
   readonly kind: RunnableKind;
-  /** The registered name: the persisted identifier written into histories and instance documents. */
+  /** The registered name: the persisted identifier written into histories, instance documents and entity IDs. */
   readonly name: string;
   /** The class; instances are created through tsyringe. */
-  readonly type: RunnableClass;
-  /** `path:line` of the `@Activity()` / `@Orchestrator()` decorator, when known. */
+  readonly type: RegistrableClass;
+  /** `path:line` of the `@Activity()` / `@Orchestrator()` / `@Entity()` decorator, when known. */
   readonly declaredAt?: string;
   /** `path:line` of the code that registered the class (e.g. the `Durably.create` call), when known. */
   readonly registeredAt?: string;

@@ -1,5 +1,4 @@
-import type { RunnableClass } from '../engine/task-types.js';
-import type { RegisteredRunnable } from './registered-runnable.js';
+import type { RegistrableClass, RegisteredRunnable } from './registered-runnable.js';
 import { kindAddMethod, kindListOption, kindTitle, type RunnableKind } from './runnable-kind.js';
 import { quoteName } from './runnable-name.js';
 
@@ -9,7 +8,7 @@ import { quoteName } from './runnable-name.js';
 /** A class about to be registered (or already registered): what the messages need to know about it. */
 export interface RunnableDescription {
   readonly kind: RunnableKind;
-  readonly type: RunnableClass;
+  readonly type: RegistrableClass;
   readonly declaredAt?: string | undefined;
   readonly registeredAt?: string | undefined;
 }
@@ -27,12 +26,12 @@ export function places(runnable: Pick<RunnableDescription, 'declaredAt' | 'regis
   return parts.length === 0 ? '' : ` (${parts.join(', ')})`;
 }
 
-export function className(type: RunnableClass): string {
+export function className(type: RegistrableClass): string {
   return type.name === '' ? '<anonymous class>' : type.name;
 }
 
 /** How to give a class of this kind an explicit name. */
-export function renameHint(kind: RunnableKind, type: RunnableClass): string {
+export function renameHint(kind: RunnableKind, type: RegistrableClass): string {
   return `@${kindTitle(kind)}({ name: '...' }) or registry.${kindAddMethod(kind)}(${className(type)}, { name: '...' })`;
 }
 
@@ -43,7 +42,7 @@ export function duplicateName(name: string, existing: RegisteredRunnable, candid
     : `${kindTitle(candidate.kind)} name ${quoteName(name)} differs only in case from ${quoteName(existing.name)}, used by ${describeRunnable(existing)}`;
   const why: string[] = [];
   if (!sameSpelling) why.push('Names that differ only in case are the same name (Durable Functions matches names case-insensitively).');
-  if (existing.kind !== candidate.kind) why.push('Activities and orchestrators share one name space.');
+  if (existing.kind !== candidate.kind) why.push(`${involvesEntity(existing, candidate) ? 'Activities, orchestrators and entities' : 'Activities and orchestrators'} share one name space.`);
   return (
     `${head} — cannot also register ${describeRunnable(candidate)} under it. ${why.join(' ')}${why.length > 0 ? ' ' : ''}` +
     `Give one of them another name with ${renameHint(candidate.kind, candidate.type)}, or remove the registration you do not need.`
@@ -62,12 +61,16 @@ export function kindConflict(existing: RegisteredRunnable, candidate: RunnableDe
   return (
     `Class ${className(candidate.type)} is already registered as ${describeRunnable(existing)} under ${quoteName(existing.name)} — ` +
     `cannot also register it as an ${candidate.kind}${places({ registeredAt: candidate.registeredAt })}. ` +
-    'A class is either an activity or an orchestrator.'
+    (involvesEntity(existing, candidate) ? 'A class is one activity, orchestrator or entity.' : 'A class is either an activity or an orchestrator.')
   );
 }
 
+function involvesEntity(...runnables: readonly { readonly kind: RunnableKind }[]): boolean {
+  return runnables.some((r) => r.kind === 'entity');
+}
+
 export function decoratedAsOtherKind(
-  type: RunnableClass,
+  type: RegistrableClass,
   decoratedKind: RunnableKind,
   declaredAt: string | undefined,
   kind: RunnableKind,
@@ -77,6 +80,20 @@ export function decoratedAsOtherKind(
     `Class ${className(type)} is decorated with @${kindTitle(decoratedKind)}()${places({ declaredAt })} — it cannot be registered ` +
     `as an ${kind}${places({ registeredAt })}. List it in \`${kindListOption(decoratedKind)}: [...]\` instead.`
   );
+}
+
+/** A class registered as an entity that is not one: neither a DurableEntity subclass nor a class with `run`. */
+export function notAnEntity(candidate: RunnableDescription): string {
+  return (
+    `Entity class ${className(candidate.type)}${places(candidate)} is not an entity: it neither extends DurableEntity ` +
+    '(class-based: its methods are the operations) nor has a `run(ctx: EntityContext)` method (function-style). ' +
+    'Extend DurableEntity<TState>, or add run(ctx).'
+  );
+}
+
+/** A class-based entity some of whose methods cannot be operations (`problems` name them). */
+export function undispatchableEntity(candidate: RunnableDescription, problems: readonly string[]): string {
+  return `Entity class ${className(candidate.type)}${places(candidate)} cannot be dispatched: ${problems.join('; ')}.`;
 }
 
 export function missingRun(candidate: RunnableDescription): string {
@@ -95,7 +112,7 @@ export function invalidName(name: unknown, problem: string, candidate: RunnableD
 }
 
 /** `owner`: the class (`candidate.type` or a base class) whose constructor takes the untyped parameters. */
-export function untypedConstructor(candidate: RunnableDescription, owner: RunnableClass): string {
+export function untypedConstructor(candidate: RunnableDescription, owner: RegistrableClass): string {
   const count = owner.length;
   const parameters = `${count} parameter${count === 1 ? '' : 's'}`;
   const head = `${kindTitle(candidate.kind)} class ${className(candidate.type)}${places(candidate)}`;
@@ -124,7 +141,7 @@ export function notAClass(value: unknown, where: string): string {
   );
 }
 
-export function notRegistered(kind: RunnableKind, type: RunnableClass, declaredAt: string | undefined, other: RegisteredRunnable | undefined): string {
+export function notRegistered(kind: RunnableKind, type: RegistrableClass, declaredAt: string | undefined, other: RegisteredRunnable | undefined): string {
   if (other !== undefined) {
     return `${className(type)} is registered as an ${other.kind} under ${quoteName(other.name)}${places(other)}, not as an ${kind}.`;
   }
@@ -137,7 +154,8 @@ export function notRegistered(kind: RunnableKind, type: RunnableClass, declaredA
 /** `match`: the registration whose name equals `name` ignoring case, if any (of either kind). */
 export function unknownName(kind: RunnableKind, name: string, match: RegisteredRunnable | undefined, registered: readonly string[]): string {
   const head = `No ${kind} is registered under the name ${quoteName(name)}.`;
-  const caseNote = match !== undefined && match.name !== name ? ' Names are case-sensitive.' : '';
+  // Entity names are matched ignoring case: a different case is never the reason an entity was not found.
+  const caseNote = kind !== 'entity' && match !== undefined && match.name !== name ? ' Names are case-sensitive.' : '';
   if (match?.kind === kind) return `${head} Did you mean ${quoteName(match.name)}?${caseNote}`;
   if (match !== undefined) return `${head} ${quoteName(match.name)} is an ${match.kind}, not an ${kind}.${caseNote}`;
   const shown = registered.slice(0, 10).map(quoteName).join(', ');

@@ -4,7 +4,7 @@ import type { RunnableKind } from './runnable-kind.js';
 import type {} from 'reflect-metadata';
 
 /**
- * What `@Activity()` / `@Orchestrator()` record on a class. Read with {@link getRunnableMetadata}, which only sees the
+ * What `@Activity()` / `@Orchestrator()` / `@Entity()` record on a class. Read with {@link getRunnableMetadata}, which only sees the
  * class's OWN metadata: a subclass of a decorated class is not thereby decorated (it keeps its own default name).
  */
 export interface RunnableMetadata {
@@ -38,7 +38,7 @@ export function defineRunnableMetadata(type: object, metadata: RunnableMetadata)
   Reflect.defineMetadata(runnableMetadataKey, metadata, type);
 }
 
-/** The class's OWN `@Activity()` / `@Orchestrator()` metadata (never a base class's), or `undefined`. */
+/** The class's OWN `@Activity()` / `@Orchestrator()` / `@Entity()` metadata (never a base class's), or `undefined`. */
 export function getRunnableMetadata(type: object): RunnableMetadata | undefined {
   return Reflect.getOwnMetadata(runnableMetadataKey, type) as RunnableMetadata | undefined;
 }

@@ -1,7 +1,7 @@
-/** The longest accepted activity / orchestrator name, in UTF-16 code units. */
+/** The longest accepted activity / orchestrator / entity name, in UTF-16 code units. */
 export const MAX_RUNNABLE_NAME_LENGTH = 256;
 
-/** Names starting with this prefix (in any case) are reserved for Durably's own orchestrators and activities. */
+/** Names starting with this prefix (in any case) are reserved for Durably's own orchestrators, activities and entities. */
 export const RESERVED_NAME_PREFIX = 'durably.';
 
 // `/ \ # ?` would break the Durable Functions HTTP routes (`/orchestrators/:name`) and instance URLs.
@@ -11,7 +11,7 @@ const forbiddenCharacters = /[/\\#?]/;
 const controlCharacters = /[\u0000-\u001f\u007f-\u009f]/;
 
 /**
- * Why `name` cannot be an activity or orchestrator name, or `undefined` when it can. The rules:
+ * Why `name` cannot be an activity, orchestrator or entity name, or `undefined` when it can. The rules:
  * a non-empty string of at most {@link MAX_RUNNABLE_NAME_LENGTH} code units, without leading or trailing whitespace,
  * not starting with `@` (Durable Functions entity IDs are written `@name@key`), without `/ \ # ?` or control
  * characters, and not starting with {@link RESERVED_NAME_PREFIX} (in any case).
@@ -28,6 +28,14 @@ export function nameProblem(name: unknown): string | undefined {
   if (control !== null) return `the control character ${escapeCharacter(control[0])} is not allowed`;
   if (name.toLowerCase().startsWith(RESERVED_NAME_PREFIX)) return `the prefix '${RESERVED_NAME_PREFIX}' is reserved for Durably's internal use`;
   return undefined;
+}
+
+/**
+ * Why `name` cannot be an entity name beyond {@link nameProblem}'s rules, or `undefined`: an entity name may not
+ * contain `@` anywhere, since entity instance IDs are written `@name@key`.
+ */
+export function entityNameProblem(name: string): string | undefined {
+  return name.includes('@') ? "the character '@' is not allowed in an entity name (entity instance IDs are written '@name@key')" : undefined;
 }
 
 /** The key under which names collide: names that differ only in case are the same name. */

@@ -4,7 +4,9 @@ import { failureDetailsFrom } from '../core/failure-details-from.js';
 import type { FailureDetails } from '../core/failure-details.js';
 import { HistoryEventType, type HistoryEvent } from '../history/history-event.js';
 import type { HistoryChunk, InstanceState, InstanceStore } from '../ports/instance-store.js';
+import type { EntityStore } from '../ports/entity-store.js';
 import type { ActivityJob, WorkScheduler } from '../ports/work-scheduler.js';
+import { sendToEntity } from './entity-messaging.js';
 
 const key = (kind: string, instanceId: string, executionId: string, sequence: number): string =>
   JSON.stringify([kind, instanceId, executionId, sequence]);
@@ -16,6 +18,14 @@ export const DedupeKey = {
   subOrchestrationResult: (instanceId: string, executionId: string, sequence: number) => key('sub', instanceId, executionId, sequence),
   subOrchestrationStart: (instanceId: string, executionId: string, sequence: number) => key('start', instanceId, executionId, sequence),
   eventSent: (instanceId: string, executionId: string, sequence: number) => key('send', instanceId, executionId, sequence),
+  /** A message an orchestration sends to an entity (call, signal, lock request, release), by its action. */
+  entityMessage: (instanceId: string, executionId: string, sequence: number) => key('entity', instanceId, executionId, sequence),
+  /** An entity's answer to an orchestration's call or lock request (one per action of the orchestration). */
+  entityAnswer: (instanceId: string, executionId: string, sequence: number) => key('answer', instanceId, executionId, sequence),
+  /** A lock request forwarded to the entity at `position` of its lock set. */
+  entityLock: (criticalSectionId: string, position: number) => JSON.stringify(['lock', criticalSectionId, position]),
+  /** A signal or orchestration start issued by an entity operation (`origin` names the entity, message and index). */
+  entitySend: (origin: string) => JSON.stringify(['entity-send', origin]),
 } as const;
 
 /**
@@ -28,6 +38,7 @@ export class ActionDispatcher {
     private readonly store: InstanceStore,
     private readonly scheduler: WorkScheduler,
     private readonly wake: () => void,
+    private readonly entities: EntityStore,
   ) {}
 
   async dispatch(instance: InstanceState, chunk: HistoryChunk): Promise<void> {
@@ -54,6 +65,33 @@ export class ActionDispatcher {
           });
           instancesGivenWork++;
           break;
+        case HistoryEventType.EntityOperationCalled:
+        case HistoryEventType.EntityOperationSignaled: {
+          const parent = event.type === HistoryEventType.EntityOperationCalled ? { parent: { instanceId, executionId, taskScheduledId: event.eventId } } : {};
+          const scheduled = event.type === HistoryEventType.EntityOperationSignaled && event.scheduledTime !== undefined ? { scheduledTime: event.scheduledTime } : {};
+          await this.#toEntity(event.targetInstanceId, {
+            type: HistoryEventType.EntityRequest, eventId: -1, timestamp: event.timestamp, operation: event.operation, input: event.input,
+            senderId: instanceId, ...parent, ...scheduled,
+          }, DedupeKey.entityMessage(instanceId, executionId, event.eventId));
+          instancesGivenWork++;
+          break;
+        }
+        case HistoryEventType.EntityLockRequested: {
+          const first = event.lockSet[0];
+          if (first === undefined) break;
+          await this.#toEntity(first, {
+            type: HistoryEventType.EntityLockRequest, eventId: -1, timestamp: event.timestamp, criticalSectionId: event.criticalSectionId,
+            lockSet: [...event.lockSet], position: 0, parent: { instanceId, executionId, taskScheduledId: event.eventId },
+          }, DedupeKey.entityLock(event.criticalSectionId, 0));
+          instancesGivenWork++;
+          break;
+        }
+        case HistoryEventType.EntityUnlockSent:
+          await this.#toEntity(event.targetInstanceId, {
+            type: HistoryEventType.EntityUnlock, eventId: -1, timestamp: event.timestamp, criticalSectionId: event.criticalSectionId, parentInstanceId: instanceId,
+          }, DedupeKey.entityMessage(instanceId, executionId, event.eventId));
+          instancesGivenWork++;
+          break;
         case HistoryEventType.ExecutionCompleted:
           if (event.orchestrationStatus === 'Terminated') await this.scheduler.cancelInstanceJobs(instanceId);
           await this.#reportToParent(instance, event);
@@ -66,6 +104,10 @@ export class ActionDispatcher {
     // One wake per instance given work here (the worker wakes one loop per call). Scheduled activities and timers give
     // no orchestration work yet: their results wake the worker when they are recorded.
     for (let i = 0; i < instancesGivenWork; i++) this.wake();
+  }
+
+  async #toEntity(entityInstanceId: string, event: HistoryEvent, dedupeKey: string): Promise<void> {
+    await sendToEntity({ store: this.store, entities: this.entities }, entityInstanceId, event, { dedupeKey, now: new Date() });
   }
 
   /** Reports a failure that ended the instance outside the engine (poison episode) to its parent. */

@@ -1,6 +1,7 @@
 import type { DependencyContainer } from 'tsyringe';
 import { DurableError } from '../core/durable-error.js';
 import type { RunnableClass } from '../engine/task-types.js';
+import type { EntityClass } from '../entities/entity-class.js';
 
 /** Tuning of a Durably app. Every field has a default that suits a small service. */
 export interface DurablyTuning {
@@ -50,6 +51,8 @@ export interface DurablyOptions extends DurablyTuning {
   readonly taskHub?: string;
   readonly orchestrators?: readonly RunnableClass[];
   readonly activities?: readonly RunnableClass[];
+  /** The app's entity classes (`@Entity()`: class-based `DurableEntity` subclasses or function-style `run(ctx)`). */
+  readonly entities?: readonly EntityClass[];
   /** The user's tsyringe container; Durably resolves activities through a child of it. Default: tsyringe's root. */
   readonly container?: DependencyContainer;
   /** Receives Durably's log lines (and orchestrators' replay-safe `ctx.log`). Default: console, warnings and errors only. */

@@ -1,16 +1,19 @@
 import { container as rootContainer, type DependencyContainer } from 'tsyringe';
 import { connectMongo, type MongoConnection } from '../adapters/mongodb/connect-mongo.js';
+import { MongoEntityStore } from '../adapters/mongodb/mongo-entity-store.js';
 import { MongoInstanceStore } from '../adapters/mongodb/mongo-instance-store.js';
 import { AgendaWorkScheduler } from '../adapters/agenda/agenda-work-scheduler.js';
 import { DurableClient } from '../client/durable-client.js';
 import { createAdminRouter, type AdminRouter } from '../http/create-admin-router.js';
 import type { AdminRouterOptions } from '../http/admin-router-options.js';
 import { startEmbeddedMongo, type EmbeddedMongo } from '../embedded/index.js';
+import type { EntityStore } from '../ports/entity-store.js';
 import type { InstanceStore } from '../ports/instance-store.js';
 import type { WorkScheduler } from '../ports/work-scheduler.js';
 import { DurableRegistry } from '../registry/durable-registry.js';
 import { ActionDispatcher } from './action-dispatcher.js';
 import { resolveTuning, type DurablyOptions, type ResolvedTuning } from './durably-options.js';
+import { runEntityEpisode } from './entity-episode.js';
 import { runEpisode } from './episode-runner.js';
 import { LocalResults } from './local-results.js';
 import { OrchestrationWorker } from './orchestration-worker.js';
@@ -46,7 +49,7 @@ export class Durably {
   #stopping: Promise<void> | undefined;
 
   private constructor(parts: {
-    registry: DurableRegistry; store: InstanceStore; scheduler: WorkScheduler; container: DependencyContainer;
+    registry: DurableRegistry; store: InstanceStore; entities: EntityStore; scheduler: WorkScheduler; container: DependencyContainer;
     tuning: ResolvedTuning; log: RuntimeLogger; connection: MongoConnection; embedded: EmbeddedMongo | undefined;
   }) {
     this.registry = parts.registry;
@@ -57,25 +60,30 @@ export class Durably {
     this.#log = parts.log;
     this.#connection = parts.connection;
     this.#embedded = parts.embedded;
-    const dispatcher = new ActionDispatcher(this.#store, this.#scheduler, () => this.#worker.wake());
+    const wake = (): void => this.#worker.wake();
+    const dispatcher = new ActionDispatcher(this.#store, this.#scheduler, wake, parts.entities);
+    const entityRuntime = {
+      store: this.#store, entities: parts.entities, registry: this.registry, container: this.#container, tuning: this.#tuning, log: this.#log, wake,
+    };
     this.#worker = new OrchestrationWorker(
       this.#store,
-      (item) => runEpisode({
+      (item) => (item.instance.entity !== undefined ? runEntityEpisode(entityRuntime, item) : runEpisode({
         store: this.#store, registry: this.registry, container: this.#container, dispatcher, tuning: this.#tuning, log: this.#log,
         localResults: this.#localResults, stopping: () => this.#stopping !== undefined,
-      }, item),
+      }, item)),
       { concurrency: this.#tuning.orchestrationConcurrency, pollIntervalMs: this.#tuning.pollIntervalMs, leaseMs: this.#tuning.leaseMs, log: this.#log },
     );
     this.client = new DurableClient(this.#store, this.#scheduler, this.registry, {
       maxPayloadBytes: this.#tuning.maxPayloadBytes,
-      wake: () => this.#worker.wake(),
+      wake,
+      entities: parts.entities,
     });
   }
 
   /** Connects (or starts the embedded engine), checks the registrations and prepares the schema. */
   static async create(options: DurablyOptions = {}): Promise<Durably> {
     const tuning = resolveTuning(options);
-    const registry = DurableRegistry.from({ orchestrators: options.orchestrators ?? [], activities: options.activities ?? [] });
+    const registry = DurableRegistry.from({ orchestrators: options.orchestrators ?? [], activities: options.activities ?? [], entities: options.entities ?? [] });
     const log = options.logger ?? consoleLogger;
     const taskHub = options.taskHub ?? 'Durably';
     let embedded: EmbeddedMongo | undefined;
@@ -90,6 +98,7 @@ export class Durably {
       connection = await connectMongo(uri, options.dbName);
       const store = new MongoInstanceStore(connection.db, { taskHub });
       await store.ensureSchema();
+      const entities = new MongoEntityStore(connection.db, { taskHub });
       const scheduler = new AgendaWorkScheduler({
         mongoUri: uri,
         dbName: connection.db.databaseName,
@@ -102,7 +111,7 @@ export class Durably {
         processEveryMs: tuning.pollIntervalMs,
         log: (line: string) => log('warn', line),
       });
-      return new Durably({ registry, store, scheduler, container: options.container ?? rootContainer, tuning, log, connection, embedded });
+      return new Durably({ registry, store, entities, scheduler, container: options.container ?? rootContainer, tuning, log, connection, embedded });
     } catch (error) {
       await connection?.close();
       await embedded?.stop();

@@ -8,6 +8,7 @@ import { RegistrationError } from '../core/errors/registration-error.js';
 import { failureDetailsFrom } from '../core/failure-details-from.js';
 import type { FailureDetails } from '../core/failure-details.js';
 import { ENGINE_VERSION } from '../engine/engine-version.js';
+import { unreleasedEntityLocks } from '../engine/critical-section.js';
 import { executeOrchestration } from '../engine/execute-orchestration.js';
 import type { OrchestrationDecision } from '../engine/orchestration-decision.js';
 import { HistoryEventType, type EncodedPayload, type HistoryEvent } from '../history/history-event.js';
@@ -63,6 +64,9 @@ function answeredSequence(event: HistoryEvent): number | undefined {
     case HistoryEventType.TaskFailed:
     case HistoryEventType.SubOrchestrationInstanceCompleted:
     case HistoryEventType.SubOrchestrationInstanceFailed:
+    case HistoryEventType.EntityOperationCompleted:
+    case HistoryEventType.EntityOperationFailed:
+    case HistoryEventType.EntityLockGranted:
       return event.taskScheduledId;
     case HistoryEventType.TimerFired:
       return event.timerId;
@@ -73,7 +77,8 @@ function answeredSequence(event: HistoryEvent): number | undefined {
 
 function isScheduling(event: HistoryEvent): boolean {
   return event.type === HistoryEventType.TaskScheduled || event.type === HistoryEventType.TimerCreated ||
-    event.type === HistoryEventType.SubOrchestrationInstanceCreated;
+    event.type === HistoryEventType.SubOrchestrationInstanceCreated || event.type === HistoryEventType.EntityOperationCalled ||
+    event.type === HistoryEventType.EntityLockRequested;
 }
 
 /**
@@ -127,22 +132,35 @@ function statusUpdate(decision: OrchestrationDecision, now: Date): EpisodeCommit
   }
 }
 
-function terminatedDecision(reason: string | undefined, customStatus: string | undefined, now: Date): OrchestrationDecision {
+/**
+ * Releases of the entity locks `history` leaves held, for an execution that ends without a replay (a stuck instance
+ * terminated, a limit exceeded): the replay engine releases them itself otherwise. Numbered after every recorded action.
+ */
+function lockReleases(history: readonly HistoryEvent[], now: Date): HistoryEvent[] {
+  let sequence = history.reduce((max, event) => Math.max(max, event.eventId), -1);
+  return unreleasedEntityLocks(history).map((lock) => ({
+    type: HistoryEventType.EntityUnlockSent, eventId: ++sequence, timestamp: now, criticalSectionId: lock.criticalSectionId, targetInstanceId: lock.targetInstanceId,
+  }));
+}
+
+function terminatedDecision(history: readonly HistoryEvent[], reason: string | undefined, customStatus: string | undefined, now: Date): OrchestrationDecision {
   return {
     actions: [],
     customStatus,
     completion: { status: 'Terminated', reason },
     suspended: false,
     newHistory: [
+      ...lockReleases(history, now),
       { type: HistoryEventType.ExecutionCompleted, eventId: -1, timestamp: now, orchestrationStatus: 'Terminated', result: reason },
       { type: HistoryEventType.OrchestratorCompleted, eventId: -1, timestamp: now },
     ],
   };
 }
 
-function failedDecision(events: readonly HistoryEvent[], failure: FailureDetails, now: Date): HistoryEvent[] {
+function failedDecision(pastEvents: readonly HistoryEvent[], events: readonly HistoryEvent[], failure: FailureDetails, now: Date): HistoryEvent[] {
   return [
     ...events,
+    ...lockReleases(pastEvents, now),
     { type: HistoryEventType.ExecutionCompleted, eventId: -1, timestamp: now, orchestrationStatus: 'Failed', failureDetails: failure },
     { type: HistoryEventType.OrchestratorCompleted, eventId: -1, timestamp: now },
   ];
@@ -313,14 +331,14 @@ async function runOneEpisode(
       }
       // Terminating needs no orchestrator code: a stuck instance (code that no longer replays, e.g. after an
       // incompatible deploy) can still be terminated.
-      decision = terminatedDecision(termination.reason, instance.customStatus, now);
+      decision = terminatedDecision(pastEvents, termination.reason, instance.customStatus, now);
     }
 
     let events = [...newEvents, ...decision.newHistory];
     let update = statusUpdate(decision, now);
     const limitFailure = checkLimits(rt, instance, pastEvents.length + events.length, decision);
     if (limitFailure !== undefined) {
-      events = failedDecision(newEvents, limitFailure, now);
+      events = failedDecision(pastEvents, newEvents, limitFailure, now);
       update = { runtimeStatus: 'Failed', failureDetails: limitFailure, completedTime: now, stuck: undefined };
     }
     const chunk: HistoryChunk = {

@@ -3,6 +3,8 @@ import { failureDetailsFrom } from '../core/failure-details-from.js';
 import type { FailureDetails } from '../core/failure-details.js';
 import { HistoryEventType, type HistoryEvent } from '../history/history-event.js';
 import { ENGINE_VERSION } from '../engine/engine-version.js';
+import { criticalSectionIdFor } from '../engine/critical-section.js';
+import { EntityId } from '../entities/entity-id.js';
 
 /** Options of {@link HistoryBuilder}. */
 export interface HistoryBuilderOptions {
@@ -36,11 +38,18 @@ export class HistoryBuilder {
   #now: Date;
   #nextSequence = 0;
   #timers = new Map<number, Date>();
+  /** Lock requests by sequence: their critical section and lock set. */
+  #locks = new Map<number, { readonly criticalSectionId: string; readonly lockSet: readonly string[] }>();
+  /** The start of the current episode (what the engine derives critical section IDs from). */
+  #episodeStart: Date;
+  readonly #executionId: string;
   readonly instanceId: string;
 
   constructor(options: HistoryBuilderOptions) {
     this.#now = new Date((options.startTime ?? new Date('2026-01-01T00:00:00Z')).getTime());
     this.instanceId = options.instanceId ?? 'test-instance';
+    this.#executionId = options.executionId ?? 'test-execution';
+    this.#episodeStart = this.now;
     this.orchestratorStarted();
     this.#push({
       type: HistoryEventType.ExecutionStarted,
@@ -48,7 +57,7 @@ export class HistoryBuilder {
       timestamp: this.now,
       name: options.name,
       instanceId: this.instanceId,
-      executionId: options.executionId ?? 'test-execution',
+      executionId: this.#executionId,
       input: encodePayload(options.input, 'input'),
       engineVersion: ENGINE_VERSION,
       ...(options.parentInstance === undefined ? {} : { parentInstance: options.parentInstance }),
@@ -73,6 +82,7 @@ export class HistoryBuilder {
 
   /** Starts an episode (its time is what `ctx.currentUtcDateTime` returns). */
   orchestratorStarted(): this {
+    this.#episodeStart = this.now;
     return this.#push({ type: HistoryEventType.OrchestratorStarted, eventId: -1, timestamp: this.now });
   }
 
@@ -134,6 +144,63 @@ export class HistoryBuilder {
     return this.#push({ type: HistoryEventType.EventRaised, eventId: -1, timestamp: this.now, name, input: encodePayload(input, 'input') });
   }
 
+  /** Records an entity call (next action number). `entity`: an EntityId or its instance ID (`@name@key`). */
+  entityOperationCalled(entity: EntityId | string, operation: string, input?: unknown): this {
+    return this.#push({
+      type: HistoryEventType.EntityOperationCalled, eventId: this.#nextSequence++, timestamp: this.now,
+      targetInstanceId: instanceIdOf(entity), operation, input: encodePayload(input, 'input'),
+    });
+  }
+
+  /** Records an entity signal (next action number), optionally scheduled: a Date or milliseconds from now. */
+  entityOperationSignaled(entity: EntityId | string, operation: string, input?: unknown, scheduledTime?: Date | number): this {
+    const at = typeof scheduledTime === 'number' ? new Date(this.#now.getTime() + scheduledTime) : scheduledTime;
+    return this.#push({
+      type: HistoryEventType.EntityOperationSignaled, eventId: this.#nextSequence++, timestamp: this.now,
+      targetInstanceId: instanceIdOf(entity), operation, input: encodePayload(input, 'input'),
+      ...(at === undefined ? {} : { scheduledTime: at }),
+    });
+  }
+
+  /** The result of an entity call. */
+  entityOperationCompleted(sequence: number, result?: unknown): this {
+    return this.#push({ type: HistoryEventType.EntityOperationCompleted, eventId: -1, timestamp: this.now, taskScheduledId: sequence, result: encodePayload(result, 'result') });
+  }
+
+  /** An entity call's failure (the operation threw; from an Error or FailureDetails). */
+  entityOperationFailed(sequence: number, error: Error | FailureDetails): this {
+    return this.#push({ type: HistoryEventType.EntityOperationFailed, eventId: -1, timestamp: this.now, taskScheduledId: sequence, failureDetails: toDetails(error) });
+  }
+
+  /**
+   * Records a lock request (next action number) for these entities (sorted and deduplicated, as the engine does).
+   * The critical section ID defaults to the one the engine derives for this request in the current episode.
+   */
+  entityLockRequested(entities: readonly (EntityId | string)[], criticalSectionId?: string): this {
+    const sequence = this.#nextSequence++;
+    const lockSet = [...new Set(entities.map(instanceIdOf))].sort();
+    const id = criticalSectionId ?? criticalSectionIdFor(this.instanceId, this.#executionId, this.#episodeStart, sequence);
+    this.#locks.set(sequence, { criticalSectionId: id, lockSet });
+    return this.#push({ type: HistoryEventType.EntityLockRequested, eventId: sequence, timestamp: this.now, criticalSectionId: id, lockSet });
+  }
+
+  /** The lock request `sequence` is granted: every entity is locked. */
+  entityLockGranted(sequence: number): this {
+    return this.#push({ type: HistoryEventType.EntityLockGranted, eventId: -1, timestamp: this.now, taskScheduledId: sequence, criticalSectionId: this.#lock(sequence).criticalSectionId });
+  }
+
+  /** Records the release of one entity of the lock requested at `lockSequence` (next action number). */
+  entityUnlockSent(lockSequence: number, entity: EntityId | string): this {
+    const { criticalSectionId } = this.#lock(lockSequence);
+    return this.#push({ type: HistoryEventType.EntityUnlockSent, eventId: this.#nextSequence++, timestamp: this.now, criticalSectionId, targetInstanceId: instanceIdOf(entity) });
+  }
+
+  /** Records the release of every entity of the lock requested at `lockSequence`, in lock order (as `lock.release()`). */
+  entityLockReleased(lockSequence: number): this {
+    for (const target of this.#lock(lockSequence).lockSet) this.entityUnlockSent(lockSequence, target);
+    return this;
+  }
+
   executionSuspended(reason?: string): this {
     return this.#push({ type: HistoryEventType.ExecutionSuspended, eventId: -1, timestamp: this.now, ...(reason === undefined ? {} : { reason }) });
   }
@@ -151,6 +218,8 @@ export class HistoryBuilder {
     for (const event of events) {
       if (event.eventId >= this.#nextSequence) this.#nextSequence = event.eventId + 1;
       if (event.type === HistoryEventType.TimerCreated) this.#timers.set(event.eventId, event.fireAt);
+      if (event.type === HistoryEventType.EntityLockRequested) this.#locks.set(event.eventId, { criticalSectionId: event.criticalSectionId, lockSet: event.lockSet });
+      if (event.type === HistoryEventType.OrchestratorStarted) this.#episodeStart = new Date(event.timestamp.getTime());
       this.#events.push(event);
     }
     return this;
@@ -174,6 +243,16 @@ export class HistoryBuilder {
     this.#events.push(event);
     return this;
   }
+
+  #lock(sequence: number): { readonly criticalSectionId: string; readonly lockSet: readonly string[] } {
+    const lock = this.#locks.get(sequence);
+    if (lock === undefined) throw new Error(`HistoryBuilder: no lock request was recorded at action #${sequence}`);
+    return lock;
+  }
+}
+
+function instanceIdOf(entity: EntityId | string): string {
+  return entity instanceof EntityId ? entity.instanceId : entity;
 }
 
 function toDetails(error: Error | FailureDetails): FailureDetails {

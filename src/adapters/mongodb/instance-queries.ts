@@ -55,7 +55,8 @@ export function instanceQueryFilter(query: InstanceQuery, after?: ListPosition):
     assertDate(query.createdTimeTo, 'createdTimeTo');
     createdTime.$lte = query.createdTimeTo;
   }
-  const filter: Filter<InstanceDocument> = { createdTime };
+  // Entities (`@name@key`) are instances too, but are listed and cleaned through the entity API.
+  const filter: Filter<InstanceDocument> = { createdTime, entity: { $exists: false } };
 
   const statuses: unknown = query.runtimeStatus;
   if (statuses !== undefined) {

@@ -8,6 +8,7 @@
 import type { IndexDescription } from 'mongodb';
 import type { FailureDetails } from '../../core/failure-details.js';
 import type { HistoryEvent } from '../../history/history-event.js';
+import type { EntityLockHolder, EntityOutboxItem, EntityRecord } from '../../ports/entity-store.js';
 import type { InboxMessage, InstanceState, ParentInstance, RuntimeStatus } from '../../ports/instance-store.js';
 
 /** When an instance has work, and since when (the claim order). */
@@ -52,6 +53,20 @@ export interface InstanceDocument {
   work: WorkFlags;
   lease?: LeaseFields;
   idempotencyKey?: string;
+  /** Entities only (`_id` = `@name@key`): state, lock, last batch and pending sends. */
+  entity?: EntityFields;
+}
+
+/** The entity part of an entity's instance document. */
+export interface EntityFields {
+  name: string;
+  exists: boolean;
+  /** The encoded state; absent when `exists` is false. */
+  state?: string;
+  lock?: EntityLockHolder;
+  appliedMessageIds: string[];
+  outbox: EntityOutboxItem[];
+  lastModifiedTime: Date;
 }
 
 /**
@@ -175,6 +190,20 @@ export function toInstanceState(doc: InstanceDocument): InstanceState {
     ...(doc.stuckSince != null && { stuckSince: doc.stuckSince }),
     claimAttempts: doc.claimAttempts,
     ...(doc.carryoverEvents != null && doc.carryoverEvents.length > 0 && { carryoverEvents: doc.carryoverEvents }),
+    ...(doc.entity != null && { entity: toEntityRecord(doc.entity) }),
+  };
+}
+
+/** The port's view of an entity's fields. */
+export function toEntityRecord(fields: EntityFields): EntityRecord {
+  return {
+    name: fields.name,
+    exists: fields.exists,
+    state: fields.exists ? (fields.state ?? undefined) : undefined,
+    ...(fields.lock != null && { lock: fields.lock }),
+    appliedMessageIds: fields.appliedMessageIds,
+    outbox: fields.outbox,
+    lastModifiedTime: fields.lastModifiedTime,
   };
 }
 

@@ -2,8 +2,9 @@ import { DurableError } from '../durable-error.js';
 import type { FailureDetails } from '../failure-details.js';
 
 /**
- * An activity or sub-orchestration that an orchestrator awaited has failed. The original error does not survive the
- * durable boundary; what was recorded about it is in {@link TaskFailedError.failureDetails}. Code `TASK_FAILED`.
+ * An activity, sub-orchestration or entity operation (`ctx.callEntity`) that an orchestrator awaited has failed. The
+ * original error does not survive the durable boundary; what was recorded about it is in
+ * {@link TaskFailedError.failureDetails}. Code `TASK_FAILED`.
  *
  * @example
  * ```ts
@@ -16,12 +17,12 @@ import type { FailureDetails } from '../failure-details.js';
 export class TaskFailedError extends DurableError {
   /** What the failed task recorded about its error (type, message, stack, cause chain). */
   readonly failureDetails: FailureDetails;
-  /** The name of the failed activity or orchestrator, when known. */
+  /** The name of the failed activity or orchestrator, or the operation name of a failed entity call, when known. */
   readonly taskName: string | undefined;
-  /** Whether the failed task was an activity or a (sub-)orchestrator, when known. */
-  readonly taskKind: 'activity' | 'orchestrator' | undefined;
+  /** Whether the failed task was an activity, a (sub-)orchestrator or an entity operation, when known. */
+  readonly taskKind: 'activity' | 'orchestrator' | 'entity' | undefined;
 
-  constructor(message: string, failureDetails: FailureDetails, options: { taskName?: string; taskKind?: 'activity' | 'orchestrator' } = {}) {
+  constructor(message: string, failureDetails: FailureDetails, options: { taskName?: string; taskKind?: 'activity' | 'orchestrator' | 'entity' } = {}) {
     super('TASK_FAILED', message);
     this.failureDetails = failureDetails;
     this.taskName = options.taskName;

@@ -1,0 +1,101 @@
+import type { EncodedPayload, HistoryEvent } from '../history/history-event.js';
+
+/** The execution ID every entity "instance" carries: entities have state, not executions. Persisted. */
+export const ENTITY_EXECUTION_ID = 'entity';
+
+/** The orchestration a locked entity serves, and for which critical section. */
+export interface EntityLockHolder {
+  readonly criticalSectionId: string;
+  readonly instanceId: string;
+}
+
+/**
+ * Something an entity batch sends once its commit has landed: a message to an instance (an answer to a caller, a
+ * signal to an entity, a forwarded lock request or grant) or the start of an orchestration. Kept with the entity's
+ * state until sent, so a crash between the commit and the sending re-sends it (each is idempotent).
+ */
+export type EntityOutboxItem =
+  | {
+    readonly kind: 'message';
+    readonly targetInstanceId: string;
+    readonly event: HistoryEvent;
+    readonly dedupeKey: string;
+    /** The target execution, for answers to an orchestration. */
+    readonly executionId?: string;
+  }
+  | {
+    readonly kind: 'start';
+    readonly name: string;
+    readonly instanceId: string;
+    readonly input: EncodedPayload;
+    readonly idempotencyKey: string;
+  };
+
+/** An entity's stored fields, beside the instance fields (work flags, lease, version) every instance has. */
+export interface EntityRecord {
+  /** The entity name (lower case, as in the instance ID). */
+  readonly name: string;
+  /** Whether the entity has state (a deleted or never-written entity has none). */
+  readonly exists: boolean;
+  readonly state: EncodedPayload;
+  readonly lock?: EntityLockHolder;
+  /** Inbox messages the last committed batch applied: skipped (and deleted) if a crash left them queued. */
+  readonly appliedMessageIds: readonly string[];
+  /** Sends of the last committed batch not yet done. */
+  readonly outbox: readonly EntityOutboxItem[];
+  readonly lastModifiedTime: Date;
+}
+
+/** A committed entity batch, under the lease and the version read at claim time. */
+export interface EntityBatchCommit {
+  readonly instanceId: string;
+  readonly leaseToken: string;
+  readonly expectedVersion: number;
+  readonly entity: Omit<EntityRecord, 'name' | 'lastModifiedTime'>;
+  readonly now: Date;
+}
+
+/** One entity in a {@link EntityStore.listEntities} page. */
+export interface EntitySummary {
+  readonly instanceId: string;
+  readonly name: string;
+  readonly exists: boolean;
+  /** Only when asked for (`fetchState`). */
+  readonly state?: EncodedPayload;
+  readonly lock?: EntityLockHolder;
+  readonly lastModifiedTime: Date;
+}
+
+/**
+ * Entities' storage. An entity is an instance (`@name@key`) of the instances collection — it is claimed, leased and
+ * released like an orchestration, and its messages queue in the same inbox — whose document also holds its state,
+ * its lock and the sends of its last batch.
+ */
+export interface EntityStore {
+  /** Creates the entity's instance if it does not exist (with no state). Idempotent. */
+  ensureEntity(instanceId: string, name: string, now: Date): Promise<void>;
+
+  /** The entity's record; undefined when the entity was never signaled (or was removed). */
+  getEntity(instanceId: string): Promise<EntityRecord | undefined>;
+
+  /**
+   * Commits a batch: state, lock, applied message IDs and outbox in one update, only if the lease token and the
+   * version are still the claimed ones (the version moves by one); then deletes the applied messages. False on a
+   * conflict (the caller discards its work).
+   */
+  commitEntityBatch(commit: EntityBatchCommit): Promise<boolean>;
+
+  /** Empties the outbox once its sends are done (only if the version is still `version`). */
+  clearEntityOutbox(instanceId: string, version: number): Promise<void>;
+
+  /** Entities by instance ID, optionally of one name, with a stable continuation token. */
+  listEntities(query: {
+    readonly name?: string; readonly pageSize?: number; readonly continuationToken?: string; readonly fetchState?: boolean;
+  }): Promise<{ entities: EntitySummary[]; continuationToken?: string }>;
+
+  /**
+   * Removes entities that have no state, no lock, no queued message and no pending sends (`emptyEntitiesRemoved`),
+   * and releases locks held for orchestrations that are no longer running (`orphanedLocksReleased`).
+   */
+  cleanEntityStorage(now: Date): Promise<{ emptyEntitiesRemoved: number; orphanedLocksReleased: number }>;
+}

@@ -1,0 +1,281 @@
+import { randomUUID } from 'node:crypto';
+import type { DependencyContainer } from 'tsyringe';
+import { failureDetailsFrom } from '../core/failure-details-from.js';
+import { EntityId } from '../entities/entity-id.js';
+import { executeEntityBatch } from '../entities/execute-entity-batch.js';
+import { HistoryEventType, type EncodedPayload, type HistoryEvent } from '../history/history-event.js';
+import type { EntityLockHolder, EntityOutboxItem, EntityStore } from '../ports/entity-store.js';
+import type { InboxMessage, InstanceStore, WorkItem } from '../ports/instance-store.js';
+import type { DurableRegistry } from '../registry/durable-registry.js';
+import { DedupeKey } from './action-dispatcher.js';
+import type { ResolvedTuning } from './durably-options.js';
+import { sendToEntity } from './entity-messaging.js';
+import type { RuntimeLogger } from './runtime-logger.js';
+
+/** What an entity episode needs from the app. */
+export interface EntityEpisodeRuntime {
+  readonly store: InstanceStore;
+  readonly entities: EntityStore;
+  readonly registry: DurableRegistry;
+  readonly container: DependencyContainer;
+  readonly tuning: ResolvedTuning;
+  readonly log: RuntimeLogger;
+  /** New work for instances of this process: wake a worker loop. */
+  readonly wake: () => void;
+}
+
+// Messages one episode applies at most; the rest wait for the next claim (the instance stays flagged).
+const MAX_MESSAGES_PER_EPISODE = 5_000;
+
+type EntityMessage = InboxMessage & { readonly event: Extract<HistoryEvent, { type: 'EntityRequest' | 'EntityLockRequest' | 'EntityUnlock' }> };
+
+function isEntityMessage(message: InboxMessage): message is EntityMessage {
+  const type = message.event.type;
+  return type === HistoryEventType.EntityRequest || type === HistoryEventType.EntityLockRequest || type === HistoryEventType.EntityUnlock;
+}
+
+/** The state of an entity while an episode works through its messages. */
+interface Working {
+  exists: boolean;
+  state: EncodedPayload;
+  lock: EntityLockHolder | undefined;
+  readonly consumed: string[];
+  readonly outbox: EntityOutboxItem[];
+}
+
+/**
+ * One episode of an entity, under its lease: send what the last batch left unsent, then apply the queued messages
+ * in order — operations one at a time (in batches: one state write for all of them), lock requests and releases —
+ * and commit the new state, lock, applied message IDs and sends in one versioned write; then send. While the entity
+ * is locked for a critical section, only the lock holder's operations run; the others wait, in order, for the
+ * release. Never throws: failures are logged and the entity is left to be retried.
+ */
+export async function runEntityEpisode(rt: EntityEpisodeRuntime, item: WorkItem): Promise<void> {
+  const { instance, leaseToken } = item;
+  const record = instance.entity;
+  const instanceId = instance.instanceId;
+  const release: { moreWork: boolean; succeeded: boolean; retryAt?: Date } = { moreWork: false, succeeded: true };
+  try {
+    if (record === undefined) throw new Error(`'${instanceId}' is not an entity`);
+    let version = instance.version;
+    if (record.outbox.length > 0) {
+      // The previous batch committed but did not finish sending (a crash): every send is idempotent.
+      await sendOutbox(rt, instanceId, record.outbox);
+      await rt.entities.clearEntityOutbox(instanceId, version);
+    }
+    const queued = await rt.store.loadMessages(instanceId);
+    const applied = new Set(record.appliedMessageIds);
+    const leftOver = queued.filter((m) => applied.has(m.id) || !isEntityMessage(m));
+    for (const message of leftOver) if (!applied.has(message.id)) rt.log('warn', `entity '${instanceId}' dropped a message it cannot handle (${message.event.type})`);
+    if (leftOver.length > 0) await rt.store.deleteMessages(leftOver.map((m) => m.id));
+    const pending = queued.filter((m): m is EntityMessage => !applied.has(m.id) && isEntityMessage(m));
+    if (pending.length > MAX_MESSAGES_PER_EPISODE) release.moreWork = true;
+
+    const now = new Date();
+    const working: Working = { exists: record.exists, state: record.exists ? record.state : undefined, lock: record.lock, consumed: [], outbox: [] };
+    const nextScheduled = await applyMessages(rt, instanceId, record.name, pending.slice(0, MAX_MESSAGES_PER_EPISODE), working, now);
+    if (nextScheduled !== undefined) release.retryAt = nextScheduled;
+    if (working.consumed.length === 0) return;
+
+    const committed = await rt.entities.commitEntityBatch({
+      instanceId, leaseToken, expectedVersion: version, now,
+      entity: { exists: working.exists, state: working.exists ? working.state : undefined, lock: working.lock, appliedMessageIds: working.consumed, outbox: working.outbox },
+    });
+    if (!committed) {
+      // The lease was lost: whoever holds it now applies the messages (they are still queued).
+      release.succeeded = false;
+      release.moreWork = true;
+      return;
+    }
+    version++;
+    if (working.outbox.length > 0) {
+      await sendOutbox(rt, instanceId, working.outbox);
+      await rt.entities.clearEntityOutbox(instanceId, version);
+    }
+  } catch (error) {
+    rt.log('error', `episode of entity '${instanceId}' failed; it will be retried`, error);
+    release.succeeded = false;
+    release.moreWork = true;
+    release.retryAt = new Date(Date.now() + 1_000);
+  } finally {
+    try {
+      await rt.store.releaseWork(item, { ...release, now: new Date() });
+    } catch (error) {
+      rt.log('warn', `could not release entity '${instanceId}'`, error);
+    }
+  }
+}
+
+/**
+ * Works through the messages in order, updating `working`. Operations are collected and run in batches (a lock
+ * request or release in between ends a batch). Returns the earliest time a scheduled signal that is not due yet
+ * becomes due.
+ */
+async function applyMessages(
+  rt: EntityEpisodeRuntime, instanceId: string, entityName: string, messages: readonly EntityMessage[], working: Working, now: Date,
+): Promise<Date | undefined> {
+  let nextScheduled: Date | undefined;
+  let operations: EntityMessage[] = [];
+  const flush = async (): Promise<void> => {
+    if (operations.length === 0) return;
+    await runOperations(rt, instanceId, entityName, operations, working);
+    operations = [];
+  };
+
+  let remaining = [...messages];
+  for (;;) {
+    const waiting: EntityMessage[] = [];
+    let released = false;
+    for (let i = 0; i < remaining.length; i++) {
+      const message = remaining[i] as EntityMessage;
+      const event = message.event;
+      if (event.type === HistoryEventType.EntityRequest) {
+        if (event.scheduledTime !== undefined && event.scheduledTime > now) {
+          waiting.push(message);
+          if (nextScheduled === undefined || event.scheduledTime < nextScheduled) nextScheduled = event.scheduledTime;
+        } else if (working.lock !== undefined && event.senderId !== working.lock.instanceId) {
+          // Held back until the critical section ends.
+          waiting.push(message);
+        } else {
+          operations.push(message);
+          working.consumed.push(message.id);
+        }
+      } else if (event.type === HistoryEventType.EntityLockRequest) {
+        if (working.lock?.criticalSectionId === event.criticalSectionId) {
+          // A repeated request of the section holding the lock.
+          working.consumed.push(message.id);
+        } else if (working.lock !== undefined) {
+          waiting.push(message);
+        } else {
+          await flush();
+          working.lock = { criticalSectionId: event.criticalSectionId, instanceId: event.parent.instanceId };
+          working.consumed.push(message.id);
+          working.outbox.push(lockOnward(event));
+        }
+      } else if (working.lock?.criticalSectionId === event.criticalSectionId) {
+        await flush();
+        working.lock = undefined;
+        working.consumed.push(message.id);
+        // What waited for the release goes first, in its original order.
+        remaining = [...waiting, ...remaining.slice(i + 1)];
+        released = true;
+        break;
+      } else {
+        // The release of a section that does not hold the lock (already released, or never granted): nothing to do.
+        working.consumed.push(message.id);
+      }
+    }
+    if (!released) break;
+  }
+  await flush();
+  return nextScheduled;
+}
+
+// A granted lock travels on to the next entity of the set, or — from the last one — back to the orchestration.
+function lockOnward(event: Extract<HistoryEvent, { type: 'EntityLockRequest' }>): EntityOutboxItem {
+  const next = event.lockSet[event.position + 1];
+  const timestamp = new Date();
+  if (next !== undefined) {
+    return {
+      kind: 'message',
+      targetInstanceId: next,
+      event: { ...event, position: event.position + 1, timestamp },
+      dedupeKey: DedupeKey.entityLock(event.criticalSectionId, event.position + 1),
+    };
+  }
+  const { parent } = event;
+  return {
+    kind: 'message',
+    targetInstanceId: parent.instanceId,
+    executionId: parent.executionId,
+    event: { type: HistoryEventType.EntityLockGranted, eventId: -1, timestamp, taskScheduledId: parent.taskScheduledId, criticalSectionId: event.criticalSectionId },
+    dedupeKey: DedupeKey.entityAnswer(parent.instanceId, parent.executionId, parent.taskScheduledId),
+  };
+}
+
+/** Runs a batch of operations on the entity's code and records their answers and sends in the outbox. */
+async function runOperations(rt: EntityEpisodeRuntime, instanceId: string, entityName: string, messages: readonly EntityMessage[], working: Working): Promise<void> {
+  const requests = messages.map((m) => {
+    const event = m.event as Extract<HistoryEvent, { type: 'EntityRequest' }>;
+    return { id: m.id, operation: event.operation, input: event.input, parent: event.parent };
+  });
+  let outcomes: { id: string; success: boolean; result?: EncodedPayload; failureDetails?: ReturnType<typeof failureDetailsFrom> }[];
+  try {
+    const entity = rt.registry.resolveEntity(entityName, rt.container);
+    const result = await executeEntityBatch({
+      entityId: EntityId.fromInstanceId(instanceId),
+      state: working.exists ? working.state : undefined,
+      operations: requests.map(({ id, operation, input }) => ({ id, operation, input })),
+      entity,
+      resolveOrchestratorName: (ref) => rt.registry.nameOf('orchestrator', ref),
+      newInstanceId: () => randomUUID().replaceAll('-', ''),
+      maxPayloadBytes: rt.tuning.maxPayloadBytes,
+    });
+    working.exists = result.state !== undefined;
+    working.state = result.state;
+    outcomes = result.outcomes;
+    for (const [index, action] of result.actions.entries()) {
+      const origin = `${instanceId}\u0000${action.operationId}\u0000${index}`;
+      if (action.type === 'signal') {
+        working.outbox.push({
+          kind: 'message',
+          targetInstanceId: action.targetInstanceId,
+          event: {
+            type: HistoryEventType.EntityRequest, eventId: -1, timestamp: new Date(), operation: action.operation, input: action.input, senderId: instanceId,
+            ...(action.scheduledTime === undefined ? {} : { scheduledTime: action.scheduledTime }),
+          },
+          dedupeKey: DedupeKey.entitySend(origin),
+        });
+      } else {
+        working.outbox.push({ kind: 'start', name: action.name, instanceId: action.instanceId, input: action.input, idempotencyKey: DedupeKey.entitySend(origin) });
+      }
+    }
+  } catch (error) {
+    // The entity cannot run at all (unknown name, its constructor throws): every operation of the batch fails.
+    const failureDetails = failureDetailsFrom(error);
+    rt.log('error', `entity '${instanceId}' could not run ${requests.length} operation(s): ${failureDetails.errorMessage}`);
+    outcomes = requests.map(({ id }) => ({ id, success: false, failureDetails }));
+  }
+  const byId = new Map(outcomes.map((o) => [o.id, o]));
+  for (const request of requests) {
+    const parent = request.parent;
+    const outcome = byId.get(request.id);
+    if (parent === undefined || outcome === undefined) continue;
+    const timestamp = new Date();
+    const event: HistoryEvent = outcome.success
+      ? { type: HistoryEventType.EntityOperationCompleted, eventId: -1, timestamp, taskScheduledId: parent.taskScheduledId, result: outcome.result }
+      : {
+        type: HistoryEventType.EntityOperationFailed, eventId: -1, timestamp, taskScheduledId: parent.taskScheduledId,
+        failureDetails: outcome.failureDetails ?? { errorType: 'Error', errorMessage: 'The operation failed.' },
+      };
+    working.outbox.push({
+      kind: 'message', targetInstanceId: parent.instanceId, executionId: parent.executionId, event,
+      dedupeKey: DedupeKey.entityAnswer(parent.instanceId, parent.executionId, parent.taskScheduledId),
+    });
+  }
+}
+
+/** Sends an outbox: messages (to entities, created on demand, or to orchestrations) and orchestration starts. */
+async function sendOutbox(rt: EntityEpisodeRuntime, instanceId: string, outbox: readonly EntityOutboxItem[]): Promise<void> {
+  const now = new Date();
+  let woke = 0;
+  for (const item of outbox) {
+    if (item.kind === 'start') {
+      try {
+        await rt.store.createInstance({
+          instanceId: item.instanceId, executionId: randomUUID(), name: item.name, input: item.input, idempotencyKey: item.idempotencyKey, now,
+        });
+        woke++;
+      } catch (error) {
+        // An orchestration with that ID is already running: the start is dropped, as Durable Functions does.
+        rt.log('warn', `entity '${instanceId}' could not start orchestration '${item.name}' as '${item.instanceId}': ${(error as Error).message}`);
+      }
+      continue;
+    }
+    const sent = EntityId.isEntityInstanceId(item.targetInstanceId)
+      ? await sendToEntity(rt, item.targetInstanceId, item.event, { dedupeKey: item.dedupeKey, now })
+      : await rt.store.sendMessage(item.targetInstanceId, item.event, { dedupeKey: item.dedupeKey, now, ...(item.executionId === undefined ? {} : { executionId: item.executionId }) });
+    if (sent) woke++;
+  }
+  for (let i = 0; i < woke; i++) rt.wake();
+}
