@@ -64,6 +64,22 @@ class FnCounter {
   }
 }
 
+/** Operations that take a while: how many ran at once. */
+const slow = { running: 0, most: 0 };
+@Entity()
+class Slow extends DurableEntity<number> {
+  protected override initializeState(): number {
+    return 0;
+  }
+  async add(amount: number): Promise<number> {
+    slow.most = Math.max(slow.most, ++slow.running);
+    await new Promise((resolve) => setTimeout(resolve, 2));
+    slow.running--;
+    this.state += amount;
+    return this.state;
+  }
+}
+
 /** Keeps the order in which operations were applied. */
 @Entity()
 class Journal extends DurableEntity<number[]> {
@@ -166,6 +182,22 @@ class Transfer {
 }
 
 @Orchestrator()
+class LockAndWait {
+  async run(ctx: OrchestrationContext<string>): Promise<void> {
+    await ctx.lockEntities(new EntityId('Account', ctx.input));
+    await ctx.waitForExternalEvent('never');
+  }
+}
+
+@Orchestrator()
+class ManyCallers {
+  async run(ctx: OrchestrationContext<number>): Promise<number[]> {
+    const id = new EntityId('Slow', 'callers');
+    return ctx.whenAll(Array.from({ length: ctx.input }, () => ctx.callEntity<number>(id, 'add', 1)));
+  }
+}
+
+@Orchestrator()
 class LockAndFail {
   async run(ctx: OrchestrationContext<string>): Promise<void> {
     await ctx.lockEntities(new EntityId('Account', ctx.input));
@@ -187,8 +219,8 @@ beforeAll(async () => {
   db = client.db(mongo.dbName);
   app = await startTestApp({
     mongo, taskHub: 'Entities', container: container.createChildContainer(),
-    orchestrators: [Echo, CallCounter, Transfer, LockAndFail], activities: [Shout],
-    entities: [Counter, FnCounter, Journal, Account, Relay],
+    orchestrators: [Echo, CallCounter, Transfer, LockAndFail, LockAndWait, ManyCallers], activities: [Shout],
+    entities: [Counter, FnCounter, Journal, Account, Relay, Slow],
   });
   durably = app.durably;
 });
@@ -371,6 +403,33 @@ describe('entities: from orchestrations and entities', () => {
     expect(await stateOf<number>(a)).toBe(100 - (10 + 11 + 12 + 13 + 14));
     const locked = await durably.client.listEntities({ entityName: 'Account', pageSize: 1000 });
     expect(locked.entities.filter((e) => e.lockedBy !== undefined)).toEqual([]);
+  });
+
+  it('runs the operations of one entity strictly one at a time, also when many orchestrations and clients call it', async () => {
+    slow.most = 0;
+    const callers = await Promise.all(Array.from({ length: 4 }, () => durably.client.startNew(ManyCallers, { input: 10 })));
+    await Promise.all(Array.from({ length: 20 }, () => durably.client.signalEntity(new EntityId('Slow', 'callers'), 'add', 1)));
+    const results: number[] = [];
+    for (const id of callers) results.push(...((await durably.client.waitForCompletion(id, { timeoutMs: 30_000 })).output as number[]));
+    await until('every operation is applied', async () => (await stateOf<number>(new EntityId('Slow', 'callers'))) === 60);
+    expect(slow.most).toBe(1);
+    // Each call saw its own increment: 40 distinct results between 1 and 60.
+    expect(new Set(results).size).toBe(40);
+    expect(results.every((r) => r >= 1 && r <= 60)).toBe(true);
+  });
+
+  it('releases the locks of a terminated orchestration', async () => {
+    const dave = new EntityId('Account', 'dave');
+    const id = await durably.client.startNew(LockAndWait, { input: 'dave' });
+    await until('dave is locked', async () => (await durably.client.listEntities({ entityName: 'Account', pageSize: 1000 }))
+      .entities.some((e) => e.entityId.key === 'dave' && e.lockedBy === id));
+    await durably.client.signalEntity(dave, 'deposit', 7);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    // Held back while the orchestration holds the lock.
+    expect(await stateOf<number>(dave)).toBeUndefined();
+    await durably.client.terminate(id, 'stop');
+    expect((await durably.client.waitForCompletion(id, { timeoutMs: 20_000 })).runtimeStatus).toBe('Terminated');
+    await until('the deposit is applied after the release', async () => (await stateOf<number>(dave)) === 7);
   });
 
   it('releases the locks of an orchestration that fails inside its critical section', async () => {
