@@ -16,7 +16,7 @@ const UPDATABLE_FIELDS = ['runtimeStatus', 'output', 'customStatus', 'failureDet
  * keeps the flag), and the work becomes available `now` unless it was already pending — a message to an instance whose
  * scheduled start (or retry time) is still ahead waits for it, and a flagged instance keeps its place in the queue.
  */
-export function flagWorkPipeline(now: Date): Document[] {
+export function flagWorkPipeline(now: Date, options: { readonly immediate?: boolean } = {}): Document[] {
   return [{
     $set: {
       work: {
@@ -24,9 +24,10 @@ export function flagWorkPipeline(now: Date): Document[] {
         seq: { $add: [{ $ifNull: ['$work.seq', 0] }, 1] },
         // Pending work keeps its place (and a scheduled start its time); a stuck instance waiting for its retry is
         // claimable at once, so a terminate (or any message) sent to it is not held back by the backoff.
-        availableAt: {
-          $cond: [{ $and: [{ $eq: ['$work.pending', true] }, { $not: ['$stuck'] }] }, '$work.availableAt', { $literal: now }],
-        },
+        // `immediate` (a termination): claimable now, whatever the instance was waiting for.
+        availableAt: options.immediate === true
+          ? { $literal: now }
+          : { $cond: [{ $and: [{ $eq: ['$work.pending', true] }, { $not: ['$stuck'] }] }, '$work.availableAt', { $literal: now }] },
       },
     },
   }];

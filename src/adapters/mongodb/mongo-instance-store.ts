@@ -4,7 +4,7 @@ import { DurableError } from '../../core/durable-error.js';
 import { InstanceAlreadyExistsError } from '../../core/errors/instance-already-exists-error.js';
 import type { FailureDetails } from '../../core/failure-details.js';
 import { CollectionSuffix } from '../../core/persisted-names.js';
-import type { HistoryEvent } from '../../history/history-event.js';
+import { HistoryEventType, type HistoryEvent } from '../../history/history-event.js';
 import {
   TERMINAL_STATUSES, type ContinueAsNewCommit, type EpisodeCommit, type HistoryChunk, type InboxMessage, type InstanceQuery,
   type InstanceStart, type InstanceState, type InstanceStore, type WorkItem,
@@ -179,7 +179,8 @@ export class MongoInstanceStore implements InstanceStore {
       if (isDuplicateKey(error)) return false;
       throw error;
     }
-    if (await this.#flagWork(instanceId, options.now)) return true;
+    // A termination is not held back by a scheduled start (startAt) or a stuck instance's retry backoff.
+    if (await this.#flagWork(instanceId, options.now, event.type === HistoryEventType.ExecutionTerminated)) return true;
     await this.#inbox.deleteOne({ _id: message._id });
     return false;
   }
@@ -418,8 +419,8 @@ export class MongoInstanceStore implements InstanceStore {
    * Flags an instance as having work (see {@link flagWorkPipeline}).
    * @returns false when the instance does not exist.
    */
-  async #flagWork(instanceId: string, now: Date): Promise<boolean> {
-    const result = await this.#instances.updateOne({ _id: instanceId }, flagWorkPipeline(now));
+  async #flagWork(instanceId: string, now: Date, immediate = false): Promise<boolean> {
+    const result = await this.#instances.updateOne({ _id: instanceId }, flagWorkPipeline(now, { immediate }));
     return result.matchedCount === 1;
   }
 

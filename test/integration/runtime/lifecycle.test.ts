@@ -174,6 +174,18 @@ describe('runtime: instance lifecycle', () => {
     });
   });
 
+  describe('terminating a scheduled instance', () => {
+    it('terminates an instance whose startAt is far ahead at once, without running it', async () => {
+      const client = app.durably.client;
+      const id = await client.startNew(Quick, { input: 'never-started', startAt: new Date(Date.now() + 3_600_000) });
+      await client.terminate(id, 'not needed after all');
+      const status = await client.waitForCompletion(id, { timeoutMs: 10_000 });
+      expect(status.runtimeStatus).toBe('Terminated');
+      expect(status.output).toBe('not needed after all');
+      expect(ran).not.toContain('Echo:never-started');
+    });
+  });
+
   describe('suspend, resume, terminate, restart', () => {
     it('makes no progress while suspended, then applies what arrived, in order, after resume', async () => {
       const client = app.durably.client;
