@@ -48,6 +48,11 @@ export interface WorkScheduler {
   scheduleTimer(job: TimerJob): Promise<void>;
   /** Deletes the pending (not running) jobs of an instance; returns how many. */
   cancelInstanceJobs(instanceId: string): Promise<number>;
+  /**
+   * Deletes the records of jobs that finished before `finishedBefore` (retention); returns how many. A deleted job's
+   * action could run again if it were scheduled again, so keep them longer than any re-dispatch can be delayed.
+   */
+  purgeFinishedJobs(finishedBefore: Date): Promise<number>;
   /** Stops processing: lets running jobs finish (up to a grace period), releases locks, leaves no timers or handles. */
   stop(): Promise<void>;
 }

@@ -36,6 +36,13 @@ export interface DurablyTuning {
    * later ones go through the instance's inbox. 0 turns this off. Default 20.
    */
   readonly episodeLingerMs?: number;
+  /**
+   * How long the record of a finished activity or timer job is kept, in ms. It proves that the action ran, so that a
+   * re-dispatch after a crash does not run it again: keep it far longer than any crash recovery can take. Started
+   * workers delete older records every `finishedJobRetentionMs / 10` (at least every second, at most every hour).
+   * Default 7 days.
+   */
+  readonly finishedJobRetentionMs?: number;
 }
 
 /** Options of `Durably.create`. */
@@ -77,6 +84,7 @@ export function resolveTuning(options: DurablyTuning): ResolvedTuning {
     maxActivityDeliveries: 5,
     drainTimeoutMs: 30_000,
     episodeLingerMs: 20,
+    finishedJobRetentionMs: 7 * 24 * 3_600_000,
   };
   const resolved = { ...defaults };
   for (const key of Object.keys(defaults) as (keyof ResolvedTuning)[]) {

@@ -46,6 +46,8 @@ export class Durably {
   readonly #connection: MongoConnection;
   readonly #embedded: EmbeddedMongo | undefined;
   #started = false;
+  #retention: NodeJS.Timeout | undefined;
+  #purging: Promise<void> = Promise.resolve();
   #stopping: Promise<void> | undefined;
 
   private constructor(parts: {
@@ -128,6 +130,22 @@ export class Durably {
       store: this.#store, activities, tuning: this.#tuning, log: this.#log, wake: () => this.#worker.wake(), localResults: this.#localResults,
     }));
     this.#worker.start();
+    this.#startRetention();
+  }
+
+  // Deletes finished job records older than finishedJobRetentionMs, now and periodically (the timer never holds the
+  // process; every worker runs it: the delete is idempotent).
+  #startRetention(): void {
+    const retentionMs = this.#tuning.finishedJobRetentionMs;
+    const everyMs = Math.min(3_600_000, Math.max(1_000, Math.floor(retentionMs / 10)));
+    const purge = (): void => {
+      this.#purging = this.#scheduler.purgeFinishedJobs(new Date(Date.now() - retentionMs)).then((purged) => {
+        if (purged > 0) this.#log('debug', `deleted ${purged} finished job record(s) older than ${retentionMs} ms`);
+      }, (error: unknown) => this.#log('warn', 'could not delete old finished job records; retrying later', error));
+    };
+    purge();
+    this.#retention = setInterval(purge, everyMs);
+    this.#retention.unref();
   }
 
   /**
@@ -149,6 +167,8 @@ export class Durably {
   /** Lets running work finish, releases leases and locks, closes connections and the embedded engine. Safe to call twice. */
   stop(): Promise<void> {
     this.#stopping ??= (async () => {
+      clearInterval(this.#retention);
+      await this.#purging;
       await this.#worker.stop(this.#tuning.drainTimeoutMs);
       await this.#scheduler.stop();
       await this.#store.close();

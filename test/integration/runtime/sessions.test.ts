@@ -139,3 +139,28 @@ describe('runtime sessions', () => {
     expect(applying.reduce((sum, doc) => sum + (doc.consumedMessageIds as string[]).length, 0)).toBe(3);
   });
 });
+
+describe('finished job retention', () => {
+  it('deletes the records of jobs finished longer ago than finishedJobRetentionMs', async () => {
+    const started = await startTestApp({
+      mongo, taskHub: 'Retention', orchestrators: [Doubling, FanOut], activities: [Double, SlowDouble],
+      container: container.createChildContainer(), finishedJobRetentionMs: 300,
+    });
+    apps.push(started);
+    const id = await started.durably.client.startNew(Doubling, { input: { steps: 3, slow: false } });
+    expect((await started.durably.client.waitForCompletion(id, { timeoutMs: 20_000 })).output).toBe(8);
+    const jobs = db.collection<Document>('Retention.jobs');
+    // Checked every second (the shortest period): gone within a few.
+    const deadline = Date.now() + 10_000;
+    while ((await jobs.countDocuments({ 'data.instanceId': id })) > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(await jobs.countDocuments({ 'data.instanceId': id })).toBe(0);
+  });
+
+  it('keeps them for the default retention (7 days)', async () => {
+    const durably = await app('RetentionDefault');
+    const id = await durably.client.startNew(Doubling, { input: { steps: 2, slow: false } });
+    await durably.client.waitForCompletion(id, { timeoutMs: 20_000 });
+    await new Promise((resolve) => setTimeout(resolve, 1_200));
+    expect(await db.collection('RetentionDefault.jobs').countDocuments({ 'data.instanceId': id })).toBe(2);
+  });
+});
