@@ -69,11 +69,24 @@ export async function runEntityEpisode(rt: EntityEpisodeRuntime, item: WorkItem)
     for (const message of leftOver) if (!applied.has(message.id)) rt.log('warn', `entity '${instanceId}' dropped a message it cannot handle (${message.event.type})`);
     if (leftOver.length > 0) await rt.store.deleteMessages(leftOver.map((m) => m.id));
     const pending = queued.filter((m): m is EntityMessage => !applied.has(m.id) && isEntityMessage(m));
-    if (pending.length > MAX_MESSAGES_PER_EPISODE) release.moreWork = true;
-
     const now = new Date();
     const working: Working = { exists: record.exists, state: record.exists ? record.state : undefined, lock: record.lock, consumed: [], outbox: [] };
-    const nextScheduled = await applyMessages(rt, instanceId, record.name, pending.slice(0, MAX_MESSAGES_PER_EPISODE), working, now);
+
+    // Poison: episodes of this entity keep crashing (or timing out) their worker. Past maxEpisodeAttempts, apply one
+    // message at a time to find the culprit; if even that crashes, fail that operation without running it.
+    const { maxEpisodeAttempts } = rt.tuning;
+    let batch = pending.slice(0, MAX_MESSAGES_PER_EPISODE);
+    if (instance.claimAttempts > maxEpisodeAttempts) batch = pending.slice(0, 1);
+    const first = batch[0];
+    const handled = batch.length;
+    if (instance.claimAttempts > maxEpisodeAttempts + 1 && first?.event.type === HistoryEventType.EntityRequest) {
+      failPoisonOperation(rt, instanceId, first, instance.claimAttempts, working);
+      batch = [];
+    }
+    // The rest waits for the next claim (after a successful release, in full batches again).
+    if (pending.length > handled) release.moreWork = true;
+
+    const nextScheduled = await applyMessages(rt, instanceId, record.name, batch, working, now);
     if (nextScheduled !== undefined) release.retryAt = nextScheduled;
     if (working.consumed.length === 0) return;
 
@@ -169,6 +182,25 @@ async function applyMessages(
   }
   await flush();
   return nextScheduled;
+}
+
+// Consumes an operation that keeps crashing the entity's workers, answering its caller (if any) with the failure.
+function failPoisonOperation(rt: EntityEpisodeRuntime, instanceId: string, message: EntityMessage, attempts: number, working: Working): void {
+  const event = message.event as Extract<HistoryEvent, { type: 'EntityRequest' }>;
+  const failureDetails = {
+    errorType: 'PoisonOperation',
+    errorMessage: `Operation '${event.operation}' on entity '${instanceId}' was failed without running: the entity's episodes crashed or timed out their worker ${attempts - 1} times, the last ones while applying this operation alone.`,
+    isNonRetriable: true,
+  };
+  rt.log('error', failureDetails.errorMessage);
+  working.consumed.push(message.id);
+  const parent = event.parent;
+  if (parent === undefined) return;
+  working.outbox.push({
+    kind: 'message', targetInstanceId: parent.instanceId, executionId: parent.executionId,
+    event: { type: HistoryEventType.EntityOperationFailed, eventId: -1, timestamp: new Date(), taskScheduledId: parent.taskScheduledId, failureDetails },
+    dedupeKey: DedupeKey.entityAnswer(parent.instanceId, parent.executionId, parent.taskScheduledId),
+  });
 }
 
 // A granted lock travels on to the next entity of the set, or — from the last one — back to the orchestration.

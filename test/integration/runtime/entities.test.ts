@@ -379,6 +379,29 @@ describe('entities: client', () => {
   });
 });
 
+describe('entities: poison operations', () => {
+  it('fails, without running it, an operation whose episodes keep crashing their worker; the others apply', async () => {
+    const taskHub = 'EntitiesPoison';
+    const options = { mongo, taskHub, container: container.createChildContainer(), entities: [Counter], maxEpisodeAttempts: 2 };
+    const clientOnly = await startTestApp({ ...options, start: false });
+    const id = new EntityId('Counter', 'poisoned');
+    await clientOnly.durably.client.signalEntity(id, 'add', 100);
+    await clientOnly.durably.client.signalEntity(id, 'add', 1);
+    await clientOnly.durably.client.signalEntity(id, 'add', 2);
+    await clientOnly.stop();
+    // As after three claims whose workers died applying the batch (the next claim is the fourth: past the cap + 1).
+    await db.collection<Document>(`${taskHub}.instances`).updateOne({ _id: id.instanceId } as Document, { $set: { claimAttempts: 3 } });
+    const worker = await startTestApp(options);
+    try {
+      await until('the other operations are applied', async () => (await worker.durably.client.readEntityState<number>(id)).entityState === 3);
+      expect(await db.collection(`${taskHub}.inbox`).countDocuments({ instanceId: id.instanceId })).toBe(0);
+      expect((await db.collection<Document>(`${taskHub}.instances`).findOne({ _id: id.instanceId } as Document))?.claimAttempts).toBe(0);
+    } finally {
+      await worker.stop();
+    }
+  });
+});
+
 describe('entities: from orchestrations and entities', () => {
   it('calls an entity (result and error delivered) and signals it', async () => {
     const id = await durably.client.startNew(CallCounter, { input: 'called' });
