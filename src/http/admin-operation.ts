@@ -13,6 +13,9 @@
  * | `instances.restart` | `POST /instances/:id/restart` |
  * | `instances.rewind` | `POST /instances/:id/rewind` |
  * | `instances.purge` | `DELETE /instances/:id`, `DELETE /instances` |
+ * | `entities.read` | `GET /entities/:entityName/:entityKey`, `GET /entities/:entityName?` |
+ * | `entities.signal` | `POST /entities/:entityName/:entityKey?op=…` (any operation but `delete`) |
+ * | `entities.delete` | `DELETE /entities/:entityName/:entityKey`, and `POST …?op=delete` (the same operation) |
  */
 export const ADMIN_OPERATIONS = Object.freeze([
   'instances.read',
@@ -24,6 +27,9 @@ export const ADMIN_OPERATIONS = Object.freeze([
   'instances.restart',
   'instances.rewind',
   'instances.purge',
+  'entities.read',
+  'entities.signal',
+  'entities.delete',
 ] as const);
 
 /** One operation of the admin router (see {@link ADMIN_OPERATIONS}). */
@@ -31,10 +37,11 @@ export type AdminOperation = (typeof ADMIN_OPERATIONS)[number];
 
 /**
  * The operations that change nothing: what a read-only role (a dashboard viewer, a monitoring job) may be allowed.
+ * Note that `entities.read` returns entity states as they are (the `redact` hook applies to instance statuses only).
  *
  * @example
  * ```ts
  * authorize: (req, operation) => READ_ONLY_ADMIN_OPERATIONS.includes(operation) || roleOf(req) === 'admin',
  * ```
  */
-export const READ_ONLY_ADMIN_OPERATIONS: readonly AdminOperation[] = Object.freeze(['instances.read'] as const);
+export const READ_ONLY_ADMIN_OPERATIONS: readonly AdminOperation[] = Object.freeze(['instances.read', 'entities.read'] as const);

@@ -8,6 +8,8 @@ import type { JsonBodyReader } from './read-json-body.js';
 /** The admin router's options with every default filled in. */
 export interface ResolvedAdminSettings {
   readonly statusCodes: Required<AdminStatusCodes>;
+  /** The registered entity names, lower-cased; `undefined` when unknown (every name is then taken as registered). */
+  readonly entityNames: ReadonlySet<string> | undefined;
   readonly maxWaitMs: number;
   readonly redact: AdminRedact | undefined;
   readonly logger: RuntimeLogger;
@@ -21,12 +23,15 @@ export interface AdminRouteContext {
   readonly client: DurableClient;
   readonly settings: ResolvedAdminSettings;
   readonly body: JsonBodyReader;
-  /** The handlers of a route: the authorization check for `operation`, then `handler`. */
-  route(operation: AdminOperation, handler: AdminHandler): RequestHandler[];
+  /**
+   * The handlers of a route: the authorization check for `operation`, then `handler`. `operation` may be decided from
+   * the request (before any input is validated), for a route that performs different operations.
+   */
+  route(operation: AdminOperation | ((req: Request) => AdminOperation), handler: AdminHandler): RequestHandler[];
 }
 
 /**
- * A group of routes of the admin router (orchestrators, instances; entities later). The router registers every group
+ * A group of routes of the admin router (orchestrators, instances, entities). The router registers every group
  * in order; adding one is a new file with a function of this type, its operations in `ADMIN_OPERATIONS`, and one line
  * in `ROUTE_GROUPS` (create-admin-router.ts).
  */

@@ -60,6 +60,28 @@ export interface AdminStatusCodes {
   readonly duplicateInstance?: 202 | 409;
   /** Restarting an instance that does not exist. `400` (default, DF's implementation) or `404`. */
   readonly restartUnknownInstance?: 400 | 404;
+  /**
+   * An entity route naming an entity type that is not registered (see {@link AdminRouterDefaults.entityNames}).
+   * `400` (default, DF's implementation): signaling or deleting such an entity is a `400 UNKNOWN_ENTITY_TYPE`, while
+   * reading one is a plain `404` (it has no state) and listing by its name is a `200` (with what is stored). `404`:
+   * every entity route naming it — read, list, signal, delete — is a `404 UNKNOWN_ENTITY_TYPE`.
+   */
+  readonly unknownEntityType?: 400 | 404;
+}
+
+/**
+ * What the app behind the router knows, for options the caller left out: the third parameter of
+ * {@link createAdminRouter}, filled in by `durably.adminRouter(options)`.
+ */
+export interface AdminRouterDefaults {
+  /** Where unexpected errors are logged when `options.logger` is not given. `Durably.adminRouter` passes the app's logger. */
+  readonly logger?: RuntimeLogger;
+  /**
+   * The registered entity names (compared ignoring case), for the unknown-entity-type checks of the entity routes.
+   * `Durably.adminRouter` passes the names registered when the router is created. Without it (a client-only process
+   * that does not know the entity classes), every entity name is taken as registered.
+   */
+  readonly entityNames?: readonly string[];
 }
 
 /** Options shared by both ways of securing the router. */
@@ -68,7 +90,7 @@ export interface AdminRouterCommonOptions {
   readonly redact?: AdminRedact;
   /** See {@link AdminStatusCodes}. */
   readonly statusCodes?: AdminStatusCodes;
-  /** Largest request body accepted (start input, event data), in bytes; larger bodies get a `413`. Default 1 MiB. */
+  /** Largest request body accepted (start input, event data, entity operation input), in bytes; larger bodies get a `413`. Default 1 MiB. */
   readonly maxBodyBytes?: number;
   /**
    * Longest wait of the wait-for-completion variant (`?timeout=&pollingInterval=`), in seconds: a larger `timeout`

@@ -4,12 +4,17 @@ import type { AdminAuthorize, AuthorizationDecision } from './admin-router-optio
 import { HttpApiError } from './http-api-error.js';
 
 /**
- * The middleware that asks `authorize` about `operation` before anything else of the request is read. `undefined`
- * authorize means `auth: 'none'`.
+ * The middleware that asks `authorize` about `operationOf` (an operation, or how to tell it from the request) before
+ * anything else of the request is read. `undefined` authorize means `auth: 'none'`.
  */
-export function authorizeOperation(operation: AdminOperation, authorize: AdminAuthorize | undefined, challenge: string): RequestHandler {
+export function authorizeOperation(
+  operationOf: AdminOperation | ((req: Request) => AdminOperation),
+  authorize: AdminAuthorize | undefined,
+  challenge: string,
+): RequestHandler {
   return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
     if (authorize === undefined) return next();
+    const operation = typeof operationOf === 'function' ? operationOf(req) : operationOf;
     let decision: AuthorizationDecision;
     try {
       decision = await authorize(req, operation);

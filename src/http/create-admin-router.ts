@@ -1,10 +1,10 @@
 import express, { type Router } from 'express';
 import type { DurableClient } from '../client/durable-client.js';
-import type { RuntimeLogger } from '../runtime/runtime-logger.js';
 import { adminErrorHandler } from './admin-error-handler.js';
 import type { AdminRouteContext, AdminRouteGroup } from './admin-route-context.js';
-import type { AdminRouterOptions } from './admin-router-options.js';
+import type { AdminRouterDefaults, AdminRouterOptions } from './admin-router-options.js';
 import { authorizeOperation } from './authorize-operation.js';
+import { entityRoutes } from './entity-routes.js';
 import { instanceControlRoutes } from './instance-control-routes.js';
 import { instancePurgeRoutes } from './instance-purge-routes.js';
 import { instanceStatusRoutes } from './instance-status-routes.js';
@@ -15,19 +15,21 @@ import { resolveAdminOptions } from './resolve-admin-settings.js';
 /** The Express router returned by {@link createAdminRouter} / `durably.adminRouter()`. */
 export type AdminRouter = Router;
 
-// The route groups, in registration order. Entities will add one group here (and their operations).
-const ROUTE_GROUPS: readonly AdminRouteGroup[] = [orchestratorRoutes, instanceStatusRoutes, instanceControlRoutes, instancePurgeRoutes];
+// The route groups, in registration order.
+const ROUTE_GROUPS: readonly AdminRouteGroup[] = [orchestratorRoutes, instanceStatusRoutes, instanceControlRoutes, instancePurgeRoutes, entityRoutes];
 
 /**
  * The Durable Functions HTTP API as an Express router, serving `client`: start, status, list, raise event, terminate,
- * suspend, resume, restart, rewind (501) and purge, with Durable Functions' routes, status codes, headers and
- * payloads. Mount it where you like — DF's own base is `/runtime/webhooks/durabletask`; the URLs it hands out are built
+ * suspend, resume, restart, rewind (501) and purge of instances, and read, list, signal and delete of entities, with
+ * Durable Functions' routes, status codes, headers and payloads. Mount it where you like — DF's own base is `/runtime/webhooks/durabletask`; the URLs it hands out are built
  * from each request's own base. Every request is authorized by `options.authorize` (or nobody's, with the explicit
  * `auth: 'none'`), then every input is validated; errors are JSON `{ error, message, details }`. See docs/http-api.md.
  *
  * Usually reached through `durably.adminRouter(options)`; use this in a process that has only a client.
  *
- * @param defaults - Fallbacks for options the caller left out (`durably.adminRouter` passes the app's logger).
+ * @param defaults - What the app knows, for options the caller left out: `durably.adminRouter` passes the app's logger
+ *   and its registered entity names. Without `entityNames`, every entity name is taken as registered (see
+ *   {@link AdminRouterDefaults}).
  * @throws AdminRouterConfigurationError at once (at mount time) for options that are missing or invalid.
  *
  * @example
@@ -43,7 +45,7 @@ const ROUTE_GROUPS: readonly AdminRouteGroup[] = [orchestratorRoutes, instanceSt
  * // curl -X POST -H 'Content-Type: application/json' -d '["Tokyo"]' .../orchestrators/HelloSequence → 202 + Location
  * ```
  */
-export function createAdminRouter(client: DurableClient, options: AdminRouterOptions, defaults: { readonly logger?: RuntimeLogger } = {}): AdminRouter {
+export function createAdminRouter(client: DurableClient, options: AdminRouterOptions, defaults: AdminRouterDefaults = {}): AdminRouter {
   const resolved = resolveAdminOptions(options, defaults);
   // Matching ignores case (Durable Functions matches operations such as `raiseevent` that way) and a trailing slash.
   const router = express.Router({ caseSensitive: false, strict: false });

@@ -5,9 +5,11 @@ import { HttpApiError } from './http-api-error.js';
 export interface JsonBodyRules {
   /**
    * `required`: the body must be labelled `application/json` (raiseEvent, as in Durable Functions: otherwise `400`).
+   * `requiredWithBody`: an empty body needs no label (an entity signal without input, as in Durable Functions); a
+   * non-empty one must be labelled `application/json` (otherwise `400`).
    * `lenient`: an unlabelled body is read as JSON too (start, as in Durable Functions); other types get a `415`.
    */
-  readonly contentType: 'required' | 'lenient';
+  readonly contentType: 'required' | 'requiredWithBody' | 'lenient';
 }
 
 /** Reads request bodies as raw bytes, up to a limit; JSON parsing and content-type rules are applied by {@link JsonBodyReader.read}. */
@@ -32,15 +34,15 @@ export class JsonBodyReader {
 
     const wrongType = (): HttpApiError => {
       const message = `The request body must be JSON (Content-Type: application/json), not ${mediaType ?? 'unlabelled'}.`;
-      return rules.contentType === 'required'
-        ? new HttpApiError(400, 'UNSUPPORTED_CONTENT_TYPE', message, [{ location: 'header', field: 'content-type', message }])
-        : new HttpApiError(415, 'UNSUPPORTED_MEDIA_TYPE', message, [{ location: 'header', field: 'content-type', message }]);
+      return rules.contentType === 'lenient'
+        ? new HttpApiError(415, 'UNSUPPORTED_MEDIA_TYPE', message, [{ location: 'header', field: 'content-type', message }])
+        : new HttpApiError(400, 'UNSUPPORTED_CONTENT_TYPE', message, [{ location: 'header', field: 'content-type', message }]);
     };
     // Where JSON is required the label is checked even without a body (as Durable Functions' raiseEvent does).
     if (rules.contentType === 'required' && !isJson) throw wrongType();
     const body = await this.#rawBody(req, res);
     if (body === undefined || body.length === 0) return undefined;
-    if (!isJson && mediaType !== undefined) throw wrongType();
+    if (!isJson && (mediaType !== undefined || rules.contentType === 'requiredWithBody')) throw wrongType();
     if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
       const message = `JSON bodies must be UTF-8, not ${charset}.`;
       throw new HttpApiError(415, 'UNSUPPORTED_MEDIA_TYPE', message, [{ location: 'header', field: 'content-type', message }]);

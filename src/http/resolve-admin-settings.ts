@@ -1,9 +1,10 @@
-import { consoleLogger, type RuntimeLogger } from '../runtime/runtime-logger.js';
+import { consoleLogger } from '../runtime/runtime-logger.js';
 import type { ResolvedAdminSettings } from './admin-route-context.js';
 import { AdminRouterConfigurationError } from './admin-router-configuration-error.js';
-import type { AdminAuthorize, AdminRouterOptions } from './admin-router-options.js';
+import type { AdminAuthorize, AdminRouterDefaults, AdminRouterOptions } from './admin-router-options.js';
 
 const KNOWN_OPTIONS = new Set(['authorize', 'auth', 'redact', 'statusCodes', 'maxBodyBytes', 'maxWaitSeconds', 'authenticateChallenge', 'logger']);
+const KNOWN_STATUS_CODES = new Set(['duplicateInstance', 'restartUnknownInstance', 'unknownEntityType']);
 const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 const DEFAULT_MAX_WAIT_SECONDS = 60;
 
@@ -20,7 +21,7 @@ export interface ResolvedAdminOptions {
  * Checks the options and fills in defaults.
  * @throws AdminRouterConfigurationError when the router would not be secured explicitly, or an option is invalid.
  */
-export function resolveAdminOptions(options: AdminRouterOptions | undefined, defaults: { readonly logger?: RuntimeLogger } = {}): ResolvedAdminOptions {
+export function resolveAdminOptions(options: AdminRouterOptions | undefined, defaults: AdminRouterDefaults = {}): ResolvedAdminOptions {
   const fail = (message: string): never => {
     throw new AdminRouterConfigurationError(message);
   };
@@ -52,11 +53,29 @@ export function resolveAdminOptions(options: AdminRouterOptions | undefined, def
   if (typeof authenticateChallenge !== 'string' || authenticateChallenge === '' || /[\r\n]/.test(authenticateChallenge)) {
     fail('adminRouter: authenticateChallenge must be a non-empty single-line string.');
   }
+  if (raw.statusCodes !== undefined) {
+    if (typeof raw.statusCodes !== 'object' || raw.statusCodes === null) fail('adminRouter: statusCodes must be an object.');
+    for (const key of Object.keys(raw.statusCodes as object)) {
+      if (!KNOWN_STATUS_CODES.has(key)) fail(`adminRouter: unknown statusCodes option '${key}'. Known: ${[...KNOWN_STATUS_CODES].join(', ')}.`);
+    }
+  }
   const duplicateInstance = options.statusCodes?.duplicateInstance ?? 202;
   if (duplicateInstance !== 202 && duplicateInstance !== 409) fail(`adminRouter: statusCodes.duplicateInstance must be 202 or 409, got ${String(duplicateInstance)}.`);
   const restartUnknownInstance = options.statusCodes?.restartUnknownInstance ?? 400;
   if (restartUnknownInstance !== 400 && restartUnknownInstance !== 404) {
     fail(`adminRouter: statusCodes.restartUnknownInstance must be 400 or 404, got ${String(restartUnknownInstance)}.`);
+  }
+  const unknownEntityType = options.statusCodes?.unknownEntityType ?? 400;
+  if (unknownEntityType !== 400 && unknownEntityType !== 404) {
+    fail(`adminRouter: statusCodes.unknownEntityType must be 400 or 404, got ${String(unknownEntityType)}.`);
+  }
+  const entityNames: unknown = defaults.entityNames;
+  let knownEntityNames: ReadonlySet<string> | undefined;
+  if (entityNames !== undefined) {
+    if (!Array.isArray(entityNames) || !entityNames.every((name): name is string => typeof name === 'string')) {
+      return fail('adminRouter: the entity names passed to createAdminRouter must be an array of strings.');
+    }
+    knownEntityNames = new Set(entityNames.map((name) => name.toLowerCase()));
   }
 
   return {
@@ -64,7 +83,8 @@ export function resolveAdminOptions(options: AdminRouterOptions | undefined, def
     authenticateChallenge,
     maxBodyBytes,
     settings: {
-      statusCodes: { duplicateInstance, restartUnknownInstance },
+      statusCodes: { duplicateInstance, restartUnknownInstance, unknownEntityType },
+      entityNames: knownEntityNames,
       maxWaitMs: Math.round(maxWaitSeconds * 1000),
       redact: options.redact,
       logger: options.logger ?? defaults.logger ?? consoleLogger,

@@ -5,6 +5,7 @@ import { InvalidPayloadError } from '../core/errors/invalid-payload-error.js';
 import { PayloadTooLargeError } from '../core/errors/payload-too-large-error.js';
 import { RegistrationError } from '../core/errors/registration-error.js';
 import { HttpApiError } from './http-api-error.js';
+import { UnknownEntityTypeError } from './unknown-entity-type-error.js';
 
 /** body-parser's errors carry an HTTP status and a `type`. */
 interface BodyParserError {
@@ -30,7 +31,11 @@ export function toHttpApiError(error: unknown): HttpApiError | undefined {
   if (error instanceof InvalidPayloadError) {
     return new HttpApiError(400, error.code, error.message, [{ location: 'body', field: error.path, message: error.reason }], { cause: error });
   }
+  if (error instanceof UnknownEntityTypeError) {
+    return new HttpApiError(error.status, error.code, error.message, [{ location: 'path', field: 'entityName', message: 'no entity is registered under this name' }], { cause: error });
+  }
   if (error instanceof RegistrationError) {
+    // Only the orchestrator routes can meet one (the entity routes check entity names themselves, above).
     return new HttpApiError(400, 'UNKNOWN_ORCHESTRATOR', error.message, [{ location: 'path', field: 'name', message: 'no orchestrator is registered under this name' }], { cause: error });
   }
   if (error instanceof DurableError) {
@@ -39,6 +44,8 @@ export function toHttpApiError(error: unknown): HttpApiError | undefined {
         return new HttpApiError(410, error.code, error.message, [], { cause: error });
       case 'INVALID_INSTANCE_ID':
         return new HttpApiError(400, error.code, error.message, [{ location: 'path', field: 'instanceId', message: error.message }], { cause: error });
+      case 'INVALID_ENTITY_ID':
+        return new HttpApiError(400, error.code, error.message, [{ location: 'path', field: 'entityName', message: error.message }], { cause: error });
       case 'INVALID_CONTINUATION_TOKEN':
         return new HttpApiError(400, error.code, error.message, [{ location: 'header', field: 'x-ms-continuation-token', message: 'not a token returned by a previous page' }], { cause: error });
       case 'INVALID_ARGUMENT':

@@ -161,7 +161,7 @@ export class Durably {
    * ```
    */
   adminRouter(options: AdminRouterOptions): AdminRouter {
-    return createAdminRouter(this.client, options, { logger: this.#log });
+    return createAdminRouter(this.client, options, { logger: this.#log, entityNames: this.registry.entityNames() });
   }
 
   /** Lets running work finish, releases leases and locks, closes connections and the embedded engine. Safe to call twice. */

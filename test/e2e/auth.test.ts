@@ -62,6 +62,11 @@ const ROUTES: readonly { method: string; path: string; operation: AdminOperation
   { method: 'POST', path: '/instances/auth-done/rewind', operation: 'instances.rewind' },
   { method: 'DELETE', path: '/instances/auth-none-such', operation: 'instances.purge' },
   { method: 'DELETE', path: '/instances?createdTimeFrom=2000-01-01', operation: 'instances.purge' },
+  { method: 'GET', path: '/entities/Counter/auth-counter', operation: 'entities.read' },
+  { method: 'GET', path: '/entities/Counter', operation: 'entities.read' },
+  { method: 'POST', path: '/entities/Counter/auth-counter?op=add', operation: 'entities.signal' },
+  { method: 'POST', path: '/entities/Counter/auth-counter?op=Delete', operation: 'entities.delete' },
+  { method: 'DELETE', path: '/entities/Counter/auth-counter', operation: 'entities.delete' },
 ];
 
 describe('e2e: mounting requires an explicit security choice', () => {
@@ -126,7 +131,7 @@ describe('e2e: authorize', () => {
   it('a reader may read but not change anything (403 JSON)', async () => {
     expect((await target.call('GET', '/secured/instances/auth-running', bearer('reader'))).status).toBe(202);
     expect((await target.call('GET', '/secured/instances?instanceIdPrefix=auth-', bearer('reader'))).status).toBe(200);
-    for (const route of ROUTES.filter((r) => r.operation !== 'instances.read')) {
+    for (const route of ROUTES.filter((r) => !READ_ONLY_ADMIN_OPERATIONS.includes(r.operation))) {
       const result = await target.call(route.method, `/secured${route.path}`, bearer('reader'));
       expect([route.path, result.status]).toEqual([route.path, 403]);
       expect(expectErrorBody(result)).toMatchObject({ error: 'FORBIDDEN', message: expect.stringContaining(route.operation) });

@@ -1,7 +1,9 @@
-// Orchestrators and activities shared by the HTTP end-to-end suites. Each suite registers them in its own app.
+// Orchestrators, activities and entities shared by the HTTP end-to-end suites. Each suite registers them in its own app.
 import { injectable } from 'tsyringe';
 import type { OrchestrationContext } from '../../../src/engine/orchestration-context.js';
-import { Activity, Orchestrator } from '../../../src/registry/index.js';
+import { DurableEntity } from '../../../src/entities/durable-entity.js';
+import type { EntityContext } from '../../../src/entities/entity-context.js';
+import { Activity, Entity, Orchestrator } from '../../../src/registry/index.js';
 import { Gate } from '../../support/gate.js';
 
 /** Cities whose greeting waits until the test releases it (so that a Running instance can be observed for sure). */
@@ -84,5 +86,44 @@ export class ExoticOutput {
   }
 }
 
+/** The class-based Counter of the Durable Functions overview. */
+@Entity()
+export class Counter extends DurableEntity<number> {
+  protected override initializeState(): number {
+    return 0;
+  }
+  add(amount: number): void {
+    this.state += amount;
+  }
+  reset(): void {
+    this.state = 0;
+  }
+  get(): number {
+    return this.state;
+  }
+}
+
+/**
+ * Function style: `set` stores its input as the state (any JSON value); `clear` and `delete` delete it (a
+ * function-style entity handles `delete` itself: only class-based entities have it implicitly).
+ */
+@Entity({ name: 'Register' })
+export class Register {
+  run(ctx: EntityContext<unknown>): void {
+    switch (ctx.operationName) {
+      case 'set':
+        ctx.setState(ctx.getInput<unknown>());
+        break;
+      case 'clear':
+      case 'delete':
+        ctx.deleteState();
+        break;
+      default:
+        throw new Error(`Register has no operation '${ctx.operationName}'`);
+    }
+  }
+}
+
 export const ORCHESTRATORS = [HelloSequence, WaitForApproval, Echo, AlwaysFails, ExoticOutput];
 export const ACTIVITIES = [SayHello];
+export const ENTITIES = [Counter, Register];

@@ -4,7 +4,7 @@ import { createServer, request as httpRequest, type Server } from 'node:http';
 import { container as rootContainer } from 'tsyringe';
 import type { Durably } from '../../../src/runtime/durably.js';
 import { startTestApp, type TestApp } from '../../support/durably-app.js';
-import { ACTIVITIES, HeldCities, ORCHESTRATORS } from './fixtures.js';
+import { ACTIVITIES, ENTITIES, HeldCities, ORCHESTRATORS } from './fixtures.js';
 
 /** DF's own mount path. */
 export const DF_BASE = '/runtime/webhooks/durabletask';
@@ -54,7 +54,7 @@ export async function startHttpApp(options: {
   const log = (level: string, message: string, ...args: unknown[]): void => {
     if (level === 'error') errors.push([message, ...args]);
   };
-  const app = await startTestApp({ orchestrators: ORCHESTRATORS, activities: ACTIVITIES, container, logger: log });
+  const app = await startTestApp({ orchestrators: ORCHESTRATORS, activities: ACTIVITIES, entities: ENTITIES, container, logger: log });
   const web = express();
   (options.mount ?? ((a, durably) => a.use(DF_BASE, durably.adminRouter({ auth: 'none' }))))(web, app.durably, log);
   web.use((_req, res) => {
