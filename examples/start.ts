@@ -1,36 +1,54 @@
-import { mkdirSync } from 'node:fs';
+import 'reflect-metadata';
 import path from 'node:path';
-import { startEmbeddedMongo } from '../src/embedded/index.js';
+import { renderBanner } from './service/banner.js';
+import { startExampleService } from './service/example-service.js';
 
 /**
- * `npm start`: runs the embedded engine with its data under ./data, so that a restart keeps what was written.
- * (Later this becomes the example service; for now it is the engine the examples and your own code can use.)
+ * `npm start`: the example service. Every example's orchestrators, activities and entities in one Durably app with
+ * the Durable Functions HTTP API, on the embedded engine with its data in ./data/example-service (stop it while an
+ * orchestration waits, start it again: the orchestration carries on).
+ *
+ * Environment: `PORT` (default 3000; 0 picks a free one), `HOST` (default 127.0.0.1), `DURABLY_DATA_DIR` (default
+ * ./data/example-service), `MONGODB_URI` (a real MongoDB instead of the embedded engine).
  */
 async function main(): Promise<void> {
-  const dbPath = path.resolve(process.env.DURABLY_DATA_DIR ?? 'data/embedded');
-  mkdirSync(dbPath, { recursive: true });
-  const port = Number(process.env.PORT ?? 27017);
-  const mongo = await startEmbeddedMongo({ port, dbPath });
-  process.stdout.write(
-    [
-      '',
-      '  Durably embedded engine is running',
-      `  URI:     ${mongo.uri}`,
-      `  dbPath:  ${dbPath}`,
-      '',
-      `  Try it:  MONGODB_URI=${mongo.uri} node -e "import('mongodb').then(async ({ MongoClient }) => { const c = await MongoClient.connect(process.env.MONGODB_URI); console.log(await c.db('demo').collection('hello').insertOne({ at: new Date() })); await c.close(); })"`,
-      '  Stop:    Ctrl-C',
-      '',
-    ].join('\n') + '\n',
-  );
-  const shutdown = (): void => {
-    void mongo.stop().then(() => process.exit(0));
+  const host = process.env.HOST ?? '127.0.0.1';
+  const log = (line: string): void => {
+    process.stdout.write(`${line}\n`);
   };
-  process.once('SIGINT', shutdown);
-  process.once('SIGTERM', shutdown);
+  const service = await startExampleService({
+    port: Number(process.env.PORT ?? 3000),
+    host,
+    dataDir: path.resolve(process.env.DURABLY_DATA_DIR ?? 'data/example-service'),
+    ...(process.env.MONGODB_URI === undefined ? {} : { mongoUri: process.env.MONGODB_URI }),
+    log,
+  });
+  log(renderBanner({ ...service, host }));
+
+  let stopping = false;
+  const shutdown = (signal: NodeJS.Signals): void => {
+    if (stopping) {
+      log(`${signal} again: exiting without waiting`);
+      process.exit(1);
+    }
+    stopping = true;
+    log(`${signal}: stopping (running work is drained; press Ctrl-C again to exit at once)`);
+    service.stop().then(
+      () => {
+        log('Stopped.');
+        process.exit(0);
+      },
+      (error: unknown) => {
+        console.error(error);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`${(error as Error).message}\n`);
+  console.error(error instanceof Error ? error.message : error);
   process.exit(1);
 });

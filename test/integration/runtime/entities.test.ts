@@ -469,6 +469,8 @@ describe('entities: from orchestrations and entities', () => {
     await durably.client.signalEntity(relay, 'forwardThenFail', 1000);
     await durably.client.signalEntity(relay, 'kickOff', 'hi');
     await until('the counter got the forward', async () => (await stateOf<number>(new EntityId('Counter', 'relayed'))) === 7);
+    // The entity starts it once its batch committed: wait until it exists.
+    await until('the entity started the orchestration', async () => (await durably.client.getStatus('kicked-hi')) !== undefined);
     const status = await durably.client.waitForCompletion('kicked-hi', { timeoutMs: 20_000 });
     expect(status.output).toBe('HI');
     await new Promise((resolve) => setTimeout(resolve, 200));

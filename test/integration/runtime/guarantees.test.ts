@@ -218,6 +218,8 @@ describe('runtime guarantees', () => {
     await until('the second activity is recorded', async () => answersTo(await durably.client.getHistory(id), seqB).length === 1);
     const jobs = db.collection<Document>(`${hub}.jobs`);
     const key = jobKey({ instanceId: id, executionId, sequence: seqB });
+    // The job is marked finished once the commit that recorded its result landed: a moment after the history shows it.
+    await until('the job is marked finished', async () => (await jobs.findOne({ 'data.key': key }))?.lastFinishedAt instanceof Date);
     const finishedAt = (await jobs.findOne({ 'data.key': key }))?.lastFinishedAt as Date | undefined;
     expect(finishedAt).toBeInstanceOf(Date);
     // A finished job is renamed out of Agenda's scans (FinishedJobName); the crashed run it simulates was not.
