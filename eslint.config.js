@@ -10,13 +10,22 @@ import tseslint from 'typescript-eslint';
 const edgeOnly = (allowedIn, name) => ({
   name: `edge-only ${name}`,
   files: ['src/**/*.ts'],
-  ignores: [`${allowedIn}/**`],
+  ignores: [allowedIn].flat().map((folder) => `${folder}/**`),
   rules: {
     'no-restricted-imports': ['error', {
-      patterns: [{ regex: `^${name}(/.*)?$`, message: `'${name}' may be imported only under ${allowedIn}/.` }],
+      patterns: [{ regex: `^${name}(/.*)?$`, message: `'${name}' may be imported only under ${[allowedIn].flat().join('/ or ')}/.` }],
     }],
   },
 });
+
+/**
+ * Durably's own determinism rules (`durably/eslint`), applied to the examples and tests as users apply them. They load
+ * from the build (`npm run build` runs before lint in CI); before a first build they are skipped.
+ */
+const durablyRules = await import('./dist/src/eslint/index.js').then(
+  (module) => [{ ...module.default.configs.recommended, files: ['examples/**/*.ts', 'test/**/*.ts'] }],
+  () => [],
+);
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'data/**'] },
@@ -44,7 +53,8 @@ export default tseslint.config(
       '@typescript-eslint/unbound-method': 'off',
     },
   },
-  // Plain JavaScript (the config itself, child-process fixtures) is not part of the TypeScript project.
+  // Plain JavaScript (the config itself, child-process fixtures, the dashboard's browser script) is not part of the
+  // TypeScript project.
   {
     files: ['**/*.js', '**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
@@ -77,6 +87,20 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // The dashboard's page script runs in the browser.
+    name: 'dashboard browser script',
+    files: ['src/http/dashboard/assets/**/*.js'],
+    languageOptions: {
+      sourceType: 'module',
+      globals: Object.fromEntries([
+        'window', 'document', 'location', 'sessionStorage', 'fetch', 'Headers', 'URLSearchParams', 'Node', 'Event',
+        'EventListener', 'HTMLElement', 'HTMLInputElement', 'HTMLButtonElement', 'HTMLDialogElement', 'HTMLDetailsElement',
+        'setTimeout', 'setInterval', 'clearInterval', 'console',
+      ].map((name) => [name, 'readonly'])),
+    },
+  },
+  ...durablyRules,
   edgeOnly('src/adapters/mongodb', 'mongodb'),
   edgeOnly('src/adapters/agenda', 'agenda'),
   edgeOnly('src/adapters/agenda', '@agendajs'),

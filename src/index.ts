@@ -52,6 +52,12 @@ export { AdminRouterConfigurationError } from './http/admin-router-configuration
 export type { InstanceStatusPayload, FailureDetailsPayload } from './http/instance-status-payload.js';
 export type { HttpErrorBody, HttpErrorDetail, HttpInputLocation } from './http/http-api-error.js';
 
+// Dashboard: the web UI over the admin router (durably.dashboard)
+export { createDashboardRouter } from './http/dashboard/create-dashboard-router.js';
+export type { DashboardRouter } from './http/dashboard/create-dashboard-router.js';
+export type { DashboardOptions, DashboardCommonOptions } from './http/dashboard/dashboard-options.js';
+export { DashboardConfigurationError } from './http/dashboard/dashboard-configuration-error.js';
+
 // Authoring: decorators, registry and base classes
 export * from './registry/index.js';
 

@@ -96,13 +96,14 @@ export function toCurl(adminUrl: string, command: BannerCommand): string {
 }
 
 /** The text `npm start` prints once the service is up. */
-export function renderBanner(service: { url: string; adminUrl: string; storage: string; host: string }): string {
+export function renderBanner(service: { url: string; adminUrl: string; dashboardUrl?: string; storage: string; host: string }): string {
   const lines = [
     '',
     '  Durably example service',
     '',
     `  URL:       ${service.url}`,
     `  Admin API: ${service.adminUrl}`,
+    ...(service.dashboardUrl === undefined ? [] : [`  Dashboard: ${service.dashboardUrl}  (open it in a browser)`]),
     `  Storage:   ${service.storage}${service.storage.startsWith('embedded') ? ' (set MONGODB_URI to use your MongoDB)' : ''}`,
     '',
     "  !! LOCAL DEVELOPMENT ONLY: the admin API is mounted with { auth: 'none' }: anyone who can reach it can start,",

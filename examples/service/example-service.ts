@@ -10,6 +10,9 @@ import { ALL_EXAMPLES } from './all-examples.js';
 /** Durable Functions' own base path for its HTTP API. */
 export const ADMIN_BASE = '/runtime/webhooks/durabletask';
 
+/** Where the web dashboard is mounted. */
+export const DASHBOARD_BASE = '/dashboard';
+
 /** Options of {@link startExampleService}. */
 export interface ExampleServiceOptions {
   /** HTTP port; 0 picks a free one. */
@@ -30,6 +33,8 @@ export interface ExampleService {
   readonly url: string;
   /** The admin API's base URL. */
   readonly adminUrl: string;
+  /** The web dashboard's URL. */
+  readonly dashboardUrl: string;
   /** Where the data lives, for the banner. */
   readonly storage: string;
   /** Stops accepting requests, drains Durably and closes the engine. Safe to call twice. */
@@ -69,8 +74,9 @@ export async function startExampleService(options: ExampleServiceOptions): Promi
     const app = express();
     // LOCAL DEVELOPMENT ONLY: `auth: 'none'` lets anyone who can reach the port start, read and terminate anything.
     app.use(ADMIN_BASE, durably.adminRouter({ auth: 'none' }));
+    app.use(DASHBOARD_BASE, durably.dashboard({ auth: 'none', apiBase: ADMIN_BASE, title: 'Durably examples' }));
     app.get('/', (_req, res) => {
-      res.json({ service: 'durably examples', adminApi: ADMIN_BASE, examples: ALL_EXAMPLES.map((example) => example.name) });
+      res.json({ service: 'durably examples', adminApi: ADMIN_BASE, dashboard: `${DASHBOARD_BASE}/`, examples: ALL_EXAMPLES.map((example) => example.name) });
     });
     const server = await listen(app, options.port, options.host);
     const { port } = server.address() as AddressInfo;
@@ -81,6 +87,7 @@ export async function startExampleService(options: ExampleServiceOptions): Promi
     return {
       url,
       adminUrl: `${url}${ADMIN_BASE}`,
+      dashboardUrl: `${url}${DASHBOARD_BASE}/`,
       storage: engine === undefined ? `MongoDB at ${redactUri(mongoUri)}` : `embedded engine at ${engine.uri}, data in ${options.dataDir}`,
       stop: () => {
         stopping ??= (async () => {

@@ -6,6 +6,8 @@ import { AgendaWorkScheduler } from '../adapters/agenda/agenda-work-scheduler.js
 import { DurableClient } from '../client/durable-client.js';
 import { createAdminRouter, type AdminRouter } from '../http/create-admin-router.js';
 import type { AdminRouterOptions } from '../http/admin-router-options.js';
+import { createDashboardRouter, type DashboardRouter } from '../http/dashboard/create-dashboard-router.js';
+import type { DashboardOptions } from '../http/dashboard/dashboard-options.js';
 import { startEmbeddedMongo, type EmbeddedMongo } from '../embedded/index.js';
 import type { EntityStore } from '../ports/entity-store.js';
 import type { InstanceStore } from '../ports/instance-store.js';
@@ -162,6 +164,23 @@ export class Durably {
    */
   adminRouter(options: AdminRouterOptions): AdminRouter {
     return createAdminRouter(this.client, options, { logger: this.#log, entityNames: this.registry.entityNames() });
+  }
+
+  /**
+   * The web dashboard (instances, histories as timelines, entities, and their actions), as an Express router (see
+   * docs/dashboard.md). It talks only to the admin router mounted at `options.apiBase`, which decides what each user
+   * may see and do; requires `{ authorize }` or `{ auth: 'none' }` for the page itself.
+   *
+   * @throws DashboardConfigurationError when the options are missing or invalid.
+   *
+   * @example
+   * ```ts
+   * app.use('/runtime/webhooks/durabletask', durably.adminRouter({ authorize }));
+   * app.use('/dashboard', durably.dashboard({ authorize, apiBase: '/runtime/webhooks/durabletask' }));
+   * ```
+   */
+  dashboard(options: DashboardOptions): DashboardRouter {
+    return createDashboardRouter(options, this.#log);
   }
 
   /** Lets running work finish, releases leases and locks, closes connections and the embedded engine. Safe to call twice. */

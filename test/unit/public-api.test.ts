@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import * as root from '../../src/index.js';
 import * as embedded from '../../src/embedded/index.js';
 import * as testing from '../../src/testing/index.js';
+import * as eslintPlugin from '../../src/eslint/index.js';
 
 const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -30,6 +31,7 @@ describe('public API', () => {
       'Activity',
       'ActivityResolver',
       'AdminRouterConfigurationError',
+      'DashboardConfigurationError',
       'DurableClient',
       'DurableEntity',
       'DurableError',
@@ -59,6 +61,7 @@ describe('public API', () => {
       'TaskFailedError',
       'TimeoutError',
       'createAdminRouter',
+      'createDashboardRouter',
       'decodePayload',
       'encodePayload',
       'entityOperationNames',
@@ -75,14 +78,18 @@ describe('public API', () => {
     expect(runtimeExports(embedded)).toEqual(['EmbeddedEngineError', 'startEmbeddedMongo']);
   });
 
+  it("'durably/eslint' exports the plugin and its rules", () => {
+    expect(runtimeExports(eslintPlugin)).toEqual(['default', 'rules']);
+  });
+
   it("'durably/testing' exports exactly these names", () => {
     expect(runtimeExports(testing)).toEqual(['HistoryBuilder', 'replayHistory', 'startTestMongo', 'yieldToEventLoop']);
   });
 });
 
 describe('package.json', () => {
-  it('exports exactly the three entry points and package.json', () => {
-    expect(Object.keys(pkg.exports).sort()).toEqual(['.', './embedded', './package.json', './testing']);
+  it('exports exactly the four entry points and package.json', () => {
+    expect(Object.keys(pkg.exports).sort()).toEqual(['.', './embedded', './eslint', './package.json', './testing']);
     expect(pkg.exports['./package.json']).toBe('./package.json');
   });
 
@@ -90,6 +97,7 @@ describe('package.json', () => {
     ['.', 'src/index'],
     ['./embedded', 'src/embedded/index'],
     ['./testing', 'src/testing/index'],
+    ['./eslint', 'src/eslint/index'],
   ])("'%s' resolves to built types and code under dist/ (%s)", (entry, source) => {
     const target = pkg.exports[entry];
     expect(typeof target).toBe('object');
