@@ -8,7 +8,7 @@ import type { HistoryViewEvent } from './orchestration-status.js';
  * the orchestration input unless `showInput` is false.
  */
 export function toHistoryView(events: readonly HistoryEvent[], options: { showHistoryOutput?: boolean; showInput?: boolean } = {}): HistoryViewEvent[] {
-  const scheduled = new Map<number, { name: string; at: Date }>();
+  const scheduled = new Map<number, { name: string; at: Date; target?: string }>();
   const view: HistoryViewEvent[] = [];
   const output = (value: string | undefined): Record<string, unknown> => (options.showHistoryOutput === true ? { Result: decodePayload(value) } : {});
   for (const event of events) {
@@ -37,9 +37,25 @@ export function toHistoryView(events: readonly HistoryEvent[], options: { showHi
         break;
       }
       case HistoryEventType.TimerCreated:
+        scheduled.set(event.eventId, { name: 'timer', at: event.timestamp });
         break;
       case HistoryEventType.TimerFired:
-        view.push({ EventType: event.type, FireAt: event.fireAt.toISOString(), Timestamp });
+        view.push({ EventType: event.type, FireAt: event.fireAt.toISOString(), ScheduledTime: scheduled.get(event.timerId)?.at.toISOString(), Timestamp });
+        break;
+      case HistoryEventType.EntityOperationCalled:
+        scheduled.set(event.eventId, { name: event.operation, at: event.timestamp, target: event.targetInstanceId });
+        break;
+      case HistoryEventType.EntityOperationCompleted:
+      case HistoryEventType.EntityOperationFailed: {
+        const origin = scheduled.get(event.taskScheduledId);
+        view.push({
+          EventType: event.type, FunctionName: origin?.name, InstanceId: origin?.target, ScheduledTime: origin?.at.toISOString(), Timestamp,
+          ...(event.type === HistoryEventType.EntityOperationCompleted ? output(event.result) : { Reason: event.failureDetails.errorMessage, Details: event.failureDetails.errorType }),
+        });
+        break;
+      }
+      case HistoryEventType.EntityOperationSignaled:
+        view.push({ EventType: event.type, Name: event.operation, InstanceId: event.targetInstanceId, Timestamp });
         break;
       case HistoryEventType.EventRaised:
         view.push({ EventType: event.type, Name: event.name, Timestamp, ...(options.showHistoryOutput === true ? { Input: decodePayload(event.input) } : {}) });

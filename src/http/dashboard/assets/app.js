@@ -377,8 +377,8 @@ function instancesView() {
 }
 
 /**
- * The history view as timeline rows: activities and sub-orchestrations as bars from scheduled to completed, timers,
- * events and lifecycle changes as marks at their time.
+ * The history view as timeline rows: activities, timers, sub-orchestrations and entity calls as bars from scheduled
+ * (created) to completed (fired), events and lifecycle changes as marks at their time.
  * @param {Array<Record<string, any>>} events
  */
 function timelineRows(events) {
@@ -392,7 +392,12 @@ function timelineRows(events) {
       case 'SubOrchestrationInstanceFailed':
         return { kind: 'sub', label: `Sub-orchestration ${event.FunctionName ?? '?'}`, from: Date.parse(event.ScheduledTime ?? event.Timestamp), to: at, failed: event.EventType.endsWith('Failed'), detail: event.Reason };
       case 'TimerFired':
-        return { kind: 'timer', label: 'Timer fired', from: at, to: at, failed: false, detail: `due ${event.FireAt}` };
+        return { kind: 'timer', label: 'Timer', from: Date.parse(event.ScheduledTime ?? event.Timestamp), to: at, failed: false, detail: `due ${event.FireAt}` };
+      case 'EntityOperationCompleted':
+      case 'EntityOperationFailed':
+        return { kind: 'sub', label: `Entity ${event.InstanceId ?? '?'} ${event.FunctionName ?? '?'}`, from: Date.parse(event.ScheduledTime ?? event.Timestamp), to: at, failed: event.EventType === 'EntityOperationFailed', detail: event.Reason };
+      case 'EntityOperationSignaled':
+        return { kind: 'event', label: `Signaled ${event.Name} to ${event.InstanceId}`, from: at, to: at, failed: false };
       case 'EventRaised':
         return { kind: 'event', label: `Event ${event.Name}`, from: at, to: at, failed: false };
       case 'EventSent':
