@@ -132,6 +132,8 @@ export interface InstanceQuery {
   readonly createdTimeFrom?: Date;
   readonly createdTimeTo?: Date;
   readonly instanceIdPrefix?: string;
+  /** Only instances of this orchestrator (its registered name, exactly). */
+  readonly name?: string;
 }
 
 /**

@@ -225,6 +225,10 @@ describe('e2e: GET /instances', () => {
     expect(await list('runtimeStatus=Failed')).toEqual([]);
     expect(await list('createdTimeTo=2000-01-01T00:00:00Z')).toEqual([]);
     expect(await list('createdTimeFrom=2000-01-01')).toEqual(ids);
+    // Durably's name filter: the orchestrator's registered name, exactly.
+    expect(await list('name=Echo')).toEqual(ids.slice(0, 4));
+    expect(await list('name=WaitForApproval')).toEqual(ids.slice(4));
+    expect(await list('name=echo')).toEqual([]);
     const hidden = await target.call('GET', api('/instances?instanceIdPrefix=list-0&showInput=false'));
     expect(hidden.body).toEqual([expect.objectContaining({ instanceId: 'list-0', input: null, output: { n: 'list-0' } })]);
     const shown = await target.call('GET', api('/instances?instanceIdPrefix=list-0'));

@@ -70,6 +70,10 @@ export function instanceQueryFilter(query: InstanceQuery, after?: ListPosition):
     if (list.length > 0) filter.runtimeStatus = { $in: list };
   }
 
+  if (query.name !== undefined) {
+    assertKey(query.name, 'name');
+    filter.name = query.name;
+  }
   if (query.instanceIdPrefix !== undefined && query.instanceIdPrefix !== '') {
     assertKey(query.instanceIdPrefix, 'instanceIdPrefix');
     // A range, not a regex: no metacharacters to escape, and every engine can answer it from the _id index.

@@ -19,6 +19,10 @@ export class ListInstancesQuery extends InstanceScopeQuery {
   @QueryParameter() @IsOptional() @Matches(NAME_TEXT, { message: MESSAGES.name })
   readonly instanceIdPrefix?: string;
 
+  /** Durably's addition to the DF list: only instances of this orchestrator (its registered name). */
+  @QueryParameter() @IsOptional() @Matches(NAME_TEXT, { message: MESSAGES.name })
+  readonly name?: string;
+
   @QueryParameter() @IsOptional() @Matches(/^(?:[1-9]\d{0,2}|1000)$/, { message: '$property must be an integer from 1 to 1000' })
   readonly top?: string;
 
@@ -36,6 +40,7 @@ export function toListOptions(query: ListInstancesQuery, continuationToken: stri
       ...(createdTimeTo === undefined ? {} : { createdTimeTo }),
       ...(query.runtimeStatus === undefined ? {} : { runtimeStatus: query.runtimeStatus as RuntimeStatus[] }),
       ...(query.instanceIdPrefix === undefined ? {} : { instanceIdPrefix: query.instanceIdPrefix }),
+      ...(query.name === undefined ? {} : { name: query.name }),
       ...(query.top === undefined ? {} : { pageSize: Number(query.top) }),
       ...(continuationToken === undefined ? {} : { continuationToken }),
     },

@@ -352,6 +352,11 @@ describe('runtime: instance lifecycle', () => {
       expect(await list({ instanceIdPrefix: 'list-', createdTimeTo: middle })).toEqual(ids.slice(0, 12));
       expect(await list({ instanceIdPrefix: 'list-', createdTimeFrom: middle })).toEqual(ids.slice(12));
       expect(await list({ instanceIdPrefix: 'list-', createdTimeFrom: middle, runtimeStatus: ['Completed'] })).toEqual([]);
+      // By orchestrator name: exact, and only that orchestrator's instances.
+      expect(await list({ instanceIdPrefix: 'list-', name: 'WaitForGo' })).toEqual(ids);
+      expect(await list({ instanceIdPrefix: 'list-', name: 'waitforgo' })).toEqual([]);
+      expect((await client.listInstances({ name: 'WaitForGo', pageSize: 1000 })).instances.every((s) => s.name === 'WaitForGo')).toBe(true);
+      await expect(client.listInstances({ name: { $ne: '' } as unknown as string })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
       // Without a prefix the others show up too, still in creation order.
       const everything = await list({});
       expect(everything).toEqual(expect.arrayContaining(ids));

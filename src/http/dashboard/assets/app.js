@@ -262,6 +262,7 @@ function listQuery() {
   return {
     runtimeStatus: [...listState.statuses].join(',') || undefined,
     instanceIdPrefix: listState.prefix || undefined,
+    name: listState.name.trim() || undefined,
     createdTimeFrom: toIso(listState.from),
     createdTimeTo: toIso(listState.to),
   };
@@ -332,8 +333,7 @@ function instancesView() {
       ]);
       counts.replaceChildren(...STATUSES.map((status, i) => h('li', { class: `s-${status}` }, `${status} `, h('strong', {}, statusCounts[i] ?? '?'))));
       listState.next = page.headers.get('x-ms-continuation-token') ?? undefined;
-      const name = listState.name.trim().toLowerCase();
-      const rows = (Array.isArray(page.body) ? page.body : []).filter((s) => name === '' || String(s.name).toLowerCase().includes(name));
+      const rows = Array.isArray(page.body) ? page.body : [];
       tbody.replaceChildren(...(rows.length === 0
         ? [h('tr', {}, h('td', { colspan: 5, class: 'muted' }, 'No instances match.'))]
         : rows.map((s) => h('tr', {},
@@ -356,7 +356,7 @@ function instancesView() {
     h('h2', {}, 'Instances'),
     h('form', { class: 'filters', role: 'search', 'aria-label': 'Filter instances', onsubmit: (/** @type {Event} */ e) => e.preventDefault() },
       h('fieldset', {}, h('legend', {}, 'Status'), h('div', { class: 'statuses' }, statusBoxes)),
-      text('name', 'Orchestrator name (this page)', 'search'),
+      text('name', 'Orchestrator name', 'search'),
       text('prefix', 'Instance ID prefix', 'search'),
       text('from', 'Created from', 'datetime-local'),
       text('to', 'Created to', 'datetime-local')),
