@@ -8,6 +8,7 @@ import type { EntityLockHolder, EntityOutboxItem, EntityStore } from '../ports/e
 import type { InboxMessage, InstanceStore, WorkItem } from '../ports/instance-store.js';
 import type { DurableRegistry } from '../registry/durable-registry.js';
 import { DedupeKey } from './action-dispatcher.js';
+import { crashPoint } from './crash-point.js';
 import type { ResolvedTuning } from './durably-options.js';
 import { sendToEntity } from './entity-messaging.js';
 import type { RuntimeLogger } from './runtime-logger.js';
@@ -102,6 +103,7 @@ export async function runEntityEpisode(rt: EntityEpisodeRuntime, item: WorkItem)
     }
     version++;
     if (working.outbox.length > 0) {
+      crashPoint('after-entity-commit');
       await sendOutbox(rt, instanceId, working.outbox);
       await rt.entities.clearEntityOutbox(instanceId, version);
     }

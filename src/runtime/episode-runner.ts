@@ -17,6 +17,7 @@ import {
 } from '../ports/instance-store.js';
 import type { DurableRegistry } from '../registry/durable-registry.js';
 import type { ActionDispatcher } from './action-dispatcher.js';
+import { crashPoint } from './crash-point.js';
 import { NO_RESULT_SESSION, type LocalResult, type LocalResults } from './local-results.js';
 import type { ResolvedTuning } from './durably-options.js';
 import type { RuntimeLogger } from './runtime-logger.js';
@@ -359,7 +360,9 @@ async function runOneEpisode(
       const result = localMessages.get(message);
       if (result !== undefined) recorded.add(result);
     }
+    crashPoint('after-history-commit');
     await rt.dispatcher.dispatch(instance, chunk);
+    crashPoint('after-dispatch');
     if (limitFailure === undefined && decision.completion?.status === 'ContinuedAsNew') {
       await rt.store.markDispatched(instanceId, executionId, chunk.firstEventIndex);
       await continueAsNew(rt, item, decision.completion.input, decision.completion.carryoverEvents);

@@ -1,4 +1,5 @@
 import { decodePayload, encodePayload } from '../core/codec.js';
+import { DurableError } from '../core/durable-error.js';
 import { failureDetailsFrom } from '../core/failure-details-from.js';
 import { assertPayloadSize } from '../core/payload-limit.js';
 import { HistoryEventType, type HistoryEvent } from '../history/history-event.js';
@@ -6,6 +7,7 @@ import { TERMINAL_STATUSES, type InstanceStore } from '../ports/instance-store.j
 import type { ActivityJob, TimerJob, WorkHandlers } from '../ports/work-scheduler.js';
 import type { ActivityResolver } from '../registry/activity-resolver.js';
 import { DedupeKey } from './action-dispatcher.js';
+import { crashPoint } from './crash-point.js';
 import type { ResolvedTuning } from './durably-options.js';
 import type { LocalResults } from './local-results.js';
 import type { RuntimeLogger } from './runtime-logger.js';
@@ -25,8 +27,24 @@ export function createWorkHandlers(deps: {
 }): WorkHandlers {
   const { store, activities, tuning, log, wake, localResults } = deps;
 
+  // A storage error (the database restarting, a connection closed) must not drop a job's outcome: a handler that
+  // throws makes the scheduler fail the job for good, and its instance would wait forever. Retry instead (the job's
+  // lock is renewed meanwhile) for up to activityLockMs; every step retried here is idempotent.
+  const retrying = async <T>(what: string, step: () => Promise<T>): Promise<T> => {
+    const giveUpAt = Date.now() + tuning.activityLockMs;
+    for (let delayMs = 100; ; delayMs = Math.min(delayMs * 2, 5_000)) {
+      try {
+        return await step();
+      } catch (error) {
+        if (error instanceof DurableError || Date.now() + delayMs > giveUpAt) throw error;
+        log('warn', `${what} failed; retrying in ${delayMs} ms`, error);
+        await new Promise((resolve) => setTimeout(resolve, delayMs));
+      }
+    }
+  };
+
   const record = async (instanceId: string, executionId: string, event: HistoryEvent, dedupeKey: string): Promise<void> => {
-    await store.sendMessage(instanceId, event, { dedupeKey, executionId, now: new Date() });
+    await retrying(`recording ${dedupeKey}`, () => store.sendMessage(instanceId, event, { dedupeKey, executionId, now: new Date() }));
     localResults.inboxed(instanceId);
     wake();
   };
@@ -41,14 +59,18 @@ export function createWorkHandlers(deps: {
         await deliver(job.executionId, undefined);
         throw error;
       }
+      if (event !== undefined) crashPoint('after-activity-run');
       // Recorded by the episode of this process that holds the instance, or else sent to its inbox.
-      if (await deliver(job.executionId, event) || event === undefined) return;
+      const delivered = await deliver(job.executionId, event);
+      if (delivered) crashPoint('before-job-finish');
+      if (delivered || event === undefined) return;
       await record(job.instanceId, job.executionId, event, DedupeKey.taskResult(job.instanceId, job.executionId, job.sequence));
     },
 
     async fireTimer(job: TimerJob): Promise<void> {
       const { instanceId, executionId, sequence, fireAt } = job;
       const event: HistoryEvent = { type: HistoryEventType.TimerFired, eventId: -1, timestamp: new Date(), timerId: sequence, fireAt };
+      crashPoint('after-timer-fired');
       await record(instanceId, executionId, event, DedupeKey.timerFired(instanceId, executionId, sequence));
     },
   };
@@ -57,7 +79,7 @@ export function createWorkHandlers(deps: {
   async function runOne(job: ActivityJob, deliveries: number, justScheduled: boolean): Promise<HistoryEvent | undefined> {
     const { instanceId, executionId, sequence, name } = job;
     if (!justScheduled) {
-      const instance = await store.getInstance(instanceId);
+      const instance = await retrying(`reading instance '${instanceId}'`, () => store.getInstance(instanceId));
       if (instance === undefined || instance.executionId !== executionId || TERMINAL_STATUSES.has(instance.runtimeStatus)) {
         // The instance finished, was purged or moved on: its late work is not run.
         return undefined;

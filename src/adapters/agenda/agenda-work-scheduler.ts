@@ -516,7 +516,11 @@ export class AgendaWorkScheduler implements WorkScheduler {
       return all;
     } catch (error) {
       const failed = writeErrorsOf(error);
-      if (failed === undefined || failed.some((e) => e.code !== DUPLICATE_KEY)) throw error;
+      // Only duplicates, and every document accounted for: a network error surfaces as a bulk error with no (or
+      // too few) write errors, and taking that for success would mark the chunk dispatched with its jobs never written.
+      const insertedCount = (error as { insertedCount?: unknown }).insertedCount;
+      if (failed === undefined || failed.length === 0 || failed.some((e) => e.code !== DUPLICATE_KEY)) throw error;
+      if (typeof insertedCount === 'number' && insertedCount + failed.length !== docs.length) throw error;
       for (const e of failed) all.delete(e.index);
       return all;
     }

@@ -176,8 +176,11 @@ export class MongoInstanceStore implements InstanceStore {
     try {
       await this.#inbox.insertOne(message);
     } catch (error) {
-      if (isDuplicateKey(error)) return false;
-      throw error;
+      if (!isDuplicateKey(error)) throw error;
+      // The earlier copy is still queued, but its sender may have died (or lost the connection) between its insert
+      // and its flag: flag again, or that copy would wait unseen forever. A spurious flag costs one empty episode.
+      await this.#flagWork(instanceId, options.now, event.type === HistoryEventType.ExecutionTerminated);
+      return false;
     }
     // A termination is not held back by a scheduled start (startAt) or a stuck instance's retry backoff.
     if (await this.#flagWork(instanceId, options.now, event.type === HistoryEventType.ExecutionTerminated)) return true;
