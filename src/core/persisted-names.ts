@@ -11,6 +11,11 @@ export const CollectionSuffix = {
   Inbox: 'inbox',
   /** Agenda's job collection (activities and durable timers). */
   Jobs: 'jobs',
+  /**
+   * Receipts of keyed messages entities applied (entity and dedupe key), kept for a retention period so that a
+   * message sent again after its sender crashed is recognised even after the first copy left the inbox.
+   */
+  Receipts: 'receipts',
 } as const;
 
 /** Agenda job names. */

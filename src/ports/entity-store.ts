@@ -85,6 +85,16 @@ export interface EntityStore {
    */
   commitEntityBatch(commit: EntityBatchCommit): Promise<boolean>;
 
+  /**
+   * Records that the entity applies these keyed messages (before the batch that applies them commits). A sender that
+   * sends one again after a crash checks {@link EntityStore.hasReceipt} first: once the first copy has been applied
+   * and deleted, the inbox's dedupe key no longer stops the second. Receipts are kept for a retention period.
+   */
+  recordReceipts(instanceId: string, dedupeKeys: readonly string[], now: Date): Promise<void>;
+
+  /** Whether the entity applied (or is about to apply) the message with this dedupe key. */
+  hasReceipt(instanceId: string, dedupeKey: string): Promise<boolean>;
+
   /** Empties the outbox once its sends are done (only if the version is still `version`). */
   clearEntityOutbox(instanceId: string, version: number): Promise<void>;
 

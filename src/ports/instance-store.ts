@@ -65,6 +65,8 @@ export interface InboxMessage {
   /** The event to append to the instance's history (TaskCompleted, TimerFired, EventRaised, ExecutionTerminated, ...). */
   readonly event: HistoryEvent;
   readonly createdAt: Date;
+  /** The sender's dedupe key, if it gave one (the identity of the message across re-sends). */
+  readonly dedupeKey?: string;
 }
 
 /** A committed episode of history. */

@@ -41,7 +41,12 @@ export class ActionDispatcher {
     private readonly entities: EntityStore,
   ) {}
 
-  async dispatch(instance: InstanceState, chunk: HistoryChunk): Promise<void> {
+  /**
+   * `recovering`: the chunk may have been dispatched before (a crash before it was marked): messages to entities that
+   * the entity already applied are not sent again (an entity's receipts; other steps are idempotent by key).
+   */
+  async dispatch(instance: InstanceState, chunk: HistoryChunk, options: { readonly recovering?: boolean } = {}): Promise<void> {
+    const recovering = options.recovering === true;
     const { instanceId, executionId } = instance;
     let instancesGivenWork = 0;
     // All of the chunk's activities in one call (a fan-out is one insert), first: they are what the instance waits for.
@@ -72,7 +77,7 @@ export class ActionDispatcher {
           await this.#toEntity(event.targetInstanceId, {
             type: HistoryEventType.EntityRequest, eventId: -1, timestamp: event.timestamp, operation: event.operation, input: event.input,
             senderId: instanceId, ...parent, ...scheduled,
-          }, DedupeKey.entityMessage(instanceId, executionId, event.eventId));
+          }, DedupeKey.entityMessage(instanceId, executionId, event.eventId), recovering);
           instancesGivenWork++;
           break;
         }
@@ -82,14 +87,14 @@ export class ActionDispatcher {
           await this.#toEntity(first, {
             type: HistoryEventType.EntityLockRequest, eventId: -1, timestamp: event.timestamp, criticalSectionId: event.criticalSectionId,
             lockSet: [...event.lockSet], position: 0, parent: { instanceId, executionId, taskScheduledId: event.eventId },
-          }, DedupeKey.entityLock(event.criticalSectionId, 0));
+          }, DedupeKey.entityLock(event.criticalSectionId, 0), recovering);
           instancesGivenWork++;
           break;
         }
         case HistoryEventType.EntityUnlockSent:
           await this.#toEntity(event.targetInstanceId, {
             type: HistoryEventType.EntityUnlock, eventId: -1, timestamp: event.timestamp, criticalSectionId: event.criticalSectionId, parentInstanceId: instanceId,
-          }, DedupeKey.entityMessage(instanceId, executionId, event.eventId));
+          }, DedupeKey.entityMessage(instanceId, executionId, event.eventId), recovering);
           instancesGivenWork++;
           break;
         case HistoryEventType.ExecutionCompleted:
@@ -106,7 +111,8 @@ export class ActionDispatcher {
     for (let i = 0; i < instancesGivenWork; i++) this.wake();
   }
 
-  async #toEntity(entityInstanceId: string, event: HistoryEvent, dedupeKey: string): Promise<void> {
+  async #toEntity(entityInstanceId: string, event: HistoryEvent, dedupeKey: string, recovering: boolean): Promise<void> {
+    if (recovering && await this.entities.hasReceipt(entityInstanceId, dedupeKey)) return;
     await sendToEntity({ store: this.store, entities: this.entities }, entityInstanceId, event, { dedupeKey, now: new Date() });
   }
 

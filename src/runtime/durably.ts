@@ -102,7 +102,8 @@ export class Durably {
       connection = await connectMongo(uri, options.dbName);
       const store = new MongoInstanceStore(connection.db, { taskHub });
       await store.ensureSchema();
-      const entities = new MongoEntityStore(connection.db, { taskHub });
+      const entities = new MongoEntityStore(connection.db, { taskHub, receiptRetentionMs: tuning.finishedJobRetentionMs });
+      await entities.ensureSchema();
       const scheduler = new AgendaWorkScheduler({
         mongoUri: uri,
         dbName: connection.db.databaseName,

@@ -60,8 +60,9 @@ export async function runEntityEpisode(rt: EntityEpisodeRuntime, item: WorkItem)
     if (record === undefined) throw new Error(`'${instanceId}' is not an entity`);
     let version = instance.version;
     if (record.outbox.length > 0) {
-      // The previous batch committed but did not finish sending (a crash): every send is idempotent.
-      await sendOutbox(rt, instanceId, record.outbox);
+      // The previous batch committed but did not finish sending (a crash): every send is idempotent, and a message
+      // the target entity already applied is not sent again (its receipt).
+      await sendOutbox(rt, instanceId, record.outbox, { recovering: true });
       await rt.entities.clearEntityOutbox(instanceId, version);
     }
     const queued = await rt.store.loadMessages(instanceId);
@@ -91,6 +92,13 @@ export async function runEntityEpisode(rt: EntityEpisodeRuntime, item: WorkItem)
     if (nextScheduled !== undefined) release.retryAt = nextScheduled;
     if (working.consumed.length === 0) return;
 
+    // Receipts first: once the batch has committed and the messages are gone, they are how a re-sent copy is known.
+    const keyed = new Map(queued.map((m) => [m.id, m.dedupeKey]));
+    const receipts = working.consumed.flatMap((id) => {
+      const key = keyed.get(id);
+      return key === undefined ? [] : [key];
+    });
+    if (receipts.length > 0) await rt.entities.recordReceipts(instanceId, receipts, now);
     const committed = await rt.entities.commitEntityBatch({
       instanceId, leaseToken, expectedVersion: version, now,
       entity: { exists: working.exists, state: working.exists ? working.state : undefined, lock: working.lock, appliedMessageIds: working.consumed, outbox: working.outbox },
@@ -290,7 +298,7 @@ async function runOperations(rt: EntityEpisodeRuntime, instanceId: string, entit
 }
 
 /** Sends an outbox: messages (to entities, created on demand, or to orchestrations) and orchestration starts. */
-async function sendOutbox(rt: EntityEpisodeRuntime, instanceId: string, outbox: readonly EntityOutboxItem[]): Promise<void> {
+async function sendOutbox(rt: EntityEpisodeRuntime, instanceId: string, outbox: readonly EntityOutboxItem[], options: { readonly recovering?: boolean } = {}): Promise<void> {
   const now = new Date();
   let woke = 0;
   for (const item of outbox) {
@@ -306,7 +314,9 @@ async function sendOutbox(rt: EntityEpisodeRuntime, instanceId: string, outbox: 
       }
       continue;
     }
-    const sent = EntityId.isEntityInstanceId(item.targetInstanceId)
+    const toEntity = EntityId.isEntityInstanceId(item.targetInstanceId);
+    if (toEntity && options.recovering === true && await rt.entities.hasReceipt(item.targetInstanceId, item.dedupeKey)) continue;
+    const sent = toEntity
       ? await sendToEntity(rt, item.targetInstanceId, item.event, { dedupeKey: item.dedupeKey, now })
       : await rt.store.sendMessage(item.targetInstanceId, item.event, { dedupeKey: item.dedupeKey, now, ...(item.executionId === undefined ? {} : { executionId: item.executionId }) });
     if (sent) woke++;

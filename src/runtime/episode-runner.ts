@@ -399,7 +399,7 @@ async function runOneEpisode(
 async function recoverUndispatched(rt: EpisodeRuntime, instance: InstanceState, chunks: readonly HistoryChunk[]): Promise<void> {
   const last = chunks.at(-1);
   if (last?.undispatched !== true) return;
-  await rt.dispatcher.dispatch(instance, last);
+  await rt.dispatcher.dispatch(instance, last, { recovering: true });
   await rt.store.markDispatched(instance.instanceId, instance.executionId, last.firstEventIndex);
 }
 

@@ -16,6 +16,19 @@ const MAX_PAGE_SIZE = 1000;
 const ENTITY_ID_FROM = '@';
 const ENTITY_ID_TO = 'A';
 const DUPLICATE_KEY = 11000;
+/** Name of the TTL index of the receipts collection. Persisted. */
+export const RECEIPT_TTL_INDEX = 'receipts_ttl';
+
+/** `<taskHub>.receipts`: one per keyed message an entity applied. */
+interface ReceiptDocument {
+  /** `entityInstanceId NUL dedupeKey`. */
+  _id: string;
+  at: Date;
+}
+
+function receiptId(instanceId: string, dedupeKey: string): string {
+  return `${instanceId}\u0000${dedupeKey}`;
+}
 
 /**
  * The {@link EntityStore} on MongoDB: entities are documents of `<taskHub>.instances` (`_id` = `@name@key`) with an
@@ -27,12 +40,43 @@ const DUPLICATE_KEY = 11000;
 export class MongoEntityStore implements EntityStore {
   readonly #instances: Collection<InstanceDocument>;
   readonly #inbox: Collection<InboxDocument>;
+  readonly #receipts: Collection<ReceiptDocument>;
+  readonly #receiptRetentionMs: number;
 
-  constructor(db: Db, options: { readonly taskHub: string }) {
+  /** @param options.receiptRetentionMs How long receipts of applied keyed messages are kept. Default 7 days. */
+  constructor(db: Db, options: { readonly taskHub: string; readonly receiptRetentionMs?: number }) {
     assertValidTaskHub(options.taskHub);
     const collectionOptions = { ignoreUndefined: true };
     this.#instances = db.collection<InstanceDocument>(`${options.taskHub}.${CollectionSuffix.Instances}`, collectionOptions);
     this.#inbox = db.collection<InboxDocument>(`${options.taskHub}.${CollectionSuffix.Inbox}`, collectionOptions);
+    this.#receipts = db.collection<ReceiptDocument>(`${options.taskHub}.${CollectionSuffix.Receipts}`, collectionOptions);
+    this.#receiptRetentionMs = options.receiptRetentionMs ?? 7 * 24 * 3_600_000;
+  }
+
+  /** Creates the receipts collection's TTL index (idempotent). */
+  async ensureSchema(): Promise<void> {
+    await this.#receipts.createIndexes([{ name: RECEIPT_TTL_INDEX, key: { at: 1 }, expireAfterSeconds: Math.max(1, Math.ceil(this.#receiptRetentionMs / 1000)) }]);
+  }
+
+  async recordReceipts(instanceId: string, dedupeKeys: readonly string[], now: Date): Promise<void> {
+    assertEntityId(instanceId);
+    assertDate(now, 'now');
+    dedupeKeys.forEach((key, i) => assertKey(key, `dedupeKeys[${i}]`));
+    if (dedupeKeys.length === 0) return;
+    try {
+      await this.#receipts.insertMany(dedupeKeys.map((key) => ({ _id: receiptId(instanceId, key), at: now })), { ordered: false });
+    } catch (error) {
+      // Receipts already recorded (a batch retried after a crash) are what was wanted.
+      const writeErrors = (error as { writeErrors?: unknown }).writeErrors;
+      const list = Array.isArray(writeErrors) ? writeErrors as { code?: unknown }[] : [];
+      if (list.length === 0 || list.some((e) => e.code !== DUPLICATE_KEY)) throw error;
+    }
+  }
+
+  async hasReceipt(instanceId: string, dedupeKey: string): Promise<boolean> {
+    assertEntityId(instanceId);
+    assertKey(dedupeKey, 'dedupeKey');
+    return (await this.#receipts.countDocuments({ _id: receiptId(instanceId, dedupeKey) }, { limit: 1 })) > 0;
   }
 
   async ensureEntity(instanceId: string, name: string, now: Date): Promise<void> {

@@ -214,5 +214,6 @@ export function toInboxMessage(doc: InboxDocument): InboxMessage {
     ...(doc.executionId != null && { executionId: doc.executionId }),
     event: doc.event,
     createdAt: doc.createdAt,
+    ...(doc.dedupeKey != null && { dedupeKey: doc.dedupeKey }),
   };
 }

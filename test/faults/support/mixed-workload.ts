@@ -21,14 +21,7 @@ const keysOf = (id: string, n: number): string[] => range(n).map((i) => `${id}:$
  * event (raised right away: an acknowledged raiseEvent must not be lost), a parent of 2 sub-orchestrations and an
  * orchestration calling an entity 3 times.
  */
-/**
- * `entityCalls` adds an orchestration that signals and calls an entity. Off by default: KNOWN BUG — a message an
- * orchestration sent to an entity is sent again when its worker dies after the dispatch and before the chunk is
- * marked dispatched (recovery re-dispatches the chunk); if the entity already applied and deleted the first copy,
- * the inbox's dedupe key no longer blocks the second, and the operation is applied twice. The fix (receipts of
- * applied keyed entity messages, checked when a chunk or an entity outbox is re-sent) is planned; see
- * docs/guarantees.md.
- */
+/** Starts the mixed workload; `entityCalls` (default true) includes an orchestration that signals and calls an entity. */
 export async function startMixedWorkload(cluster: FaultCluster, tag: string, rounds = 1, options: { readonly entityCalls?: boolean } = {}): Promise<Started[]> {
   const client = cluster.durably.client;
   const started: Started[] = [];
@@ -67,7 +60,7 @@ export async function startMixedWorkload(cluster: FaultCluster, tag: string, rou
       id: parent, expected: (o) => expect(o).toEqual([6, 12, 24, 8, 16, 32]), keys: [...keysOf(`${parent}-a`, 3), ...keysOf(`${parent}-b`, 3)],
       children: [`${parent}-a`, `${parent}-b`],
     });
-    if (options.entityCalls === true) {
+    if (options.entityCalls !== false) {
       const user = `${p}-entity`;
       await client.startNew('EntityUser', { instanceId: user, input: { key: user, n: 3 } });
       started.push({ id: user, expected: (o) => expect(o).toBe(3), keys: [], entity: { key: user, state: 3 } });

@@ -182,6 +182,14 @@ class Transfer {
 }
 
 @Orchestrator()
+class SignalThenWait {
+  async run(ctx: OrchestrationContext<string>): Promise<void> {
+    ctx.signalEntity(new EntityId('Counter', ctx.input), 'add', 1);
+    await ctx.waitForExternalEvent('go');
+  }
+}
+
+@Orchestrator()
 class LockAndWait {
   async run(ctx: OrchestrationContext<string>): Promise<void> {
     await ctx.lockEntities(new EntityId('Account', ctx.input));
@@ -219,7 +227,7 @@ beforeAll(async () => {
   db = client.db(mongo.dbName);
   app = await startTestApp({
     mongo, taskHub: 'Entities', container: container.createChildContainer(),
-    orchestrators: [Echo, CallCounter, Transfer, LockAndFail, LockAndWait, ManyCallers], activities: [Shout],
+    orchestrators: [Echo, CallCounter, Transfer, LockAndFail, LockAndWait, ManyCallers, SignalThenWait], activities: [Shout],
     entities: [Counter, FnCounter, Journal, Account, Relay, Slow],
   });
   durably = app.durably;
@@ -440,6 +448,23 @@ describe('entities: from orchestrations and entities', () => {
     // Each call saw its own increment: 40 distinct results between 1 and 60.
     expect(new Set(results).size).toBe(40);
     expect(results.every((r) => r >= 1 && r <= 60)).toBe(true);
+  });
+
+  it('does not apply a signal twice when recovery re-sends it after the entity applied the first copy (receipts)', async () => {
+    const key = 'resent';
+    const id = await durably.client.startNew(SignalThenWait, { input: key });
+    await until('the signal is applied', async () => (await stateOf<number>(new EntityId('Counter', key))) === 1);
+    // As after a worker that died between the dispatch and the dispatched mark: the chunk is flagged again, and the
+    // next episode (woken by an unrelated event) re-dispatches it. The first copy has long left the entity's inbox.
+    const history = db.collection<Document>('Entities.history');
+    const chunks = await history.find({ instanceId: id } as Document, { sort: { firstEventIndex: 1 } }).toArray();
+    await history.updateOne({ _id: chunks.at(-1)?._id }, { $set: { undispatched: true } });
+    await durably.client.raiseEvent(id, 'unrelated');
+    await until('the re-dispatch happened', async () => (await history.findOne({ _id: chunks.at(-1)?._id } as Document))?.undispatched === false);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await stateOf<number>(new EntityId('Counter', key))).toBe(1);
+    await durably.client.raiseEvent(id, 'go');
+    expect((await durably.client.waitForCompletion(id, { timeoutMs: 20_000 })).runtimeStatus).toBe('Completed');
   });
 
   it('releases the locks of a terminated orchestration', async () => {
