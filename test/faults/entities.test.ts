@@ -45,4 +45,49 @@ describe('faults: entities under kills', () => {
       await Promise.all(workers.map((w) => w.kill('SIGKILL')));
     }
   }, 120_000);
+
+  it(`keeps the total balance of 5 accounts under critical-section transfers with workers killed ${KILLS} times, and leaves no lock held`, async () => {
+    const client = cluster.durably.client;
+    const accounts = ['a', 'b', 'c', 'd', 'e'];
+    const workers: FaultWorker[] = [cluster.spawn(FAST_FAILOVER), cluster.spawn(FAST_FAILOVER)];
+    try {
+      await Promise.all(workers.map((w) => w.ready));
+      for (const key of accounts) await client.signalEntity(new EntityId('Account', key), 'add', 100);
+      const balance = async (key: string): Promise<number> => (await client.readEntityState<number>(new EntityId('Account', key))).entityState ?? 0;
+      await waitFor(async () => (await Promise.all(accounts.map(balance))).every((b) => b === 100), 30_000, 100);
+      let seed = 7;
+      const random = (n: number): number => {
+        seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+        return Math.floor((seed / 2_147_483_648) * n);
+      };
+      const ids: string[] = [];
+      for (let i = 0; i < 20; i++) {
+        const from = accounts[random(5)] as string;
+        let to = accounts[random(5)] as string;
+        if (to === from) to = accounts[(accounts.indexOf(from) + 1) % 5] as string;
+        ids.push(await client.startNew('Transfer', { instanceId: `transfer-${i}`, input: { from, to, amount: 1 + random(60) } }));
+      }
+      // Kills land while the transfers run (they take a few hundred milliseconds in all without kills).
+      for (let k = 0; k < KILLS; k++) {
+        await new Promise((r) => setTimeout(r, 150));
+        const victim = workers.filter((w) => w.alive())[k % 2];
+        if (victim !== undefined) await victim.kill('SIGKILL');
+        workers.push(cluster.spawn(FAST_FAILOVER));
+      }
+      const unfinishedAtLastKill = (await Promise.all(ids.map((id) => client.getStatus(id)))).filter((s) => s?.runtimeStatus !== 'Completed').length;
+      console.info(`critical sections under kills: ${unfinishedAtLastKill} of ${ids.length} transfers were unfinished at the last kill`);
+      for (const id of ids) {
+        const status = await client.waitForCompletion(id, { timeoutMs: 90_000 });
+        expect({ id, status: status.runtimeStatus }).toEqual({ id, status: 'Completed' });
+        expect(['done', 'insufficient']).toContain(status.output);
+      }
+      await waitFor(async () => (await client.listEntities({ entityName: 'Account', pageSize: 100 })).entities.every((e) => e.lockedBy === undefined), 30_000, 100);
+      expect((await client.listEntities({ entityName: 'Account', pageSize: 100 })).entities.filter((e) => e.lockedBy !== undefined)).toEqual([]);
+      const balances = await Promise.all(accounts.map(balance));
+      expect(balances.reduce((sum, b) => sum + b, 0)).toBe(500);
+      expect(balances.every((b) => b >= 0)).toBe(true);
+    } finally {
+      await Promise.all(workers.map((w) => w.kill('SIGKILL')));
+    }
+  }, 180_000);
 });

@@ -19,7 +19,7 @@ export const LEDGER = 'ledger';
 // Client-side twins of the fixture's classes, under the same names: a client needs names registered to start
 // instances and signal entities, and never runs them (it is not started).
 const named = (name: string): new () => { run(): void } => ({ [name]: class { run(): void { /* never run here */ } } })[name]!;
-const ORCHESTRATORS = ['Chain', 'FanOut', 'Timer', 'Eventful', 'Parent', 'EntityUser', 'Poisoned', 'ReplayThrower', 'Eternal', 'Zombie', 'SlowOne', 'Collector'];
+const ORCHESTRATORS = ['Chain', 'FanOut', 'Timer', 'Eventful', 'Parent', 'EntityUser', 'Poisoned', 'ReplayThrower', 'Eternal', 'Zombie', 'SlowOne', 'Collector', 'Transfer'];
 const ACTIVITIES = ['Work', 'Slow', 'Crash'];
 
 /** Short leases and locks, so that takeovers after a kill happen within seconds. */
@@ -49,7 +49,7 @@ export class FaultCluster {
     cluster.db = cluster.observer.db(cluster.dbName);
     cluster.durably = await Durably.create({
       mongoUri: cluster.engine.uri, dbName: cluster.dbName, taskHub: TASK_HUB,
-      orchestrators: ORCHESTRATORS.map(named), activities: ACTIVITIES.map(named), entities: [named('Counter')],
+      orchestrators: ORCHESTRATORS.map(named), activities: ACTIVITIES.map(named), entities: [named('Counter'), named('Account')],
       container: container.createChildContainer(),
       logger: (level, message, ...args) => {
         if (level === 'error' && process.env.DURABLY_TEST_LOG !== 'silent') console.error(message, ...args);
