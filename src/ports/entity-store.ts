@@ -75,6 +75,14 @@ export interface EntityStore {
   /** Creates the entity's instance if it does not exist (with no state). Idempotent. */
   ensureEntity(instanceId: string, name: string, now: Date): Promise<void>;
 
+  /**
+   * Queues a message for an entity and flags it as having work, creating the entity first if it does not exist.
+   * The message is inserted once and never withdrawn: creating the entity after a failed flag flags the same message
+   * again (a message deleted and re-sent could be applied twice, if a worker applied the first copy meanwhile).
+   * Returns false when a message with the same `dedupeKey` is still queued (it is flagged again).
+   */
+  sendMessage(instanceId: string, name: string, event: HistoryEvent, options: { readonly dedupeKey?: string; readonly now: Date }): Promise<boolean>;
+
   /** The entity's record; undefined when the entity was never signaled (or was removed). */
   getEntity(instanceId: string): Promise<EntityRecord | undefined>;
 

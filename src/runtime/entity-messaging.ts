@@ -13,10 +13,5 @@ export async function sendToEntity(
   event: HistoryEvent,
   options: { readonly dedupeKey?: string; readonly now: Date },
 ): Promise<boolean> {
-  const { store, entities } = stores;
-  const send = { now: options.now, ...(options.dedupeKey === undefined ? {} : { dedupeKey: options.dedupeKey }) };
-  if (await store.sendMessage(entityInstanceId, event, send)) return true;
-  // Not sent: the entity does not exist (create it and send again), or the keyed message is queued already.
-  await entities.ensureEntity(entityInstanceId, EntityId.fromInstanceId(entityInstanceId).name, options.now);
-  return store.sendMessage(entityInstanceId, event, send);
+  return stores.entities.sendMessage(entityInstanceId, EntityId.fromInstanceId(entityInstanceId).name, event, options);
 }

@@ -1,4 +1,5 @@
-import type { Collection, Db, Filter } from 'mongodb';
+import { ObjectId, type Collection, type Db, type Filter } from 'mongodb';
+import type { HistoryEvent } from '../../history/history-event.js';
 import { DurableError } from '../../core/durable-error.js';
 import { CollectionSuffix } from '../../core/persisted-names.js';
 import {
@@ -102,6 +103,35 @@ export class MongoEntityStore implements EntityStore {
     } catch (error) {
       if ((error as { code?: unknown }).code !== DUPLICATE_KEY) throw error;
     }
+  }
+
+  async sendMessage(instanceId: string, name: string, event: HistoryEvent, options: { readonly dedupeKey?: string; readonly now: Date }): Promise<boolean> {
+    assertEntityId(instanceId);
+    assertKey(name, 'name');
+    assertDate(options.now, 'now');
+    if (options.dedupeKey !== undefined) assertKey(options.dedupeKey, 'dedupeKey');
+    if (event === null || typeof event !== 'object') throw new DurableError('INVALID_ARGUMENT', 'event must be a history event object.');
+    const message: InboxDocument = {
+      _id: new ObjectId().toHexString(),
+      instanceId,
+      event,
+      createdAt: options.now,
+      ...(options.dedupeKey !== undefined && { dedupeKey: options.dedupeKey }),
+    };
+    let inserted = true;
+    try {
+      await this.#inbox.insertOne(message);
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== DUPLICATE_KEY) throw error;
+      // The earlier copy is queued; its sender may have died before flagging it.
+      inserted = false;
+    }
+    if ((await this.#instances.updateOne({ _id: instanceId }, flagWorkPipeline(options.now))).matchedCount === 0) {
+      // The entity does not exist yet: create it and flag the same message (never withdraw it and send another).
+      await this.ensureEntity(instanceId, name, options.now);
+      await this.#instances.updateOne({ _id: instanceId }, flagWorkPipeline(options.now));
+    }
+    return inserted;
   }
 
   async getEntity(instanceId: string): Promise<EntityRecord | undefined> {
