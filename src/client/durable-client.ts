@@ -14,7 +14,6 @@ import type { DurableRegistry } from '../registry/durable-registry.js';
 import type { EntityClass } from '../entities/entity-class.js';
 import { EntityId } from '../entities/entity-id.js';
 import type { EntitySignalProxy } from '../entities/entity-signal-proxy.js';
-import { sendToEntity } from '../runtime/entity-messaging.js';
 import { assertValidInstanceId } from '../runtime/instance-id.js';
 import { toHistoryView } from './history-view.js';
 import { toOrchestrationStatus, type OrchestrationStatus } from './orchestration-status.js';
@@ -235,7 +234,7 @@ export class DurableClient {
     }
     const encoded = assertPayloadSize(encodePayload(input, `input of operation '${operation}'`), `input of operation '${operation}'`, this.options.maxPayloadBytes);
     const now = new Date();
-    await sendToEntity({ store: this.store, entities: this.options.entities }, entityId.instanceId, {
+    await this.options.entities.sendMessage(entityId.instanceId, {
       type: HistoryEventType.EntityRequest, eventId: -1, timestamp: now, operation, input: encoded,
       ...(scheduledTime === undefined ? {} : { scheduledTime }),
     }, { now });

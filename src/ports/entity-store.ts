@@ -81,7 +81,7 @@ export interface EntityStore {
    * again (a message deleted and re-sent could be applied twice, if a worker applied the first copy meanwhile).
    * Returns false when a message with the same `dedupeKey` is still queued (it is flagged again).
    */
-  sendMessage(instanceId: string, name: string, event: HistoryEvent, options: { readonly dedupeKey?: string; readonly now: Date }): Promise<boolean>;
+  sendMessage(instanceId: string, event: HistoryEvent, options: { readonly dedupeKey?: string; readonly now: Date }): Promise<boolean>;
 
   /** The entity's record; undefined when the entity was never signaled (or was removed). */
   getEntity(instanceId: string): Promise<EntityRecord | undefined>;

@@ -6,7 +6,6 @@ import { HistoryEventType, type HistoryEvent } from '../history/history-event.js
 import type { HistoryChunk, InstanceState, InstanceStore } from '../ports/instance-store.js';
 import type { EntityStore } from '../ports/entity-store.js';
 import type { ActivityJob, WorkScheduler } from '../ports/work-scheduler.js';
-import { sendToEntity } from './entity-messaging.js';
 
 const key = (kind: string, instanceId: string, executionId: string, sequence: number): string =>
   JSON.stringify([kind, instanceId, executionId, sequence]);
@@ -113,7 +112,7 @@ export class ActionDispatcher {
 
   async #toEntity(entityInstanceId: string, event: HistoryEvent, dedupeKey: string, recovering: boolean): Promise<void> {
     if (recovering && await this.entities.hasReceipt(entityInstanceId, dedupeKey)) return;
-    await sendToEntity({ store: this.store, entities: this.entities }, entityInstanceId, event, { dedupeKey, now: new Date() });
+    await this.entities.sendMessage(entityInstanceId, event, { dedupeKey, now: new Date() });
   }
 
   /** Reports a failure that ended the instance outside the engine (poison episode) to its parent. */

@@ -10,7 +10,6 @@ import type { DurableRegistry } from '../registry/durable-registry.js';
 import { DedupeKey } from './action-dispatcher.js';
 import { crashPoint } from './crash-point.js';
 import type { ResolvedTuning } from './durably-options.js';
-import { sendToEntity } from './entity-messaging.js';
 import type { RuntimeLogger } from './runtime-logger.js';
 
 /** What an entity episode needs from the app. */
@@ -317,7 +316,7 @@ async function sendOutbox(rt: EntityEpisodeRuntime, instanceId: string, outbox: 
     const toEntity = EntityId.isEntityInstanceId(item.targetInstanceId);
     if (toEntity && options.recovering === true && await rt.entities.hasReceipt(item.targetInstanceId, item.dedupeKey)) continue;
     const sent = toEntity
-      ? await sendToEntity(rt, item.targetInstanceId, item.event, { dedupeKey: item.dedupeKey, now })
+      ? await rt.entities.sendMessage(item.targetInstanceId, item.event, { dedupeKey: item.dedupeKey, now })
       : await rt.store.sendMessage(item.targetInstanceId, item.event, { dedupeKey: item.dedupeKey, now, ...(item.executionId === undefined ? {} : { executionId: item.executionId }) });
     if (sent) woke++;
   }

@@ -1,4 +1,5 @@
-import { ObjectId, type Collection, type Db, type Filter } from 'mongodb';
+import type { Collection, Db, Filter } from 'mongodb';
+import { EntityId } from '../../entities/entity-id.js';
 import type { HistoryEvent } from '../../history/history-event.js';
 import { DurableError } from '../../core/durable-error.js';
 import { CollectionSuffix } from '../../core/persisted-names.js';
@@ -8,7 +9,7 @@ import {
 import { TERMINAL_STATUSES } from '../../ports/instance-store.js';
 import { flagWorkPipeline } from './instance-updates.js';
 import { assertDate, assertInteger, assertKey, assertPayload, assertValidTaskHub } from './store-arguments.js';
-import { toEntityRecord, type InboxDocument, type InstanceDocument } from './storage-documents.js';
+import { newInboxDocument, toEntityRecord, type InboxDocument, type InstanceDocument } from './storage-documents.js';
 
 const DEFAULT_PAGE_SIZE = 100;
 const MAX_PAGE_SIZE = 1000;
@@ -105,19 +106,12 @@ export class MongoEntityStore implements EntityStore {
     }
   }
 
-  async sendMessage(instanceId: string, name: string, event: HistoryEvent, options: { readonly dedupeKey?: string; readonly now: Date }): Promise<boolean> {
+  async sendMessage(instanceId: string, event: HistoryEvent, options: { readonly dedupeKey?: string; readonly now: Date }): Promise<boolean> {
     assertEntityId(instanceId);
-    assertKey(name, 'name');
     assertDate(options.now, 'now');
     if (options.dedupeKey !== undefined) assertKey(options.dedupeKey, 'dedupeKey');
     if (event === null || typeof event !== 'object') throw new DurableError('INVALID_ARGUMENT', 'event must be a history event object.');
-    const message: InboxDocument = {
-      _id: new ObjectId().toHexString(),
-      instanceId,
-      event,
-      createdAt: options.now,
-      ...(options.dedupeKey !== undefined && { dedupeKey: options.dedupeKey }),
-    };
+    const message = newInboxDocument(instanceId, event, options);
     let inserted = true;
     try {
       await this.#inbox.insertOne(message);
@@ -128,7 +122,7 @@ export class MongoEntityStore implements EntityStore {
     }
     if ((await this.#instances.updateOne({ _id: instanceId }, flagWorkPipeline(options.now))).matchedCount === 0) {
       // The entity does not exist yet: create it and flag the same message (never withdraw it and send another).
-      await this.ensureEntity(instanceId, name, options.now);
+      await this.ensureEntity(instanceId, EntityId.fromInstanceId(instanceId).name, options.now);
       await this.#instances.updateOne({ _id: instanceId }, flagWorkPipeline(options.now));
     }
     return inserted;

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { MongoServerError, ObjectId, type Collection, type Db, type Filter } from 'mongodb';
+import { MongoServerError, type Collection, type Db, type Filter } from 'mongodb';
 import { DurableError } from '../../core/durable-error.js';
 import { InstanceAlreadyExistsError } from '../../core/errors/instance-already-exists-error.js';
 import type { FailureDetails } from '../../core/failure-details.js';
@@ -17,7 +17,7 @@ import {
 import { claimableAt, earlierOf, episodeUpdate, flagWorkPipeline } from './instance-updates.js';
 import { assertDate, assertInteger, assertKey, assertPayload, assertValidTaskHub } from './store-arguments.js';
 import {
-  HISTORY_INDEXES, INBOX_INDEXES, INSTANCE_INDEXES, headId, toInboxMessage, toInstanceState,
+  HISTORY_INDEXES, INBOX_INDEXES, INSTANCE_INDEXES, headId, newInboxDocument, toInboxMessage, toInstanceState,
   type HistoryDocument, type InboxDocument, type InstanceDocument,
 } from './storage-documents.js';
 
@@ -164,14 +164,7 @@ export class MongoInstanceStore implements InstanceStore {
     if (options.executionId !== undefined) assertKey(options.executionId, 'executionId');
     if (event === null || typeof event !== 'object') throw new DurableError('INVALID_ARGUMENT', 'event must be a history event object.');
 
-    const message: InboxDocument = {
-      _id: new ObjectId().toHexString(),
-      instanceId,
-      ...(options.executionId !== undefined && { executionId: options.executionId }),
-      event,
-      createdAt: options.now,
-      ...(options.dedupeKey !== undefined && { dedupeKey: options.dedupeKey }),
-    };
+    const message = newInboxDocument(instanceId, event, options);
     // The message first, then the flag: a worker that sees the flag always finds the message.
     try {
       await this.#inbox.insertOne(message);

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { IndexDescription } from 'mongodb';
+import { ObjectId, type IndexDescription } from 'mongodb';
 import type { FailureDetails } from '../../core/failure-details.js';
 import type { HistoryEvent } from '../../history/history-event.js';
 import type { EntityLockHolder, EntityOutboxItem, EntityRecord } from '../../ports/entity-store.js';
@@ -204,6 +204,18 @@ export function toEntityRecord(fields: EntityFields): EntityRecord {
     appliedMessageIds: fields.appliedMessageIds,
     outbox: fields.outbox,
     lastModifiedTime: fields.lastModifiedTime,
+  };
+}
+
+/** A new inbox message for `instanceId` (its `_id` a fresh ObjectId, so messages of one process keep their order). */
+export function newInboxDocument(instanceId: string, event: HistoryEvent, options: { readonly executionId?: string; readonly dedupeKey?: string; readonly now: Date }): InboxDocument {
+  return {
+    _id: new ObjectId().toHexString(),
+    instanceId,
+    ...(options.executionId !== undefined && { executionId: options.executionId }),
+    event,
+    createdAt: options.now,
+    ...(options.dedupeKey !== undefined && { dedupeKey: options.dedupeKey }),
   };
 }
 

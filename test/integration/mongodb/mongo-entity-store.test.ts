@@ -30,7 +30,7 @@ async function stores(): Promise<{ entities: MongoEntityStore; hub: string }> {
 describe('MongoEntityStore.sendMessage', () => {
   it('creates a missing entity and flags the one message it inserted', async () => {
     const { entities, hub } = await stores();
-    expect(await entities.sendMessage('@counter@a', 'counter', add(1), { now: new Date() })).toBe(true);
+    expect(await entities.sendMessage('@counter@a', add(1), { now: new Date() })).toBe(true);
     expect(await t.db.collection(`${hub}.inbox`).countDocuments({ instanceId: '@counter@a' })).toBe(1);
     const doc = await t.db.collection<Doc>(`${hub}.instances`).findOne({ _id: '@counter@a' } as Doc);
     expect(doc?.work).toMatchObject({ pending: true });
@@ -39,23 +39,23 @@ describe('MongoEntityStore.sendMessage', () => {
 
   it('keeps every message of concurrent first senders: none is withdrawn and re-sent', async () => {
     const { entities, hub } = await stores();
-    await Promise.all(Array.from({ length: 20 }, (_, i) => entities.sendMessage('@counter@b', 'counter', add(i), { now: new Date() })));
+    await Promise.all(Array.from({ length: 20 }, (_, i) => entities.sendMessage('@counter@b', add(i), { now: new Date() })));
     expect(await t.db.collection(`${hub}.inbox`).countDocuments({ instanceId: '@counter@b' })).toBe(20);
     expect(await t.db.collection<Doc>(`${hub}.instances`).countDocuments({ _id: '@counter@b' })).toBe(1);
   });
 
   it('returns false for a keyed message still queued, and flags it again', async () => {
     const { entities, hub } = await stores();
-    expect(await entities.sendMessage('@counter@c', 'counter', add(1), { dedupeKey: 'k1', now: new Date() })).toBe(true);
+    expect(await entities.sendMessage('@counter@c', add(1), { dedupeKey: 'k1', now: new Date() })).toBe(true);
     await t.db.collection<Doc>(`${hub}.instances`).updateOne({ _id: '@counter@c' }, { $set: { 'work.pending': false } });
-    expect(await entities.sendMessage('@counter@c', 'counter', add(1), { dedupeKey: 'k1', now: new Date() })).toBe(false);
+    expect(await entities.sendMessage('@counter@c', add(1), { dedupeKey: 'k1', now: new Date() })).toBe(false);
     expect(await t.db.collection(`${hub}.inbox`).countDocuments({ instanceId: '@counter@c' })).toBe(1);
     expect((await t.db.collection<Doc>(`${hub}.instances`).findOne({ _id: '@counter@c' } as Doc))?.work).toMatchObject({ pending: true });
   });
 
   it('refuses an ID that is not an entity ID, and an operator object as a key', async () => {
     const { entities } = await stores();
-    await expect(entities.sendMessage('order-1', 'counter', add(1), { now: new Date() })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
-    await expect(entities.sendMessage('@counter@d', 'counter', add(1), { dedupeKey: { $ne: '' } as unknown as string, now: new Date() })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    await expect(entities.sendMessage('order-1', add(1), { now: new Date() })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    await expect(entities.sendMessage('@counter@d', add(1), { dedupeKey: { $ne: '' } as unknown as string, now: new Date() })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
   });
 });
