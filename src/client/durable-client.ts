@@ -8,13 +8,13 @@ import { assertPayloadSize } from '../core/payload-limit.js';
 import type { OrchestratorInput, RunnableClass } from '../engine/task-types.js';
 import { HistoryEventType, type HistoryEvent } from '../history/history-event.js';
 import { TERMINAL_STATUSES, type InstanceQuery, type InstanceState, type InstanceStore, type RuntimeStatus } from '../ports/instance-store.js';
-import type { EntityStore } from '../ports/entity-store.js';
 import type { WorkScheduler } from '../ports/work-scheduler.js';
 import type { DurableRegistry } from '../registry/durable-registry.js';
 import type { EntityClass } from '../entities/entity-class.js';
 import { EntityId } from '../entities/entity-id.js';
 import type { EntitySignalProxy } from '../entities/entity-signal-proxy.js';
 import { assertValidInstanceId } from '../runtime/instance-id.js';
+import type { DurableClientOptions } from './durable-client-options.js';
 import { toHistoryView } from './history-view.js';
 import { toOrchestrationStatus, type OrchestrationStatus } from './orchestration-status.js';
 
@@ -91,7 +91,7 @@ export class DurableClient {
     private readonly store: InstanceStore,
     private readonly scheduler: WorkScheduler,
     private readonly registry: DurableRegistry,
-    private readonly options: { readonly maxPayloadBytes: number; readonly wake: () => void; readonly entities: EntityStore },
+    private readonly options: DurableClientOptions,
   ) {}
 
   /** Starts an orchestration; returns its instance ID. @throws InstanceAlreadyExistsError if that ID is active. */
@@ -109,7 +109,7 @@ export class DurableClient {
       name,
       input,
       ...(options.startAt === undefined ? {} : { scheduledStartTime: options.startAt }),
-      now: new Date(),
+      now: this.options.clock.now(),
     });
     this.options.wake();
     return instanceId;
@@ -147,28 +147,28 @@ export class DurableClient {
     const state = await this.#require(instanceId);
     this.#requireActive(state.instanceId, state.runtimeStatus, 'raise an event for');
     const input = assertPayloadSize(encodePayload(data, 'event data'), 'event data', this.options.maxPayloadBytes);
-    await this.#send(instanceId, { type: HistoryEventType.EventRaised, eventId: -1, timestamp: new Date(), name: eventName, input });
+    await this.#send(instanceId, { type: HistoryEventType.EventRaised, eventId: -1, timestamp: this.options.clock.now(), name: eventName, input });
   }
 
   /** Terminates a running instance for good: its pending work is dropped and late results are ignored. */
   async terminate(instanceId: string, reason?: unknown): Promise<void> {
     const state = await this.#require(instanceId);
     if (TERMINAL_STATUSES.has(state.runtimeStatus)) return;
-    await this.#send(instanceId, { type: HistoryEventType.ExecutionTerminated, eventId: -1, timestamp: new Date(), reason: encodePayload(reason, 'reason') });
+    await this.#send(instanceId, { type: HistoryEventType.ExecutionTerminated, eventId: -1, timestamp: this.options.clock.now(), reason: encodePayload(reason, 'reason') });
   }
 
   /** Suspends an instance: it makes no progress until resumed (events raised meanwhile are kept, in order). */
   async suspend(instanceId: string, reason?: string): Promise<void> {
     const state = await this.#require(instanceId);
     this.#requireActive(state.instanceId, state.runtimeStatus, 'suspend');
-    await this.#send(instanceId, { type: HistoryEventType.ExecutionSuspended, eventId: -1, timestamp: new Date(), ...(reason === undefined ? {} : { reason }) });
+    await this.#send(instanceId, { type: HistoryEventType.ExecutionSuspended, eventId: -1, timestamp: this.options.clock.now(), ...(reason === undefined ? {} : { reason }) });
   }
 
   /** Resumes a suspended instance. */
   async resume(instanceId: string, reason?: string): Promise<void> {
     const state = await this.#require(instanceId);
     this.#requireActive(state.instanceId, state.runtimeStatus, 'resume');
-    await this.#send(instanceId, { type: HistoryEventType.ExecutionResumed, eventId: -1, timestamp: new Date(), ...(reason === undefined ? {} : { reason }) });
+    await this.#send(instanceId, { type: HistoryEventType.ExecutionResumed, eventId: -1, timestamp: this.options.clock.now(), ...(reason === undefined ? {} : { reason }) });
   }
 
   /** Starts a finished instance again with its original input, under the same ID or a new one. */
@@ -210,6 +210,10 @@ export class DurableClient {
       if (status === undefined) throw new InstanceNotFoundError(instanceId);
       if (TERMINAL_STATUSES.has(status.runtimeStatus)) return status;
       if (Date.now() >= deadline) throw new TimeoutError(`Instance '${instanceId}' did not complete within ${options.timeoutMs ?? 60_000} ms (it is ${status.runtimeStatus})`);
+      if (this.options.whileWaiting !== undefined && await this.options.whileWaiting()) {
+        delay = 10;
+        continue;
+      }
       await new Promise((resolve) => setTimeout(resolve, Math.min(delay, Math.max(1, deadline - Date.now()))));
       delay = Math.min(delay * 2, 250);
     }
@@ -233,7 +237,7 @@ export class DurableClient {
       throw new DurableError('INVALID_ARGUMENT', 'scheduledTime must be a valid Date');
     }
     const encoded = assertPayloadSize(encodePayload(input, `input of operation '${operation}'`), `input of operation '${operation}'`, this.options.maxPayloadBytes);
-    const now = new Date();
+    const now = this.options.clock.now();
     await this.options.entities.sendMessage(entityId.instanceId, {
       type: HistoryEventType.EntityRequest, eventId: -1, timestamp: now, operation, input: encoded,
       ...(scheduledTime === undefined ? {} : { scheduledTime }),
@@ -304,7 +308,7 @@ export class DurableClient {
    * longer running (so the operations waiting behind them can run).
    */
   async cleanEntityStorage(): Promise<{ emptyEntitiesRemoved: number; orphanedLocksReleased: number }> {
-    const result = await this.options.entities.cleanEntityStorage(new Date());
+    const result = await this.options.entities.cleanEntityStorage(this.options.clock.now());
     if (result.orphanedLocksReleased > 0) this.options.wake();
     return result;
   }
@@ -342,7 +346,7 @@ export class DurableClient {
   }
 
   async #send(instanceId: string, event: HistoryEvent): Promise<void> {
-    const sent = await this.store.sendMessage(instanceId, event, { now: new Date() });
+    const sent = await this.store.sendMessage(instanceId, event, { now: this.options.clock.now() });
     if (!sent) throw new InstanceNotFoundError(instanceId);
     this.options.wake();
   }

@@ -16,8 +16,10 @@ type Concrete = new (...args: unknown[]) => object;
  * whatever Durably registers — the activity classes themselves, and anything added to {@link ActivityResolver.container} — stays in
  * the child and never leaks into the app's container.
  *
- * Every {@link ActivityResolver.resolve} creates a NEW instance (transient), even if the app registered the class itself as a
- * singleton: keep shared state in injected services, not in activity fields.
+ * Every {@link ActivityResolver.resolve} creates a NEW instance (transient): keep shared state in injected services,
+ * not in activity fields. An activity class the app's container has a registration for is resolved through that
+ * registration instead (`useValue`, `useClass`, `useFactory`, with its lifecycle): that is how tests replace an
+ * activity with a fake.
  *
  * Obtain one per app with `registry.createActivityResolver(container)`.
  *
@@ -31,6 +33,7 @@ export class ActivityResolver {
   /** The child container activities are resolved from. Durably's own services for activities belong here. */
   readonly container: DependencyContainer;
   readonly #registry: DurableRegistry;
+  readonly #app: DependencyContainer;
 
   /**
    * @param registry - where names are looked up; classes added to it later are resolvable too.
@@ -38,6 +41,7 @@ export class ActivityResolver {
    */
   constructor(registry: DurableRegistry, container: DependencyContainer = globalContainer) {
     this.#registry = registry;
+    this.#app = container;
     this.container = container.createChildContainer();
   }
 
@@ -49,8 +53,9 @@ export class ActivityResolver {
    */
   resolve(activity: string | RunnableClass): ActivityInstance {
     const token = this.#registry.definitionOf('activity', activity).type as unknown as Concrete;
-    // Registered on the child only (not the parent: `isRegistered` without `recursive`), as a transient class.
-    if (!this.container.isRegistered(token)) this.container.register(token, { useClass: token });
+    // Registered on the child only (not the parent: `isRegistered` without `recursive`), as a transient class —
+    // unless the app registered the class itself (a replacement): the child then resolves the app's registration.
+    if (!this.container.isRegistered(token) && !this.#app.isRegistered(token, true)) this.container.register(token, { useClass: token });
     return this.container.resolve(token) as ActivityInstance;
   }
 }

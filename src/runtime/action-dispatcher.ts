@@ -6,6 +6,7 @@ import { HistoryEventType, type HistoryEvent } from '../history/history-event.js
 import type { HistoryChunk, InstanceState, InstanceStore } from '../ports/instance-store.js';
 import type { EntityStore } from '../ports/entity-store.js';
 import type { ActivityJob, WorkScheduler } from '../ports/work-scheduler.js';
+import type { Clock } from '../ports/clock.js';
 
 const key = (kind: string, instanceId: string, executionId: string, sequence: number): string =>
   JSON.stringify([kind, instanceId, executionId, sequence]);
@@ -38,6 +39,7 @@ export class ActionDispatcher {
     private readonly scheduler: WorkScheduler,
     private readonly wake: () => void,
     private readonly entities: EntityStore,
+    private readonly clock: Clock,
   ) {}
 
   /**
@@ -65,7 +67,7 @@ export class ActionDispatcher {
           break;
         case HistoryEventType.EventSent:
           await this.store.sendMessage(event.instanceId, { type: HistoryEventType.EventRaised, eventId: -1, timestamp: event.timestamp, name: event.name, input: event.input }, {
-            dedupeKey: DedupeKey.eventSent(instanceId, executionId, event.eventId), now: new Date(),
+            dedupeKey: DedupeKey.eventSent(instanceId, executionId, event.eventId), now: this.clock.now(),
           });
           instancesGivenWork++;
           break;
@@ -112,19 +114,19 @@ export class ActionDispatcher {
 
   async #toEntity(entityInstanceId: string, event: HistoryEvent, dedupeKey: string, recovering: boolean): Promise<void> {
     if (recovering && await this.entities.hasReceipt(entityInstanceId, dedupeKey)) return;
-    await this.entities.sendMessage(entityInstanceId, event, { dedupeKey, now: new Date() });
+    await this.entities.sendMessage(entityInstanceId, event, { dedupeKey, now: this.clock.now() });
   }
 
   /** Reports a failure that ended the instance outside the engine (poison episode) to its parent. */
   async reportFailureToParent(instance: InstanceState, failureDetails: FailureDetails): Promise<void> {
     await this.#reportToParent(instance, {
-      type: HistoryEventType.ExecutionCompleted, eventId: -1, timestamp: new Date(), orchestrationStatus: 'Failed', failureDetails,
+      type: HistoryEventType.ExecutionCompleted, eventId: -1, timestamp: this.clock.now(), orchestrationStatus: 'Failed', failureDetails,
     });
     if (instance.parentInstance !== undefined) this.wake();
   }
 
   async #startChild(parent: InstanceState, sequence: number, name: string, childId: string, input: string | undefined): Promise<void> {
-    const now = new Date();
+    const now = this.clock.now();
     try {
       await this.store.createInstance({
         instanceId: childId,
@@ -148,7 +150,7 @@ export class ActionDispatcher {
   async #reportToParent(instance: InstanceState, event: Extract<HistoryEvent, { type: 'ExecutionCompleted' }>): Promise<void> {
     const parent = instance.parentInstance;
     if (parent === undefined) return;
-    const now = new Date();
+    const now = this.clock.now();
     const result: HistoryEvent = event.orchestrationStatus === 'Completed'
       ? { type: HistoryEventType.SubOrchestrationInstanceCompleted, eventId: -1, timestamp: now, taskScheduledId: parent.taskScheduledId, result: event.result }
       : {

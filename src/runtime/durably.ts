@@ -2,6 +2,7 @@ import { container as rootContainer, type DependencyContainer } from 'tsyringe';
 import { connectMongo, type MongoConnection } from '../adapters/mongodb/connect-mongo.js';
 import { MongoEntityStore } from '../adapters/mongodb/mongo-entity-store.js';
 import { MongoInstanceStore } from '../adapters/mongodb/mongo-instance-store.js';
+import { DurableError } from '../core/durable-error.js';
 import { AgendaWorkScheduler } from '../adapters/agenda/agenda-work-scheduler.js';
 import { DurableClient } from '../client/durable-client.js';
 import { createAdminRouter, type AdminRouter } from '../http/create-admin-router.js';
@@ -11,6 +12,7 @@ import type { DashboardOptions } from '../http/dashboard/dashboard-options.js';
 import { startEmbeddedMongo, type EmbeddedMongo } from '../embedded/index.js';
 import type { EntityStore } from '../ports/entity-store.js';
 import type { InstanceStore } from '../ports/instance-store.js';
+import { systemClock, type Clock } from '../ports/clock.js';
 import type { WorkScheduler } from '../ports/work-scheduler.js';
 import { DurableRegistry } from '../registry/durable-registry.js';
 import { ActionDispatcher } from './action-dispatcher.js';
@@ -21,6 +23,10 @@ import { LocalResults } from './local-results.js';
 import { OrchestrationWorker } from './orchestration-worker.js';
 import { consoleLogger, type RuntimeLogger } from './runtime-logger.js';
 import { createWorkHandlers } from './work-handlers.js';
+import { WorkTracker } from './work-tracker.js';
+
+// Set by Durably's static block: the private factory, for createDurably below.
+let createWithInternals: (options: DurablyOptions, internals: DurablyInternals) => Promise<Durably>;
 
 /**
  * A Durably app: the registry of its orchestrators and activities, the client, and (after `start()`) this process's
@@ -42,11 +48,13 @@ export class Durably {
   readonly #scheduler: WorkScheduler;
   readonly #worker: OrchestrationWorker;
   readonly #localResults = new LocalResults();
+  readonly #tracker = new WorkTracker();
   readonly #container: DependencyContainer;
   readonly #tuning: ResolvedTuning;
   readonly #log: RuntimeLogger;
   readonly #connection: MongoConnection;
   readonly #embedded: EmbeddedMongo | undefined;
+  readonly #clock: Clock;
   #started = false;
   #retention: NodeJS.Timeout | undefined;
   #purging: Promise<void> = Promise.resolve();
@@ -54,7 +62,7 @@ export class Durably {
 
   private constructor(parts: {
     registry: DurableRegistry; store: InstanceStore; entities: EntityStore; scheduler: WorkScheduler; container: DependencyContainer;
-    tuning: ResolvedTuning; log: RuntimeLogger; connection: MongoConnection; embedded: EmbeddedMongo | undefined;
+    tuning: ResolvedTuning; log: RuntimeLogger; connection: MongoConnection; embedded: EmbeddedMongo | undefined; internals: DurablyInternals;
   }) {
     this.registry = parts.registry;
     this.#store = parts.store;
@@ -64,28 +72,48 @@ export class Durably {
     this.#log = parts.log;
     this.#connection = parts.connection;
     this.#embedded = parts.embedded;
+    const clock = parts.internals.clock ?? systemClock;
+    this.#clock = clock;
     const wake = (): void => this.#worker.wake();
-    const dispatcher = new ActionDispatcher(this.#store, this.#scheduler, wake, parts.entities);
+    const dispatcher = new ActionDispatcher(this.#store, this.#scheduler, wake, parts.entities, clock);
     const entityRuntime = {
-      store: this.#store, entities: parts.entities, registry: this.registry, container: this.#container, tuning: this.#tuning, log: this.#log, wake,
+      store: this.#store, entities: parts.entities, registry: this.registry, container: this.#container, tuning: this.#tuning, log: this.#log, wake, clock,
     };
     this.#worker = new OrchestrationWorker(
       this.#store,
-      (item) => (item.instance.entity !== undefined ? runEntityEpisode(entityRuntime, item) : runEpisode({
+      (item) => this.#tracker.track(() => (item.instance.entity !== undefined ? runEntityEpisode(entityRuntime, item) : runEpisode({
         store: this.#store, registry: this.registry, container: this.#container, dispatcher, tuning: this.#tuning, log: this.#log,
-        localResults: this.#localResults, stopping: () => this.#stopping !== undefined,
-      }, item)),
-      { concurrency: this.#tuning.orchestrationConcurrency, pollIntervalMs: this.#tuning.pollIntervalMs, leaseMs: this.#tuning.leaseMs, log: this.#log },
+        localResults: this.#localResults, stopping: () => this.#stopping !== undefined, clock,
+      }, item))),
+      { concurrency: this.#tuning.orchestrationConcurrency, pollIntervalMs: this.#tuning.pollIntervalMs, leaseMs: this.#tuning.leaseMs, log: this.#log, clock },
     );
     this.client = new DurableClient(this.#store, this.#scheduler, this.registry, {
       maxPayloadBytes: this.#tuning.maxPayloadBytes,
       wake,
       entities: parts.entities,
+      clock,
+      ...(parts.internals.whileWaiting === undefined ? {} : { whileWaiting: parts.internals.whileWaiting }),
+    });
+    durablyHooks.set(this, {
+      store: this.#store,
+      scheduler: this.#scheduler,
+      tracker: this.#tracker,
+      wake: () => {
+        for (let i = 0; i < this.#tuning.orchestrationConcurrency; i++) this.#worker.wake();
+      },
     });
   }
 
   /** Connects (or starts the embedded engine), checks the registrations and prepares the schema. */
-  static async create(options: DurablyOptions = {}): Promise<Durably> {
+  static create(options: DurablyOptions = {}): Promise<Durably> {
+    return Durably.#create(options, {});
+  }
+
+  static {
+    createWithInternals = (options, internals) => Durably.#create(options, internals);
+  }
+
+  static async #create(options: DurablyOptions, internals: DurablyInternals): Promise<Durably> {
     const tuning = resolveTuning(options);
     const registry = DurableRegistry.from({ orchestrators: options.orchestrators ?? [], activities: options.activities ?? [], entities: options.entities ?? [] });
     const log = options.logger ?? consoleLogger;
@@ -115,8 +143,9 @@ export class Durably {
         lockLifetimeMs: tuning.activityLockMs,
         processEveryMs: tuning.pollIntervalMs,
         log: (line: string) => log('warn', line),
+        ...(internals.clock === undefined ? {} : { clock: internals.clock }),
       });
-      return new Durably({ registry, store, entities, scheduler, container: options.container ?? rootContainer, tuning, log, connection, embedded });
+      return new Durably({ registry, store, entities, scheduler, container: options.container ?? rootContainer, tuning, log, connection, embedded, internals });
     } catch (error) {
       await connection?.close();
       await embedded?.stop();
@@ -129,9 +158,14 @@ export class Durably {
     if (this.#started || this.#stopping !== undefined) return;
     this.#started = true;
     const activities = this.registry.createActivityResolver(this.#container);
-    await this.#scheduler.start(createWorkHandlers({
+    const handlers = createWorkHandlers({
       store: this.#store, activities, tuning: this.#tuning, log: this.#log, wake: () => this.#worker.wake(), localResults: this.#localResults,
-    }));
+      clock: this.#clock,
+    });
+    await this.#scheduler.start({
+      runActivity: (job, deliveries, options) => this.#tracker.track(() => handlers.runActivity(job, deliveries, options)),
+      fireTimer: (job) => this.#tracker.track(() => handlers.fireTimer(job)),
+    });
     this.#worker.start();
     this.#startRetention();
   }
@@ -197,4 +231,36 @@ export class Durably {
     })();
     return this.#stopping;
   }
+}
+
+/** What `durably/testing` gives a Durably it creates, beyond {@link DurablyOptions}. Not part of the public API. */
+export interface DurablyInternals {
+  /** Default: the system clock. */
+  readonly clock?: Clock;
+  /** See `DurableClientOptions.whileWaiting`. */
+  readonly whileWaiting?: () => Promise<boolean>;
+}
+
+/** What `durably/testing` reads of a running Durably to tell when it is idle. Not part of the public API. */
+export interface DurablyHooks {
+  readonly store: InstanceStore;
+  readonly scheduler: WorkScheduler;
+  /** Episodes, activities and timers running in this process. */
+  readonly tracker: WorkTracker;
+  /** Wakes every worker loop (time moved on: scheduled work may be due). */
+  readonly wake: () => void;
+}
+
+const durablyHooks = new WeakMap<Durably, DurablyHooks>();
+
+/** Creates a Durably with internals (`durably/testing` only). */
+export function createDurably(options: DurablyOptions, internals: DurablyInternals): Promise<Durably> {
+  return createWithInternals(options, internals);
+}
+
+/** The hooks of a Durably (`durably/testing` only). */
+export function hooksOf(durably: Durably): DurablyHooks {
+  const hooks = durablyHooks.get(durably);
+  if (hooks === undefined) throw new DurableError('INTERNAL', 'not a Durably instance');
+  return hooks;
 }

@@ -6,6 +6,7 @@ import { executeEntityBatch } from '../entities/execute-entity-batch.js';
 import { HistoryEventType, type EncodedPayload, type HistoryEvent } from '../history/history-event.js';
 import type { EntityLockHolder, EntityOutboxItem, EntityStore } from '../ports/entity-store.js';
 import type { InboxMessage, InstanceStore, WorkItem } from '../ports/instance-store.js';
+import type { Clock } from '../ports/clock.js';
 import type { DurableRegistry } from '../registry/durable-registry.js';
 import { DedupeKey } from './action-dispatcher.js';
 import { crashPoint } from './crash-point.js';
@@ -22,6 +23,8 @@ export interface EntityEpisodeRuntime {
   readonly log: RuntimeLogger;
   /** New work for instances of this process: wake a worker loop. */
   readonly wake: () => void;
+  /** Timestamps, leases and retry times. */
+  readonly clock: Clock;
 }
 
 // Messages one episode applies at most; the rest wait for the next claim (the instance stays flagged).
@@ -70,7 +73,7 @@ export async function runEntityEpisode(rt: EntityEpisodeRuntime, item: WorkItem)
     for (const message of leftOver) if (!applied.has(message.id)) rt.log('warn', `entity '${instanceId}' dropped a message it cannot handle (${message.event.type})`);
     if (leftOver.length > 0) await rt.store.deleteMessages(leftOver.map((m) => m.id));
     const pending = queued.filter((m): m is EntityMessage => !applied.has(m.id) && isEntityMessage(m));
-    const now = new Date();
+    const now = rt.clock.now();
     const working: Working = { exists: record.exists, state: record.exists ? record.state : undefined, lock: record.lock, consumed: [], outbox: [] };
 
     // Poison: episodes of this entity keep crashing (or timing out) their worker. Past maxEpisodeAttempts, apply one
@@ -118,10 +121,10 @@ export async function runEntityEpisode(rt: EntityEpisodeRuntime, item: WorkItem)
     rt.log('error', `episode of entity '${instanceId}' failed; it will be retried`, error);
     release.succeeded = false;
     release.moreWork = true;
-    release.retryAt = new Date(Date.now() + 1_000);
+    release.retryAt = new Date(rt.clock.now().getTime() + 1_000);
   } finally {
     try {
-      await rt.store.releaseWork(item, { ...release, now: new Date() });
+      await rt.store.releaseWork(item, { ...release, now: rt.clock.now() });
     } catch (error) {
       rt.log('warn', `could not release entity '${instanceId}'`, error);
     }
@@ -172,7 +175,7 @@ async function applyMessages(
           await flush();
           working.lock = { criticalSectionId: event.criticalSectionId, instanceId: event.parent.instanceId };
           working.consumed.push(message.id);
-          working.outbox.push(lockOnward(event));
+          working.outbox.push(lockOnward(event, rt.clock.now()));
         }
       } else if (working.lock?.criticalSectionId === event.criticalSectionId) {
         await flush();
@@ -207,15 +210,14 @@ function failPoisonOperation(rt: EntityEpisodeRuntime, instanceId: string, messa
   if (parent === undefined) return;
   working.outbox.push({
     kind: 'message', targetInstanceId: parent.instanceId, executionId: parent.executionId,
-    event: { type: HistoryEventType.EntityOperationFailed, eventId: -1, timestamp: new Date(), taskScheduledId: parent.taskScheduledId, failureDetails },
+    event: { type: HistoryEventType.EntityOperationFailed, eventId: -1, timestamp: rt.clock.now(), taskScheduledId: parent.taskScheduledId, failureDetails },
     dedupeKey: DedupeKey.entityAnswer(parent.instanceId, parent.executionId, parent.taskScheduledId),
   });
 }
 
 // A granted lock travels on to the next entity of the set, or — from the last one — back to the orchestration.
-function lockOnward(event: Extract<HistoryEvent, { type: 'EntityLockRequest' }>): EntityOutboxItem {
+function lockOnward(event: Extract<HistoryEvent, { type: 'EntityLockRequest' }>, timestamp: Date): EntityOutboxItem {
   const next = event.lockSet[event.position + 1];
-  const timestamp = new Date();
   if (next !== undefined) {
     return {
       kind: 'message',
@@ -262,7 +264,7 @@ async function runOperations(rt: EntityEpisodeRuntime, instanceId: string, entit
           kind: 'message',
           targetInstanceId: action.targetInstanceId,
           event: {
-            type: HistoryEventType.EntityRequest, eventId: -1, timestamp: new Date(), operation: action.operation, input: action.input, senderId: instanceId,
+            type: HistoryEventType.EntityRequest, eventId: -1, timestamp: rt.clock.now(), operation: action.operation, input: action.input, senderId: instanceId,
             ...(action.scheduledTime === undefined ? {} : { scheduledTime: action.scheduledTime }),
           },
           dedupeKey: DedupeKey.entitySend(origin),
@@ -282,7 +284,7 @@ async function runOperations(rt: EntityEpisodeRuntime, instanceId: string, entit
     const parent = request.parent;
     const outcome = byId.get(request.id);
     if (parent === undefined || outcome === undefined) continue;
-    const timestamp = new Date();
+    const timestamp = rt.clock.now();
     const event: HistoryEvent = outcome.success
       ? { type: HistoryEventType.EntityOperationCompleted, eventId: -1, timestamp, taskScheduledId: parent.taskScheduledId, result: outcome.result }
       : {
@@ -298,7 +300,7 @@ async function runOperations(rt: EntityEpisodeRuntime, instanceId: string, entit
 
 /** Sends an outbox: messages (to entities, created on demand, or to orchestrations) and orchestration starts. */
 async function sendOutbox(rt: EntityEpisodeRuntime, instanceId: string, outbox: readonly EntityOutboxItem[], options: { readonly recovering?: boolean } = {}): Promise<void> {
-  const now = new Date();
+  const now = rt.clock.now();
   let woke = 0;
   for (const item of outbox) {
     if (item.kind === 'start') {

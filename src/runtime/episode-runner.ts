@@ -15,6 +15,7 @@ import { HistoryEventType, type EncodedPayload, type HistoryEvent } from '../his
 import {
   TERMINAL_STATUSES, type EpisodeCommit, type HistoryChunk, type InboxMessage, type InstanceState, type InstanceStore, type WorkItem,
 } from '../ports/instance-store.js';
+import type { Clock } from '../ports/clock.js';
 import type { DurableRegistry } from '../registry/durable-registry.js';
 import type { ActionDispatcher } from './action-dispatcher.js';
 import { crashPoint } from './crash-point.js';
@@ -34,6 +35,8 @@ export interface EpisodeRuntime {
   readonly localResults: LocalResults;
   /** Whether the worker is stopping (no more episodes back to back). */
   readonly stopping: () => boolean;
+  /** History timestamps, leases and retry times. */
+  readonly clock: Clock;
 }
 
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
@@ -201,7 +204,7 @@ export async function runEpisode(rt: EpisodeRuntime, item: WorkItem): Promise<vo
   const { instanceId, executionId } = item.instance;
   const release: Release = { moreWork: false, succeeded: true };
   const results = rt.tuning.episodeLingerMs > 0 ? rt.localResults.open(instanceId, executionId) : NO_RESULT_SESSION;
-  const claimedAt = Date.now();
+  const claimedAt = rt.clock.now().getTime();
   try {
     if (item.instance.claimAttempts > rt.tuning.maxEpisodeAttempts) {
       await poison(rt, item);
@@ -218,7 +221,7 @@ export async function runEpisode(rt: EpisodeRuntime, item: WorkItem): Promise<vo
         if (previous !== undefined && !release.committedAfterPrevious) await rt.store.markDispatched(instanceId, executionId, previous.unmarked);
         return;
       }
-      const keepGoing = episodes < MAX_EPISODES_PER_CLAIM && Date.now() - claimedAt < rt.tuning.leaseMs / 2 && !rt.stopping();
+      const keepGoing = episodes < MAX_EPISODES_PER_CLAIM && rt.clock.now().getTime() - claimedAt < rt.tuning.leaseMs / 2 && !rt.stopping();
       if (!keepGoing || !(await results.wait(rt.tuning.episodeLingerMs, state.openActivities))) {
         await rt.store.markDispatched(instanceId, executionId, state.unmarked);
         return;
@@ -228,12 +231,12 @@ export async function runEpisode(rt: EpisodeRuntime, item: WorkItem): Promise<vo
     rt.log('error', `episode of ${item.instance.name} '${instanceId}' failed; it will be retried`, error);
     release.succeeded = false;
     release.moreWork = true;
-    release.retryAt = new Date(Date.now() + 1_000);
+    release.retryAt = new Date(rt.clock.now().getTime() + 1_000);
   } finally {
     // Results that arrive from now on go to the inbox (and flag the instance, which the release below respects).
     results.close();
     try {
-      await rt.store.releaseWork(item, { ...release, now: new Date() });
+      await rt.store.releaseWork(item, { ...release, now: rt.clock.now() });
     } catch (error) {
       // The lease then expires on its own and the instance is claimed again.
       rt.log('warn', `could not release '${instanceId}'`, error);
@@ -299,7 +302,7 @@ async function runOneEpisode(
     const starting = pastEvents.length === 0;
     if (!starting && accepted.length === 0) return undefined;
 
-    const now = new Date();
+    const now = rt.clock.now();
     const newEvents: HistoryEvent[] = [{ type: HistoryEventType.OrchestratorStarted, eventId: -1, timestamp: now }];
     if (starting) {
       newEvents.push({
@@ -420,8 +423,8 @@ function checkLimits(rt: EpisodeRuntime, instance: InstanceState, historyLength:
 async function stuck(rt: EpisodeRuntime, item: WorkItem, instance: InstanceState, error: Error, release: Release): Promise<void> {
   const failure = failureDetailsFrom(error);
   rt.log('error', `instance '${instance.instanceId}' (${instance.name}) is stuck: ${error.message}`);
-  await rt.store.markStuck(instance.instanceId, item.leaseToken, failure, { fail: false, now: new Date() });
-  const now = Date.now();
+  await rt.store.markStuck(instance.instanceId, item.leaseToken, failure, { fail: false, now: rt.clock.now() });
+  const now = rt.clock.now().getTime();
   const stuckFor = now - (instance.stuckSince?.getTime() ?? now);
   release.moreWork = true;
   // Counted as success: being stuck is not a crash, so it must not trip the poison cap.
@@ -436,7 +439,7 @@ async function poison(rt: EpisodeRuntime, item: WorkItem): Promise<void> {
     isNonRetriable: true,
   };
   rt.log('error', failure.errorMessage);
-  await rt.store.markStuck(item.instance.instanceId, item.leaseToken, failure, { fail: true, now: new Date() });
+  await rt.store.markStuck(item.instance.instanceId, item.leaseToken, failure, { fail: true, now: rt.clock.now() });
   await rt.dispatcher.reportFailureToParent(item.instance, failure);
 }
 
@@ -445,7 +448,7 @@ async function poison(rt: EpisodeRuntime, item: WorkItem): Promise<void> {
 async function syncCompletion(
   rt: EpisodeRuntime, item: WorkItem, instance: InstanceState, chunks: readonly HistoryChunk[], ending: Extract<HistoryEvent, { type: 'ExecutionCompleted' }>,
 ): Promise<void> {
-  const now = new Date();
+  const now = rt.clock.now();
   const firstEventIndex = chunks.reduce((sum, chunk) => sum + chunk.events.length, 0);
   // ExecutionCompleted is only written for these three (continue-as-new records a ContinueAsNew event instead).
   const status = ending.orchestrationStatus as 'Completed' | 'Failed' | 'Terminated';
@@ -464,7 +467,7 @@ async function syncCompletion(
 
 async function continueAsNew(rt: EpisodeRuntime, item: WorkItem, input: string | undefined, carryover: readonly HistoryEvent[]): Promise<void> {
   const { instanceId } = item.instance;
-  const now = new Date();
+  const now = rt.clock.now();
   const ok = await rt.store.continueAsNew({ instanceId, leaseToken: item.leaseToken, executionId: randomUUID(), input, carryoverEvents: carryover, now });
   if (!ok) throw new DurableError('CONTINUE_AS_NEW_FAILED', `could not start the next execution of '${instanceId}': its lease was lost`);
 }

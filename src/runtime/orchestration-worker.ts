@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Clock } from '../ports/clock.js';
 import type { InstanceStore, WorkItem } from '../ports/instance-store.js';
 import type { RuntimeLogger } from './runtime-logger.js';
 
@@ -16,7 +17,7 @@ export class OrchestrationWorker {
   constructor(
     private readonly store: InstanceStore,
     private readonly runEpisode: (item: WorkItem) => Promise<void>,
-    private readonly options: { readonly concurrency: number; readonly pollIntervalMs: number; readonly leaseMs: number; readonly log: RuntimeLogger },
+    private readonly options: { readonly concurrency: number; readonly pollIntervalMs: number; readonly leaseMs: number; readonly log: RuntimeLogger; readonly clock: Clock },
   ) {}
 
   /** Starts the claim loops. */
@@ -65,7 +66,7 @@ export class OrchestrationWorker {
       let claimed = false;
       try {
         this.#pendingWake = false;
-        const item = await this.store.claimWork({ workerId: this.workerId, leaseMs: this.options.leaseMs, now: new Date() });
+        const item = await this.store.claimWork({ workerId: this.workerId, leaseMs: this.options.leaseMs, now: this.options.clock.now() });
         if (item !== undefined) {
           claimed = true;
           await this.runEpisode(item);
@@ -82,8 +83,9 @@ export class OrchestrationWorker {
   async #sleep(): Promise<void> {
     let delay = this.options.pollIntervalMs;
     try {
-      const next = await this.store.nextWorkTime(new Date());
-      if (next !== undefined) delay = Math.max(1, Math.min(delay, next.getTime() - Date.now()));
+      const now = this.options.clock.now();
+      const next = await this.store.nextWorkTime(now);
+      if (next !== undefined) delay = Math.max(1, Math.min(delay, next.getTime() - now.getTime()));
     } catch {
       // Polling at the normal interval is the fallback.
     }

@@ -4,6 +4,7 @@ import { failureDetailsFrom } from '../core/failure-details-from.js';
 import { assertPayloadSize } from '../core/payload-limit.js';
 import { HistoryEventType, type HistoryEvent } from '../history/history-event.js';
 import { TERMINAL_STATUSES, type InstanceStore } from '../ports/instance-store.js';
+import type { Clock } from '../ports/clock.js';
 import type { ActivityJob, TimerJob, WorkHandlers } from '../ports/work-scheduler.js';
 import type { ActivityResolver } from '../registry/activity-resolver.js';
 import { DedupeKey } from './action-dispatcher.js';
@@ -24,8 +25,10 @@ export function createWorkHandlers(deps: {
   readonly wake: () => void;
   /** Where a result goes first: the episode holding the instance, if one of this process does. */
   readonly localResults: LocalResults;
+  /** Timestamps of the recorded outcomes. */
+  readonly clock: Clock;
 }): WorkHandlers {
-  const { store, activities, tuning, log, wake, localResults } = deps;
+  const { store, activities, tuning, log, wake, localResults, clock } = deps;
 
   // A storage error (the database restarting, a connection closed) must not drop a job's outcome: a handler that
   // throws makes the scheduler fail the job for good, and its instance would wait forever. Retry instead (the job's
@@ -44,7 +47,7 @@ export function createWorkHandlers(deps: {
   };
 
   const record = async (instanceId: string, executionId: string, event: HistoryEvent, dedupeKey: string): Promise<void> => {
-    await retrying(`recording ${dedupeKey}`, () => store.sendMessage(instanceId, event, { dedupeKey, executionId, now: new Date() }));
+    await retrying(`recording ${dedupeKey}`, () => store.sendMessage(instanceId, event, { dedupeKey, executionId, now: clock.now() }));
     localResults.inboxed(instanceId);
     wake();
   };
@@ -69,7 +72,7 @@ export function createWorkHandlers(deps: {
 
     async fireTimer(job: TimerJob): Promise<void> {
       const { instanceId, executionId, sequence, fireAt } = job;
-      const event: HistoryEvent = { type: HistoryEventType.TimerFired, eventId: -1, timestamp: new Date(), timerId: sequence, fireAt };
+      const event: HistoryEvent = { type: HistoryEventType.TimerFired, eventId: -1, timestamp: clock.now(), timerId: sequence, fireAt };
       crashPoint('after-timer-fired');
       await record(instanceId, executionId, event, DedupeKey.timerFired(instanceId, executionId, sequence));
     },
@@ -88,7 +91,7 @@ export function createWorkHandlers(deps: {
     let event: HistoryEvent;
     if (deliveries > tuning.maxActivityDeliveries) {
       event = {
-        type: HistoryEventType.TaskFailed, eventId: -1, timestamp: new Date(), taskScheduledId: sequence,
+        type: HistoryEventType.TaskFailed, eventId: -1, timestamp: clock.now(), taskScheduledId: sequence,
         failureDetails: {
           errorType: 'PoisonActivity',
           errorMessage: `Activity '${name}' was started ${deliveries} times without finishing (it keeps crashing or timing out its worker); it was failed instead of being run again.`,
@@ -100,9 +103,9 @@ export function createWorkHandlers(deps: {
       try {
         const result: unknown = await activities.resolve(name).run(decodePayload(job.input));
         const encoded = assertPayloadSize(encodePayload(result, `result of activity '${name}'`), `result of activity '${name}'`, tuning.maxPayloadBytes);
-        event = { type: HistoryEventType.TaskCompleted, eventId: -1, timestamp: new Date(), taskScheduledId: sequence, result: encoded };
+        event = { type: HistoryEventType.TaskCompleted, eventId: -1, timestamp: clock.now(), taskScheduledId: sequence, result: encoded };
       } catch (error) {
-        event = { type: HistoryEventType.TaskFailed, eventId: -1, timestamp: new Date(), taskScheduledId: sequence, failureDetails: failureDetailsFrom(error) };
+        event = { type: HistoryEventType.TaskFailed, eventId: -1, timestamp: clock.now(), taskScheduledId: sequence, failureDetails: failureDetailsFrom(error) };
       }
     }
     return event;

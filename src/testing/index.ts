@@ -19,3 +19,7 @@ export type { StartTestMongoOptions, TestMongo, TestMongoKind } from './start-te
 // Replay tests: histories in, decisions out (no database)
 export { HistoryBuilder, type HistoryBuilderOptions } from './history-builder.js';
 export { replayHistory, yieldToEventLoop, type ReplayHistoryOptions } from './replay-history.js';
+export { parseHistory } from '../history/parse-history.js';
+
+// The real runtime on a private database with a virtual clock
+export { createTestEnvironment, type TestEnvironment, type TestEnvironmentOptions } from './create-test-environment.js';

@@ -1,4 +1,5 @@
 import type { Db } from '@agendajs/mongo-backend';
+import type { Clock } from '../../ports/clock.js';
 
 /** Options of {@link AgendaWorkScheduler}. */
 export interface AgendaWorkSchedulerOptions {
@@ -35,6 +36,11 @@ export interface AgendaWorkSchedulerOptions {
   readonly stopGraceMs?: number;
   /** Receives warnings and errors, one line each. Default: `console.warn`. */
   readonly log?: (line: string) => void;
+  /**
+   * The clock timers' `fireAt` is read by. Default: the system clock. A virtual clock (a test environment's) runs
+   * at real speed between jumps: a timer is due when it reads `fireAt`; see {@link AgendaWorkScheduler.clockChanged}.
+   */
+  readonly clock?: Clock;
 }
 
 /** {@link AgendaWorkSchedulerOptions} with defaults applied and values checked. */
@@ -49,6 +55,7 @@ export interface ResolvedSchedulerOptions {
   readonly maxDeliveries: number | undefined;
   readonly stopGraceMs: number;
   readonly log: (line: string) => void;
+  readonly clock: Clock | undefined;
 }
 
 const DEFAULT_CONCURRENCY = 10;
@@ -72,6 +79,7 @@ export function resolveSchedulerOptions(options: AgendaWorkSchedulerOptions): Re
     maxDeliveries: options.maxDeliveries === undefined ? undefined : positiveInteger('maxDeliveries', options.maxDeliveries),
     stopGraceMs: nonNegativeInteger('stopGraceMs', options.stopGraceMs ?? DEFAULT_STOP_GRACE_MS),
     log: options.log ?? ((line: string) => console.warn(line)),
+    clock: options.clock,
   };
 }
 

@@ -5,7 +5,8 @@ import { Agenda, toJobId, type Job } from 'agenda';
 // `mongodb` itself is imported only under src/adapters/mongodb.
 import { MongoClient, ObjectId, type Db } from '@agendajs/mongo-backend';
 import { CollectionSuffix, FinishedJobName, JobName } from '../../core/persisted-names.js';
-import type { ActivityJob, TimerJob, WorkHandlers, WorkScheduler } from '../../ports/work-scheduler.js';
+import type { Clock } from '../../ports/clock.js';
+import type { ActivityJob, PendingWork, TimerJob, WorkHandlers, WorkScheduler } from '../../ports/work-scheduler.js';
 import { activityFromData, activityJobData, timerFromData, timerJobData } from './agenda-job-data.js';
 import { agendaProcessorView, type AgendaProcessorView } from './agenda-processor-view.js';
 import { AgendaTimerScope } from './agenda-timer-scope.js';
@@ -103,6 +104,7 @@ export class AgendaWorkScheduler implements WorkScheduler {
   readonly #maxDeliveries: number | undefined;
   readonly #stopGraceMs: number;
   readonly #log: (line: string) => void;
+  readonly #clock: Clock | undefined;
   /** Agenda's `name`, written to `lastModifiedBy` by every lock and state save of this process. */
   readonly #name: string;
 
@@ -123,6 +125,7 @@ export class AgendaWorkScheduler implements WorkScheduler {
     this.#maxDeliveries = resolved.maxDeliveries;
     this.#stopGraceMs = resolved.stopGraceMs;
     this.#log = (line) => resolved.log(`[durably:agenda] ${line}`);
+    this.#clock = resolved.clock;
     this.#name = `durably:${resolved.taskHub}:${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
   }
 
@@ -194,7 +197,7 @@ export class AgendaWorkScheduler implements WorkScheduler {
     if (!(job.fireAt instanceof Date) || Number.isNaN(job.fireAt.getTime())) {
       throw new TypeError(`scheduleTimer: fireAt must be a valid Date (timer ${job.sequence} of instance '${job.instanceId}').`);
     }
-    await this.#insert(JobName.Timer, timerJobData(job), job.fireAt);
+    await this.#insert(JobName.Timer, timerJobData(job), this.#timerRunAt(job.fireAt));
   }
 
   /**
@@ -225,6 +228,47 @@ export class AgendaWorkScheduler implements WorkScheduler {
       lockedAt: null,
     });
     return deletedCount;
+  }
+
+  /** Activity jobs not finished (queued or running), and when the earliest timer that has not fired is due. */
+  async pendingWork(): Promise<PendingWork> {
+    const { jobs } = await this.#connect();
+    const [activities, timers] = await Promise.all([
+      jobs.countDocuments({ name: JobName.Activity, $or: [{ lastFinishedAt: null }, { lockedAt: { $ne: null } }] }),
+      jobs.find({ name: JobName.Timer, lastFinishedAt: null }, { sort: { 'data.fireAt': 1 }, limit: 1, projection: { data: 1 } }).toArray(),
+    ]);
+    const next = timers[0];
+    return { activities, ...(next === undefined ? {} : { nextTimerAt: timerFromData(next.data, JobName.Timer).fireAt }) };
+  }
+
+  /**
+   * The clock jumped ahead: every timer not locked yet is rescheduled for the real time at which the clock reads its
+   * `fireAt` (at once, if it already does), and a started worker looks for due timers now. Only a scheduler given
+   * a {@link AgendaWorkSchedulerOptions.clock} has anything to do.
+   */
+  async clockChanged(): Promise<void> {
+    if (this.#clock === undefined) return;
+    const connection = await this.#connect();
+    const pending = await connection.jobs.find({ name: JobName.Timer, lockedAt: null }, { projection: { data: 1, nextRunAt: 1 } }).toArray();
+    let due: { readonly id: ObjectId; readonly runAt: Date } | undefined;
+    const now = Date.now();
+    for (const doc of pending) {
+      const runAt = this.#timerRunAt(timerFromData(doc.data, JobName.Timer).fireAt);
+      if (due === undefined && runAt.getTime() <= now) due = { id: doc._id, runAt };
+      if (doc.nextRunAt instanceof Date && doc.nextRunAt.getTime() === runAt.getTime()) continue;
+      await connection.jobs.updateOne({ _id: doc._id, name: JobName.Timer, lockedAt: null }, { $set: { nextRunAt: runAt } });
+    }
+    if (due !== undefined && connection.channel.state === 'connected') {
+      const notification = { jobId: toJobId(due.id.toHexString()), jobName: JobName.Timer, nextRunAt: due.runAt, priority: 0, timestamp: new Date(), source: this.#name };
+      await connection.channel.publish(notification).catch((error: unknown) =>
+        this.#log(`could not notify the worker of due timers (they fire at its next poll): ${describeError(error)}`));
+    }
+  }
+
+  // The real time at which the clock reads `fireAt`.
+  #timerRunAt(fireAt: Date): Date {
+    if (this.#clock === undefined) return fireAt;
+    return new Date(Math.max(0, Date.now() + fireAt.getTime() - this.#clock.now().getTime()));
   }
 
   /**

@@ -215,6 +215,11 @@ export class MongoInstanceStore implements InstanceStore {
     return earliest;
   }
 
+  async hasDueWork(now: Date): Promise<boolean> {
+    assertDate(now, 'now');
+    return (await this.#instances.findOne({ 'work.pending': true, 'work.availableAt': { $lte: now } }, { projection: { _id: 1 } })) !== null;
+  }
+
   async loadHistory(instanceId: string, executionId: string): Promise<HistoryChunk[]> {
     assertKey(instanceId, 'instanceId');
     assertKey(executionId, 'executionId');

@@ -67,13 +67,34 @@ describe('activities are resolved through a child of the app container', () => {
   it('creates a new activity instance per resolve while app singletons stay shared', () => {
     const appContainer = globalContainer.createChildContainer();
     appContainer.register(Greeter, { useClass: Greeter }, { lifecycle: Lifecycle.Singleton });
-    // Even an app-level singleton registration of the activity class does not make activities shared.
-    appContainer.register(SayHello, { useClass: SayHello }, { lifecycle: Lifecycle.Singleton });
     const resolver = DurableRegistry.from({ activities: [SayHello] }).createActivityResolver(appContainer);
     const first = resolver.resolve('SayHello');
     const second = resolver.resolve('SayHello');
     expect(first).not.toBe(second);
+    expect(first).toBeInstanceOf(SayHello);
     expect((first as unknown as { greeter: Greeter }).greeter).toBe((second as unknown as { greeter: Greeter }).greeter);
+  });
+
+  it('resolves an activity class the app registered through that registration (how tests replace activities)', () => {
+    const fake = { run: (city: string) => `Fake hello ${city}` };
+    const appContainer = globalContainer.createChildContainer();
+    appContainer.register(SayHello, { useValue: fake as unknown as SayHello });
+    const resolver = DurableRegistry.from({ activities: [SayHello] }).createActivityResolver(appContainer);
+    expect(resolver.resolve('SayHello')).toBe(fake);
+    expect(resolver.resolve(SayHello).run('Rome')).toBe('Fake hello Rome');
+
+    @injectable()
+    class LoudHello extends SayHello {
+      override run(city: string): string {
+        return super.run(city).toUpperCase();
+      }
+    }
+    const other = globalContainer.createChildContainer();
+    other.register(Greeter, { useClass: Greeter });
+    other.register(SayHello, { useClass: LoudHello });
+    const loud = DurableRegistry.from({ activities: [SayHello] }).createActivityResolver(other);
+    expect(loud.resolve('SayHello').run('Rome')).toBe('HELLO ROME!');
+    expect(loud.resolve('SayHello')).not.toBe(loud.resolve('SayHello'));
   });
 
   it('resolves classes added to the registry after the resolver was created', () => {

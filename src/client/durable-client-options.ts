@@ -1,0 +1,18 @@
+import type { Clock } from '../ports/clock.js';
+import type { EntityStore } from '../ports/entity-store.js';
+
+/** What a {@link DurableClient} is built with (by `Durably`; not constructed by apps). */
+export interface DurableClientOptions {
+  /** Largest encoded payload, in bytes. */
+  readonly maxPayloadBytes: number;
+  /** New work was stored by this process: wake its worker. */
+  readonly wake: () => void;
+  readonly entities: EntityStore;
+  /** The time stamped on starts, events and requests. */
+  readonly clock: Clock;
+  /**
+   * Called between the polls of `waitForCompletion`; resolves true when it moved time on (the next poll then comes at
+   * once). The test environment's auto time-skipping.
+   */
+  readonly whileWaiting?: () => Promise<boolean>;
+}
