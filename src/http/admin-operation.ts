@@ -5,6 +5,7 @@
  * | operation | routes |
  * |---|---|
  * | `instances.read` | `GET /instances/:id`, `GET /instances` |
+ * | `instances.readHistory` | `GET /instances/:id/history` (the raw events, for replay tests: not redacted) |
  * | `instances.start` | `POST /orchestrators/:name/:instanceId?` |
  * | `instances.raiseEvent` | `POST /instances/:id/raiseEvent/:eventName` |
  * | `instances.terminate` | `POST /instances/:id/terminate` |
@@ -19,6 +20,7 @@
  */
 export const ADMIN_OPERATIONS = Object.freeze([
   'instances.read',
+  'instances.readHistory',
   'instances.start',
   'instances.raiseEvent',
   'instances.terminate',
@@ -38,6 +40,8 @@ export type AdminOperation = (typeof ADMIN_OPERATIONS)[number];
 /**
  * The operations that change nothing: what a read-only role (a dashboard viewer, a monitoring job) may be allowed.
  * Note that `entities.read` returns entity states as they are (the `redact` hook applies to instance statuses only).
+ * `instances.readHistory` changes nothing either but is not in this list: it returns the raw history events, inputs
+ * and results included, which the `redact` hook does not see — grant it on purpose, to whoever exports histories.
  *
  * @example
  * ```ts

@@ -14,6 +14,9 @@ const RUNNING_RETRY_AFTER_SECONDS = 5;
 const CONTINUATION_TOKEN = 'x-ms-continuation-token';
 
 /**
+ * `GET /instances/:instanceId/history` — the raw history events of the current execution, as JSON (dates as ISO
+ * strings; `parseHistory` of `durably/testing` reads them back for `replayHistory`); `404` when unknown.
+ *
  * `GET /instances/:instanceId` — one status: `202` (with `Location` and `Retry-After`) while Pending, Running,
  * ContinuedAsNew or Suspended, `200` when finished (`500` for Failed with `returnInternalServerErrorOnFailure=true`),
  * `404` when unknown. `GET /instances` — a page of statuses, `x-ms-continuation-token` in and out.
@@ -41,6 +44,11 @@ export const instanceStatusRoutes: AdminRouteGroup = (router, context) => {
       default:
         sendJson(res, 200, payload);
     }
+  }));
+
+  router.get('/instances/:instanceId/history', ...context.route('instances.readHistory', async (req, res) => {
+    const { instanceId } = parsePath(InstancePath, req);
+    sendJson(res, 200, await client.getHistory(instanceId));
   }));
 
   router.get('/instances', ...context.route('instances.read', async (req, res) => {

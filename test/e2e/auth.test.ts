@@ -53,6 +53,7 @@ const bearer = (token: string): { headers: Record<string, string> } => ({ header
 const ROUTES: readonly { method: string; path: string; operation: AdminOperation }[] = [
   { method: 'GET', path: '/instances/auth-running', operation: 'instances.read' },
   { method: 'GET', path: '/instances', operation: 'instances.read' },
+  { method: 'GET', path: '/instances/auth-done/history', operation: 'instances.readHistory' },
   { method: 'POST', path: '/orchestrators/Echo', operation: 'instances.start' },
   { method: 'POST', path: '/instances/auth-running/raiseEvent/Other', operation: 'instances.raiseEvent' },
   { method: 'POST', path: '/instances/auth-running/terminate', operation: 'instances.terminate' },

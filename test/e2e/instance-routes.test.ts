@@ -1,6 +1,8 @@
 // Every route of the admin router, its success and its error codes, through the real runtime.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import express from 'express';
+import { parseHistory, replayHistory } from '../../src/testing/index.js';
+import { HelloSequence } from './support/fixtures.js';
 import { DF_BASE, expectErrorBody, pollUntilDone, startHttpApp, waitForStatus, type HttpTestApp } from './support/http-app.js';
 
 let target: HttpTestApp;
@@ -169,6 +171,28 @@ describe('e2e: GET /instances/:instanceId', () => {
     expect(history.body.historyEvents[1]).not.toHaveProperty('Result');
     const withOutput = await target.call('GET', api('/instances/status-history?showHistory=TRUE&showHistoryOutput=true'));
     expect(withOutput.body.historyEvents[1]).toMatchObject({ EventType: 'ExecutionCompleted', Result: 'hist' });
+  });
+
+  it('GET /instances/:id/history exports the raw events; parseHistory reads them back for replayHistory', async () => {
+    const started = await target.call('POST', api('/orchestrators/HelloSequence/raw-history'), { json: ['Lima'] });
+    expect(started.status).toBe(202);
+    expect(await waitForStatus(target, 'raw-history', 'Completed')).toBe(true);
+    const raw = await target.call('GET', api('/instances/raw-history/history'));
+    expect(raw.status).toBe(200);
+    expect(raw.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(raw.body.map((e: { type: string }) => e.type)).toEqual([
+      'OrchestratorStarted', 'ExecutionStarted', 'TaskScheduled', 'OrchestratorCompleted',
+      'OrchestratorStarted', 'TaskCompleted', 'ExecutionCompleted', 'OrchestratorCompleted',
+    ]);
+    expect(typeof raw.body[0].timestamp).toBe('string');
+    const history = parseHistory(raw.text);
+    expect(history).toEqual(await target.durably.client.getHistory('raw-history'));
+    const decision = await replayHistory(HelloSequence, history);
+    expect(decision.completion).toEqual({ status: 'Completed', output: '["Hello Lima!"]' });
+
+    const unknown = await target.call('GET', api('/instances/no-such-instance/history'));
+    expect(unknown.status).toBe(404);
+    expect(expectErrorBody(unknown)).toMatchObject({ error: 'INSTANCE_NOT_FOUND' });
   });
 
   it('Failed is 200, or 500 (with the status) with returnInternalServerErrorOnFailure=true', async () => {

@@ -47,6 +47,7 @@ describe('public API', () => {
       'InjectableBase',
       'InstanceAlreadyExistsError',
       'InstanceNotFoundError',
+      'InvalidHistoryError',
       'InvalidPayloadError',
       'LockingRulesViolationError',
       'MAX_RUNNABLE_NAME_LENGTH',
@@ -83,7 +84,7 @@ describe('public API', () => {
   });
 
   it("'durably/testing' exports exactly these names", () => {
-    expect(runtimeExports(testing)).toEqual(['HistoryBuilder', 'replayHistory', 'startTestMongo', 'yieldToEventLoop']);
+    expect(runtimeExports(testing)).toEqual(['HistoryBuilder', 'createTestEnvironment', 'parseHistory', 'replayHistory', 'startTestMongo', 'yieldToEventLoop']);
   });
 });
 
