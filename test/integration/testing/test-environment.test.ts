@@ -123,6 +123,35 @@ class Reminders extends DurableEntity<string[]> {
   }
 }
 
+@Activity()
+class Flaky {
+  run(key: string): string {
+    calls.push(`Flaky:${key}`);
+    if (calls.filter((c) => c === `Flaky:${key}`).length < 3) throw new Error('not yet');
+    return `ok ${key}`;
+  }
+}
+
+/** Retries an activity with an hour of backoff, doubling. */
+@Orchestrator()
+class PatientRetry {
+  async run(ctx: OrchestrationContext<string>): Promise<{ result: string; at: string }> {
+    const result = await ctx.callActivityWithRetry(Flaky, { firstRetryIntervalInMilliseconds: HOUR, maxNumberOfAttempts: 5, backoffCoefficient: 2 }, ctx.input);
+    return { result, at: ctx.currentUtcDateTime.toISOString() };
+  }
+}
+
+/** An eternal monitor: counts a reminder into an entity every day, continuing as new each time. */
+@Orchestrator()
+class DailyReminder {
+  async run(ctx: OrchestrationContext<number>): Promise<void> {
+    if (ctx.input >= 3) return;
+    await ctx.callEntity(new EntityId('Reminders', 'daily'), 'add', `day ${ctx.input}`);
+    await ctx.createTimer(new Date(ctx.currentUtcDateTime.getTime() + 24 * HOUR));
+    ctx.continueAsNew(ctx.input + 1);
+  }
+}
+
 let env: TestEnvironment | undefined;
 
 afterEach(async () => {
@@ -220,6 +249,25 @@ describe('createTestEnvironment', () => {
     expect((await env.client.readEntityState(id)).entityState).toEqual(['now']);
     await env.skipTime(48 * HOUR);
     expect((await env.client.readEntityState(id)).entityState).toEqual(['now', 'later']);
+  }, 60_000);
+
+  it('skips the durable backoff of activity retries (1 h, then 2 h)', async () => {
+    env = await createTestEnvironment({ orchestrators: [PatientRetry], activities: [Flaky], startTime: start });
+    const id = await env.client.startNew(PatientRetry, { input: 'sync' });
+    const status = await env.client.waitForCompletion(id, { timeoutMs: 20_000 });
+    expect(status.output).toEqual({ result: 'ok sync', at: expect.any(String) });
+    expect(new Date((status.output as { at: string }).at).getTime()).toBeGreaterThanOrEqual(start.getTime() + 3 * HOUR);
+    expect(calls).toEqual(['Flaky:sync', 'Flaky:sync', 'Flaky:sync']);
+  }, 60_000);
+
+  it('runs an eternal orchestration with entity calls and continueAsNew across days', async () => {
+    env = await createTestEnvironment({ orchestrators: [DailyReminder], entities: [Reminders], startTime: start, autoSkip: false });
+    const id = await env.client.startNew(DailyReminder, { input: 0 });
+    await env.skipTime(36 * HOUR);
+    expect((await env.client.readEntityState(new EntityId('Reminders', 'daily'))).entityState).toEqual(['day 0', 'day 1']);
+    await env.skipTime(48 * HOUR);
+    expect((await env.client.getStatus(id))?.runtimeStatus).toBe('Completed');
+    expect((await env.client.readEntityState(new EntityId('Reminders', 'daily'))).entityState).toEqual(['day 0', 'day 1', 'day 2']);
   }, 60_000);
 
   it('does not move time while an activity runs; skipTime says what it waits for when that never ends', async () => {
