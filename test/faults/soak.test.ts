@@ -40,10 +40,11 @@ const HEAP_GROWTH_MB = LONG ? 1 : 2;
 const TIMER_SLACK = 10;
 const SPENT_TIMERS_MAX = 1_000;
 /**
- * Pools still grow by one now and then (measured: +1 at 40 % and at 60 % of the two long runs; more in the bounded
- * run when another suite runs beside it).
+ * Pools still grow by one now and then (measured: +1 at 40 % and at 60 % of the two long runs). The bounded run is
+ * still warming its pools in its last third (CI measured 29 → 34 sockets between 50 % and 70 % of 40 s, with other
+ * suites beside it): its slack is wider, yet far below what a leak of one socket per orchestration (~250) would add.
  */
-const SOCKET_SLACK = LONG ? 3 : 4;
+const SOCKET_SLACK = LONG ? 3 : 8;
 
 let cluster: FaultCluster;
 
