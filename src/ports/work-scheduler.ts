@@ -28,8 +28,11 @@ export interface PendingWork {
 /** What the scheduler calls in a worker process. Each handler records its outcome as an instance message. */
 export interface WorkHandlers {
   /**
-   * Runs an activity and records its result. `deliveries` counts how many times this job was started (a worker that
-   * crashed mid-run leaves it to be started again): the handler fails the task instead of running it past a cap.
+   * Runs an activity and records its result. `deliveries` counts the starts of this job that did not end, this one
+   * included: 1 normally; a worker that crashed, froze or lost the lock mid-run leaves the job to be started again,
+   * and the handler fails the task instead of running it past a cap. A scheduler runs every start with `deliveries`
+   * ≥ 2 alone in its process (no other activity running beside it), so that a crash it causes is its own. A handler
+   * that throws could not record an outcome: the scheduler gives the job back to run again (uncounted).
    * `justScheduled` is set when this process scheduled the job a moment ago and runs it straight away: its
    * instance was live then, so the handler need not look it up first.
    */

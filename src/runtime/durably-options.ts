@@ -26,7 +26,11 @@ export interface DurablyTuning {
   readonly maxActionsPerEpisode?: number;
   /** Claims of an instance whose episode never commits (it crashes its worker) before it is failed. Default 5. */
   readonly maxEpisodeAttempts?: number;
-  /** Starts of one activity that crashed its worker before the task is failed. Default 5. */
+  /**
+   * Starts of one activity that never ended (it crashed, froze or timed out its worker) before its task is failed as
+   * poison. The start that reaches this count runs alone in its worker, so an activity killed beside another one that
+   * crashes the worker is never failed for it. At least 2. Default 5.
+   */
   readonly maxActivityDeliveries?: number;
   /** How long `stop()` waits for running work, in ms. Default 30,000. */
   readonly drainTimeoutMs?: number;

@@ -22,7 +22,7 @@ import { runEpisode } from './episode-runner.js';
 import { LocalResults } from './local-results.js';
 import { OrchestrationWorker } from './orchestration-worker.js';
 import { consoleLogger, type RuntimeLogger } from './runtime-logger.js';
-import { createWorkHandlers } from './work-handlers.js';
+import { activityPoisonCap, createWorkHandlers } from './work-handlers.js';
 import { WorkTracker } from './work-tracker.js';
 
 // Set by Durably's static block: the private factory, for createDurably below.
@@ -141,6 +141,8 @@ export class Durably {
         stopGraceMs: tuning.drainTimeoutMs,
         concurrency: tuning.activityConcurrency,
         lockLifetimeMs: tuning.activityLockMs,
+        // The start that reaches the poison cap runs alone: only a crash of its own fails an activity.
+        aloneFromDeliveries: activityPoisonCap(tuning.maxActivityDeliveries),
         processEveryMs: tuning.pollIntervalMs,
         log: (line: string) => log('warn', line),
         ...(internals.clock === undefined ? {} : { clock: internals.clock }),

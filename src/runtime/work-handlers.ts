@@ -14,6 +14,15 @@ import type { LocalResults } from './local-results.js';
 import type { RuntimeLogger } from './runtime-logger.js';
 
 /**
+ * Starts of an activity that never ended (crashed, froze or timed out its worker) before its task is failed as
+ * poison: `maxActivityDeliveries`, at least 2 — the last of them runs alone in its worker, so that a crash beside
+ * another activity's never counts alone.
+ */
+export function activityPoisonCap(maxActivityDeliveries: number): number {
+  return Math.max(maxActivityDeliveries, 2);
+}
+
+/**
  * Runs activities and fires timers for the scheduler, recording each outcome as a message to the instance. The
  * message's dedupe key is the action's identity, so a re-run activity (at-least-once) is recorded exactly once.
  */
@@ -89,12 +98,16 @@ export function createWorkHandlers(deps: {
       }
     }
     let event: HistoryEvent;
-    if (deliveries > tuning.maxActivityDeliveries) {
+    // `deliveries` - 1 earlier starts never ended: each crashed, froze or timed out its worker — or was cut short by
+    // another activity crashing it. The scheduler runs the start that reaches the cap alone in its worker (Durably
+    // sets its aloneFromDeliveries to activityPoisonCap), so the task fails only after a start died alone: an
+    // innocent activity killed beside a poison one finishes on that lone run.
+    if (deliveries > activityPoisonCap(tuning.maxActivityDeliveries)) {
       event = {
         type: HistoryEventType.TaskFailed, eventId: -1, timestamp: clock.now(), taskScheduledId: sequence,
         failureDetails: {
           errorType: 'PoisonActivity',
-          errorMessage: `Activity '${name}' was started ${deliveries} times without finishing (it keeps crashing or timing out its worker); it was failed instead of being run again.`,
+          errorMessage: `Activity '${name}' was started ${deliveries - 1} times without finishing, the last time alone in its worker (it keeps crashing or timing out its worker); it was failed instead of being run again.`,
           isNonRetriable: true,
         },
       };

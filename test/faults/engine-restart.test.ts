@@ -1,9 +1,12 @@
 // Scenario 2: kill -9 the engine process itself (the embedded engine with a data directory) mid-run and restart it
 // on the same port: the workers reconnect on their own, and every acknowledged start, event and completion is there.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { FAST_FAILOVER, FaultCluster } from './support/fault-cluster.js';
+import { FAST_FAILOVER, FaultCluster, LONG } from './support/fault-cluster.js';
 import type { FaultWorker } from './support/fault-worker-process.js';
 import { startMixedWorkload, verifyWorkload } from './support/mixed-workload.js';
+
+/** Rounds of the mixed workload in flight when the engine is killed in the heavier case. */
+const HEAVY_ROUNDS = LONG ? 6 : 3;
 
 let cluster: FaultCluster;
 
@@ -38,10 +41,21 @@ describe('faults: engine process killed', () => {
     }
   }, 180_000);
 
-  // Not yet passing — a hang found by this scenario, not diagnosed: with three rounds of the mixed workload in flight
-  // when the engine is killed (the --long size), an instance sometimes never completes (a fan-out stayed Running for
-  // two minutes). Seen once before the insertMany fix as well: in-process activity jobs stayed locked by a live worker,
-  // their locks renewed by its heartbeat, while the activities never finished (no ledger entry). Suspected: an
-  // operation hanging on a connection to the killed engine, holding the job's slot and lock. Unskip once found.
-  it.skip('keeps every acknowledged write across a kill -9 of the engine with 3 rounds in flight', () => undefined);
+  // Found by this scenario: a job Agenda had locked when the engine died failed for good on the connection error of
+  // its first write, so its activity never ran and its instance never completed; and Agenda's unawaited unlock of a
+  // job rejected unhandled, ending the worker. Jobs whose handler could not record an outcome are now given back.
+  it(`keeps every acknowledged write across a kill -9 of the engine with ${HEAVY_ROUNDS} rounds in flight`, async () => {
+    const workers: FaultWorker[] = [cluster.spawn(FAST_FAILOVER), cluster.spawn(FAST_FAILOVER)];
+    try {
+      await Promise.all(workers.map((w) => w.ready));
+      const inFlight = await startMixedWorkload(cluster, 'heavy', HEAVY_ROUNDS);
+      await new Promise((r) => setTimeout(r, 50));
+      await cluster.restartEngine();
+
+      await verifyWorkload(cluster, inFlight);
+      expect(workers.filter((w) => !w.alive()).map((w) => w.output.join('\n'))).toEqual([]);
+    } finally {
+      await Promise.all(workers.map((w) => w.kill('SIGKILL')));
+    }
+  }, 300_000);
 });

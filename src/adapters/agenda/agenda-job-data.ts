@@ -12,7 +12,10 @@ export function jobKey(job: { readonly instanceId: string; readonly executionId:
 /** `data` of a `durably.activity` job. */
 export interface ActivityJobData extends ActivityJob {
   readonly key: string;
-  /** How many times a worker started the job; incremented (and persisted) before each run. */
+  /**
+   * How many times a worker started the job without the start ending: incremented (and persisted) before each run,
+   * decremented when a live worker gives the job back. At most 1 unless a worker died, froze or lost its lock.
+   */
   readonly deliveries: number;
 }
 
@@ -71,6 +74,15 @@ export function activityFromData(data: unknown, jobName: string): { readonly job
     },
     deliveries: field(d, jobName, 'deliveries', isInteger, 'an integer'),
   };
+}
+
+/**
+ * How many earlier starts of the activity job with this `data` never ended (its worker died, froze or lost the lock),
+ * before the job is started again; 0 for malformed data, which that start then fails.
+ */
+export function unfinishedStarts(data: unknown): number {
+  const deliveries = typeof data === 'object' && data !== null ? (data as { deliveries?: unknown }).deliveries : undefined;
+  return typeof deliveries === 'number' && Number.isInteger(deliveries) ? deliveries : 0;
 }
 
 /** The timer, read back from a stored job document's `data`. */

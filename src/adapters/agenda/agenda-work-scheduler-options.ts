@@ -32,6 +32,13 @@ export interface AgendaWorkSchedulerOptions {
    * no limit; the handler applies the runtime's own cap (and records the failure in the orchestration) long before.
    */
   readonly maxDeliveries?: number;
+  /**
+   * A start of an activity job with at least this many `deliveries` (starts that never ended, this one included)
+   * runs alone in its worker: it waits until no other activity runs in the process, and none starts beside it
+   * until it is done. Default 2: every start after one that never ended. Durably sets it to its poison cap, so that
+   * only the last start before an activity is failed as poison runs alone, and a crash that fails it was its own.
+   */
+  readonly aloneFromDeliveries?: number;
   /** How long {@link AgendaWorkScheduler.stop} lets running jobs finish, in milliseconds. Default 30,000. */
   readonly stopGraceMs?: number;
   /** Receives warnings and errors, one line each. Default: `console.warn`. */
@@ -53,6 +60,7 @@ export interface ResolvedSchedulerOptions {
   readonly processEveryMs: number;
   readonly lockLifetimeMs: number;
   readonly maxDeliveries: number | undefined;
+  readonly aloneFromDeliveries: number;
   readonly stopGraceMs: number;
   readonly log: (line: string) => void;
   readonly clock: Clock | undefined;
@@ -62,6 +70,7 @@ const DEFAULT_CONCURRENCY = 10;
 const DEFAULT_PROCESS_EVERY_MS = 500;
 const DEFAULT_LOCK_LIFETIME_MS = 5 * 60_000;
 const DEFAULT_STOP_GRACE_MS = 30_000;
+const DEFAULT_ALONE_FROM_DELIVERIES = 2;
 
 /** Applies the defaults; throws a RangeError naming the first invalid option. */
 export function resolveSchedulerOptions(options: AgendaWorkSchedulerOptions): ResolvedSchedulerOptions {
@@ -77,6 +86,7 @@ export function resolveSchedulerOptions(options: AgendaWorkSchedulerOptions): Re
     processEveryMs: positiveInteger('processEveryMs', options.processEveryMs ?? DEFAULT_PROCESS_EVERY_MS),
     lockLifetimeMs: positiveInteger('lockLifetimeMs', options.lockLifetimeMs ?? DEFAULT_LOCK_LIFETIME_MS),
     maxDeliveries: options.maxDeliveries === undefined ? undefined : positiveInteger('maxDeliveries', options.maxDeliveries),
+    aloneFromDeliveries: positiveInteger('aloneFromDeliveries', options.aloneFromDeliveries ?? DEFAULT_ALONE_FROM_DELIVERIES),
     stopGraceMs: nonNegativeInteger('stopGraceMs', options.stopGraceMs ?? DEFAULT_STOP_GRACE_MS),
     log: options.log ?? ((line: string) => console.warn(line)),
     clock: options.clock,

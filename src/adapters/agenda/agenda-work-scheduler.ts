@@ -1,16 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { Agenda, toJobId, type Job } from 'agenda';
+import { Agenda, toJobId, type BackoffContext, type Job } from 'agenda';
 // The driver's client and ObjectId come through the Agenda backend's re-exports (the same `mongodb` package):
 // `mongodb` itself is imported only under src/adapters/mongodb.
 import { MongoClient, ObjectId, type Db } from '@agendajs/mongo-backend';
+import { DurableError } from '../../core/durable-error.js';
 import { CollectionSuffix, FinishedJobName, JobName } from '../../core/persisted-names.js';
 import type { Clock } from '../../ports/clock.js';
 import type { ActivityJob, PendingWork, TimerJob, WorkHandlers, WorkScheduler } from '../../ports/work-scheduler.js';
-import { activityFromData, activityJobData, timerFromData, timerJobData } from './agenda-job-data.js';
+import { activityFromData, activityJobData, timerFromData, timerJobData, unfinishedStarts } from './agenda-job-data.js';
 import { agendaProcessorView, type AgendaProcessorView } from './agenda-processor-view.js';
 import { AgendaTimerScope } from './agenda-timer-scope.js';
 import { resolveSchedulerOptions, type AgendaWorkSchedulerOptions } from './agenda-work-scheduler-options.js';
+import { failsForGood, retryDelayMs } from './job-failure.js';
 import { JobSlots } from './job-slots.js';
 import { JobsOnlyMongoBackend } from './jobs-only-mongo-backend.js';
 import { LockHeartbeat } from './lock-heartbeat.js';
@@ -75,10 +77,19 @@ interface Worker {
  *   `lastFinishedAt` set); the document is the proof that the key ran, so a re-dispatch after a crash inserts
  *   nothing and runs nothing. {@link AgendaWorkScheduler.cancelInstanceJobs} leaves these tombstones too; reclaim them
  *   with {@link AgendaWorkScheduler.purgeFinishedJobs} once no re-dispatch can come.
- * - **Deliveries.** Before an activity's handler is called, `data.deliveries` is incremented in the job document, so
- *   a job taken over after its worker died is run with `deliveries` 2, 3, …
- * - **No Agenda retries.** Handlers record failures as instance messages (Durably retries at the orchestration
- *   level); a handler that throws anyway is logged and its job is marked failed, never re-run by Agenda.
+ * - **Deliveries.** Before an activity's handler is called, `data.deliveries` is incremented in the job document; a
+ *   start that ends in its worker either finishes the job or, given back, is uncounted. So a job taken over after its
+ *   worker died (or froze past its lock) is run with `deliveries` 2, 3, …
+ * - **Suspects run alone.** A start that never ended may have been of the activity that killed its worker — or of an
+ *   innocent one running beside it. A start with `deliveries` ≥ `aloneFromDeliveries` runs alone in its worker
+ *   ({@link JobSlots.acquireAlone}): it waits until no other activity runs here, and no new one starts until it is
+ *   done (its lock is renewed meanwhile). An innocent activity then finishes; one that kills its worker again has
+ *   done so alone, which is what lets the handler's poison cap blame only the culprit. Below that count, starts run
+ *   beside others, so that the work of a worker that simply died is taken over at full concurrency.
+ * - **Given back, never lost.** Handlers record an activity's failure as an instance message (Durably retries at the
+ *   orchestration level). A handler that throws could not record an outcome (the database restarting, say): its job
+ *   is given back — unlocked, due again after a backoff (see {@link retryDelayMs}) — and runs again. Only a
+ *   `DurableError` (malformed job data, more starts than `maxDeliveries`) fails a job for good.
  * - **Clean stop.** `stop()` lets running jobs finish (up to `stopGraceMs`), unlocks the jobs it locked but did not
  *   start, closes the client it opened and leaves no timer holding the process (see {@link AgendaTimerScope} for the
  *   timers Agenda itself leaks).
@@ -102,6 +113,7 @@ export class AgendaWorkScheduler implements WorkScheduler {
   readonly #processEveryMs: number;
   readonly #lockLifetimeMs: number;
   readonly #maxDeliveries: number | undefined;
+  readonly #aloneFrom: number;
   readonly #stopGraceMs: number;
   readonly #log: (line: string) => void;
   readonly #clock: Clock | undefined;
@@ -123,6 +135,7 @@ export class AgendaWorkScheduler implements WorkScheduler {
     this.#processEveryMs = resolved.processEveryMs;
     this.#lockLifetimeMs = resolved.lockLifetimeMs;
     this.#maxDeliveries = resolved.maxDeliveries;
+    this.#aloneFrom = resolved.aloneFromDeliveries;
     this.#stopGraceMs = resolved.stopGraceMs;
     this.#log = (line) => resolved.log(`[durably:agenda] ${line}`);
     this.#clock = resolved.clock;
@@ -289,13 +302,20 @@ export class AgendaWorkScheduler implements WorkScheduler {
     if (this.#worker !== undefined) return;
     const connection = await this.#connect();
     const worker: Worker = { handlers, scope: new AgendaTimerScope(), running: new Map(), slots: new JobSlots(this.#concurrency), queuedHere: false, pickups: 0, renames: Promise.resolve() };
-    const definition = { concurrency: this.#concurrency, lockLimit: this.#concurrency, lockLifetime: this.#lockLifetimeMs };
-    connection.agenda.define(JobName.Activity, (job: Job<unknown>) => this.#execute(worker, job, () => this.#runActivity(connection, worker, job), connection), definition);
+    // A job whose handler threw is given back (see failsForGood): Agenda saves it unlocked and due after the delay.
+    const backoff = ({ attempt, error }: BackoffContext): number | null => (failsForGood(error) ? null : retryDelayMs(attempt));
+    const definition = { concurrency: this.#concurrency, lockLimit: this.#concurrency, lockLifetime: this.#lockLifetimeMs, backoff };
+    connection.agenda.define(JobName.Activity, (job: Job<unknown>) => this.#execute(worker, job, () => this.#runActivity(connection, worker, job)), definition);
     connection.agenda.define(JobName.Timer, (job: Job<unknown>) => this.#execute(worker, job, () => worker.handlers.fireTimer(timerFromData(job.attrs.data, JobName.Timer))), definition);
     this.#worker = worker;
     // Finished jobs leave Agenda's scans (see FinishedJobName): after Agenda's final save of each run, and at start
     // for runs whose worker died between that save and the rename.
     for (const name of JOB_NAMES) {
+      // A job given back is pending again, not finished: Agenda's failure path stamps lastFinishedAt, which would hide
+      // it from cancelInstanceJobs and pendingWork. Emitted after that stamp and before Agenda saves the job.
+      connection.agenda.on(`retry:${name}`, (job: Job<unknown>) => {
+        job.attrs.lastFinishedAt = undefined;
+      });
       connection.agenda.on(`complete:${name}`, (job: Job<unknown>) => {
         worker.renames = worker.renames.then(() => this.#retire(connection, name, { _id: new ObjectId(String(job.attrs._id)) }));
       });
@@ -401,30 +421,22 @@ export class AgendaWorkScheduler implements WorkScheduler {
   }
 
   /**
-   * Runs one job's handler outside the timer scope, renewing its lock meanwhile. Activities wait for a free slot
-   * first (their lock is renewed while they wait).
+   * Runs one job's handler outside the timer scope, renewing its lock meanwhile (also while an activity waits for
+   * its slot, see {@link AgendaWorkScheduler.#runActivity}).
    */
-  #execute(worker: Worker, job: Job<unknown>, run: () => Promise<void>, connection?: Connection): Promise<void> {
+  #execute(worker: Worker, job: Job<unknown>, run: () => Promise<void>): Promise<void> {
     return AgendaTimerScope.outside(async () => {
       const id = String(job.attrs._id);
       const heartbeat = this.#heartbeat(() => job.touch(), `${job.attrs.name} ${id}`);
-      const usesSlot = job.attrs.name === JobName.Activity;
-      const done = (async () => {
-        if (!usesSlot) return run();
-        await worker.slots.acquire();
-        try {
-          await run();
-        } finally {
-          worker.slots.release();
-          if (connection !== undefined) this.#pickUp(connection, worker);
-        }
-      })();
+      const done = run();
       worker.running.set(id, { done, heartbeat });
       try {
         await done;
       } catch (error) {
-        // No backoff is defined, so Agenda records the failure (failedAt, failReason) and never runs the job again.
-        this.#log(`job ${job.attrs.name} ${id} failed and will not be retried: ${describeError(error)}`);
+        // Agenda records the failure (failedAt, failReason, failCount) and, unless it fails for good, gives the job back.
+        this.#log(failsForGood(error)
+          ? `job ${job.attrs.name} ${id} failed and will not be retried: ${describeError(error)}`
+          : `job ${job.attrs.name} ${id} failed; it runs again in ${retryDelayMs((job.attrs.failCount ?? 0) + 1)} ms: ${describeError(error)}`);
         throw error;
       } finally {
         worker.running.delete(id);
@@ -441,7 +453,7 @@ export class AgendaWorkScheduler implements WorkScheduler {
    * finished, and retired, in one write, as Agenda would. Holds one of the worker's slots; when it frees the slot, it
    * looks for a queued activity to run next.
    */
-  #runLocal(connection: Connection, worker: Worker, id: ObjectId, activity: ActivityJob, deliveries: number, justScheduled: boolean): void {
+  #runLocal(connection: Connection, worker: Worker, id: ObjectId, activity: ActivityJob, deliveries: number, justScheduled: boolean, failures = 0): void {
     const key = id.toHexString();
     const heartbeat = this.#heartbeat(
       () => connection.jobs.updateOne({ _id: id, lastModifiedBy: this.#name, lockedAt: { $ne: null } }, { $set: { lockedAt: new Date() } }),
@@ -450,17 +462,19 @@ export class AgendaWorkScheduler implements WorkScheduler {
     const done = AgendaTimerScope.outside(async () => {
       let failure: unknown;
       try {
-        if (this.#maxDeliveries !== undefined && deliveries > this.#maxDeliveries) {
-          throw new Error(`activity '${activity.name}' (instance '${activity.instanceId}', sequence ${activity.sequence}) was started ${deliveries} times, more than maxDeliveries ${this.#maxDeliveries}; failing the job without running it.`);
-        }
+        this.#checkDeliveries(activity, deliveries);
         await worker.handlers.runActivity(activity, deliveries, { justScheduled });
       } catch (error) {
         failure = error;
-        this.#log(`job ${JobName.Activity} ${key} failed and will not be retried: ${describeError(error)}`);
       }
       // A renewal landing after the final write would re-lock a finished job.
       await heartbeat.stop();
-      await this.#finishLocal(connection, id, failure);
+      if (failure === undefined || failsForGood(failure)) {
+        if (failure !== undefined) this.#log(`job ${JobName.Activity} ${key} failed and will not be retried: ${describeError(failure)}`);
+        await this.#finishLocal(connection, id, failure);
+      } else {
+        await this.#giveBack(connection, id, failure, failures + 1);
+      }
     }).finally(() => {
       worker.running.delete(key);
       worker.slots.release();
@@ -485,6 +499,26 @@ export class AgendaWorkScheduler implements WorkScheduler {
     }
   }
 
+  // Gives back a job this worker ran but could not record an outcome for (see failsForGood): unlocked, due again after
+  // a backoff, and its start uncounted — the start ended, in a live worker — so that only starts that never ended
+  // count toward the poison cap. Should this write fail too, the job's lock expires and it runs again all the same.
+  async #giveBack(connection: Connection, id: ObjectId, failure: unknown, failures: number): Promise<void> {
+    const now = new Date();
+    const delayMs = retryDelayMs(failures);
+    this.#log(`job ${JobName.Activity} ${id.toHexString()} failed; it runs again in ${delayMs} ms: ${describeError(failure)}`);
+    try {
+      await connection.jobs.updateOne(
+        { _id: id, lastModifiedBy: this.#name, lockedAt: { $ne: null } },
+        {
+          $set: { lockedAt: null, nextRunAt: new Date(now.getTime() + delayMs), failedAt: now, failReason: failure instanceof Error ? failure.message : describeError(failure), failCount: failures },
+          $inc: { 'data.deliveries': -1 },
+        },
+      );
+    } catch (error) {
+      this.#log(`could not give back job ${JobName.Activity} ${id.toHexString()} (it runs again once its lock expires): ${describeError(error)}`);
+    }
+  }
+
   /**
    * With a slot free and activities left to Agenda by this process, locks the oldest due activity job (whoever
    * scheduled it) and runs it here: one write instead of Agenda's lock, probe, start and delivery count, and no wait
@@ -499,7 +533,8 @@ export class AgendaWorkScheduler implements WorkScheduler {
       try {
         const now = new Date();
         const doc = await connection.jobs.findOneAndUpdate(
-          { name: JobName.Activity, nextRunAt: { $lte: now }, lockedAt: null, disabled: { $ne: true } },
+          // Not a start to run alone (see aloneFromDeliveries): it takes one slot; those go through Agenda's path.
+          { name: JobName.Activity, nextRunAt: { $lte: now }, lockedAt: null, disabled: { $ne: true }, 'data.deliveries': { $lt: this.#aloneFrom - 1 } },
           { $set: { lockedAt: now, lastRunAt: now, lastModifiedBy: this.#name }, $inc: { 'data.deliveries': 1 } },
           { sort: { nextRunAt: 1, priority: -1 }, returnDocument: 'after' },
         );
@@ -522,7 +557,9 @@ export class AgendaWorkScheduler implements WorkScheduler {
           return;
         }
         started = true;
-        this.#runLocal(connection, worker, id, parsed.job, parsed.deliveries, false);
+        this.#runLocal(connection, worker, id, parsed.job, parsed.deliveries, false, typeof doc.failCount === 'number' ? doc.failCount : 0);
+        // More slots may be free (a job that ran alone gave them all back): the next pick-up takes one.
+        this.#pickUp(connection, worker);
       } catch (error) {
         this.#log(`looking for a queued activity failed (Agenda's next pass finds it): ${describeError(error)}`);
       } finally {
@@ -577,22 +614,56 @@ export class AgendaWorkScheduler implements WorkScheduler {
       .catch((error: unknown) => this.#log(`could not notify the worker of new jobs (they start at its next poll): ${describeError(error)}`));
   }
 
+  /**
+   * Runs an activity job Agenda locked here: waits for a slot — for all of them when this start is to run alone
+   * (see `aloneFromDeliveries` and {@link JobSlots.acquireAlone}) — then counts the start and calls the handler.
+   * When the slots free, looks for a queued activity to run next.
+   */
   async #runActivity(connection: Connection, worker: Worker, job: Job<unknown>): Promise<void> {
-    // Counted before the handler runs, so a crash during it is seen by the next delivery.
-    const stored = await connection.jobs.findOneAndUpdate(
-      { _id: new ObjectId(String(job.attrs._id)) },
-      { $inc: { 'data.deliveries': 1 } },
-      { returnDocument: 'after', projection: { data: 1 } },
-    );
-    if (stored === null) {
-      this.#log(`activity job ${String(job.attrs._id)} was deleted before it started; not running it.`);
-      return;
+    let alone = unfinishedStarts(job.attrs.data) + 1 >= this.#aloneFrom;
+    await (alone ? worker.slots.acquireAlone() : worker.slots.acquire());
+    try {
+      // Counted once the job holds its slots and before the handler runs: a crash during it is seen by the next
+      // start, and a wait for slots cut short by another job's crash is not.
+      const stored = await connection.jobs.findOneAndUpdate(
+        { _id: new ObjectId(String(job.attrs._id)) },
+        { $inc: { 'data.deliveries': 1 } },
+        { returnDocument: 'after', projection: { data: 1 } },
+      );
+      if (stored === null) {
+        this.#log(`activity job ${String(job.attrs._id)} was deleted before it started; not running it.`);
+        return;
+      }
+      const { job: activity, deliveries } = activityFromData(stored.data, JobName.Activity);
+      if (deliveries >= this.#aloneFrom && !alone) {
+        // Started elsewhere since Agenda locked it here (its lock expired meanwhile): it runs alone all the same.
+        worker.slots.release();
+        alone = true;
+        await worker.slots.acquireAlone();
+      }
+      this.#checkDeliveries(activity, deliveries);
+      try {
+        await worker.handlers.runActivity(activity, deliveries);
+      } catch (error) {
+        // Given back (see failsForGood): this start ended in a live worker, so it does not count (see #giveBack).
+        if (!failsForGood(error)) {
+          await connection.jobs.updateOne({ _id: stored._id, lastModifiedBy: this.#name }, { $inc: { 'data.deliveries': -1 } }).catch((e: unknown) =>
+            this.#log(`could not uncount the start of job ${JobName.Activity} ${String(job.attrs._id)}: ${describeError(e)}`));
+        }
+        throw error;
+      }
+    } finally {
+      if (alone) worker.slots.releaseAlone();
+      else worker.slots.release();
+      this.#pickUp(connection, worker);
     }
-    const { job: activity, deliveries } = activityFromData(stored.data, JobName.Activity);
+  }
+
+  // The backstop of maxDeliveries: a job started more often fails for good without running.
+  #checkDeliveries(activity: ActivityJob, deliveries: number): void {
     if (this.#maxDeliveries !== undefined && deliveries > this.#maxDeliveries) {
-      throw new Error(`activity '${activity.name}' (instance '${activity.instanceId}', sequence ${activity.sequence}) was started ${deliveries} times, more than maxDeliveries ${this.#maxDeliveries}; failing the job without running it.`);
+      throw new DurableError('MAX_DELIVERIES_EXCEEDED', `activity '${activity.name}' (instance '${activity.instanceId}', sequence ${activity.sequence}) was started ${deliveries} times, more than maxDeliveries ${this.#maxDeliveries}; failing the job without running it.`);
     }
-    await worker.handlers.runActivity(activity, deliveries);
   }
 
   #connect(): Promise<Connection> {
@@ -621,7 +692,8 @@ export class AgendaWorkScheduler implements WorkScheduler {
         { key: { 'data.key': 1 }, name: JOB_KEY_INDEX_NAME, unique: true, partialFilterExpression: { 'data.key': { $exists: true } } },
         { key: { 'data.instanceId': 1 }, name: JOB_INSTANCE_INDEX_NAME, partialFilterExpression: { 'data.instanceId': { $exists: true } } },
       ]);
-      const backend = new JobsOnlyMongoBackend({ mongo: db, collection: this.#jobsCollection });
+      const backend = new JobsOnlyMongoBackend({ mongo: db, collection: this.#jobsCollection }, (error) =>
+        this.#log(`could not unlock a job (it runs once its lock expires): ${describeError(error)}`));
       const channel = new WorkerNotificationChannel((error) => this.#log(`notification handling failed: ${describeError(error)}`));
       // Connected here so a failure surfaces as this call's error (see JobsOnlyMongoBackend).
       await backend.connect();

@@ -2,6 +2,7 @@
 // process of the task hub; cancel, failure and start/stop behaviours.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { JOB_KEY_INDEX_NAME, AgendaWorkScheduler } from '../../../src/adapters/agenda/agenda-work-scheduler.js';
+import { DurableError } from '../../../src/core/durable-error.js';
 import { FinishedJobName, JobName } from '../../../src/core/persisted-names.js';
 import { openTestDb, waitFor, type TestDb } from '../../support/test-db.js';
 import {
@@ -288,10 +289,11 @@ describe('AgendaWorkScheduler', () => {
     report(`[agenda-scheduler] 100 jobs shared: first=${a.activities.length} second=${b.activities.length}`);
   });
 
-  it('marks a job whose handler throws as failed and never runs it again', async () => {
+  // A handler that throws anything else gives its job back (agenda-scheduler-isolation.test.ts).
+  it('marks a job whose handler throws a DurableError as failed and never runs it again', async () => {
     const p = setup();
     const hub = newTaskHub();
-    const handlers = recordingHandlers({ onActivity: () => Promise.reject(new Error('handler blew up')) });
+    const handlers = recordingHandlers({ onActivity: () => Promise.reject(new DurableError('TEST', 'handler blew up')) });
     const scheduler = p.create(hub);
     await scheduler.start(handlers);
     await scheduler.scheduleActivity(activityJob('throws'));
