@@ -1,6 +1,7 @@
 import { consoleLogger } from '../runtime/runtime-logger.js';
 import type { ResolvedAdminSettings } from './admin-route-context.js';
 import { AdminRouterConfigurationError } from './admin-router-configuration-error.js';
+import { checkSecurityChoice } from './check-security-choice.js';
 import type { AdminAuthorize, AdminRouterDefaults, AdminRouterOptions } from './admin-router-options.js';
 
 const KNOWN_OPTIONS = new Set(['authorize', 'auth', 'redact', 'statusCodes', 'maxBodyBytes', 'maxWaitSeconds', 'authenticateChallenge', 'logger']);
@@ -29,17 +30,7 @@ export function resolveAdminOptions(options: AdminRouterOptions | undefined, def
     return fail("adminRouter needs options: { authorize: (req, operation) => ... } to secure it, or { auth: 'none' } for local development only.");
   }
   const raw = options as unknown as Readonly<Record<string, unknown>>;
-  for (const key of Object.keys(raw)) {
-    if (!KNOWN_OPTIONS.has(key)) fail(`adminRouter: unknown option '${key}'. Known options: ${[...KNOWN_OPTIONS].join(', ')}.`);
-  }
-  const hasAuthorize = raw.authorize !== undefined;
-  const hasNone = raw.auth !== undefined;
-  if (hasAuthorize && hasNone) fail("adminRouter: pass either authorize or auth: 'none', not both.");
-  if (!hasAuthorize && !hasNone) {
-    fail("adminRouter is not secured: pass { authorize: (req, operation) => ... } (see docs/http-api.md), or { auth: 'none' } for local development only.");
-  }
-  if (hasNone && raw.auth !== 'none') fail(`adminRouter: auth must be 'none' (got ${JSON.stringify(raw.auth)}); to secure the router, pass authorize instead.`);
-  if (hasAuthorize && typeof raw.authorize !== 'function') fail('adminRouter: authorize must be a function (req, operation) => decision.');
+  checkSecurityChoice(raw, KNOWN_OPTIONS, { name: 'adminRouter', thing: 'router', docs: 'docs/http-api.md', noneNote: ' for local development only' }, fail);
   if (raw.redact !== undefined && typeof raw.redact !== 'function') fail('adminRouter: redact must be a function (status, { req, operation }) => status.');
   if (raw.logger !== undefined && typeof raw.logger !== 'function') fail('adminRouter: logger must be a function (level, message, ...args) => void.');
 

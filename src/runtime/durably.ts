@@ -98,9 +98,7 @@ export class Durably {
       store: this.#store,
       scheduler: this.#scheduler,
       tracker: this.#tracker,
-      wake: () => {
-        for (let i = 0; i < this.#tuning.orchestrationConcurrency; i++) this.#worker.wake();
-      },
+      wake: () => this.#worker.wakeAll(),
     });
   }
 

@@ -41,6 +41,12 @@ export class OrchestrationWorker {
     }
   }
 
+  /** Wakes every idle loop (time moved on: scheduled work may have come due for all of them). */
+  wakeAll(): void {
+    this.#pendingWake = true;
+    for (const wake of [...this.#sleepers]) wake();
+  }
+
   /**
    * Stops claiming; resolves when running episodes have finished, or after `drainTimeoutMs` (an episode still running
    * then keeps its lease until it expires, and another worker takes the instance over).
@@ -48,7 +54,7 @@ export class OrchestrationWorker {
   async stop(drainTimeoutMs: number): Promise<void> {
     if (this.#stopped) return;
     this.#stopped = true;
-    for (const wake of [...this.#sleepers]) wake();
+    this.wakeAll();
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<void>((resolve) => {
       timer = setTimeout(() => {

@@ -262,20 +262,15 @@ export class AgendaWorkScheduler implements WorkScheduler {
   async clockChanged(): Promise<void> {
     if (this.#clock === undefined) return;
     const connection = await this.#connect();
-    const pending = await connection.jobs.find({ name: JobName.Timer, lockedAt: null }, { projection: { data: 1, nextRunAt: 1 } }).toArray();
+    const pending = await connection.jobs.find({ name: JobName.Timer, lockedAt: null }, { projection: { data: 1 } }).toArray();
     let due: { readonly id: ObjectId; readonly runAt: Date } | undefined;
     const now = Date.now();
     for (const doc of pending) {
       const runAt = this.#timerRunAt(timerFromData(doc.data, JobName.Timer).fireAt);
       if (due === undefined && runAt.getTime() <= now) due = { id: doc._id, runAt };
-      if (doc.nextRunAt instanceof Date && doc.nextRunAt.getTime() === runAt.getTime()) continue;
       await connection.jobs.updateOne({ _id: doc._id, name: JobName.Timer, lockedAt: null }, { $set: { nextRunAt: runAt } });
     }
-    if (due !== undefined && connection.channel.state === 'connected') {
-      const notification = { jobId: toJobId(due.id.toHexString()), jobName: JobName.Timer, nextRunAt: due.runAt, priority: 0, timestamp: new Date(), source: this.#name };
-      await connection.channel.publish(notification).catch((error: unknown) =>
-        this.#log(`could not notify the worker of due timers (they fire at its next poll): ${describeError(error)}`));
-    }
+    if (due !== undefined) this.#notify(connection, due.id, due.runAt, JobName.Timer);
   }
 
   // The real time at which the clock reads `fireAt`.
@@ -607,10 +602,10 @@ export class AgendaWorkScheduler implements WorkScheduler {
     }
   }
 
-  #notify(connection: Connection, jobId: ObjectId, nextRunAt: Date): void {
+  #notify(connection: Connection, jobId: ObjectId, nextRunAt: Date, jobName: typeof JOB_NAMES[number] = JobName.Activity): void {
     // Only a started worker's Agenda listens (its channel is connected by agenda.start()).
     if (connection.channel.state !== 'connected') return;
-    void connection.channel.publish({ jobId: toJobId(jobId.toHexString()), jobName: JobName.Activity, nextRunAt, priority: 0, timestamp: new Date(), source: this.#name })
+    void connection.channel.publish({ jobId: toJobId(jobId.toHexString()), jobName, nextRunAt, priority: 0, timestamp: new Date(), source: this.#name })
       .catch((error: unknown) => this.#log(`could not notify the worker of new jobs (they start at its next poll): ${describeError(error)}`));
   }
 

@@ -1,6 +1,7 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import type { AdminAuthorize } from '../admin-router-options.js';
 import { authorizeOperation } from '../authorize-operation.js';
+import { checkSecurityChoice } from '../check-security-choice.js';
 import { toHttpApiError } from '../to-http-api-error.js';
 import { consoleLogger, type RuntimeLogger } from '../../runtime/runtime-logger.js';
 import { escapeHtml, loadDashboardAssets } from './dashboard-assets.js';
@@ -102,15 +103,7 @@ function resolveDashboardOptions(options: DashboardOptions | undefined): Resolve
     return fail("dashboard needs options: { apiBase: '/path/of/the/admin/router', authorize } (or auth: 'none' for local development only).");
   }
   const raw = options as unknown as Readonly<Record<string, unknown>>;
-  for (const key of Object.keys(raw)) {
-    if (!KNOWN_OPTIONS.has(key)) fail(`dashboard: unknown option '${key}'. Known options: ${[...KNOWN_OPTIONS].join(', ')}.`);
-  }
-  const hasAuthorize = raw.authorize !== undefined;
-  const hasNone = raw.auth !== undefined;
-  if (hasAuthorize && hasNone) fail("dashboard: pass either authorize or auth: 'none', not both.");
-  if (!hasAuthorize && !hasNone) fail("dashboard is not secured: pass { authorize: (req, operation) => ... } (see docs/dashboard.md), or { auth: 'none' }.");
-  if (hasNone && raw.auth !== 'none') fail(`dashboard: auth must be 'none' (got ${JSON.stringify(raw.auth)}); to secure the dashboard, pass authorize instead.`);
-  if (hasAuthorize && typeof raw.authorize !== 'function') fail('dashboard: authorize must be a function (req, operation) => decision.');
+  checkSecurityChoice(raw, KNOWN_OPTIONS, { name: 'dashboard', thing: 'dashboard', docs: 'docs/dashboard.md', noneNote: '' }, fail);
   const apiBase = raw.apiBase;
   // Same origin only: a path, not a URL and not `//host` (the page's Content-Security-Policy allows only its origin).
   if (typeof apiBase !== 'string' || !/^\/(?!\/)[^\s\\?#]*$/.test(apiBase)) {
