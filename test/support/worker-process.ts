@@ -7,27 +7,44 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 /** The Durably worker fixture (plain JS on the compiled library: `npm test` builds first through `pretest`). */
 export const WORKER_SCRIPT = path.join(root, 'test/integration/runtime/fixtures/worker.mjs');
 
-/** A Durably worker running as a child process (see the fixture's header for its environment variables). */
+/** Starts `node fixtures/worker.mjs` with `env` added to this process's environment. */
+export function startWorkerProcess(env: Record<string, string>): WorkerProcess {
+  return spawnWorker(WORKER_SCRIPT, env);
+}
+
+/** A worker fixture running as a child process (see the fixture's header for its environment). */
 export interface WorkerProcess {
   readonly child: ChildProcessWithoutNullStreams;
   readonly pid: number;
+  readonly env: Readonly<Record<string, string>>;
   /** Everything it printed so far, one entry per line (stdout and stderr). */
   readonly output: string[];
   /** Resolves once it printed `{"event":"ready"}`; rejects if it exits first or takes longer than 30 s. */
   readonly ready: Promise<void>;
+  /** Resolves with how it ended. */
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Whether it is still running (possibly frozen). */
+  alive(): boolean;
   /** Resolves with the first printed JSON event named `event` (waiting up to `timeoutMs`). */
   waitForEvent(event: string, timeoutMs?: number): Promise<Record<string, unknown>>;
-  /** Sends `signal` (default SIGKILL) unless it has exited, and waits for the exit. */
+  /** Sends `signal` (default SIGKILL) unless it has exited, and waits for the exit. A frozen process is thawed first. */
   kill(signal?: NodeJS.Signals): Promise<void>;
+  /** SIGSTOP: the process freezes, holding whatever it holds. */
+  freeze(): void;
+  /** SIGCONT. */
+  thaw(): void;
 }
 
-/** Starts `node fixtures/worker.mjs` with `env` added to this process's environment. */
-export function startWorkerProcess(env: Record<string, string>): WorkerProcess {
-  const child = spawn(process.execPath, [WORKER_SCRIPT], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+/**
+ * Starts `node <script>` with `env` added to this process's environment, reading its output for the JSON event lines
+ * (`{"event":"ready",...}`) the worker fixtures print.
+ */
+export function spawnWorker(script: string, env: Record<string, string>): WorkerProcess {
+  const child = spawn(process.execPath, [script], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
   const output: string[] = [];
   const events: Record<string, unknown>[] = [];
   const listeners = new Set<() => void>();
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   let partial = '';
   const onData = (chunk: Buffer): void => {
     const lines = (partial + chunk.toString('utf8')).split('\n');
@@ -39,7 +56,7 @@ export function startWorkerProcess(env: Record<string, string>): WorkerProcess {
         try {
           events.push(JSON.parse(line) as Record<string, unknown>);
         } catch {
-          // Not one of the fixture's protocol lines.
+          // Not a protocol line.
         }
       }
     }
@@ -47,13 +64,14 @@ export function startWorkerProcess(env: Record<string, string>): WorkerProcess {
   };
   child.stdout.on('data', onData);
   child.stderr.on('data', onData);
+  const alive = (): boolean => child.exitCode === null && child.signalCode === null;
 
   const waitForEvent = (event: string, timeoutMs = 30_000): Promise<Record<string, unknown>> =>
     new Promise((resolve, reject) => {
       const check = (): void => {
         const found = events.find((e) => e.event === event);
         if (found !== undefined) finish(() => resolve(found));
-        else if (child.exitCode !== null || child.signalCode !== null) finish(() => reject(new Error(`worker ${child.pid} exited before '${event}':\n${output.join('\n')}`)));
+        else if (!alive()) finish(() => reject(new Error(`worker ${child.pid} exited before '${event}':\n${output.join('\n')}`)));
       };
       const timer = setTimeout(() => finish(() => reject(new Error(`worker ${child.pid} printed no '${event}' within ${timeoutMs} ms:\n${output.join('\n')}`))), timeoutMs);
       const onExit = (): void => check();
@@ -69,17 +87,28 @@ export function startWorkerProcess(env: Record<string, string>): WorkerProcess {
     });
 
   const ready = waitForEvent('ready').then(() => undefined);
-  // Awaited by the caller; a worker killed before it was ready must not be an unhandled rejection meanwhile.
   ready.catch(() => undefined);
   return {
     child,
     pid: child.pid ?? -1,
+    env,
     output,
     ready,
+    exited,
+    alive,
     waitForEvent,
     kill: async (signal: NodeJS.Signals = 'SIGKILL') => {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      if (alive()) {
+        child.kill(signal);
+        if (signal !== 'SIGKILL') child.kill('SIGCONT');
+      }
       await exited;
+    },
+    freeze: () => {
+      if (alive()) child.kill('SIGSTOP');
+    },
+    thaw: () => {
+      if (alive()) child.kill('SIGCONT');
     },
   };
 }
