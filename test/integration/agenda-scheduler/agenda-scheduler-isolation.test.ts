@@ -94,8 +94,13 @@ describe('AgendaWorkScheduler: jobs given back, suspects alone', () => {
       name: JobName.Activity, type: 'normal', priority: 0, nextRunAt: null, lastRunAt: longAgo, lockedAt: longAgo,
       data: { ...activityJob('suspect'), key: 'suspect\u0000e1\u00000', deliveries: 1 },
     });
-    // Locked by the worker, waiting for its turn; new work arrives meanwhile, and its lock stays fresh.
-    expect(await waitFor(async () => ((await jobs.findOne({ 'data.instanceId': 'suspect' }))?.lockedAt as Date | null)?.getTime() !== longAgo.getTime(), 5_000, 10)).toBe(true);
+    // Locked by the worker, waiting for its turn; new work arrives meanwhile, and its lock stays fresh. Its handler is
+    // waiting for the slots once the lock was renewed after Agenda took it (the renewal runs from the handler's start;
+    // new work scheduled between Agenda's lock and that start would rightly run first).
+    const lockedAt = async (): Promise<number | undefined> => ((await jobs.findOne({ 'data.instanceId': 'suspect' }))?.lockedAt as Date | null)?.getTime();
+    expect(await waitFor(async () => (await lockedAt()) !== longAgo.getTime(), 5_000, 10)).toBe(true);
+    const lockedByAgenda = await lockedAt();
+    expect(await waitFor(async () => (await lockedAt()) !== lockedByAgenda, 5_000, 10)).toBe(true);
     await worker.scheduleActivities([activityJob('later-1'), activityJob('later-2')]);
     await sleep(2 * LOCK_LIFETIME_MS);
     const waiting = (await jobs.findOne({ 'data.instanceId': 'suspect' }))!;
