@@ -4,8 +4,11 @@ import type { DurableTask } from './durable-task.js';
 export interface TaskObserver {
   /** Orchestrator code called `then` on this pending task (it is now waiting for it). */
   awaited(task: CompletableTask<unknown>): void;
-  /** A settled task had continuations: orchestrator code will run in the next microtasks. */
-  resumed(): void;
+  /**
+   * A settled task had continuations: orchestrator code will run in the next microtasks. Every awaited task reports
+   * this exactly once (awaiting a pending task adds a continuation), so it also ends the wait `awaited` announced.
+   */
+  resumed(task: CompletableTask<unknown>): void;
 }
 
 type Listener = (task: CompletableTask<unknown>) => void;
@@ -88,7 +91,7 @@ export class CompletableTask<T> implements DurableTask<T> {
   #settle(): void {
     const continuations = this.#continuations;
     this.#continuations = [];
-    if (continuations.length > 0) this.observer.resumed();
+    if (continuations.length > 0) this.observer.resumed(this as CompletableTask<unknown>);
     for (const { resolve, reject } of continuations) {
       if (this.#state === 'completed') resolve(this.#result as T);
       else reject(this.#error);

@@ -11,9 +11,13 @@ import {
 } from '../history/history-event.js';
 import { OrchestratorActionType, type OrchestratorAction } from '../history/orchestrator-action.js';
 import type { EntityId } from '../entities/entity-id.js';
+import { ActionTable } from './action-table.js';
 import { CompletableTask, type TaskObserver } from './completable-task.js';
 import { CriticalSection, criticalSectionIdFor } from './critical-section.js';
+import { completionEventFor, scheduledEventFor } from './decision-events.js';
 import type { EntityLock } from './entity-lock.js';
+import { RaisedEvents } from './raised-events.js';
+import { stepOfEvent } from './replay-step.js';
 import { runOrchestrator } from './run-orchestrator.js';
 import type { OrchestrationCompletion, OrchestrationDecision } from './orchestration-decision.js';
 import { createOrchestrationContext, type ContextHost, type LogLevel } from './replay-context.js';
@@ -36,64 +40,6 @@ export interface OrchestrationExecutionRequest {
   readonly log?: (level: LogLevel, message: string, args: unknown[]) => void;
   /** Largest encoded payload (inputs, output, custom status, event data) in bytes; over it is PayloadTooLargeError. */
   readonly maxPayloadBytes?: number;
-}
-
-interface OpenAction {
-  /** Replaced once when a lock request is matched in history (the recorded critical section ID is adopted). */
-  action: OrchestratorAction;
-  readonly task: CompletableTask<unknown>;
-  /** Already recorded in past history (matched during replay). */
-  recorded: boolean;
-  /** Never carried out: a lock request not yet sent when the execution ended. */
-  dropped?: boolean;
-}
-
-/**
- * One step of the orchestrator as replay compares it: its kind, what identifies it within that kind (`key`: compared
- * exactly), and how messages name it.
- */
-interface Step {
-  readonly kind: OrchestratorAction['type'];
-  readonly key: string | undefined;
-  readonly text: string;
-}
-
-const quoted = (ids: readonly string[]): string => ids.map((id) => `'${id}'`).join(', ');
-const entityCall = (operation: string, target: string): Step['text'] => `a call of '${operation}' on entity '${target}'`;
-const entitySignal = (operation: string, target: string): Step['text'] => `a signal '${operation}' to entity '${target}'`;
-const entityLock = (lockSet: readonly string[]): Step['text'] => `a lock on ${quoted(lockSet)}`;
-const entityUnlock = (target: string): Step['text'] => `the release of entity '${target}'`;
-
-function stepOfAction(action: OrchestratorAction): Step {
-  switch (action.type) {
-    case OrchestratorActionType.ScheduleTask: return { kind: action.type, key: action.name, text: `activity '${action.name}'` };
-    case OrchestratorActionType.CreateSubOrchestration: return { kind: action.type, key: action.name, text: `sub-orchestration '${action.name}'` };
-    case OrchestratorActionType.CreateTimer: return { kind: action.type, key: undefined, text: 'a timer' };
-    case OrchestratorActionType.SendEvent: return { kind: action.type, key: action.name, text: `event '${action.name}' to '${action.instanceId}'` };
-    case OrchestratorActionType.CallEntity: return { kind: action.type, key: `${action.targetInstanceId}\n${action.operation}`, text: entityCall(action.operation, action.targetInstanceId) };
-    case OrchestratorActionType.SignalEntity: return { kind: action.type, key: `${action.targetInstanceId}\n${action.operation}`, text: entitySignal(action.operation, action.targetInstanceId) };
-    case OrchestratorActionType.LockEntities: return { kind: action.type, key: action.lockSet.join('\n'), text: entityLock(action.lockSet) };
-    case OrchestratorActionType.UnlockEntity: return { kind: action.type, key: action.targetInstanceId, text: entityUnlock(action.targetInstanceId) };
-  }
-}
-
-function stepOfEvent(event: HistoryEvent): Step | undefined {
-  switch (event.type) {
-    case HistoryEventType.TaskScheduled: return { kind: OrchestratorActionType.ScheduleTask, key: event.name, text: `activity '${event.name}'` };
-    case HistoryEventType.SubOrchestrationInstanceCreated: return { kind: OrchestratorActionType.CreateSubOrchestration, key: event.name, text: `sub-orchestration '${event.name}'` };
-    case HistoryEventType.TimerCreated: return { kind: OrchestratorActionType.CreateTimer, key: undefined, text: 'a timer' };
-    case HistoryEventType.EventSent: return { kind: OrchestratorActionType.SendEvent, key: event.name, text: `event '${event.name}' to '${event.instanceId}'` };
-    case HistoryEventType.EntityOperationCalled: return { kind: OrchestratorActionType.CallEntity, key: `${event.targetInstanceId}\n${event.operation}`, text: entityCall(event.operation, event.targetInstanceId) };
-    case HistoryEventType.EntityOperationSignaled: return { kind: OrchestratorActionType.SignalEntity, key: `${event.targetInstanceId}\n${event.operation}`, text: entitySignal(event.operation, event.targetInstanceId) };
-    case HistoryEventType.EntityLockRequested: return { kind: OrchestratorActionType.LockEntities, key: event.lockSet.join('\n'), text: entityLock(event.lockSet) };
-    case HistoryEventType.EntityUnlockSent: return { kind: OrchestratorActionType.UnlockEntity, key: event.targetInstanceId, text: entityUnlock(event.targetInstanceId) };
-    default: return undefined;
-  }
-}
-
-function isEntityStep(kind: OrchestratorAction['type']): boolean {
-  return kind === OrchestratorActionType.CallEntity || kind === OrchestratorActionType.SignalEntity ||
-    kind === OrchestratorActionType.LockEntities || kind === OrchestratorActionType.UnlockEntity;
 }
 
 /**
@@ -120,9 +66,14 @@ function isHeldWhileSuspended(event: HistoryEvent): boolean {
 }
 
 /**
- * Replays one orchestration episode: runs the orchestrator against its history, feeding recorded results one at a
+ * Runs one orchestration execution: replays the orchestrator against its history, feeding recorded results one at a
  * time in history order and letting microtasks drain in between, checks every action it takes against the recorded
- * ones, and returns the decision. One instance per replay.
+ * ones, and returns the decision. One instance per execution: {@link OrchestrationExecutor.execute} replays the
+ * request's events; after {@link OrchestrationExecutor.recordDecision}, {@link OrchestrationExecutor.continueWith}
+ * applies a next episode's events to the same running code (see `OrchestrationExecution`).
+ *
+ * Bookkeeping is kept proportional to what is still open, not to the history (see {@link ActionTable}): every
+ * per-episode loop runs over open things only, so continuing costs the same at the thousandth activity as at the first.
  */
 export class OrchestrationExecutor implements ContextHost, TaskObserver {
   readonly observer: TaskObserver = this;
@@ -131,14 +82,11 @@ export class OrchestrationExecutor implements ContextHost, TaskObserver {
   #input: unknown;
   #now = new Date(0);
   #replaying = true;
-  #nextSequence = 0;
-  #actions = new Map<number, OpenAction>();
-  /** Sequence numbers of actions taken by the code but not (yet) found in history. */
-  #unrecorded = new Set<number>();
-  #awaitedTasks = new Set<CompletableTask<unknown>>();
+  readonly #actions = new ActionTable();
+  /** Pending tasks the code awaits (each leaves when it settles: see `resumed`). */
+  readonly #awaitedTasks = new Set<CompletableTask<unknown>>();
   #resumed = false;
-  #eventWaiters = new Map<string, CompletableTask<unknown>[]>();
-  #unconsumedEvents: EventRaisedEvent[] = [];
+  readonly #events = new RaisedEvents();
   #customStatus: EncodedPayload;
   #continueAsNew: { input: EncodedPayload; preserve: boolean } | undefined;
   #completion: OrchestrationCompletion | undefined;
@@ -148,10 +96,10 @@ export class OrchestrationExecutor implements ContextHost, TaskObserver {
   #deferred: HistoryEvent[] = [];
   /** The critical section the code is in (lock requested or held), if any. */
   #criticalSection: CriticalSection | undefined;
-  /** Critical sections by the sequence number of their lock request. */
-  #lockRequests = new Map<number, CriticalSection>();
   /** Entity calls made inside a critical section, by sequence: the locked entity whose call slot each one holds. */
   #callsInSection = new Map<number, { readonly section: CriticalSection; readonly target: string }>();
+  #inEpisode = false;
+  #ranBetweenEpisodes = false;
 
   constructor(request: OrchestrationExecutionRequest) {
     this.#request = request;
@@ -180,7 +128,7 @@ export class OrchestrationExecutor implements ContextHost, TaskObserver {
   }
 
   scheduleActivity(name: string, input: EncodedPayload): CompletableTask<unknown> {
-    return this.#open({ type: OrchestratorActionType.ScheduleTask, sequence: this.#nextSequence++, name, input });
+    return this.#open({ type: OrchestratorActionType.ScheduleTask, sequence: this.#actions.nextSequence(), name, input });
   }
 
   assertMayCallSubOrchestrator(): void {
@@ -188,7 +136,7 @@ export class OrchestrationExecutor implements ContextHost, TaskObserver {
   }
 
   scheduleSubOrchestration(name: string, instanceId: string | undefined, input: EncodedPayload): CompletableTask<unknown> {
-    const sequence = this.#nextSequence++;
+    const sequence = this.#actions.nextSequence();
     return this.#open({
       type: OrchestratorActionType.CreateSubOrchestration, sequence, name, input,
       instanceId: instanceId ?? `${this.instanceId}:${sequence}`,
@@ -196,11 +144,11 @@ export class OrchestrationExecutor implements ContextHost, TaskObserver {
   }
 
   createTimer(fireAt: Date): DurableTimerTask {
-    const action: OrchestratorAction = { type: OrchestratorActionType.CreateTimer, sequence: this.#nextSequence++, fireAt };
+    const action: OrchestratorAction = { type: OrchestratorActionType.CreateTimer, sequence: this.#actions.nextSequence(), fireAt };
+    this.#acting();
     const task = new DurableTimerTask(this, fireAt);
     // A timer completes with no value: widening its result type to unknown is safe.
-    this.#actions.set(action.sequence, { action, task: task as CompletableTask<unknown>, recorded: false });
-    this.#unrecorded.add(action.sequence);
+    this.#actions.add(action, task as CompletableTask<unknown>);
     return task;
   }
 
@@ -216,7 +164,7 @@ export class OrchestrationExecutor implements ContextHost, TaskObserver {
     const target = entity.instanceId;
     const section = this.#criticalSection;
     section?.checkCall(target);
-    const sequence = this.#nextSequence++;
+    const sequence = this.#actions.nextSequence();
     const task = this.#open({ type: OrchestratorActionType.CallEntity, sequence, targetInstanceId: target, operation, input });
     if (section !== undefined) {
       section.beginCall(target);
@@ -229,52 +177,46 @@ export class OrchestrationExecutor implements ContextHost, TaskObserver {
     const target = entity.instanceId;
     this.#criticalSection?.checkSignal(target);
     this.#open({
-      type: OrchestratorActionType.SignalEntity, sequence: this.#nextSequence++, targetInstanceId: target, operation, input,
+      type: OrchestratorActionType.SignalEntity, sequence: this.#actions.nextSequence(), targetInstanceId: target, operation, input,
       ...(scheduledTime === undefined ? {} : { scheduledTime }),
     });
   }
 
   lockEntities(entities: readonly EntityId[]): CompletableTask<EntityLock> {
     CriticalSection.checkLock(this.#criticalSection);
-    const sequence = this.#nextSequence++;
+    this.#acting();
+    const sequence = this.#actions.nextSequence();
     const id = criticalSectionIdFor(this.instanceId, this.#started?.executionId ?? '', this.#now, sequence);
     const section = new CriticalSection(id, sequence, entities, (released) => this.#release(released));
     const task = new CompletableTask<EntityLock>(this);
     const action: OrchestratorAction = { type: OrchestratorActionType.LockEntities, sequence, criticalSectionId: id, lockSet: section.lockSet };
     // The task completes with the lock: widening its result type to unknown is safe.
-    this.#actions.set(sequence, { action, task: task as CompletableTask<unknown>, recorded: false });
-    this.#unrecorded.add(sequence);
-    this.#lockRequests.set(sequence, section);
+    this.#actions.add(action, task as CompletableTask<unknown>, section);
     this.#criticalSection = section;
     return task;
   }
 
   waitForEvent(name: string): CompletableTask<unknown> {
-    const key = name.toLowerCase();
+    this.#acting();
     const task = new CompletableTask<unknown>(this);
-    const index = this.#unconsumedEvents.findIndex((event) => event.name.toLowerCase() === key);
-    if (index >= 0) {
-      const [event] = this.#unconsumedEvents.splice(index, 1);
-      this.#settleWithPayload(task, event?.input);
-      return task;
-    }
-    const waiters = this.#eventWaiters.get(key) ?? [];
-    waiters.push(task);
-    this.#eventWaiters.set(key, waiters);
+    const event = this.#events.take(name);
+    if (event !== undefined) this.#settleWithPayload(task, event.input);
+    else this.#events.wait(name, task);
     return task;
   }
 
   abandonEventWait(name: string, task: CompletableTask<unknown>): void {
-    const waiters = this.#eventWaiters.get(name.toLowerCase());
-    const index = waiters?.indexOf(task) ?? -1;
-    if (index >= 0) waiters?.splice(index, 1);
+    this.#acting();
+    this.#events.abandon(name, task);
   }
 
   continueAsNew(input: EncodedPayload, preserve: boolean): void {
+    this.#acting();
     this.#continueAsNew = { input, preserve };
   }
 
   setCustomStatus(status: EncodedPayload): void {
+    this.#acting();
     this.#customStatus = status;
   }
 
@@ -289,18 +231,59 @@ export class OrchestrationExecutor implements ContextHost, TaskObserver {
   // TaskObserver -----------------------------------------------------------------------------------------------
 
   awaited(task: CompletableTask<unknown>): void {
+    this.#acting();
     this.#awaitedTasks.add(task);
   }
 
-  resumed(): void {
+  resumed(task: CompletableTask<unknown>): void {
+    this.#awaitedTasks.delete(task);
     this.#resumed = true;
   }
 
   // Replay -----------------------------------------------------------------------------------------------------
 
   /** Replays past and new events and returns the decision; rejects with NonDeterminismError / NonDurableAwaitError. */
-  async execute(): Promise<OrchestrationDecision> {
-    const { pastEvents, newEvents } = this.#request;
+  execute(): Promise<OrchestrationDecision> {
+    return this.#episode(this.#request.pastEvents, this.#request.newEvents);
+  }
+
+  /**
+   * Applies the next episode's events (none replayed) to the running code and returns its decision, as
+   * {@link OrchestrationExecutor.execute} over the whole history would. Only after {@link recordDecision}.
+   */
+  continueWith(newEvents: readonly HistoryEvent[]): Promise<OrchestrationDecision> {
+    return this.#episode([], newEvents);
+  }
+
+  /**
+   * The last decision (of an execution that did not end) was committed as returned: its actions are now recorded,
+   * as matching its newHistory in a replay would record them. A replay would also check the episode at its
+   * OrchestratorCompleted; here there is nothing left to check, every action being part of the decision.
+   */
+  /**
+   * True once the code did something between episodes — woken by something not durable (a `setTimeout`, a plain
+   * promise, I/O) after the last episode's events were applied. A replay would not see that: this execution must not
+   * be continued (a replay of the history decides without it).
+   */
+  get ranBetweenEpisodes(): boolean {
+    return this.#ranBetweenEpisodes;
+  }
+
+  recordDecision(): void {
+    if (this.#completion !== undefined) throw new DurableError('EXECUTION_NOT_CONTINUABLE', 'the execution has ended: its decision leaves nothing to continue');
+    this.#actions.recordAll();
+  }
+
+  async #episode(pastEvents: readonly HistoryEvent[], newEvents: readonly HistoryEvent[]): Promise<OrchestrationDecision> {
+    this.#inEpisode = true;
+    try {
+      return await this.#applyAll(pastEvents, newEvents);
+    } finally {
+      this.#inEpisode = false;
+    }
+  }
+
+  async #applyAll(pastEvents: readonly HistoryEvent[], newEvents: readonly HistoryEvent[]): Promise<OrchestrationDecision> {
     const total = pastEvents.length + newEvents.length;
     const eventAt = (i: number): HistoryEvent => (i < pastEvents.length ? pastEvents[i] : newEvents[i - pastEvents.length]) as HistoryEvent;
     let i = 0;
@@ -360,26 +343,32 @@ export class OrchestrationExecutor implements ContextHost, TaskObserver {
       case HistoryEventType.TaskCompleted:
       case HistoryEventType.SubOrchestrationInstanceCompleted:
         this.#settleWithPayload(this.#openTask(event.taskScheduledId), event.result);
+        this.#actions.retire(event.taskScheduledId);
         break;
       case HistoryEventType.TaskFailed:
       case HistoryEventType.SubOrchestrationInstanceFailed:
         this.#failTask(event.taskScheduledId, event.failureDetails);
+        this.#actions.retire(event.taskScheduledId);
         break;
       case HistoryEventType.TimerFired: {
         const task = this.#openTask(event.timerId);
         if (task instanceof DurableTimerTask) task.fire();
+        this.#actions.retire(event.timerId);
         break;
       }
       case HistoryEventType.EntityOperationCompleted:
         this.#endEntityCall(event.taskScheduledId);
         this.#settleWithPayload(this.#openTask(event.taskScheduledId), event.result);
+        this.#actions.retire(event.taskScheduledId);
         break;
       case HistoryEventType.EntityOperationFailed:
         this.#endEntityCall(event.taskScheduledId);
         this.#failTask(event.taskScheduledId, event.failureDetails);
+        this.#actions.retire(event.taskScheduledId);
         break;
       case HistoryEventType.EntityLockGranted:
         this.#grant(event.taskScheduledId);
+        this.#actions.retire(event.taskScheduledId);
         break;
       case HistoryEventType.EventRaised:
         this.#raise(event);
@@ -420,6 +409,7 @@ export class OrchestrationExecutor implements ContextHost, TaskObserver {
   }
 
   #finish(outcome: { ok: true; output: unknown } | { ok: false; error: unknown }): void {
+    this.#acting();
     this.#runSettled = true;
     if (this.#completion !== undefined) return;
     if (!outcome.ok) {
@@ -434,7 +424,7 @@ export class OrchestrationExecutor implements ContextHost, TaskObserver {
       this.#completion = {
         status: 'ContinuedAsNew',
         input: this.#continueAsNew.input,
-        carryoverEvents: this.#continueAsNew.preserve ? [...this.#unconsumedEvents] : [],
+        carryoverEvents: this.#continueAsNew.preserve ? this.#events.unconsumed() : [],
       };
       return;
     }
@@ -452,18 +442,18 @@ export class OrchestrationExecutor implements ContextHost, TaskObserver {
     }
   }
 
+  #acting(): void {
+    if (!this.#inEpisode) this.#ranBetweenEpisodes = true;
+  }
+
   #waitingOnDurableWork(): boolean {
-    for (const task of this.#awaitedTasks) {
-      if (task.isAwaited) return true;
-      this.#awaitedTasks.delete(task);
-    }
-    return false;
+    return this.#awaitedTasks.size > 0;
   }
 
   #open(action: OrchestratorAction): CompletableTask<unknown> {
+    this.#acting();
     const task = new CompletableTask<unknown>(this);
-    this.#actions.set(action.sequence, { action, task, recorded: false });
-    this.#unrecorded.add(action.sequence);
+    this.#actions.add(action, task);
     return task;
   }
 
@@ -474,53 +464,15 @@ export class OrchestrationExecutor implements ContextHost, TaskObserver {
   #matchRecordedAction(event: HistoryEvent): void {
     const recorded = stepOfEvent(event);
     if (recorded === undefined || !this.#replaying) return;
-    const open = this.#actions.get(event.eventId);
-    if (open === undefined) {
-      this.#fatal ??= new NonDeterminismError({
-        sequence: event.eventId,
-        expected: recorded.text,
-        actual: undefined,
-        hint: 'The orchestrator code no longer takes this step at this point (code removed, reordered, or a branch that depends on something non-deterministic such as Date.now(), Math.random() or I/O). Deploy changed orchestrators under a new name, or let in-flight instances finish first.',
-      });
-      return;
-    }
-    const actual = stepOfAction(open.action);
-    if (actual.kind !== recorded.kind || actual.key !== recorded.key) {
-      this.#fatal ??= new NonDeterminismError({
-        sequence: event.eventId,
-        expected: recorded.text,
-        actual: actual.text,
-        hint: actual.kind !== recorded.kind
-          ? 'The code now takes a different kind of step here: steps were added, removed or reordered before this point.'
-          : isEntityStep(actual.kind)
-            ? 'The code now addresses a different entity or operation here (or locks a different set of entities). Entity IDs and operation names in history are a persisted contract: deploy changed orchestrators under a new name, or let in-flight instances finish first.'
-            : 'The code now calls a different function here: it was renamed or the call changed. Names in history are a persisted contract — keep the old name with @Activity({ name }) / @Orchestrator({ name }).',
-      });
-      return;
-    }
-    open.recorded = true;
-    this.#unrecorded.delete(event.eventId);
-    if (event.type === HistoryEventType.EntityLockRequested && open.action.type === OrchestratorActionType.LockEntities) {
-      // The recorded ID is the one the entities know: later releases must name it, whatever this code derives.
-      open.action = { ...open.action, criticalSectionId: event.criticalSectionId };
-      const section = this.#lockRequests.get(event.eventId);
-      if (section !== undefined) section.id = event.criticalSectionId;
-    }
+    const mismatch = this.#actions.match(event, recorded);
+    if (mismatch !== undefined) this.#fatal ??= mismatch;
   }
 
   // Every action taken in a recorded episode was recorded before that episode's OrchestratorCompleted: one that was
   // not is a step the old code never took.
   #checkEpisodeRecorded(): void {
-    for (const sequence of this.#unrecorded) {
-      const open = this.#actions.get(sequence) as OpenAction;
-      this.#fatal ??= new NonDeterminismError({
-        sequence: open.action.sequence,
-        expected: undefined,
-        actual: stepOfAction(open.action).text,
-        hint: 'The code now takes a step the recorded execution never took (a call was added or moved earlier). Deploy changed orchestrators under a new name, or let in-flight instances finish first.',
-      });
-      return;
-    }
+    const unrecorded = this.#actions.unrecordedStep();
+    if (unrecorded !== undefined) this.#fatal ??= unrecorded;
   }
 
   #settleWithPayload(task: CompletableTask<unknown> | undefined, payload: EncodedPayload): void {
@@ -564,7 +516,7 @@ export class OrchestrationExecutor implements ContextHost, TaskObserver {
 
   #grant(sequence: number): void {
     const open = this.#actions.get(sequence);
-    const section = this.#lockRequests.get(sequence);
+    const section = this.#actions.lockRequest(sequence);
     if (open === undefined || section === undefined || open.task.isCompleted) return;
     section.granted = true;
     open.task.complete(section.lock);
@@ -576,7 +528,7 @@ export class OrchestrationExecutor implements ContextHost, TaskObserver {
     section.released = true;
     if (this.#criticalSection === section) this.#criticalSection = undefined;
     for (const target of section.lockSet) {
-      this.#open({ type: OrchestratorActionType.UnlockEntity, sequence: this.#nextSequence++, criticalSectionId: section.id, targetInstanceId: target });
+      this.#open({ type: OrchestratorActionType.UnlockEntity, sequence: this.#actions.nextSequence(), criticalSectionId: section.id, targetInstanceId: target });
     }
   }
 
@@ -599,13 +551,8 @@ export class OrchestrationExecutor implements ContextHost, TaskObserver {
   }
 
   #raise(event: EventRaisedEvent): void {
-    const waiters = this.#eventWaiters.get(event.name.toLowerCase());
-    const waiter = waiters?.shift();
-    if (waiter === undefined) {
-      this.#unconsumedEvents.push(event);
-      return;
-    }
-    this.#settleWithPayload(waiter, event.input);
+    const waiter = this.#events.raise(event);
+    if (waiter !== undefined) this.#settleWithPayload(waiter, event.input);
   }
 
   #decision(): OrchestrationDecision {
@@ -614,8 +561,9 @@ export class OrchestrationExecutor implements ContextHost, TaskObserver {
     const newHistory: HistoryEvent[] = [];
     const completion = this.#completion;
     if (completion !== undefined) this.#releaseAtEnd();
-    for (const open of this.#actions.values()) {
-      if (open.recorded || open.dropped === true) continue;
+    // Only the actions not recorded yet: this loop must not grow with the history of a long-running execution.
+    for (const open of this.#actions.unrecorded()) {
+      if (open.dropped === true) continue;
       // A terminated execution starts nothing more, not even what the code asked for before the termination arrived
       // (in the same episode) — except releasing entity locks, which must never outlive the execution.
       if (completion?.status === 'Terminated' && open.action.type !== OrchestratorActionType.UnlockEntity) continue;
@@ -637,41 +585,4 @@ export class OrchestrationExecutor implements ContextHost, TaskObserver {
 
 function encodeOutput(output: unknown): EncodedPayload {
   return encodePayload(output, 'orchestrator output');
-}
-
-function scheduledEventFor(action: OrchestratorAction, timestamp: Date): HistoryEvent {
-  switch (action.type) {
-    case OrchestratorActionType.ScheduleTask:
-      return { type: HistoryEventType.TaskScheduled, eventId: action.sequence, timestamp, name: action.name, input: action.input };
-    case OrchestratorActionType.CreateTimer:
-      return { type: HistoryEventType.TimerCreated, eventId: action.sequence, timestamp, fireAt: action.fireAt };
-    case OrchestratorActionType.CreateSubOrchestration:
-      return { type: HistoryEventType.SubOrchestrationInstanceCreated, eventId: action.sequence, timestamp, name: action.name, instanceId: action.instanceId, input: action.input };
-    case OrchestratorActionType.SendEvent:
-      return { type: HistoryEventType.EventSent, eventId: action.sequence, timestamp, instanceId: action.instanceId, name: action.name, input: action.input };
-    case OrchestratorActionType.CallEntity:
-      return { type: HistoryEventType.EntityOperationCalled, eventId: action.sequence, timestamp, targetInstanceId: action.targetInstanceId, operation: action.operation, input: action.input };
-    case OrchestratorActionType.SignalEntity:
-      return {
-        type: HistoryEventType.EntityOperationSignaled, eventId: action.sequence, timestamp, targetInstanceId: action.targetInstanceId,
-        operation: action.operation, input: action.input, ...(action.scheduledTime === undefined ? {} : { scheduledTime: action.scheduledTime }),
-      };
-    case OrchestratorActionType.LockEntities:
-      return { type: HistoryEventType.EntityLockRequested, eventId: action.sequence, timestamp, criticalSectionId: action.criticalSectionId, lockSet: action.lockSet };
-    case OrchestratorActionType.UnlockEntity:
-      return { type: HistoryEventType.EntityUnlockSent, eventId: action.sequence, timestamp, criticalSectionId: action.criticalSectionId, targetInstanceId: action.targetInstanceId };
-  }
-}
-
-function completionEventFor(completion: OrchestrationCompletion, timestamp: Date): HistoryEvent {
-  switch (completion.status) {
-    case 'Completed':
-      return { type: HistoryEventType.ExecutionCompleted, eventId: -1, timestamp, orchestrationStatus: 'Completed', result: completion.output };
-    case 'Failed':
-      return { type: HistoryEventType.ExecutionCompleted, eventId: -1, timestamp, orchestrationStatus: 'Failed', failureDetails: completion.failureDetails };
-    case 'Terminated':
-      return { type: HistoryEventType.ExecutionCompleted, eventId: -1, timestamp, orchestrationStatus: 'Terminated', result: completion.reason };
-    case 'ContinuedAsNew':
-      return { type: HistoryEventType.ContinueAsNew, eventId: -1, timestamp, input: completion.input, carryoverEvents: completion.carryoverEvents };
-  }
 }

@@ -1,0 +1,106 @@
+import { NonDeterminismError } from '../core/errors/non-determinism-error.js';
+import { HistoryEventType, type HistoryEvent } from '../history/history-event.js';
+import { OrchestratorActionType, type OrchestratorAction } from '../history/orchestrator-action.js';
+
+/**
+ * One step of the orchestrator as replay compares it: its kind, what identifies it within that kind (`key`: compared
+ * exactly), and how messages name it. Internal to the engine.
+ */
+export interface ReplayStep {
+  readonly kind: OrchestratorAction['type'];
+  readonly key: string | undefined;
+  readonly text: string;
+}
+
+const quoted = (ids: readonly string[]): string => ids.map((id) => `'${id}'`).join(', ');
+const entityCall = (operation: string, target: string): ReplayStep['text'] => `a call of '${operation}' on entity '${target}'`;
+const entitySignal = (operation: string, target: string): ReplayStep['text'] => `a signal '${operation}' to entity '${target}'`;
+const entityLock = (lockSet: readonly string[]): ReplayStep['text'] => `a lock on ${quoted(lockSet)}`;
+const entityUnlock = (target: string): ReplayStep['text'] => `the release of entity '${target}'`;
+
+/** The step an action of the code takes. */
+export function stepOfAction(action: OrchestratorAction): ReplayStep {
+  switch (action.type) {
+    case OrchestratorActionType.ScheduleTask: return { kind: action.type, key: action.name, text: `activity '${action.name}'` };
+    case OrchestratorActionType.CreateSubOrchestration: return { kind: action.type, key: action.name, text: `sub-orchestration '${action.name}'` };
+    case OrchestratorActionType.CreateTimer: return { kind: action.type, key: undefined, text: 'a timer' };
+    case OrchestratorActionType.SendEvent: return { kind: action.type, key: action.name, text: `event '${action.name}' to '${action.instanceId}'` };
+    case OrchestratorActionType.CallEntity: return { kind: action.type, key: `${action.targetInstanceId}\n${action.operation}`, text: entityCall(action.operation, action.targetInstanceId) };
+    case OrchestratorActionType.SignalEntity: return { kind: action.type, key: `${action.targetInstanceId}\n${action.operation}`, text: entitySignal(action.operation, action.targetInstanceId) };
+    case OrchestratorActionType.LockEntities: return { kind: action.type, key: action.lockSet.join('\n'), text: entityLock(action.lockSet) };
+    case OrchestratorActionType.UnlockEntity: return { kind: action.type, key: action.targetInstanceId, text: entityUnlock(action.targetInstanceId) };
+  }
+}
+
+/** The step a history event records, if it records one of the code's actions. */
+export function stepOfEvent(event: HistoryEvent): ReplayStep | undefined {
+  switch (event.type) {
+    case HistoryEventType.TaskScheduled: return { kind: OrchestratorActionType.ScheduleTask, key: event.name, text: `activity '${event.name}'` };
+    case HistoryEventType.SubOrchestrationInstanceCreated: return { kind: OrchestratorActionType.CreateSubOrchestration, key: event.name, text: `sub-orchestration '${event.name}'` };
+    case HistoryEventType.TimerCreated: return { kind: OrchestratorActionType.CreateTimer, key: undefined, text: 'a timer' };
+    case HistoryEventType.EventSent: return { kind: OrchestratorActionType.SendEvent, key: event.name, text: `event '${event.name}' to '${event.instanceId}'` };
+    case HistoryEventType.EntityOperationCalled: return { kind: OrchestratorActionType.CallEntity, key: `${event.targetInstanceId}\n${event.operation}`, text: entityCall(event.operation, event.targetInstanceId) };
+    case HistoryEventType.EntityOperationSignaled: return { kind: OrchestratorActionType.SignalEntity, key: `${event.targetInstanceId}\n${event.operation}`, text: entitySignal(event.operation, event.targetInstanceId) };
+    case HistoryEventType.EntityLockRequested: return { kind: OrchestratorActionType.LockEntities, key: event.lockSet.join('\n'), text: entityLock(event.lockSet) };
+    case HistoryEventType.EntityUnlockSent: return { kind: OrchestratorActionType.UnlockEntity, key: event.targetInstanceId, text: entityUnlock(event.targetInstanceId) };
+    default: return undefined;
+  }
+}
+
+function isEntityStep(kind: OrchestratorAction['type']): boolean {
+  return kind === OrchestratorActionType.CallEntity || kind === OrchestratorActionType.SignalEntity ||
+    kind === OrchestratorActionType.LockEntities || kind === OrchestratorActionType.UnlockEntity;
+}
+
+/**
+ * Whether a later history event answers the action (a result, a failure, a timer firing, a lock grant). Signals,
+ * events sent and releases are fire-and-forget: once recorded, nothing in history refers to them again.
+ */
+export function expectsAnswer(action: OrchestratorAction): boolean {
+  switch (action.type) {
+    case OrchestratorActionType.ScheduleTask:
+    case OrchestratorActionType.CreateTimer:
+    case OrchestratorActionType.CreateSubOrchestration:
+    case OrchestratorActionType.CallEntity:
+    case OrchestratorActionType.LockEntities:
+      return true;
+    case OrchestratorActionType.SendEvent:
+    case OrchestratorActionType.SignalEntity:
+    case OrchestratorActionType.UnlockEntity:
+      return false;
+  }
+}
+
+/** History recorded a step at `sequence` that the code did not take. */
+export function stepNotTaken(sequence: number, recorded: ReplayStep): NonDeterminismError {
+  return new NonDeterminismError({
+    sequence,
+    expected: recorded.text,
+    actual: undefined,
+    hint: 'The orchestrator code no longer takes this step at this point (code removed, reordered, or a branch that depends on something non-deterministic such as Date.now(), Math.random() or I/O). Deploy changed orchestrators under a new name, or let in-flight instances finish first.',
+  });
+}
+
+/** The step of the code at `sequence` is not the one history recorded (its kind or its key differ). */
+export function stepChanged(sequence: number, recorded: ReplayStep, actual: ReplayStep): NonDeterminismError {
+  return new NonDeterminismError({
+    sequence,
+    expected: recorded.text,
+    actual: actual.text,
+    hint: actual.kind !== recorded.kind
+      ? 'The code now takes a different kind of step here: steps were added, removed or reordered before this point.'
+      : isEntityStep(actual.kind)
+        ? 'The code now addresses a different entity or operation here (or locks a different set of entities). Entity IDs and operation names in history are a persisted contract: deploy changed orchestrators under a new name, or let in-flight instances finish first.'
+        : 'The code now calls a different function here: it was renamed or the call changed. Names in history are a persisted contract — keep the old name with @Activity({ name }) / @Orchestrator({ name }).',
+  });
+}
+
+/** The code took a step in a recorded episode that the episode did not record. */
+export function stepNotRecorded(action: OrchestratorAction): NonDeterminismError {
+  return new NonDeterminismError({
+    sequence: action.sequence,
+    expected: undefined,
+    actual: stepOfAction(action).text,
+    hint: 'The code now takes a step the recorded execution never took (a call was added or moved earlier). Deploy changed orchestrators under a new name, or let in-flight instances finish first.',
+  });
+}
