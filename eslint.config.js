@@ -64,15 +64,16 @@ export default tseslint.config(
     },
   },
   {
-    // The replay engine is pure: history in, decision out. No DI, I/O, timers, clock or randomness.
+    // The replay engine and the episode planner are pure: data in, decisions out. No DI, I/O, timers, clock or
+    // randomness.
     name: 'pure engine',
-    files: ['src/engine/**/*.ts', 'src/history/**/*.ts'],
+    files: ['src/engine/**/*.ts', 'src/history/**/*.ts', 'src/planner/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', {
         patterns: [
           { regex: '^(mongodb|agenda|@agendajs/.*|express|tsyringe|reflect-metadata)$', message: 'The replay engine takes data in and returns decisions: no storage, scheduler, HTTP or DI.' },
           { regex: '^node:(fs|fs/promises|net|http|https|child_process|timers|timers/promises|worker_threads|dgram|dns)$', message: 'The replay engine does no I/O and uses no timers.' },
-          { regex: '^\\.\\./(registry|runtime|adapters|http|client|embedded)/', message: 'The engine depends only on core/ and history/.' },
+          { regex: '^\\.\\./(registry|runtime|adapters|http|client|embedded)/', message: 'The engine and the planner depend only on core/, history/, engine/ and the ports\' types.' },
         ],
       }],
       'no-restricted-globals': ['error',

@@ -34,9 +34,13 @@ export interface InstanceState {
   /** Set by `startNew({ startAt })`: no work is claimed before this time. */
   readonly scheduledStartTime?: Date;
   readonly parentInstance?: ParentInstance;
-  /** Number of history events committed for the current execution (the next chunk starts here). */
+  /**
+   * Number of history events committed for the current execution (the next chunk starts here), as of the last
+   * commit that updated the instance or the last release after appended episodes: it may lag behind the history,
+   * never run ahead of it.
+   */
   readonly historyLength: number;
-  /** Incremented by every episode commit: the optimistic-concurrency check of the next commit. */
+  /** Incremented by every commit that updates the instance (`commitEpisode`): the optimistic-concurrency check of the next one. */
   readonly version: number;
   /** Set while an episode cannot run (non-determinism after a deploy, a poison episode): the error, for the status. */
   readonly stuck?: FailureDetails;
@@ -87,6 +91,11 @@ export interface WorkItem {
   readonly leaseToken: string;
   /** The instance's work counter when claimed: work added later keeps the instance flagged on release. */
   readonly workSeq: number;
+  /**
+   * Whether the instance had work flagged when claimed (always, for {@link InstanceStore.claimWork}). When false, its
+   * inbox held nothing to apply: a message is queued before its flag is set.
+   */
+  readonly workPending: boolean;
 }
 
 /** Everything one episode commits. */
@@ -104,6 +113,25 @@ export interface EpisodeCommit {
   /** New instance fields (status, output, custom status, failure, completedTime, stuck cleared...). */
   readonly update: Partial<Pick<InstanceState, 'runtimeStatus' | 'output' | 'customStatus' | 'failureDetails' | 'completedTime' | 'stuck'>>;
   readonly now: Date;
+}
+
+/** An episode that changes nothing a reader of the instance sees: {@link InstanceStore.appendEpisode}. */
+export interface EpisodeAppend {
+  readonly instanceId: string;
+  readonly executionId: string;
+  /** The lease the appending session holds (the history chunk, not the lease, is what fences concurrent commits). */
+  readonly leaseToken: string;
+  /** Appended as one chunk at `firstEventIndex` = the length of the history the session knows. Must not be empty. */
+  readonly chunk: HistoryChunk;
+  readonly now: Date;
+}
+
+/** The summary fields a session brings up to date when it releases an instance it appended history to. */
+export interface ReleaseProgress {
+  /** The history's length as the session committed it (the stored value never moves backwards). */
+  readonly historyLength: number;
+  /** When the session last committed. */
+  readonly lastUpdatedTime: Date;
 }
 
 /** What {@link InstanceStore.createInstance} starts. */
@@ -171,6 +199,13 @@ export interface InstanceStore {
    */
   claimWork(options: { readonly workerId: string; readonly leaseMs: number; readonly now: Date }): Promise<WorkItem | undefined>;
 
+  /**
+   * Claims one instance for a result that reached this process (a timer fired or an activity finished here), whether
+   * or not it has work flagged: only while `executionId` is its current execution, it is Running or Suspended and not
+   * stuck, and no live lease holds it. Increments `claimAttempts` like {@link InstanceStore.claimWork}.
+   */
+  claimInstance(instanceId: string, executionId: string, options: { readonly workerId: string; readonly leaseMs: number; readonly now: Date }): Promise<WorkItem | undefined>;
+
   /** The earliest time at which currently unclaimable work becomes claimable (scheduled starts, expiring leases). */
   nextWorkTime(now: Date): Promise<Date | undefined>;
 
@@ -189,6 +224,15 @@ export interface InstanceStore {
    * messages. Returns false on a conflict (the caller discards its work).
    */
   commitEpisode(commit: EpisodeCommit): Promise<boolean>;
+
+  /**
+   * Commits an episode whose instance fields do not change, in one write: inserts the chunk — unique per instance,
+   * execution and first index, so of two workers appending at the same index exactly one succeeds, whatever their
+   * leases say — then deletes the consumed inbox messages, if any. Returns false when another chunk is already at
+   * that index (the caller's view of the history is stale; it discards its work). The instance's `historyLength` and
+   * `lastUpdatedTime` lag until {@link InstanceStore.releaseWork} is given the session's progress.
+   */
+  appendEpisode(append: EpisodeAppend): Promise<boolean>;
 
   /** Marks a chunk's actions as dispatched. */
   markDispatched(instanceId: string, executionId: string, firstEventIndex: number): Promise<void>;
@@ -212,9 +256,10 @@ export interface InstanceStore {
   /**
    * Releases the lease. The instance stays flagged as having work if its work counter moved since the claim or
    * `moreWork` is true; otherwise the flag is cleared. `claimAttempts` resets when `succeeded`. With `retryAt`, the
-   * instance stays flagged but is not claimable before that time (a stuck instance retried with backoff).
+   * instance stays flagged but is not claimable before that time (a stuck instance retried with backoff). With
+   * `progress`, the instance's history length and last update time move forward to it (never backwards).
    */
-  releaseWork(item: WorkItem, options: { readonly moreWork: boolean; readonly succeeded: boolean; readonly retryAt?: Date; readonly now: Date }): Promise<void>;
+  releaseWork(item: WorkItem, options: { readonly moreWork: boolean; readonly succeeded: boolean; readonly retryAt?: Date; readonly now: Date; readonly progress?: ReleaseProgress }): Promise<void>;
 
   /** Instances matching the query, ordered by creation time then ID, with a stable continuation token. */
   listInstances(query: InstanceQuery & { readonly pageSize?: number; readonly continuationToken?: string }): Promise<{ instances: InstanceState[]; continuationToken?: string }>;

@@ -41,6 +41,15 @@ export interface DurablyTuning {
    */
   readonly episodeLingerMs?: number;
   /**
+   * Instances whose live orchestrator this process keeps between episodes (Temporal's sticky cache, Durable
+   * Functions' extended sessions): an episode of a cached instance applies only its new events, with no history load
+   * and no replay; others are replayed from their history. Least recently used first out. 0 turns the cache off.
+   * Default 1,000.
+   */
+  readonly executionCacheMaxInstances?: number;
+  /** Rough bytes (histories and payloads) the execution cache may hold. Default 64 MiB. */
+  readonly executionCacheMaxBytes?: number;
+  /**
    * How long the record of a finished activity or timer job is kept, in ms. It proves that the action ran, so that a
    * re-dispatch after a crash does not run it again: keep it far longer than any crash recovery can take. Started
    * workers delete older records every `finishedJobRetentionMs / 10` (at least every second, at most every hour).
@@ -89,12 +98,14 @@ export function resolveTuning(options: DurablyTuning): ResolvedTuning {
     drainTimeoutMs: 30_000,
     episodeLingerMs: 20,
     finishedJobRetentionMs: 7 * 24 * 3_600_000,
+    executionCacheMaxInstances: 1_000,
+    executionCacheMaxBytes: 64 * 1024 * 1024,
   };
   const resolved = { ...defaults };
   for (const key of Object.keys(defaults) as (keyof ResolvedTuning)[]) {
     const value = options[key];
     if (value === undefined) continue;
-    const allowsZero = key === 'episodeLingerMs';
+    const allowsZero = key === 'episodeLingerMs' || key === 'executionCacheMaxInstances';
     if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || (value === 0 && !allowsZero)) {
       throw new DurableError('INVALID_OPTIONS', `Durably option '${key}' must be a ${allowsZero ? 'non-negative' : 'positive'} number, got ${String(value)}`);
     }

@@ -18,9 +18,11 @@ import { DurableRegistry } from '../registry/durable-registry.js';
 import { ActionDispatcher } from './action-dispatcher.js';
 import { resolveTuning, type DurablyOptions, type ResolvedTuning } from './durably-options.js';
 import { runEntityEpisode } from './entity-episode.js';
-import { runEpisode } from './episode-runner.js';
+import { runEpisode, type EpisodeRuntime } from './episode-runner.js';
+import { ExecutionCache } from './execution-cache.js';
 import { LocalResults } from './local-results.js';
 import { OrchestrationWorker } from './orchestration-worker.js';
+import { createResumeHere, type ResumeHereRoute } from './resume-here.js';
 import { consoleLogger, type RuntimeLogger } from './runtime-logger.js';
 import { activityPoisonCap, createWorkHandlers } from './work-handlers.js';
 import { WorkTracker } from './work-tracker.js';
@@ -55,6 +57,8 @@ export class Durably {
   readonly #connection: MongoConnection;
   readonly #embedded: EmbeddedMongo | undefined;
   readonly #clock: Clock;
+  readonly #episodes: EpisodeRuntime;
+  #resumeHere: ResumeHereRoute | undefined;
   #started = false;
   #retention: NodeJS.Timeout | undefined;
   #purging: Promise<void> = Promise.resolve();
@@ -79,12 +83,14 @@ export class Durably {
     const entityRuntime = {
       store: this.#store, entities: parts.entities, registry: this.registry, container: this.#container, tuning: this.#tuning, log: this.#log, wake, clock,
     };
+    const episodeRuntime: EpisodeRuntime = this.#episodes = {
+      store: this.#store, registry: this.registry, container: this.#container, dispatcher, tuning: this.#tuning, log: this.#log,
+      localResults: this.#localResults, stopping: () => this.#stopping !== undefined, clock,
+      cache: new ExecutionCache({ maxInstances: this.#tuning.executionCacheMaxInstances, maxBytes: this.#tuning.executionCacheMaxBytes }),
+    };
     this.#worker = new OrchestrationWorker(
       this.#store,
-      (item) => this.#tracker.track(() => (item.instance.entity !== undefined ? runEntityEpisode(entityRuntime, item) : runEpisode({
-        store: this.#store, registry: this.registry, container: this.#container, dispatcher, tuning: this.#tuning, log: this.#log,
-        localResults: this.#localResults, stopping: () => this.#stopping !== undefined, clock,
-      }, item))),
+      (item) => this.#tracker.track(() => (item.instance.entity !== undefined ? runEntityEpisode(entityRuntime, item) : runEpisode(episodeRuntime, item))),
       { concurrency: this.#tuning.orchestrationConcurrency, pollIntervalMs: this.#tuning.pollIntervalMs, leaseMs: this.#tuning.leaseMs, log: this.#log, clock },
     );
     this.client = new DurableClient(this.#store, this.#scheduler, this.registry, {
@@ -158,9 +164,11 @@ export class Durably {
     if (this.#started || this.#stopping !== undefined) return;
     this.#started = true;
     const activities = this.registry.createActivityResolver(this.#container);
+    const resumeHere = createResumeHere(this.#episodes, { workerId: this.#worker.workerId, run: (episode) => this.#tracker.track(episode) });
+    this.#resumeHere = resumeHere;
     const handlers = createWorkHandlers({
       store: this.#store, activities, tuning: this.#tuning, log: this.#log, wake: () => this.#worker.wake(), localResults: this.#localResults,
-      clock: this.#clock,
+      clock: this.#clock, resumeHere: resumeHere.deliver,
     });
     await this.#scheduler.start({
       runActivity: (job, deliveries, options) => this.#tracker.track(() => handlers.runActivity(job, deliveries, options)),
@@ -225,6 +233,8 @@ export class Durably {
       await this.#purging;
       await this.#worker.stop(this.#tuning.drainTimeoutMs);
       await this.#scheduler.stop();
+      // Sessions that results of the last jobs started here (they start no new ones: the worker is stopping).
+      await this.#resumeHere?.settled();
       await this.#store.close();
       await this.#connection.close();
       await this.#embedded?.stop();

@@ -20,6 +20,8 @@ export interface ResultSession {
   wait(ms: number, openActivities: number): Promise<boolean>;
   /** Whether results are waiting to be taken. */
   readonly hasResults: boolean;
+  /** Whether this process sent a message to the instance's inbox since the last take(). */
+  readonly inboxed: boolean;
   /** Stops collecting: results not taken are settled `false` (their activities send them as messages). */
   close(): void;
 }
@@ -29,6 +31,7 @@ export const NO_RESULT_SESSION: ResultSession = {
   take: () => [],
   wait: () => Promise.resolve(false),
   hasResults: false,
+  inboxed: false,
   close: () => undefined,
 };
 
@@ -70,6 +73,9 @@ export class LocalResults {
       get hasResults() {
         return session.results.length > 0;
       },
+      get inboxed() {
+        return session.inboxed;
+      },
       wait: (ms, openActivities) => {
         const arrived = (): boolean => session.results.length > 0 || session.inboxed;
         if (arrived()) return Promise.resolve(true);
@@ -104,6 +110,19 @@ export class LocalResults {
     if (session === undefined) return;
     session.inboxed = true;
     session.onArrival?.();
+  }
+
+  /**
+   * Hands a result that arrived in this process (a timer fired here) to the session holding its instance, if one is
+   * open for that execution: resolves to whether an episode recorded it. Undefined when no session is open.
+   */
+  offer(instanceId: string, executionId: string, event: HistoryEvent): Promise<boolean> | undefined {
+    const session = this.#sessions.get(instanceId);
+    if (session === undefined || session.executionId !== executionId) return undefined;
+    return new Promise<boolean>((resolve) => {
+      session.results.push({ event, settle: resolve });
+      session.onArrival?.();
+    });
   }
 
   /**

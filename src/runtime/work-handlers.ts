@@ -11,6 +11,7 @@ import { DedupeKey } from './action-dispatcher.js';
 import { crashPoint } from './crash-point.js';
 import type { ResolvedTuning } from './durably-options.js';
 import type { LocalResults } from './local-results.js';
+import type { ResumeHere } from './resume-here.js';
 import type { RuntimeLogger } from './runtime-logger.js';
 
 /**
@@ -36,8 +37,10 @@ export function createWorkHandlers(deps: {
   readonly localResults: LocalResults;
   /** Timestamps of the recorded outcomes. */
   readonly clock: Clock;
+  /** Where an outcome goes next: straight to its instance, when this process can run it at once. */
+  readonly resumeHere?: ResumeHere;
 }): WorkHandlers {
-  const { store, activities, tuning, log, wake, localResults, clock } = deps;
+  const { store, activities, tuning, log, wake, localResults, clock, resumeHere } = deps;
 
   // A storage error (the database restarting, a connection closed) must not drop a job's outcome: a handler that
   // throws makes the scheduler fail the job for good, and its instance would wait forever. Retry instead (the job's
@@ -56,6 +59,8 @@ export function createWorkHandlers(deps: {
   };
 
   const record = async (instanceId: string, executionId: string, event: HistoryEvent, dedupeKey: string): Promise<void> => {
+    // Any failure on the direct route (a claim that hit a storage error) leaves the inbox, which retries.
+    if (resumeHere !== undefined && await resumeHere(instanceId, executionId, event).catch(() => false)) return;
     await retrying(`recording ${dedupeKey}`, () => store.sendMessage(instanceId, event, { dedupeKey, executionId, now: clock.now() }));
     localResults.inboxed(instanceId);
     wake();

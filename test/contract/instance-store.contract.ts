@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { DurableError } from '../../src/core/durable-error.js';
 import { InstanceAlreadyExistsError } from '../../src/core/errors/instance-already-exists-error.js';
 import type { HistoryEvent } from '../../src/history/history-event.js';
-import type { InstanceStore, RuntimeStatus } from '../../src/ports/instance-store.js';
+import type { InstanceStore, RuntimeStatus, WorkItem } from '../../src/ports/instance-store.js';
 import {
   allEvents, at, claim, create, episode, eventRaised, executionStarted, FAILURE, LEASE_MS, orchestratorCompleted,
   orchestratorStarted, runEpisode, T0, taskCompleted, taskFailed, taskScheduled, timerCreated, timerFired,
@@ -552,6 +552,77 @@ export function describeInstanceStoreContract(name: string, factory: InstanceSto
         const state = await store.getInstance('a');
         expect(state?.runtimeStatus).toBe('Pending');
         expect(state?.stuck).toBeUndefined();
+      });
+    });
+
+    describe('appendEpisode / releaseWork progress', () => {
+      const append = (item: WorkItem, events: HistoryEvent[], firstEventIndex: number, consumedMessageIds: string[] = []) => store.appendEpisode({
+        instanceId: item.instance.instanceId, executionId: item.instance.executionId, leaseToken: item.leaseToken, now: at(5),
+        chunk: { firstEventIndex, events, consumedMessageIds, undispatched: true },
+      });
+
+      it('appends a chunk in one write, leaving the instance as it was until the release brings its summary forward', async () => {
+        const executionId = await create(store, 'a');
+        await store.sendMessage('a', eventRaised('go', at(1)), { now: at(1) });
+        const item = await claim(store, at(2));
+        const first = [orchestratorStarted(at(2)), executionStarted('a', executionId, at(2)), orchestratorCompleted(at(2))];
+        expect(await store.commitEpisode(episode(item, first, { now: at(2) }))).toBe(true);
+        const [queued] = await store.loadMessages('a');
+        const second = [orchestratorStarted(at(5)), eventRaised('go', at(5)), orchestratorCompleted(at(5))];
+        expect(await append(item, second, 3, [queued!.id])).toBe(true);
+        expect(await store.loadMessages('a')).toEqual([]);
+        expect(await allEvents(store, 'a', executionId)).toEqual([...first, ...second]);
+        expect(await store.getInstance('a')).toMatchObject({ historyLength: 3, version: 1, lastUpdatedTime: at(2) });
+        await store.releaseWork(item, { moreWork: false, succeeded: true, now: at(6), progress: { historyLength: 6, lastUpdatedTime: at(5) } });
+        expect(await store.getInstance('a')).toMatchObject({ historyLength: 6, version: 1, lastUpdatedTime: at(5) });
+      });
+
+      it('lets exactly one of two appends at the same index land, whatever the leases say', async () => {
+        const executionId = await create(store, 'a');
+        const item = await claim(store);
+        const results = await Promise.all([append(item, [orchestratorStarted(at(1))], 0), append(item, [orchestratorStarted(at(2))], 0)]);
+        expect(results.filter(Boolean)).toHaveLength(1);
+        expect(await allEvents(store, 'a', executionId)).toHaveLength(1);
+      });
+
+      it('rejects an empty chunk', async () => {
+        await create(store, 'a');
+        const item = await claim(store);
+        await expect(append(item, [], 0)).rejects.toBeInstanceOf(DurableError);
+      });
+
+      it('never moves the summary backwards (a late release of an older session)', async () => {
+        await create(store, 'a');
+        const item = await claim(store);
+        await store.releaseWork(item, { moreWork: true, succeeded: true, now: at(1), progress: { historyLength: 9, lastUpdatedTime: at(9) } });
+        const next = await claim(store, at(1));
+        await store.releaseWork(next, { moreWork: false, succeeded: true, now: at(2), progress: { historyLength: 4, lastUpdatedTime: at(4) } });
+        expect(await store.getInstance('a')).toMatchObject({ historyLength: 9, lastUpdatedTime: at(9) });
+      });
+    });
+
+    describe('claimInstance', () => {
+      it('claims a running instance of that execution without pending work, and tells that nothing is flagged', async () => {
+        const executionId = await create(store, 'a');
+        await runEpisode(store, 'a', { runtimeStatus: 'Running' });
+        const item = await store.claimInstance('a', executionId, { workerId: 'w2', leaseMs: LEASE_MS, now: at(1) });
+        expect(item).toMatchObject({ instance: { instanceId: 'a', claimAttempts: 1 }, workPending: false });
+        expect(await store.claimWork({ workerId: 'w3', leaseMs: LEASE_MS, now: at(2) })).toBeUndefined();
+        expect(await store.claimInstance('a', executionId, { workerId: 'w3', leaseMs: LEASE_MS, now: at(2) })).toBeUndefined();
+        expect((await store.claimInstance('a', executionId, { workerId: 'w3', leaseMs: LEASE_MS, now: at(LEASE_MS + 2) }))?.instance.instanceId).toBe('a');
+      });
+
+      it('reports flagged work, and refuses another execution, a finished instance and a pending one', async () => {
+        const executionId = await create(store, 'a');
+        expect(await store.claimInstance('a', executionId, { workerId: 'w', leaseMs: LEASE_MS, now: T0 })).toBeUndefined();
+        await runEpisode(store, 'a', { runtimeStatus: 'Running' });
+        await store.sendMessage('a', eventRaised('go', at(1)), { now: at(1) });
+        expect(await store.claimInstance('a', 'other', { workerId: 'w', leaseMs: LEASE_MS, now: at(1) })).toBeUndefined();
+        const item = await store.claimInstance('a', executionId, { workerId: 'w', leaseMs: LEASE_MS, now: at(1) });
+        expect(item?.workPending).toBe(true);
+        await store.releaseWork(item!, { moreWork: true, succeeded: true, now: at(1) });
+        await runEpisode(store, 'a', { runtimeStatus: 'Completed', completedTime: at(2) }, at(2));
+        expect(await store.claimInstance('a', executionId, { workerId: 'w', leaseMs: LEASE_MS, now: at(3) })).toBeUndefined();
       });
     });
 

@@ -6,7 +6,7 @@ import type { FailureDetails } from '../../core/failure-details.js';
 import { CollectionSuffix } from '../../core/persisted-names.js';
 import { HistoryEventType, type HistoryEvent } from '../../history/history-event.js';
 import {
-  TERMINAL_STATUSES, type ContinueAsNewCommit, type EpisodeCommit, type HistoryChunk, type InboxMessage, type InstanceQuery,
+  TERMINAL_STATUSES, type ContinueAsNewCommit, type EpisodeAppend, type EpisodeCommit, type HistoryChunk, type ReleaseProgress, type InboxMessage, type InstanceQuery,
   type InstanceStart, type InstanceState, type InstanceStore, type WorkItem,
 } from '../../ports/instance-store.js';
 import { assembleChunks, episodeDocuments } from './history-chunks.js';
@@ -195,7 +195,32 @@ export class MongoInstanceStore implements InstanceStore {
       { sort: CLAIM_SORT, returnDocument: 'after' },
     );
     if (doc === null) return undefined;
-    return { instance: toInstanceState(doc), leaseToken: token, workSeq: doc.work.seq };
+    return { instance: toInstanceState(doc), leaseToken: token, workSeq: doc.work.seq, workPending: true };
+  }
+
+  async claimInstance(instanceId: string, executionId: string, options: { readonly workerId: string; readonly leaseMs: number; readonly now: Date }): Promise<WorkItem | undefined> {
+    assertKey(instanceId, 'instanceId');
+    assertKey(executionId, 'executionId');
+    assertKey(options.workerId, 'workerId');
+    assertInteger(options.leaseMs, 'leaseMs', 1);
+    assertDate(options.now, 'now');
+    const token = randomUUID();
+    const doc = await this.#instances.findOneAndUpdate(
+      {
+        _id: instanceId,
+        executionId,
+        runtimeStatus: { $in: ['Running', 'Suspended'] },
+        stuck: { $exists: false },
+        $or: [{ lease: { $exists: false } }, { 'lease.until': { $lte: options.now } }],
+      },
+      {
+        $set: { lease: { token, workerId: options.workerId, until: new Date(options.now.getTime() + options.leaseMs) } },
+        $inc: { claimAttempts: 1 },
+      },
+      { returnDocument: 'after' },
+    );
+    if (doc === null) return undefined;
+    return { instance: toInstanceState(doc), leaseToken: token, workSeq: doc.work.seq, workPending: doc.work.pending };
   }
 
   async nextWorkTime(now: Date): Promise<Date | undefined> {
@@ -246,18 +271,8 @@ export class MongoInstanceStore implements InstanceStore {
     }
     chunk.consumedMessageIds.forEach((id, i) => assertKey(id, `chunk.consumedMessageIds[${i}]`));
 
-    // (1) The history document(s). Parts of a split episode go first: they stay invisible until the head exists.
-    const commitId = randomUUID();
-    const { head, parts } = episodeDocuments({ instanceId, executionId, chunk, commitId, now });
-    if (parts.length > 0) await this.#history.insertMany(parts, { ordered: true });
-    try {
-      await this.#history.insertOne(head);
-    } catch (error) {
-      if (!isDuplicateKey(error)) throw error;
-      // Another worker committed this episode first: this attempt never happened.
-      if (parts.length > 0) await this.#history.deleteMany({ instanceId, executionId, commitId });
-      return false;
-    }
+    // (1) The history document(s).
+    if (!(await this.#insertChunk(instanceId, executionId, chunk, now))) return false;
 
     // (2) The instance, only if nobody moved it on since the claim.
     const updated = await this.#instances.updateOne(
@@ -286,6 +301,22 @@ export class MongoInstanceStore implements InstanceStore {
     await this.#deleteConsumed(chunk);
     await this.#flagWork(instanceId, now);
     return false;
+  }
+
+  async appendEpisode(append: EpisodeAppend): Promise<boolean> {
+    const { instanceId, executionId, chunk, now } = append;
+    assertKey(instanceId, 'instanceId');
+    assertKey(executionId, 'executionId');
+    assertKey(append.leaseToken, 'leaseToken');
+    assertInteger(chunk.firstEventIndex, 'chunk.firstEventIndex', 0);
+    assertDate(now, 'now');
+    if (!Array.isArray(chunk.events) || chunk.events.length === 0) {
+      throw new DurableError('INVALID_ARGUMENT', 'An episode append needs at least one history event.');
+    }
+    chunk.consumedMessageIds.forEach((id, i) => assertKey(id, `chunk.consumedMessageIds[${i}]`));
+    if (!(await this.#insertChunk(instanceId, executionId, chunk, now))) return false;
+    await this.#deleteConsumed(chunk);
+    return true;
   }
 
   async markDispatched(instanceId: string, executionId: string, firstEventIndex: number): Promise<void> {
@@ -346,13 +377,20 @@ export class MongoInstanceStore implements InstanceStore {
     await this.#instances.updateOne({ _id: instanceId, 'lease.token': leaseToken }, { $set: set, $min: { stuckSince: options.now } });
   }
 
-  async releaseWork(item: WorkItem, options: { readonly moreWork: boolean; readonly succeeded: boolean; readonly retryAt?: Date; readonly now: Date }): Promise<void> {
+  async releaseWork(item: WorkItem, options: { readonly moreWork: boolean; readonly succeeded: boolean; readonly retryAt?: Date; readonly now: Date; readonly progress?: ReleaseProgress }): Promise<void> {
     const instanceId = item.instance.instanceId;
     assertKey(instanceId, 'instanceId');
     assertKey(item.leaseToken, 'leaseToken');
     assertInteger(item.workSeq, 'workSeq', 0);
     assertDate(options.now, 'now');
     if (options.retryAt !== undefined) assertDate(options.retryAt, 'retryAt');
+    const progress = options.progress;
+    if (progress !== undefined) {
+      assertInteger(progress.historyLength, 'progress.historyLength', 0);
+      assertDate(progress.lastUpdatedTime, 'progress.lastUpdatedTime');
+    }
+    // Appended episodes left the summary behind: it moves forward, never back (a zombie's late release cannot rewind it).
+    const catchUp = progress === undefined ? {} : { $max: { historyLength: progress.historyLength, lastUpdatedTime: progress.lastUpdatedTime } };
     // Still pending: at the back of the queue (so a busy instance cannot starve others), or not before `retryAt`.
     const stillPending: Record<string, unknown> = { 'work.pending': true, 'work.availableAt': options.retryAt ?? options.now };
     const reset = options.succeeded ? { claimAttempts: 0 } : {};
@@ -361,12 +399,12 @@ export class MongoInstanceStore implements InstanceStore {
     // the check, so a message that arrives a moment later is never lost behind a cleared flag.
     const unchanged = await this.#instances.updateOne(
       { _id: instanceId, 'lease.token': item.leaseToken, 'work.seq': item.workSeq },
-      { $unset: { lease: '' }, $set: { ...(keepPending ? stillPending : { 'work.pending': false }), ...reset } },
+      { $unset: { lease: '' }, $set: { ...(keepPending ? stillPending : { 'work.pending': false }), ...reset }, ...catchUp },
     );
     if (unchanged.matchedCount === 1) return;
     // The counter moved: work arrived during the episode, so the instance stays flagged. (No match at all means the
     // lease was lost; then there is nothing to release.)
-    await this.#instances.updateOne({ _id: instanceId, 'lease.token': item.leaseToken }, { $unset: { lease: '' }, $set: { ...stillPending, ...reset } });
+    await this.#instances.updateOne({ _id: instanceId, 'lease.token': item.leaseToken }, { $unset: { lease: '' }, $set: { ...stillPending, ...reset }, ...catchUp });
   }
 
   async listInstances(query: InstanceQuery & { readonly pageSize?: number; readonly continuationToken?: string }): Promise<{ instances: InstanceState[]; continuationToken?: string }> {
@@ -423,6 +461,25 @@ export class MongoInstanceStore implements InstanceStore {
   async #flagWork(instanceId: string, now: Date, immediate = false): Promise<boolean> {
     const result = await this.#instances.updateOne({ _id: instanceId }, flagWorkPipeline(now, { immediate }));
     return result.matchedCount === 1;
+  }
+
+  /**
+   * Inserts an episode's history document(s): false when another chunk holds that index. Parts of a split episode go
+   * first: they stay invisible until the head exists.
+   */
+  async #insertChunk(instanceId: string, executionId: string, chunk: HistoryChunk, now: Date): Promise<boolean> {
+    const commitId = randomUUID();
+    const { head, parts } = episodeDocuments({ instanceId, executionId, chunk, commitId, now });
+    if (parts.length > 0) await this.#history.insertMany(parts, { ordered: true });
+    try {
+      await this.#history.insertOne(head);
+      return true;
+    } catch (error) {
+      if (!isDuplicateKey(error)) throw error;
+      // Another worker committed this episode first: this attempt never happened.
+      if (parts.length > 0) await this.#history.deleteMany({ instanceId, executionId, commitId });
+      return false;
+    }
   }
 
   async #deleteConsumed(chunk: HistoryChunk): Promise<void> {

@@ -452,19 +452,31 @@ describe('entities: from orchestrations and entities', () => {
 
   it('does not apply a signal twice when recovery re-sends it after the entity applied the first copy (receipts)', async () => {
     const key = 'resent';
-    const id = await durably.client.startNew(SignalThenWait, { input: key });
-    await until('the signal is applied', async () => (await stateOf<number>(new EntityId('Counter', key))) === 1);
-    // As after a worker that died between the dispatch and the dispatched mark: the chunk is flagged again, and the
-    // next episode (woken by an unrelated event) re-dispatches it. The first copy has long left the entity's inbox.
-    const history = db.collection<Document>('Entities.history');
+    const options = {
+      mongo, taskHub: 'EntitiesResent', container: container.createChildContainer(), orchestrators: [SignalThenWait], entities: [Counter],
+    };
+    const first = await startTestApp(options);
+    const id = await first.durably.client.startNew(SignalThenWait, { input: key });
+    const state = async (app: TestApp): Promise<number | undefined> => (await app.durably.client.readEntityState<number>(new EntityId('Counter', key))).entityState;
+    await until('the signal is applied', async () => (await state(first)) === 1);
+    // As after a worker that died between the dispatch and the dispatched mark: the worker is gone (and its cached
+    // execution with it), the chunk is flagged again, and the next worker's episode (woken by an unrelated event)
+    // re-dispatches it. The first copy has long left the entity's inbox.
+    await first.stop();
+    const history = db.collection<Document>('EntitiesResent.history');
     const chunks = await history.find({ instanceId: id } as Document, { sort: { firstEventIndex: 1 } }).toArray();
     await history.updateOne({ _id: chunks.at(-1)?._id }, { $set: { undispatched: true } });
-    await durably.client.raiseEvent(id, 'unrelated');
-    await until('the re-dispatch happened', async () => (await history.findOne({ _id: chunks.at(-1)?._id } as Document))?.undispatched === false);
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(await stateOf<number>(new EntityId('Counter', key))).toBe(1);
-    await durably.client.raiseEvent(id, 'go');
-    expect((await durably.client.waitForCompletion(id, { timeoutMs: 20_000 })).runtimeStatus).toBe('Completed');
+    const second = await startTestApp(options);
+    try {
+      await second.durably.client.raiseEvent(id, 'unrelated');
+      await until('the re-dispatch happened', async () => (await history.findOne({ _id: chunks.at(-1)?._id } as Document))?.undispatched === false);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(await state(second)).toBe(1);
+      await second.durably.client.raiseEvent(id, 'go');
+      expect((await second.durably.client.waitForCompletion(id, { timeoutMs: 20_000 })).runtimeStatus).toBe('Completed');
+    } finally {
+      await second.stop();
+    }
   });
 
   it('releases the locks of a terminated orchestration', async () => {

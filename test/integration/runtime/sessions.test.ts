@@ -1,6 +1,7 @@
 // Sessions: an activity that a worker schedules and runs itself hands its result straight to the episode holding
 // the instance (no inbox message, no release and claim), and its job is finished only after that episode committed.
-// Slow activities, and apps with `episodeLingerMs: 0`, go through the inbox as before. Observed in the task hub's
+// A slow activity's result claims its cached instance directly; without the cache, and in apps with
+// `episodeLingerMs: 0`, results go through the inbox as before. Observed in the task hub's
 // collections through the real driver.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { MongoClient, type Db, type Document } from 'mongodb';
@@ -61,10 +62,11 @@ afterAll(async () => {
   await mongo?.stop();
 });
 
-async function app(taskHub: string, episodeLingerMs?: number): Promise<Durably> {
+async function app(taskHub: string, episodeLingerMs?: number, executionCacheMaxInstances?: number): Promise<Durably> {
   const started = await startTestApp({
     mongo, taskHub, orchestrators: [Doubling, FanOut], activities: [Double, SlowDouble], container: container.createChildContainer(),
     ...(episodeLingerMs === undefined ? {} : { episodeLingerMs }),
+    ...(executionCacheMaxInstances === undefined ? {} : { executionCacheMaxInstances }),
   });
   apps.push(started);
   return started.durably;
@@ -119,12 +121,23 @@ describe('runtime sessions', () => {
     expect(jobs.every((job) => job.data.deliveries === 1 && job.lastFinishedAt instanceof Date)).toBe(true);
   });
 
-  it('sends results through the inbox when the activity outlasts episodeLingerMs', async () => {
+  it('claims the cached instance straight away for a result that outlasts episodeLingerMs (no inbox message)', async () => {
     const durably = await app('SessionSlow', 20);
     const id = await durably.client.startNew(Doubling, { input: { steps: 2, slow: true } });
     const status = await durably.client.waitForCompletion(id, { timeoutMs: 20_000 });
     expect(status.output).toBe(4);
     const applying = (await chunks('SessionSlow', id)).filter((doc) => completions(doc) > 0);
+    expect(applying).toHaveLength(2);
+    expect(applying.every((doc) => (doc.consumedMessageIds as string[]).length === 0)).toBe(true);
+    expect(await db.collection('SessionSlow.inbox').countDocuments({ instanceId: id })).toBe(0);
+  });
+
+  it('sends a result that outlasts episodeLingerMs through the inbox when the execution cache is off', async () => {
+    const durably = await app('SessionSlowNoCache', 20, 0);
+    const id = await durably.client.startNew(Doubling, { input: { steps: 2, slow: true } });
+    const status = await durably.client.waitForCompletion(id, { timeoutMs: 20_000 });
+    expect(status.output).toBe(4);
+    const applying = (await chunks('SessionSlowNoCache', id)).filter((doc) => completions(doc) > 0);
     expect(applying).toHaveLength(2);
     expect(applying.every((doc) => (doc.consumedMessageIds as string[]).length === 1)).toBe(true);
   });

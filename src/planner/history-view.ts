@@ -1,0 +1,132 @@
+import { HistoryEventType, type ContinueAsNewEvent, type ExecutionCompletedEvent, type HistoryEvent } from '../history/history-event.js';
+import type { HistoryChunk } from '../ports/instance-store.js';
+
+/** Events that answer an action, with the action's sequence number. */
+export function answeredSequence(event: HistoryEvent): number | undefined {
+  switch (event.type) {
+    case HistoryEventType.TaskCompleted:
+    case HistoryEventType.TaskFailed:
+    case HistoryEventType.SubOrchestrationInstanceCompleted:
+    case HistoryEventType.SubOrchestrationInstanceFailed:
+    case HistoryEventType.EntityOperationCompleted:
+    case HistoryEventType.EntityOperationFailed:
+    case HistoryEventType.EntityLockGranted:
+      return event.taskScheduledId;
+    case HistoryEventType.TimerFired:
+      return event.timerId;
+    default:
+      return undefined;
+  }
+}
+
+/** Whether `event` records an action that a later event answers (and so is the target of a result message). */
+export function isAnswerable(event: HistoryEvent): boolean {
+  return event.type === HistoryEventType.TaskScheduled || event.type === HistoryEventType.TimerCreated ||
+    event.type === HistoryEventType.SubOrchestrationInstanceCreated || event.type === HistoryEventType.EntityOperationCalled ||
+    event.type === HistoryEventType.EntityLockRequested;
+}
+
+// A rough size of an event in memory: a fixed overhead plus its string payloads (UTF-16, two bytes a character).
+const EVENT_OVERHEAD_BYTES = 160;
+function approximateEventBytes(event: HistoryEvent): number {
+  let bytes = EVENT_OVERHEAD_BYTES;
+  for (const value of Object.values(event)) {
+    if (typeof value === 'string') bytes += 2 * value.length;
+  }
+  return bytes;
+}
+
+/**
+ * What the runtime knows of an execution's committed history, kept up to date chunk by chunk: the events (for a full
+ * replay and for the rare paths that read them), and the summaries an episode consults — which actions were scheduled
+ * and answered, which inbox messages were consumed, how many activities are open — each updated in O(events appended),
+ * so that the cost of an episode does not grow with the history.
+ *
+ * Owned by one session at a time (the runtime checks it out of its execution cache); {@link HistoryView.append} is its
+ * only mutation, called with each chunk the session committed.
+ */
+export class HistoryView {
+  readonly #events: HistoryEvent[] = [];
+  readonly #scheduled = new Set<number>();
+  readonly #answered = new Set<number>();
+  readonly #consumed = new Set<string>();
+  #openActivities = 0;
+  #bytes = 0;
+  #ending: ContinueAsNewEvent | ExecutionCompletedEvent | undefined;
+  #lastUndispatched: HistoryChunk | undefined;
+
+  /** The view of a history as loaded from the store. */
+  static fromChunks(chunks: readonly HistoryChunk[]): HistoryView {
+    const view = new HistoryView();
+    for (const chunk of chunks) view.append(chunk);
+    // Only the last chunk can still be undispatched (see the episode runner's recovery): an earlier flag is stale.
+    const last = chunks.at(-1);
+    view.#lastUndispatched = last?.undispatched === true ? last : undefined;
+    return view;
+  }
+
+  /** Adds a committed chunk (its events follow the ones already here). */
+  append(chunk: HistoryChunk): void {
+    for (const event of chunk.events) {
+      this.#events.push(event);
+      this.#bytes += approximateEventBytes(event);
+      if (isAnswerable(event)) {
+        this.#scheduled.add(event.eventId);
+        if (event.type === HistoryEventType.TaskScheduled) this.#openActivities++;
+      }
+      const sequence = answeredSequence(event);
+      if (sequence !== undefined) {
+        this.#answered.add(sequence);
+        if (event.type === HistoryEventType.TaskCompleted || event.type === HistoryEventType.TaskFailed) this.#openActivities--;
+      }
+      if (event.type === HistoryEventType.ContinueAsNew || event.type === HistoryEventType.ExecutionCompleted) this.#ending ??= event;
+    }
+    for (const id of chunk.consumedMessageIds) this.#consumed.add(id);
+    this.#lastUndispatched = undefined;
+  }
+
+  /** Number of events: the index at which the next chunk starts. */
+  get length(): number {
+    return this.#events.length;
+  }
+
+  /** The events, in order. Not to be modified. */
+  get events(): readonly HistoryEvent[] {
+    return this.#events;
+  }
+
+  /** Activities scheduled and not answered yet. */
+  get openActivities(): number {
+    return this.#openActivities;
+  }
+
+  /** A rough size of the events in memory, in bytes (for bounding a cache). */
+  get approximateBytes(): number {
+    return this.#bytes;
+  }
+
+  /** The event that ended the execution, if the history records one. */
+  get ending(): ContinueAsNewEvent | ExecutionCompletedEvent | undefined {
+    return this.#ending;
+  }
+
+  /** The last chunk as loaded, when it was committed but its actions not (known to be) dispatched yet. */
+  get undispatchedChunk(): HistoryChunk | undefined {
+    return this.#lastUndispatched;
+  }
+
+  /** Whether an action with this sequence number was recorded. */
+  isScheduled(sequence: number): boolean {
+    return this.#scheduled.has(sequence);
+  }
+
+  /** Whether the action with this sequence number has its answer in history. */
+  isAnswered(sequence: number): boolean {
+    return this.#answered.has(sequence);
+  }
+
+  /** Whether a committed chunk applied this inbox message. */
+  consumed(messageId: string): boolean {
+    return this.#consumed.has(messageId);
+  }
+}

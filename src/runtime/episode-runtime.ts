@@ -1,0 +1,34 @@
+import type { DependencyContainer } from 'tsyringe';
+import type { Clock } from '../ports/clock.js';
+import type { InstanceStore } from '../ports/instance-store.js';
+import type { DurableRegistry } from '../registry/durable-registry.js';
+import type { ActionDispatcher } from './action-dispatcher.js';
+import type { ResolvedTuning } from './durably-options.js';
+import type { ExecutionCache } from './execution-cache.js';
+import type { LocalResults } from './local-results.js';
+import type { RuntimeLogger } from './runtime-logger.js';
+
+/** What an episode needs from the app. */
+export interface EpisodeRuntime {
+  readonly store: InstanceStore;
+  readonly registry: DurableRegistry;
+  readonly container: DependencyContainer;
+  readonly dispatcher: ActionDispatcher;
+  readonly tuning: ResolvedTuning;
+  readonly log: RuntimeLogger;
+  /** Results of activities run (and timers fired) in this process, for the episode holding their instance. */
+  readonly localResults: LocalResults;
+  /** Executions kept warm between episodes. */
+  readonly cache: ExecutionCache;
+  /** Whether the worker is stopping (no more episodes back to back). */
+  readonly stopping: () => boolean;
+  /** History timestamps, leases and retry times. */
+  readonly clock: Clock;
+}
+
+/** How the session lets the instance go. */
+export interface Release {
+  moreWork: boolean;
+  succeeded: boolean;
+  retryAt?: Date;
+}

@@ -1,0 +1,234 @@
+import { randomUUID } from 'node:crypto';
+import { DurableError } from '../core/durable-error.js';
+import { NonDeterminismError } from '../core/errors/non-determinism-error.js';
+import { NonDurableAwaitError } from '../core/errors/non-durable-await-error.js';
+import { RegistrationError } from '../core/errors/registration-error.js';
+import { ENGINE_VERSION } from '../engine/engine-version.js';
+import { OrchestrationExecution } from '../engine/orchestration-execution.js';
+import type { OrchestrationDecision } from '../engine/orchestration-decision.js';
+import { HistoryEventType, type ContinueAsNewEvent, type ExecutionCompletedEvent, type HistoryEvent } from '../history/history-event.js';
+import type { InboxMessage, InstanceState, WorkItem } from '../ports/instance-store.js';
+import { HistoryView } from '../planner/history-view.js';
+import { endedUpdate, planCommit, stuckRetryDelayMs, type CommitPlan, type EngineOutcome } from '../planner/plan-commit.js';
+import { failureDetailsFrom } from '../core/failure-details-from.js';
+import { deferredNowApplicable, planIntake, type Intake } from '../planner/plan-intake.js';
+import { crashPoint } from './crash-point.js';
+import type { EpisodeRuntime, Release } from './episode-runtime.js';
+import type { LocalResult } from './local-results.js';
+
+/** The state one session carries from episode to episode under its lease. */
+export interface EpisodeSession {
+  /** The instance as this session committed it. */
+  instance: InstanceState;
+  /** The committed history as known here (appended by each commit). */
+  readonly view: HistoryView;
+  /** The live orchestrator, when it is in step with `view`. */
+  execution: OrchestrationExecution | undefined;
+  /** The last chunk committed and dispatched, not yet marked dispatched in the store. */
+  unmarked: number | undefined;
+  /** When this session last committed (the instance's summary fields catch up on release). */
+  committedAt: Date | undefined;
+  /**
+   * The last inbox read left results waiting for their scheduling commit (deferred): the inbox holds messages even
+   * though the instance is not flagged, so every episode reads it until they are applied.
+   */
+  inboxHoldsDeferred: boolean;
+}
+
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/**
+ * Starts a session: from the cached execution when it is current (same execution, same history length as the
+ * instance records), else from the history in the store — carrying out the actions of a last chunk that was committed
+ * but maybe not dispatched (the worker died in between; every dispatch step is idempotent). Also reads the inbox
+ * (undefined: not read), unless a cached execution's claim found no work flagged (a message is queued before its flag
+ * is set) and no deferred result waits there.
+ */
+export async function openSession(rt: EpisodeRuntime, item: WorkItem): Promise<{ session: EpisodeSession; queued: InboxMessage[] | undefined }> {
+  const { instance } = item;
+  const { instanceId, executionId } = instance;
+  const cached = rt.cache.take(instanceId);
+  if (cached !== undefined && cached.executionId === executionId && cached.view.length === instance.historyLength && instance.stuck === undefined) {
+    const queued = item.workPending || cached.inboxHoldsDeferred ? await rt.store.loadMessages(instanceId) : undefined;
+    const session = { instance, view: cached.view, execution: cached.execution, unmarked: undefined, committedAt: undefined, inboxHoldsDeferred: cached.inboxHoldsDeferred };
+    return { session, queued };
+  }
+  // Not flagged, the inbox may still hold results that wait for their scheduling commit: read it anyway (cold start).
+  const [chunks, queued] = await Promise.all([rt.store.loadHistory(instanceId, executionId), rt.store.loadMessages(instanceId)]);
+  const view = HistoryView.fromChunks(chunks);
+  const undispatched = view.undispatchedChunk;
+  if (undispatched !== undefined) {
+    await rt.dispatcher.dispatch(instance, undispatched, { recovering: true });
+    await rt.store.markDispatched(instanceId, executionId, undispatched.firstEventIndex);
+  }
+  return { session: { instance, view, execution: undefined, unmarked: undefined, committedAt: undefined, inboxHoldsDeferred: false }, queued };
+}
+
+/** How a step ends: the session goes on; or it ends, keeping the execution cached or dropping it. */
+export type StepEnd = 'continue' | 'end-keep' | 'end-drop';
+
+/**
+ * One episode: plan what arrived (pure), run the orchestrator on the new events (the cached execution, or a replay),
+ * plan the commit (pure), commit it — the chunk is the commit point — and carry out its actions. Local results are
+ * settled as soon as the commit that recorded them succeeded (before the dispatch, so that an activity's job finishes
+ * in the same turn as the next one is scheduled).
+ */
+export async function runEpisodeStep(
+  rt: EpisodeRuntime, item: WorkItem, session: EpisodeSession, queued: readonly InboxMessage[] | undefined, local: readonly LocalResult[], release: Release,
+): Promise<StepEnd> {
+  const recorded = new Set<number>();
+  const settled = new Set<number>();
+  const settle = (i: number, wasRecorded: boolean): void => {
+    if (settled.has(i)) return;
+    settled.add(i);
+    local[i]?.settle(wasRecorded);
+  };
+  try {
+    const now = rt.clock.now();
+    const intake = planIntake({ instance: session.instance, view: session.view, queued: queued ?? [], local: local.map((r) => r.event), now, engineVersion: ENGINE_VERSION });
+    if (queued !== undefined && (intake.kind === 'idle' || intake.kind === 'run')) session.inboxHoldsDeferred = intake.deferred.length > 0;
+    switch (intake.kind) {
+      case 'continue-as-new':
+        await continueAsNew(rt, item, intake.ending.input, intake.ending.carryoverEvents ?? []);
+        release.moreWork = true;
+        return 'end-drop';
+      case 'sync-completion':
+        await syncCompletion(rt, item, session, intake.ending);
+        return 'end-drop';
+      case 'finished':
+      case 'idle':
+        for (const i of intake.localRecorded) recorded.add(i);
+        if (intake.deleteMessageIds.length > 0) await rt.store.deleteMessages(intake.deleteMessageIds);
+        return intake.kind === 'finished' ? 'end-drop' : 'end-keep';
+      case 'run':
+        for (const i of intake.localRecorded) recorded.add(i);
+        if (intake.deleteMessageIds.length > 0) await rt.store.deleteMessages(intake.deleteMessageIds);
+        return await runAndCommit(rt, item, session, intake, now, release, (i) => settle(i, true));
+    }
+  } finally {
+    // A local result not recorded here is sent to the inbox by its sender.
+    local.forEach((_, i) => settle(i, recorded.has(i)));
+  }
+}
+
+async function runAndCommit(
+  rt: EpisodeRuntime, item: WorkItem, session: EpisodeSession, intake: Extract<Intake, { kind: 'run' }>, now: Date, release: Release,
+  recorded: (localIndex: number) => void,
+): Promise<StepEnd> {
+  const { instanceId, executionId } = session.instance;
+  const outcome = await runEngine(rt, session, intake.newEvents);
+  const plan: CommitPlan = planCommit({ instance: session.instance, view: session.view, intake, outcome, now, limits: rt.tuning });
+  if (plan.kind === 'stuck') {
+    await markStuck(rt, item, plan.error, release);
+    return 'end-drop';
+  }
+  const { chunk } = plan;
+  const committed = plan.update === undefined
+    ? await rt.store.appendEpisode({ instanceId, executionId, leaseToken: item.leaseToken, chunk, now })
+    : await rt.store.commitEpisode({ instanceId, executionId, expectedVersion: session.instance.version, leaseToken: item.leaseToken, chunk, update: plan.update, now });
+  if (!committed) {
+    // Another worker committed here first (our lease expired): its history is the truth; this attempt never happened.
+    release.succeeded = false;
+    release.moreWork = true;
+    return 'end-drop';
+  }
+  // Recorded: the results' senders may let go of them now (an activity's job finishes).
+  for (const i of intake.localAccepted) recorded(i);
+  session.view.append(chunk);
+  session.committedAt = now;
+  if (!plan.continuable) session.execution = undefined;
+  session.instance = {
+    ...session.instance,
+    runtimeStatus: plan.runtimeStatus,
+    customStatus: plan.customStatus,
+    ...(plan.update === undefined ? {} : { version: session.instance.version + 1, historyLength: session.view.length, lastUpdatedTime: now }),
+    stuck: undefined, stuckSince: undefined, carryoverEvents: undefined,
+  };
+  crashPoint('after-history-commit');
+  await rt.dispatcher.dispatch(session.instance, chunk);
+  crashPoint('after-dispatch');
+  session.unmarked = chunk.firstEventIndex;
+  if (plan.warning !== undefined) rt.log('warn', plan.warning);
+  if (plan.continueAsNew !== undefined) {
+    await rt.store.markDispatched(instanceId, executionId, chunk.firstEventIndex);
+    session.unmarked = undefined;
+    await continueAsNew(rt, item, plan.continueAsNew.input, plan.continueAsNew.carryoverEvents);
+    release.moreWork = true;
+    return 'end-drop';
+  }
+  // Results that waited for this commit can apply now.
+  release.moreWork = deferredNowApplicable(intake.deferred, chunk.events);
+  if (plan.runtimeStatus === 'Running' && !release.moreWork) return 'continue';
+  return plan.runtimeStatus === 'Running' || plan.runtimeStatus === 'Suspended' ? 'end-keep' : 'end-drop';
+}
+
+// The engine's outcome for `newEvents`: the cached execution continues when it is in step with the history; else the
+// orchestrator is replayed from the history as known here. Only errors that mean "this code cannot run this history"
+// become an outcome; anything else is thrown (the episode is retried).
+async function runEngine(rt: EpisodeRuntime, session: EpisodeSession, newEvents: readonly HistoryEvent[]): Promise<EngineOutcome> {
+  const { instance } = session;
+  try {
+    let decision: OrchestrationDecision;
+    const live = session.execution;
+    if (live !== undefined && live.canContinue && live.historyLength === session.view.length) {
+      decision = await live.continue(newEvents);
+    } else {
+      session.execution = undefined;
+      const started = await OrchestrationExecution.start({
+        pastEvents: session.view.events,
+        newEvents,
+        orchestrator: rt.registry.resolveOrchestrator(instance.name, rt.container),
+        resolveName: (kind, ref) => rt.registry.nameOf(kind, ref),
+        yieldToEventLoop,
+        log: (level, message, args) => rt.log(level, `[${instance.name} ${instance.instanceId}] ${message}`, ...args),
+        maxPayloadBytes: rt.tuning.maxPayloadBytes,
+      });
+      session.execution = started.execution;
+      decision = started.decision;
+    }
+    return { ok: true, decision };
+  } catch (error) {
+    // The execution ran ahead of (or diverged from) what will be committed: it cannot be continued.
+    session.execution = undefined;
+    if (error instanceof NonDeterminismError || error instanceof NonDurableAwaitError || error instanceof RegistrationError) return { ok: false, error };
+    throw error;
+  }
+}
+
+// Records on the instance document what the history already says: an empty episode (start and end markers) carrying
+// the status update, committed like any other.
+async function syncCompletion(rt: EpisodeRuntime, item: WorkItem, session: EpisodeSession, ending: ExecutionCompletedEvent): Promise<void> {
+  const now = rt.clock.now();
+  // ExecutionCompleted is only written for these three (continue-as-new records a ContinueAsNew event instead).
+  const status = ending.orchestrationStatus as 'Completed' | 'Failed' | 'Terminated';
+  await rt.store.commitEpisode({
+    instanceId: session.instance.instanceId, executionId: session.instance.executionId, expectedVersion: session.instance.version,
+    leaseToken: item.leaseToken, update: endedUpdate(status, ending.result, ending.failureDetails, ending.timestamp), now,
+    chunk: {
+      firstEventIndex: session.view.length,
+      events: [{ type: HistoryEventType.OrchestratorStarted, eventId: -1, timestamp: now }, { type: HistoryEventType.OrchestratorCompleted, eventId: -1, timestamp: now }],
+      consumedMessageIds: [],
+      undispatched: false,
+    },
+  });
+}
+
+async function continueAsNew(rt: EpisodeRuntime, item: WorkItem, input: string | undefined, carryover: ContinueAsNewEvent['carryoverEvents'] & object): Promise<void> {
+  const { instanceId } = item.instance;
+  const ok = await rt.store.continueAsNew({ instanceId, leaseToken: item.leaseToken, executionId: randomUUID(), input, carryoverEvents: carryover, now: rt.clock.now() });
+  if (!ok) throw new DurableError('CONTINUE_AS_NEW_FAILED', `could not start the next execution of '${instanceId}': its lease was lost`);
+}
+
+/** Records that the instance's code cannot run its history (non-determinism, unknown orchestrator); retried with backoff. */
+async function markStuck(rt: EpisodeRuntime, item: WorkItem, error: Error, release: Release): Promise<void> {
+  const { instance } = item;
+  const failure = failureDetailsFrom(error);
+  rt.log('error', `instance '${instance.instanceId}' (${instance.name}) is stuck: ${error.message}`);
+  await rt.store.markStuck(instance.instanceId, item.leaseToken, failure, { fail: false, now: rt.clock.now() });
+  const now = rt.clock.now().getTime();
+  const stuckFor = now - (instance.stuckSince?.getTime() ?? now);
+  release.moreWork = true;
+  // Counted as success: being stuck is not a crash, so it must not trip the poison cap.
+  release.succeeded = true;
+  release.retryAt = new Date(now + stuckRetryDelayMs(stuckFor));
+}
