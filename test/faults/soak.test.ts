@@ -7,11 +7,8 @@
 // "Once warm": some things fill up for a while, then hold, so counts in the last third of the run are compared with
 // the maximum before it, and the heap's median in the last third with its median in the second third:
 // - connection pools grow to the concurrency the load reaches (the driver keeps idle connections);
-// - every job Agenda itself runs (timers, activities picked up by a poll) leaves a `delay(activityLockMs / 2)` that is
-//   never cleared (see src/adapters/agenda/agenda-timer-scope.ts): armed timers fill for activityLockMs / 2, then hold
-//   at about (jobs Agenda runs per second) × activityLockMs / 2;
-// - AgendaTimerScope keeps the timers it collected, fired ones too, until it holds more than 256 (then it prunes
-//   them): "spent" timers saw-tooth up to about that.
+// - the scheduler's runners own every timer they arm (polls, timers due soon, lock renewals) and clear them: armed
+//   timers stay at about a dozen per worker.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { EntityId } from '../../src/entities/entity-id.js';
 import { FaultCluster, LONG } from './support/fault-cluster.js';
@@ -37,8 +34,7 @@ const WARM_UP = 0.2;
  * ~25 KB per orchestration. Counts: armed timers held within ±20 of their plateau, sockets within +1.
  */
 const HEAP_GROWTH_MB = LONG ? 1 : 2;
-// Agenda arms a liveness timer of activityLockMs / 2 for each job it runs itself (the durable timers here): their
-// number follows the rate of such jobs, which wanders by a few tens in the long run (measured 97 → 99).
+// Armed timers follow the load (timers due soon, lock renewals of running activities): they wander by a few.
 const TIMER_SLACK = LONG ? 25 : 10;
 const SPENT_TIMERS_MAX = 1_000;
 /**

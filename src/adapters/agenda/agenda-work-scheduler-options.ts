@@ -17,8 +17,10 @@ export interface AgendaWorkSchedulerOptions {
   /** Jobs of each kind (activities, timers) run at once in this process. Default 10. */
   readonly concurrency?: number;
   /**
-   * How often this worker looks for due jobs, in milliseconds. Default 500. Jobs scheduled by this process start at
-   * once (in-process notification); jobs scheduled by other processes start within about this long.
+   * How often this worker looks for due jobs, in milliseconds. Default 500. Activities a started worker schedules
+   * start at once when it has a free slot, and the timers it schedules are armed in-process; jobs scheduled by other
+   * processes (or left by workers that died) are found within about this long. Timers are armed two periods ahead,
+   * so that they fire on time whoever scheduled them.
    */
   readonly processEveryMs?: number;
   /**

@@ -1,6 +1,6 @@
 // A scheduler given a clock other than the wall clock (a test environment's virtual clock): a timer is due when that
 // clock reads its fireAt, and clockChanged() after a jump fires the timers it made due. pendingWork() reports what is
-// left. Real MongoDB driver and Agenda, against the engine the test harness picks.
+// left. Real MongoDB driver, against the engine the test harness picks.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { VirtualClock } from '../../../src/testing/virtual-clock.js';
 import { openTestDb, waitFor, type TestDb } from '../../support/test-db.js';

@@ -25,7 +25,7 @@ afterAll(async () => {
 describe('AgendaWorkScheduler: jobs given back, suspects alone', () => {
   it.each([
     ['run in-process by the worker that scheduled it', true],
-    ['run through Agenda', false],
+    ['picked up from another scheduler', false],
   ])('gives back a job whose handler throws (%s): it runs again, and that start is not counted', async (_, local) => {
     pool = new SchedulerPool(t);
     const hub = newTaskHub();
@@ -95,12 +95,12 @@ describe('AgendaWorkScheduler: jobs given back, suspects alone', () => {
       data: { ...activityJob('suspect'), key: 'suspect\u0000e1\u00000', deliveries: 1 },
     });
     // Locked by the worker, waiting for its turn; new work arrives meanwhile, and its lock stays fresh. Its handler is
-    // waiting for the slots once the lock was renewed after Agenda took it (the renewal runs from the handler's start;
-    // new work scheduled between Agenda's lock and that start would rightly run first).
+    // waiting for the slots once the lock was renewed after the worker took it (the renewal runs from the lock: the
+    // suspect waits for the slots from then on).
     const lockedAt = async (): Promise<number | undefined> => ((await jobs.findOne({ 'data.instanceId': 'suspect' }))?.lockedAt as Date | null)?.getTime();
     expect(await waitFor(async () => (await lockedAt()) !== longAgo.getTime(), 5_000, 10)).toBe(true);
-    const lockedByAgenda = await lockedAt();
-    expect(await waitFor(async () => (await lockedAt()) !== lockedByAgenda, 5_000, 10)).toBe(true);
+    const lockedByWorker = await lockedAt();
+    expect(await waitFor(async () => (await lockedAt()) !== lockedByWorker, 5_000, 10)).toBe(true);
     await worker.scheduleActivities([activityJob('later-1'), activityJob('later-2')]);
     await sleep(2 * LOCK_LIFETIME_MS);
     const waiting = (await jobs.findOne({ 'data.instanceId': 'suspect' }))!;
