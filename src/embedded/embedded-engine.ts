@@ -1,6 +1,7 @@
 import type { Document } from './document.js';
 import { dispatchCommand } from './commands/command-dispatcher.js';
 import { CursorRegistry } from './commands/cursor-registry.js';
+import { OpCounters, type ConnectionStatistics, type ServerState } from './commands/server-status.js';
 import { FileJournal } from './persistence/file-journal.js';
 import type { JournalOp } from './persistence/journal-op.js';
 import { Catalog } from './storage/catalog.js';
@@ -23,6 +24,8 @@ export interface EmbeddedEngineOptions {
 export class EmbeddedEngine {
   readonly startedAt = new Date();
   readonly cursors = new CursorRegistry();
+  /** serverStatus's opcounters: the commands run since the engine started. */
+  readonly opCounters = new OpCounters();
   readonly catalog: Catalog;
   readonly #journal: FileJournal | undefined;
   readonly #log: (line: string) => void;
@@ -54,11 +57,22 @@ export class EmbeddedEngine {
     return engine;
   }
 
-  /** Runs one command (synchronously: this is what makes single-document writes atomic). */
-  execute(command: Document, db: string, connectionId: number, connectionCount: () => number): Document {
+  /**
+   * Runs one command (synchronously: this is what makes single-document writes atomic).
+   *
+   * @param connections - the server's connection counts, for serverStatus.
+   */
+  execute(command: Document, db: string, connectionId: number, connections: () => ConnectionStatistics): Document {
+    const server: ServerState = {
+      startedAt: this.startedAt,
+      opCounters: this.opCounters,
+      persistent: this.#journal !== undefined,
+      connections,
+      journal: () => this.#journal?.statistics,
+    };
     return dispatchCommand(
       command,
-      { catalog: this.catalog, cursors: this.cursors, db, connectionId, startedAt: this.startedAt, connectionCount },
+      { catalog: this.catalog, cursors: this.cursors, db, connectionId, server },
       (error, name) => this.#log(`durably-mongo: internal error in '${name}': ${(error as Error).stack ?? String(error)}`),
     );
   }

@@ -184,3 +184,105 @@ describe('collections', () => {
     await session.endSession();
   });
 });
+
+describe('serverStatus', () => {
+  type Counters = { insert: number; query: number; update: number; delete: number; getmore: number; command: number };
+  const opcounters = async (): Promise<Counters> => {
+    const status = await t.db.admin().command({ serverStatus: 1 });
+    const c = status.opcounters as Record<keyof Counters, unknown>;
+    // mongod answers NumberLong counters (numbers through the driver); the engine answers int32.
+    return Object.fromEntries(Object.entries(c).map(([k, v]) => [k, Number(v)])) as Counters;
+  };
+  // A shared server (MONGODB_URI) serves other suites at the same time: its counters can only be bounded below.
+  const exact = (): boolean => t.mongo.kind !== 'external';
+  const expectDelta = (actual: number, expected: number): void => {
+    if (exact()) expect(actual).toBe(expected);
+    else expect(actual).toBeGreaterThanOrEqual(expected);
+  };
+
+  it('reports the instance fields, connections and journal syncs in mongod shape', async () => {
+    const status = await t.db.admin().command({ serverStatus: 1 });
+    expect(status.ok).toBe(1);
+    expect(typeof status.host).toBe('string');
+    expect(status.version).toMatch(/^\d+\.\d+\.\d+/);
+    expect(status.process).toBe('mongod');
+    expect(Number(status.pid)).toBeGreaterThan(0);
+    expect(typeof status.uptime).toBe('number');
+    expect(Number(status.uptimeMillis)).toBeGreaterThanOrEqual(0);
+    expect(status.localTime).toBeInstanceOf(Date);
+    const connections = status.connections as Doc;
+    expect(Number(connections.current)).toBeGreaterThanOrEqual(1);
+    expect(Number(connections.available)).toBeGreaterThan(0);
+    expect(Number(connections.totalCreated)).toBeGreaterThanOrEqual(Number(connections.current));
+    for (const field of ['insert', 'query', 'update', 'delete', 'getmore', 'command']) {
+      expect(typeof Number((status.opcounters as Doc)[field])).toBe('number');
+    }
+    const syncs = ((status.wiredTiger as Doc).log as Doc)['log sync operations'];
+    expect(Number(syncs)).toBeGreaterThanOrEqual(0);
+  });
+
+  it('leaves out a section asked with 0', async () => {
+    const status = await t.db.admin().command({ serverStatus: 1, opcounters: 0, wiredTiger: 0 });
+    expect(status.ok).toBe(1);
+    expect(status.opcounters).toBeUndefined();
+    expect(status.wiredTiger).toBeUndefined();
+    expect(status.connections).toBeDefined();
+  });
+
+  it('a new connection counts in totalCreated and current', async () => {
+    const before = (await t.db.admin().command({ serverStatus: 1 })).connections as Doc;
+    const other = await t.newClient({ maxPoolSize: 1 });
+    await other.db(t.mongo.dbName).command({ ping: 1 });
+    const after = (await t.db.admin().command({ serverStatus: 1 })).connections as Doc;
+    expect(Number(after.totalCreated)).toBeGreaterThan(Number(before.totalCreated));
+    if (exact()) expect(Number(after.current)).toBeGreaterThan(Number(before.current));
+  });
+
+  it('counts inserted documents, update and delete statements, finds and getMores as mongod does', async () => {
+    const c = t.db.collection<Doc>(name());
+    await c.insertOne({ _id: 0 }); // creates the collection outside the measured window
+    const before = await opcounters();
+    await c.insertMany([{ _id: 1, a: 1 }, { _id: 2, a: 1 }, { _id: 3, a: 2 }]); // insert +3 (one command)
+    await c.bulkWrite([
+      { updateOne: { filter: { _id: 1 }, update: { $set: { b: 1 } } } },
+      { updateMany: { filter: { a: 1 }, update: { $set: { c: 1 } } } },
+      { updateOne: { filter: { _id: 99 }, update: { $set: { b: 1 } } } }, // matches nothing: still a statement
+    ]); // update +3 (one command)
+    await c.deleteMany({ a: 2 }); // delete +1
+    await c.deleteOne({ _id: 98 }); // delete +1, nothing deleted
+    await c.find({}).batchSize(2).toArray(); // query +1, getmore +1 (4 documents, batches of 2... the last getMore)
+    const after = await opcounters();
+    expectDelta(after.insert - before.insert, 3);
+    expectDelta(after.update - before.update, 3);
+    expectDelta(after.delete - before.delete, 2);
+    expectDelta(after.query - before.query, 1);
+    expect(after.getmore - before.getmore).toBeGreaterThanOrEqual(1);
+    // The second serverStatus itself is a command; the driver's own monitoring may add a few more.
+    expect(after.command - before.command).toBeGreaterThanOrEqual(1);
+  });
+
+  it('findAndModify, aggregate and count are commands, not updates or queries', async () => {
+    const c = t.db.collection<Doc>(name());
+    await c.insertOne({ _id: 1, n: 0 });
+    const before = await opcounters();
+    await c.findOneAndUpdate({ _id: 1 }, { $inc: { n: 1 } });
+    await c.findOneAndDelete({ _id: 1 });
+    await c.countDocuments({}); // an aggregate
+    await t.db.command({ count: c.collectionName });
+    const after = await opcounters();
+    expectDelta(after.update - before.update, 0);
+    expectDelta(after.delete - before.delete, 0);
+    expectDelta(after.query - before.query, 0);
+    // 4 commands plus the serverStatus that read `after`.
+    expect(after.command - before.command).toBeGreaterThanOrEqual(5);
+  });
+
+  it('an ordered insert that fails counts the documents it tried, not the ones after the error', async () => {
+    const c = t.db.collection<Doc>(name());
+    await c.insertOne({ _id: 1 });
+    const before = await opcounters();
+    await expect(c.insertMany([{ _id: 2 }, { _id: 1 }, { _id: 3 }], { ordered: true })).rejects.toMatchObject({ code: 11000 });
+    const after = await opcounters();
+    expectDelta(after.insert - before.insert, 2);
+  });
+});

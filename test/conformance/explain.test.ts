@@ -191,6 +191,23 @@ describe('find().explain()', () => {
     expect(explain.command).toMatchObject({ find: 'explain_items', filter: { k: 5 }, $db: t.mongo.dbName });
   });
 
+  it('an equality uses a partial index whose filter it implies (a unique key that must exist)', async () => {
+    const jobs = t.db.collection<Doc>('explain_partial_jobs');
+    await jobs.createIndex({ 'data.key': 1 }, { name: 'data_key', unique: true, partialFilterExpression: { 'data.key': { $exists: true } } });
+    await jobs.insertMany(Array.from({ length: 500 }, (_, i): Doc => (i % 5 === 0 ? { _id: i } : { _id: i, data: { key: `k${i}` } })));
+    for (const [filter, expected] of [[{ 'data.key': 'k7' }, 1], [{ 'data.key': { $in: ['k7', 'k8'] } }, 2]] as const) {
+      const explain = await jobs.find(filter).explain('executionStats');
+      const stats = executionStats(explain);
+      expect(stats.nReturned).toBe(expected);
+      expect(stats.totalDocsExamined).toBeLessThanOrEqual(2);
+      expect(scannedIndexes(explain)).toContain('data_key');
+    }
+    // null also matches documents without the field, which the index leaves out: the whole collection is read.
+    const missing = await jobs.find({ 'data.key': null }).explain('executionStats');
+    expect(executionStats(missing).nReturned).toBe(100);
+    expect(scannedIndexes(missing)).not.toContain('data_key');
+  });
+
   it('a missing collection is explained without error and returns nothing', async () => {
     const explain = await t.db.collection('explain_missing').find({ k: 1 }).explain('executionStats');
     const stats = executionStats(explain);

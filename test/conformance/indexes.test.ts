@@ -271,6 +271,32 @@ describe('unique enforcement', () => {
   });
 });
 
+describe('index entries follow updates', () => {
+  it('an update leaves, moves or frees the entries of a document as its indexed fields change', async () => {
+    const c = fresh();
+    await c.createIndex({ 'a.b': 1 }, { unique: true });
+    await c.createIndex({ x: 1 });
+    await c.insertMany([{ _id: 1, a: { b: 1, c: 1 }, x: 0, y: 0 }, { _id: 2, a: { b: 2 }, x: 0 }]);
+    const ids = async (filter: Doc): Promise<unknown[]> => (await c.find(filter).sort({ _id: 1 }).toArray()).map((d) => d._id);
+
+    await c.updateOne({ _id: 1 }, { $set: { y: 1 } }); // no indexed field
+    await c.updateOne({ _id: 1 }, { $set: { 'a.c': 5 } }); // a sibling of an indexed field
+    expect(await ids({ 'a.b': 1 })).toEqual([1]);
+    expect(await ids({ x: 0 })).toEqual([1, 2]);
+
+    await c.updateOne({ _id: 1 }, { $set: { 'a.b': 3 }, $inc: { x: 1 } });
+    expect(await ids({ 'a.b': 1 })).toEqual([]);
+    expect(await ids({ 'a.b': 3 })).toEqual([1]);
+    expect(await ids({ x: 0 })).toEqual([2]);
+    expect(await ids({ x: 1 })).toEqual([1]);
+    // The old key is free, the new one taken.
+    await c.insertOne({ _id: 3, a: { b: 1 } });
+    expect((await rejectionOf(c.insertOne({ _id: 4, a: { b: 3 } }))).code).toBe(11000);
+    expect((await rejectionOf(c.updateOne({ _id: 2 }, { $set: { 'a.b': 3 } }))).code).toBe(11000);
+    expect(await ids({ 'a.b': 2 })).toEqual([2]);
+  });
+});
+
 describe('dropping', () => {
   it('dropIndex by name removes only that index', async () => {
     const c = fresh();

@@ -187,3 +187,102 @@ describe('other upserting writes', () => {
     ]);
   });
 });
+
+describe('one update command of several statements, upserts among them (the jobs write)', () => {
+  /** A jobs collection as the Agenda adapter keeps it: a unique job key that only keyed jobs carry. */
+  async function jobs(): Promise<Collection<Doc>> {
+    const c = fresh();
+    await c.createIndex({ 'data.key': 1 }, { name: 'data_key', unique: true, partialFilterExpression: { 'data.key': { $exists: true } } });
+    await c.insertMany([
+      { _id: 'j1', name: 'a', data: { key: 'k1' }, state: 'running' },
+      { _id: 'j2', name: 'b', data: { key: 'k2' }, state: 'running' },
+      { _id: 'unkeyed', name: 'c' },
+    ]);
+    return c;
+  }
+
+  const oid1 = new ObjectId();
+  const oid2 = new ObjectId();
+  const statements = (): Document[] => [
+    { q: { _id: 'j1' }, u: { $set: { state: 'done' } } },
+    { q: { _id: oid1 }, u: { $setOnInsert: { name: 'next', data: { key: 'k3' }, state: 'queued' } }, upsert: true },
+    { q: { _id: oid2 }, u: { $setOnInsert: { name: 'again', data: { key: 'k1' }, state: 'queued' } }, upsert: true },
+    { q: { _id: 'j2' }, u: { $set: { state: 'done' }, $setOnInsert: { name: 'never' } }, upsert: true },
+    { q: { _id: 'missing' }, u: { $set: { state: 'done' } } },
+    { q: { 'data.key': 'k4' }, u: { $setOnInsert: { name: 'byKey' }, $set: { state: 'queued' } }, upsert: true },
+  ];
+
+  it('unordered: every other statement applies; the reply counts them and names the failed one', async () => {
+    const c = await jobs();
+    const reply = await t.db.command({ update: c.collectionName, updates: statements(), ordered: false });
+    expect(reply.ok).toBe(1);
+    // n: matched (j1, j2) + upserted (2); nModified: j1 and j2.
+    expect(reply.n).toBe(4);
+    expect(reply.nModified).toBe(2);
+    expect(reply.upserted).toHaveLength(2);
+    expect(reply.upserted[0]).toEqual({ index: 1, _id: oid1 });
+    expect(reply.upserted[1].index).toBe(5);
+    expect(reply.upserted[1]._id).toBeInstanceOf(ObjectId);
+    expect(reply.writeErrors).toHaveLength(1);
+    const [writeError] = reply.writeErrors as Document[];
+    expect(writeError).toMatchObject({ index: 2, code: 11000, keyPattern: { 'data.key': 1 }, keyValue: { 'data.key': 'k1' } });
+    expect(writeError!.errmsg).toMatch(/^E11000 duplicate key error collection: .*\.ups_\d+ index: data_key dup key: \{ data\.key: "k1" \}$/);
+
+    const byKey = reply.upserted[1]._id as ObjectId;
+    expect(await c.find({}).sort({ name: 1 }).toArray()).toEqual([
+      { _id: 'j1', name: 'a', data: { key: 'k1' }, state: 'done' },
+      { _id: 'j2', name: 'b', data: { key: 'k2' }, state: 'done' },
+      { _id: byKey, data: { key: 'k4' }, name: 'byKey', state: 'queued' },
+      { _id: 'unkeyed', name: 'c' },
+      { _id: oid1, name: 'next', data: { key: 'k3' }, state: 'queued' },
+    ]);
+  });
+
+  it('unordered through bulkWrite: the driver reports the same counts on its MongoBulkWriteError', async () => {
+    const c = await jobs();
+    const ops = statements().map((s) => ({ updateOne: { filter: s.q as Document, update: s.u as Document, upsert: s.upsert === true } }));
+    const error = await rejectionOf(c.bulkWrite(ops, { ordered: false }));
+    expect(error.name).toBe('MongoBulkWriteError');
+    const bulk = error as unknown as { result: { matchedCount: number; modifiedCount: number; upsertedCount: number; upsertedIds: Record<number, unknown> }; writeErrors: { index: number; code: number }[] };
+    expect(bulk.result.matchedCount).toBe(2);
+    expect(bulk.result.modifiedCount).toBe(2);
+    expect(bulk.result.upsertedCount).toBe(2);
+    expect(Object.keys(bulk.result.upsertedIds)).toEqual(['1', '5']);
+    expect(bulk.result.upsertedIds[1]).toEqual(oid1);
+    const writeErrors = Array.isArray(bulk.writeErrors) ? bulk.writeErrors : [bulk.writeErrors];
+    expect(writeErrors.map((e) => [e.index, e.code])).toEqual([[2, 11000]]);
+    expect(await c.countDocuments()).toBe(5);
+  });
+
+  it('ordered: the statements before the failed one apply, the ones after it do not', async () => {
+    const c = await jobs();
+    const reply = await t.db.command({ update: c.collectionName, updates: statements(), ordered: true });
+    expect(reply.ok).toBe(1);
+    expect(reply.n).toBe(2);
+    expect(reply.nModified).toBe(1);
+    expect(reply.upserted).toEqual([{ index: 1, _id: oid1 }]);
+    expect(reply.writeErrors).toHaveLength(1);
+    expect(reply.writeErrors[0]).toMatchObject({ index: 2, code: 11000 });
+    expect((await c.findOne({ _id: 'j2' }))?.state).toBe('running');
+    expect(await c.countDocuments({ 'data.key': 'k4' })).toBe(0);
+  });
+
+  it('an update statement that would duplicate a key fails alone, and an upsert matching by key updates', async () => {
+    const c = await jobs();
+    const reply = await t.db.command({
+      update: c.collectionName,
+      updates: [
+        { q: { _id: 'j2' }, u: { $set: { 'data.key': 'k1' } } },
+        { q: { 'data.key': 'k1' }, u: { $setOnInsert: { name: 'never' }, $set: { state: 'seen' } }, upsert: true },
+      ],
+      ordered: false,
+    });
+    expect(reply.n).toBe(1);
+    expect(reply.nModified).toBe(1);
+    expect(reply.upserted).toBeUndefined();
+    expect(reply.writeErrors).toHaveLength(1);
+    expect(reply.writeErrors[0]).toMatchObject({ index: 0, code: 11000, keyValue: { 'data.key': 'k1' } });
+    expect(await c.findOne({ _id: 'j1' })).toEqual({ _id: 'j1', name: 'a', data: { key: 'k1' }, state: 'seen' });
+    expect((await c.findOne({ _id: 'j2' }))?.data).toEqual({ key: 'k2' });
+  });
+});

@@ -2,6 +2,7 @@ import type { Document } from '../document.js';
 import type { Catalog } from '../storage/catalog.js';
 import { CommandError } from './command-error.js';
 import type { CursorRegistry } from './cursor-registry.js';
+import type { ServerState } from './server-status.js';
 
 /** What a command handler may use: the engine's state and the caller's connection. */
 export interface CommandContext {
@@ -10,10 +11,8 @@ export interface CommandContext {
   /** The database the command was sent to (`$db`). */
   readonly db: string;
   readonly connectionId: number;
-  /** Engine start time, for serverStatus. */
-  readonly startedAt: Date;
-  /** Number of open client connections, for serverStatus. */
-  readonly connectionCount: () => number;
+  /** Counters and state for serverStatus; write commands add their statements to its `opCounters`. */
+  readonly server: ServerState;
 }
 
 /**

@@ -5,8 +5,9 @@ import { CommandError } from './command-error.js';
 import type { CommandContext, CommandHandler } from './command-context.js';
 import { explain, explainAggregateOption } from './explain-command.js';
 import { findAndModify } from './find-and-modify-command.js';
-import { buildInfo, connectionStatus, endSessions, getParameter, hello, ping, serverStatus, whatsmyuri } from './handshake-commands.js';
+import { buildInfo, connectionStatus, endSessions, getParameter, hello, ping, whatsmyuri } from './handshake-commands.js';
 import { count, distinct, find, getMore, killCursors } from './read-commands.js';
+import { serverStatus } from './server-status.js';
 import { insert, remove, update } from './write-commands.js';
 
 /** `aggregate`, or with the legacy `explain: true` option, its explanation (mongod answers both). */
@@ -54,6 +55,7 @@ export function dispatchCommand(
     }
     const handler = HANDLERS.get(name);
     if (handler === undefined) throw new CommandError('CommandNotFound', `no such command: '${name}'`);
+    context.server.opCounters.countCommand(name);
     return handler(command, context);
   } catch (error) {
     if (error instanceof CommandError) return { ok: 0, ...error.toReplyFields() };

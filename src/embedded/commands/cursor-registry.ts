@@ -1,5 +1,6 @@
-import { Long, calculateObjectSize } from 'bson';
+import { Long } from 'bson';
 import type { Document } from '../document.js';
+import { documentSizeBound } from '../query/document-size.js';
 import { CommandError } from './command-error.js';
 
 /** Default first-batch size of find and aggregate, as in mongod. */
@@ -93,7 +94,7 @@ function takeBatch(cursor: OpenCursor, batchSize: number): Document[] {
   let bytes = 0;
   while (cursor.position < cursor.docs.length && batch.length < limit) {
     const doc = cursor.docs[cursor.position] as Document;
-    bytes += calculateObjectSize(doc);
+    bytes += documentSizeBound(doc);
     if (batch.length > 0 && bytes > MAX_BATCH_BYTES) break;
     batch.push(doc);
     cursor.position++;

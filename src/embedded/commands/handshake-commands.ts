@@ -55,20 +55,6 @@ export const connectionStatus: CommandHandler = () => ({ authInfo: { authenticat
 /** `whatsmyuri`. */
 export const whatsmyuri: CommandHandler = (_command, context) => ({ you: `connection ${context.connectionId}`, ok: 1 });
 
-/** `serverStatus`: the fields monitoring tools read first. */
-export const serverStatus: CommandHandler = (_command, context) => ({
-  host: 'durably-embedded',
-  version: EMULATED_VERSION,
-  process: 'durably-mongo',
-  pid: process.pid,
-  uptime: Math.floor((Date.now() - context.startedAt.getTime()) / 1000),
-  uptimeMillis: Date.now() - context.startedAt.getTime(),
-  localTime: new Date(),
-  connections: { current: context.connectionCount(), available: 1_000_000 - context.connectionCount() },
-  mem: { resident: Math.round(process.memoryUsage().rss / 1048576), bits: 64 },
-  ok: 1,
-});
-
 /** `getParameter`: only `featureCompatibilityVersion` is meaningful. */
 export const getParameter: CommandHandler = (command) => {
   const reply: Document = { ok: 1 };

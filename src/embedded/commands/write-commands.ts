@@ -1,6 +1,7 @@
 import { ObjectId } from 'bson';
 import type { Document } from '../document.js';
 import { applyUpdate, assertDocumentSize, classifyUpdate, validateArrayFilters, withIdFirst } from '../query/apply-update.js';
+import { knownDocumentSizeBound } from '../query/document-size.js';
 import type { SortSpec } from '../query/sort-documents.js';
 import { upsertSeed } from '../query/upsert-seed.js';
 import type { CollectionStore } from '../storage/collection-store.js';
@@ -10,18 +11,24 @@ import { CommandError } from './command-error.js';
 import type { CommandContext, CommandHandler } from './command-context.js';
 import { selectDocuments } from './query-documents.js';
 
+// type byte + '_id' + NUL + 12 bytes.
+const OBJECT_ID_ELEMENT_BYTES = 17;
+
 /** Checks and completes a document about to be inserted: an `_id` (first), a legal `_id` type, the size limit. */
 export function prepareInsert(doc: unknown): Document {
   if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) {
     throw new CommandError('TypeMismatch', 'Documents to insert must be objects');
   }
-  const prepared = withIdFirst((doc as Document)._id === undefined ? { _id: new ObjectId(), ...(doc as Document) } : (doc as Document));
+  const addId = (doc as Document)._id === undefined;
+  const prepared = withIdFirst(addId ? { _id: new ObjectId(), ...(doc as Document) } : (doc as Document));
   const id = prepared._id;
   if (Array.isArray(id)) throw new CommandError('BadValue', "can't use an array for _id");
   if (id instanceof RegExp || (id as { _bsontype?: string } | null)?._bsontype === 'BSONRegExp') {
     throw new CommandError('BadValue', "can't use a regex for _id");
   }
-  assertDocumentSize(prepared);
+  // A document decoded from the wire is at most as big as it was sent, plus the ObjectId element added here.
+  const wireBound = knownDocumentSizeBound(doc as Document);
+  assertDocumentSize(prepared, 'BSONObjectTooLarge', wireBound === undefined ? undefined : wireBound + (addId ? OBJECT_ID_ELEMENT_BYTES : 0));
   return prepared;
 }
 
@@ -57,8 +64,10 @@ function reply(fields: Document, writeErrors: Document[]): Document {
 export const insert: CommandHandler = (command, context) => {
   const { store } = context.catalog.ensureCollection(context.db, command.insert);
   const docs = operations(command, 'documents', 'insert');
+  const counters = context.server.opCounters;
   let n = 0;
   const writeErrors = runBatch(docs, command.ordered !== false, (doc) => {
+    counters.insert++;
     store.insert(prepareInsert(doc));
     n++;
   });
@@ -130,11 +139,16 @@ export const update: CommandHandler = (command, context: CommandContext) => {
   const store = upserts
     ? context.catalog.ensureCollection(context.db, command.update).store
     : existingCollection(context, command.update);
-  if (store === undefined) return { n: 0, nModified: 0, ok: 1 };
+  const counters = context.server.opCounters;
+  if (store === undefined) {
+    counters.update += statements.length;
+    return { n: 0, nModified: 0, ok: 1 };
+  }
   let n = 0;
   let nModified = 0;
   const upserted: Document[] = [];
   const writeErrors = runBatch(statements, command.ordered !== false, (raw, index) => {
+    counters.update++;
     const statement = asDocument(raw, 'update.updates');
     const u = statement.u;
     const outcome = updateDocuments(store, {
@@ -159,9 +173,14 @@ export const remove: CommandHandler = (command, context) => {
   const name = command.delete;
   const statements = operations(command, 'deletes', 'delete');
   const store = existingCollection(context, name);
-  if (store === undefined) return { n: 0, ok: 1 };
+  const counters = context.server.opCounters;
+  if (store === undefined) {
+    counters.delete += statements.length;
+    return { n: 0, ok: 1 };
+  }
   let n = 0;
   const writeErrors = runBatch(statements, command.ordered !== false, (raw) => {
+    counters.delete++;
     const statement = asDocument(raw, 'delete.deletes');
     const limit = statement.limit;
     if (limit !== 0 && limit !== 1) throw new CommandError('FailedToParse', 'The limit field in delete objects must be 0 or 1. Got ' + String(limit));

@@ -1,3 +1,4 @@
+import { writeSync } from 'node:fs';
 import { mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { crc32 } from 'node:zlib';
@@ -22,6 +23,20 @@ export interface FileJournalOptions {
   readonly compactionSnapshotFactor?: number;
 }
 
+/** Counters of one open journal since it was opened (what `serverStatus` reports as `wiredTiger.log`). */
+export interface JournalStatistics {
+  /** Records appended. */
+  readonly records: number;
+  /** Group-commit writes to the journal file (one per batch of records). */
+  readonly writes: number;
+  /** Bytes written to the journal file by group commits. */
+  readonly bytesWritten: number;
+  /** fdatasync / fsync calls on the journal file: one per group commit, plus one per compaction. */
+  readonly syncs: number;
+  /** Time spent in those syncs, in microseconds. */
+  readonly syncMicros: number;
+}
+
 /** What {@link FileJournal.open} hands back. */
 export interface OpenedJournal {
   readonly journal: FileJournal;
@@ -32,6 +47,10 @@ export interface OpenedJournal {
 // Record framing: [uint32 LE payload length][uint32 LE crc32(payload)][payload = one BSON document].
 const FRAME_BYTES = 8;
 const MIN_PAYLOAD_BYTES = 5;
+// A group-commit batch up to this size is written synchronously: a write into the page cache takes microseconds, and
+// doing it on the event loop saves a round trip through libuv's thread pool before the fdatasync (write + fdatasync of
+// a small record: ~0.26 -> ~0.20 ms here). Bigger batches are written asynchronously, never blocking the loop long.
+const SYNC_WRITE_MAX_BYTES = 256 * 1024;
 // Far above a 16 MiB document plus its envelope: a bigger length can only come from a torn or garbage frame.
 const MAX_PAYLOAD_BYTES = 64 * 1024 * 1024;
 const READ_CHUNK_BYTES = 1024 * 1024;
@@ -113,6 +132,7 @@ export class FileJournal {
   #failure: PersistenceError | undefined;
   #compaction: Promise<void> | undefined;
   #closing: Promise<void> | undefined;
+  #stats = { records: 0, writes: 0, bytesWritten: 0, syncs: 0, syncMicros: 0 };
 
   private constructor(init: FileJournalInit) {
     this.#dir = init.dir;
@@ -184,6 +204,11 @@ export class FileJournal {
     return this.#durableLsn;
   }
 
+  /** Counters since the journal was opened. */
+  get statistics(): JournalStatistics {
+    return { ...this.#stats };
+  }
+
   /** True once the journal outgrew max(`compactionMinBytes`, `compactionSnapshotFactor` × snapshot size). */
   get needsCompaction(): boolean {
     if (this.#compaction !== undefined || this.#failure !== undefined || this.#closing !== undefined) return false;
@@ -208,6 +233,7 @@ export class FileJournal {
       this.#pendingBytes += record.length;
     }
     this.#lsn += records.length;
+    this.#stats.records += records.length;
     this.#kick();
     return this.#lsn;
   }
@@ -291,8 +317,10 @@ export class FileJournal {
 
   async #flushLoop(): Promise<void> {
     try {
-      // Yield once so that every append of this event-loop turn (e.g. several sockets read in the same poll phase)
-      // joins the first write instead of the first append syncing alone.
+      // Group commit. The sync starts at the end of the event-loop turn, not at the first append: every command run
+      // in this turn (e.g. writes that arrived on several sockets read in the same poll phase) joins the same write
+      // and fdatasync instead of the first one syncing alone and the others waiting for a second sync. A lone write
+      // pays one setImmediate (microseconds) for it. Records appended while a sync is in flight form the next batch.
       await new Promise<void>((resolve) => setImmediate(resolve));
       while (this.#pendingBytes > 0 && !this.#paused && this.#failure === undefined) {
         const batch = this.#pending.length === 1 ? this.#pending[0]! : Buffer.concat(this.#pending, this.#pendingBytes);
@@ -300,9 +328,14 @@ export class FileJournal {
         const batchLsn = this.#lsn;
         this.#pending = [];
         this.#pendingBytes = 0;
-        await writeFully(this.#handle, batch, this.#journalBytes);
+        if (batch.length <= SYNC_WRITE_MAX_BYTES) writeFullySync(this.#handle, batch, this.#journalBytes);
+        else await writeFully(this.#handle, batch, this.#journalBytes);
         this.#journalBytes += batch.length;
+        this.#stats.writes++;
+        this.#stats.bytesWritten += batch.length;
+        const syncStart = process.hrtime.bigint();
         await this.#handle.datasync();
+        this.#countSync(syncStart);
         this.#durableLsn = batchLsn;
         this.#settleWaiters();
       }
@@ -311,6 +344,11 @@ export class FileJournal {
     } finally {
       this.#flushing = undefined;
     }
+  }
+
+  #countSync(start: bigint): void {
+    this.#stats.syncs++;
+    this.#stats.syncMicros += Number(process.hrtime.bigint() - start) / 1000;
   }
 
   #settleWaiters(): void {
@@ -372,7 +410,9 @@ export class FileJournal {
       if (this.#failure !== undefined) throw this.#failure;
       const tail = await readRange(this.#handle, cutOffset, this.#journalBytes);
       const journalTmp = tmpPath(this.#journalPath);
+      const syncStart = process.hrtime.bigint();
       const fresh = await createJournalFile(journalTmp, cutLsn, tail);
+      this.#countSync(syncStart);
       try {
         await rename(journalTmp, this.#journalPath);
       } catch (cause) {
@@ -680,6 +720,13 @@ async function readRange(handle: FileHandle, start: number, end: number): Promis
   const read = await readInto(handle, buffer, 0, start);
   if (read !== buffer.length) throw new PersistenceError(`journal shorter than expected (${start + read} < ${end})`);
   return buffer;
+}
+
+function writeFullySync(handle: FileHandle, buffer: Buffer, position: number): void {
+  let written = 0;
+  while (written < buffer.length) {
+    written += writeSync(handle.fd, buffer, written, buffer.length - written, position + written);
+  }
 }
 
 async function writeFully(handle: FileHandle, buffer: Buffer, position: number): Promise<void> {

@@ -5,6 +5,7 @@ import { CommandError } from '../commands/command-error.js';
 import { MAX_BSON_OBJECT_SIZE } from '../wire/op-code.js';
 import { compareBson } from '../storage/bson-order.js';
 import { cloneDocument } from './clone-document.js';
+import { documentSizeBound, exactDocumentSize, recordDocumentSizeBound } from './document-size.js';
 import { mingoOptions, mingoPipeline, withMingo } from './mingo-options.js';
 
 /** What an update command's `u` (or findAndModify's `update`) is. */
@@ -88,23 +89,35 @@ export interface UpdateInput {
  */
 export function applyUpdate(current: Document, input: UpdateInput): Document {
   let next: Document;
+  let sizeBound: number | undefined;
   if (input.kind === 'replacement') {
     next = replacement(current, input.update as Document);
   } else if (input.kind === 'pipeline') {
     next = pipelineUpdate(current, input.update as Document[]);
   } else {
-    next = operatorUpdate(current, input);
+    const updated = operatorUpdate(current, input);
+    next = updated.doc;
+    if (updated.growthBound !== undefined) sizeBound = documentSizeBound(current) + updated.growthBound;
   }
   if (current._id !== undefined && compareBson(current._id, next._id) !== 0) {
     throw new CommandError('ImmutableField', "Performing an update on the path '_id' would modify the immutable field '_id'");
   }
-  assertDocumentSize(next, 'Location17419');
+  assertDocumentSize(next, 'Location17419', sizeBound);
   return next;
 }
 
-/** Throws when a document is over MongoDB's 16 MiB limit. */
-export function assertDocumentSize(doc: Document, code: 'Location17419' | 'BSONObjectTooLarge' = 'BSONObjectTooLarge'): void {
-  const size = calculateObjectSize(doc);
+/**
+ * Throws when a document is over MongoDB's 16 MiB limit.
+ *
+ * @param sizeBound - an upper bound of the document's size known without measuring it; the document is measured only
+ *   when there is none or it exceeds the limit.
+ */
+export function assertDocumentSize(doc: Document, code: 'Location17419' | 'BSONObjectTooLarge' = 'BSONObjectTooLarge', sizeBound?: number): void {
+  if (sizeBound !== undefined && sizeBound <= MAX_BSON_OBJECT_SIZE) {
+    recordDocumentSizeBound(doc, sizeBound);
+    return;
+  }
+  const size = exactDocumentSize(doc);
   if (size > MAX_BSON_OBJECT_SIZE) {
     throw new CommandError(code, code === 'Location17419'
       ? `Resulting document after update is larger than ${MAX_BSON_OBJECT_SIZE}`
@@ -131,7 +144,13 @@ function pipelineUpdate(current: Document, pipeline: Document[]): Document {
   return withIdFirst((result ?? {}));
 }
 
-function operatorUpdate(current: Document, input: UpdateInput): Document {
+/** An operator update's result; `growthBound` (fast path only) bounds the bytes it can have added to the document. */
+interface OperatorUpdateResult {
+  readonly doc: Document;
+  readonly growthBound?: number;
+}
+
+function operatorUpdate(current: Document, input: UpdateInput): OperatorUpdateResult {
   const update = input.update as Document;
   const modifier: Document = {};
   const merge = (operator: string, operand: Document): void => {
@@ -156,7 +175,7 @@ function operatorUpdate(current: Document, input: UpdateInput): Document {
   withMingo('update failed', () => {
     mingoUpdate(next, modifier, input.arrayFilters, input.filter, { queryOptions: mingoOptions() });
   });
-  return next;
+  return { doc: next };
 }
 
 function compareFieldNames(a: string, b: string): number {
@@ -227,8 +246,9 @@ const SIMPLE_PATH = /^[^.$\d][^.$]*(\.[^.$\d][^.$]*)*$/;
 
 // $set/$unset/$inc on plain object paths, copying only the objects along each path (structural sharing is safe
 // because stored documents are never mutated). mingo's updater costs ~70 µs a call; this path costs ~2 µs.
-function fastPath(current: Document, modifier: Document): Document | undefined {
+function fastPath(current: Document, modifier: Document): OperatorUpdateResult | undefined {
   const changes: Array<[operator: string, path: string, value: unknown]> = [];
+  let segmentCount = 0;
   for (const [operator, operand] of Object.entries(modifier)) {
     if (operator !== '$set' && operator !== '$unset' && operator !== '$inc' && operator !== '$addToSet') return undefined;
     for (const [path, value] of Object.entries(operand as Document)) {
@@ -242,6 +262,7 @@ function fastPath(current: Document, modifier: Document): Document | undefined {
   const copied = new Set<object>([next]);
   for (const [operator, path, value] of changes) {
     const segments = path.split('.');
+    segmentCount += segments.length;
     let parent: Document = next;
     for (let i = 0; i < segments.length - 1; i++) {
       const segment = segments[i] as string;
@@ -274,6 +295,8 @@ function fastPath(current: Document, modifier: Document): Document | undefined {
       for (const item of additions as unknown[]) {
         if (!items.some((present) => compareBson(present, item) === 0)) items.push(cloneDocument(item));
       }
+      // An appended element's index key can be longer than its key in the modifier's $each.
+      segmentCount += (additions as unknown[]).length;
       parent[leaf] = items;
     }
     else {
@@ -282,7 +305,10 @@ function fastPath(current: Document, modifier: Document): Document | undefined {
       parent[leaf] = sum;
     }
   }
-  return next;
+  // Each change adds at most its path and value as the modifier spells them, plus a number widened to 8 bytes, an
+  // element header and an empty document per path segment created on the way, and 7 more digits of array index per
+  // element $addToSet appends.
+  return { doc: next, growthBound: calculateObjectSize(modifier) + 16 * changes.length + 7 * segmentCount };
 }
 
 function isEmbeddedModifier(value: unknown): boolean {

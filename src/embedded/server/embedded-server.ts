@@ -1,4 +1,5 @@
 import net from 'node:net';
+import type { ConnectionStatistics } from '../commands/server-status.js';
 import type { Document } from '../document.js';
 import type { EmbeddedEngine } from '../embedded-engine.js';
 import { encodeLegacyReply, encodeMsgReply } from '../wire/encode-reply.js';
@@ -16,6 +17,7 @@ export class EmbeddedServer {
   readonly #sockets = new Set<net.Socket>();
   readonly #log: (line: string) => void;
   #nextConnectionId = 1;
+  readonly #connections = (): ConnectionStatistics => ({ current: this.#sockets.size, totalCreated: this.#nextConnectionId - 1 });
 
   constructor(engine: EmbeddedEngine, log: (line: string) => void) {
     this.#engine = engine;
@@ -70,7 +72,7 @@ export class EmbeddedServer {
     let reply: Buffer | undefined;
     try {
       const request = parseRequest(message);
-      const result = this.#engine.execute(request.command, request.db, connectionId, () => this.#sockets.size);
+      const result = this.#engine.execute(request.command, request.db, connectionId, this.#connections);
       const durable = this.#engine.durable();
       if (durable !== undefined) await durable;
       if (request.moreToCome) return;

@@ -143,6 +143,8 @@ function rankOf(value: unknown): Rank {
  * @returns a negative number, 0 or a positive number.
  */
 export function compareBson(a: unknown, b: unknown): number {
+  // Stored documents share unchanged subtrees with their updated versions: comparing them stops at the first shared one.
+  if (a === b && a !== null && typeof a === 'object') return 0;
   if (typeof a === 'number' && typeof b === 'number') return compareDoubles(a, b);
   if (typeof a === 'string' && typeof b === 'string') return compareStrings(a, b);
   const ra = rankOf(a);

@@ -6,6 +6,7 @@ import { canonicalKey } from './bson-order.js';
 import { duplicateKeyError } from './duplicate-key-error.js';
 import { describeIndex, type IndexSpec } from './index-spec.js';
 import { planQuery, type PlanOptions, type QueryPlan } from './query-planner.js';
+import type { IndexKeyAnalysis } from './index-keys.js';
 import { SecondaryIndex, type ScanStats } from './secondary-index.js';
 
 /** Receives every durable change made to a collection, in the order it is made. */
@@ -110,8 +111,8 @@ export class CollectionStore {
     if (this.#docs.has(idKey)) {
       throw duplicateKeyError(this.namespace, '_id_', { _id: 1 }, { _id: doc._id });
     }
-    this.#checkIndexes(doc, idKey);
-    for (const { index } of this.#indexes.values()) index.add(idKey, doc);
+    const entries = this.#checkIndexes(doc, idKey, undefined);
+    for (const [index, analysis] of entries) index.addAnalyzed(idKey, analysis);
     this.#docs.set(idKey, doc);
     this.#record({ op: 'put', db: this.db, coll: this.name, doc });
   }
@@ -119,10 +120,10 @@ export class CollectionStore {
   /** Replaces `current` (a stored document) by `next`, which has the same `_id`, enforcing unique indexes. */
   replace(current: Document, next: Document): void {
     const idKey = canonicalKey(current._id);
-    this.#checkIndexes(next, idKey);
-    for (const { index } of this.#indexes.values()) {
+    const entries = this.#checkIndexes(next, idKey, current);
+    for (const [index, analysis] of entries) {
       index.remove(idKey, current);
-      index.add(idKey, next);
+      index.addAnalyzed(idKey, analysis);
     }
     this.#docs.set(idKey, next);
     this.#record({ op: 'put', db: this.db, coll: this.name, doc: next });
@@ -226,25 +227,37 @@ export class CollectionStore {
     return result;
   }
 
-  // Runs every check before any index changes, so a failed write leaves no half-updated index behind.
-  #checkIndexes(doc: Document, idKey: string): void {
+  /**
+   * Computes `doc`'s entries in every index whose entries it changes, and runs every check before any index changes,
+   * so that a failed write leaves no half-updated index behind. With `previous` (an update), an index whose fields
+   * kept their values is skipped: same entries, and no new duplicate.
+   */
+  #checkIndexes(doc: Document, idKey: string, previous: Document | undefined): Array<[SecondaryIndex, IndexKeyAnalysis | undefined]> {
+    const entries: Array<[SecondaryIndex, IndexKeyAnalysis | undefined]> = [];
     for (const { spec, index } of this.#indexes.values()) {
-      let duplicate;
+      if (previous !== undefined && unchangedFor(index, previous, doc)) continue;
+      let analysis;
       try {
-        if (!spec.unique) {
-          index.keysFor(doc);
-          continue;
-        }
-        duplicate = index.findDuplicate(doc, idKey);
+        analysis = index.analyze(doc);
       } catch (error) {
         if ((error as { code?: unknown }).code === 171) {
           throw new CommandError('CannotIndexParallelArrays', (error as Error).message);
         }
         throw error;
       }
+      const duplicate = index.findDuplicateAnalyzed(analysis, idKey);
       if (duplicate !== undefined) throw duplicateKeyError(this.namespace, spec.name, spec.key, duplicate.keyValue);
+      entries.push([index, analysis]);
     }
+    return entries;
   }
+}
+
+function unchangedFor(index: SecondaryIndex, before: Document, after: Document): boolean {
+  const fields = index.dependencies;
+  if (fields === undefined) return false;
+  for (const field of fields) if (before[field] !== after[field]) return false;
+  return true;
 }
 
 function isIdIndex(spec: IndexSpec): boolean {

@@ -6,7 +6,7 @@
 import btreeModule from 'sorted-btree';
 import { compileFilter, type DocumentPredicate } from '../query/compile-filter.js';
 import { canonicalKey, compareBson } from './bson-order.js';
-import { analyzeIndexKeys, isSparseMissing, parseKeyPattern, type KeyPattern } from './index-keys.js';
+import { analyzeIndexKeys, isSparseMissing, parseKeyPattern, type IndexKeyAnalysis, type KeyPattern } from './index-keys.js';
 
 // Node's ESM loader (and jest's) exposes this CommonJS package's module.exports as the default import,
 // so the class is its `default` property; TypeScript models it the same way under NodeNext.
@@ -116,6 +116,7 @@ export class SecondaryIndex {
   readonly #compare: EntryComparator;
   readonly #tree: BTreeOf<EntryKey, string>;
   readonly #multikeyPaths: Set<string>[];
+  readonly #dependencies: readonly string[] | undefined;
 
   /**
    * @param spec - name, key pattern and options of the index.
@@ -134,6 +135,7 @@ export class SecondaryIndex {
     this.#compare = options.wrapComparator?.(base) ?? base;
     this.#tree = new BTree<EntryKey, string>(undefined, this.#compare);
     this.#multikeyPaths = this.#pattern.map(() => new Set<string>());
+    this.#dependencies = dependenciesOf(this.#pattern, spec.partialFilterExpression);
   }
 
   /** The index name. */
@@ -192,12 +194,46 @@ export class SecondaryIndex {
 
   /** Adds the entries of a document. */
   add(idKey: string, doc: object): void {
-    const analysis = this.#analyze(doc);
+    this.addAnalyzed(idKey, this.#analyze(doc));
+  }
+
+  /**
+   * The entries `doc` would have ({@link SecondaryIndex.analyze}), computed once for the unique check and the insert
+   * of a write: undefined when the document is left out (partial filter, sparse).
+   *
+   * @throws ParallelArraysError (code 171) when two indexed fields hold different arrays.
+   */
+  analyze(doc: object): IndexKeyAnalysis | undefined {
+    return this.#analyze(doc);
+  }
+
+  /** Adds the entries {@link SecondaryIndex.analyze} found for a document. */
+  addAnalyzed(idKey: string, analysis: IndexKeyAnalysis | undefined): void {
     if (analysis === undefined) return;
     analysis.multikeyPaths.forEach((paths, i) => {
       for (const path of paths) this.#multikeyPaths[i]?.add(path);
     });
     for (const key of analysis.keys) this.#tree.set([...key, idKey], idKey);
+  }
+
+  /** For a unique index: a key of the analysed document that another document (not `idKey`) already holds. */
+  findDuplicateAnalyzed(analysis: IndexKeyAnalysis | undefined, idKey: string): DuplicateKey | undefined {
+    if (!this.#unique || analysis === undefined) return undefined;
+    for (const key of analysis.keys) {
+      for (const [, holder] of this.#entriesBetween([...key, LOW], [...key, HIGH])) {
+        if (holder !== idKey) return { keyValue: this.#keyValue(key) };
+      }
+    }
+    return undefined;
+  }
+
+  /**
+   * The top-level fields this index reads (its key paths and partial filter); undefined when it may read any. Stored
+   * documents are immutable and updates share unchanged subtrees, so an update that leaves each of these fields the
+   * same value (`===`) leaves the document's entries as they were.
+   */
+  get dependencies(): readonly string[] | undefined {
+    return this.#dependencies;
   }
 
   /** Removes the entries of a document, as it was when added. */
@@ -217,12 +253,7 @@ export class SecondaryIndex {
    */
   findDuplicate(doc: object, idKey: string): DuplicateKey | undefined {
     if (!this.#unique) return undefined;
-    for (const key of this.keysFor(doc)) {
-      for (const [, holder] of this.#entriesBetween([...key, LOW], [...key, HIGH])) {
-        if (holder !== idKey) return { keyValue: this.#keyValue(key) };
-      }
-    }
-    return undefined;
+    return this.findDuplicateAnalyzed(this.#analyze(doc), idKey);
   }
 
   /**
@@ -348,6 +379,30 @@ export class SecondaryIndex {
     while (end.length < width) end.push(endFill);
     return [start, end];
   }
+}
+
+// Operators whose operands are values or sub-filters, never field paths or expressions.
+const LOGICAL_OPERATORS = new Set(['$and', '$or', '$nor']);
+
+/** Top-level fields of the key paths and of the partial filter; undefined when the filter may read any field. */
+function dependenciesOf(pattern: KeyPattern, partial: Record<string, unknown> | undefined): readonly string[] | undefined {
+  const fields = new Set(pattern.map(([path]) => path.split('.')[0] as string));
+  const visit = (filter: Record<string, unknown>): boolean => {
+    for (const [key, value] of Object.entries(filter)) {
+      if (!key.startsWith('$')) {
+        fields.add(key.split('.')[0] as string);
+      } else if (LOGICAL_OPERATORS.has(key) && Array.isArray(value)) {
+        for (const clause of value as unknown[]) {
+          if (clause === null || typeof clause !== 'object' || Array.isArray(clause) || !visit(clause as Record<string, unknown>)) return false;
+        }
+      } else {
+        return false; // $expr and the like can read anything
+      }
+    }
+    return true;
+  };
+  if (partial !== undefined && !visit(partial)) return undefined;
+  return [...fields];
 }
 
 function isPointInterval(interval: Interval): boolean {

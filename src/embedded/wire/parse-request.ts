@@ -1,5 +1,6 @@
 import { deserialize } from 'bson';
 import type { Document } from '../document.js';
+import { recordDocumentSizeBound } from '../query/document-size.js';
 import { MsgFlag, OpCode } from './op-code.js';
 
 /** Deserialisation shared by every incoming document: numbers become JS numbers, unsafe int64 stay `Long`. */
@@ -68,11 +69,15 @@ function parseMsg(message: Buffer, requestId: number): WireRequest {
       const nul = message.indexOf(0, cursor);
       if (nul < 0 || nul >= sectionEnd) throw new MalformedMessageError(requestId, OpCode.Msg, 'bad sequence id');
       const identifier = message.toString('utf8', cursor, nul);
+      const recordSizes = identifier === 'documents';
       cursor = nul + 1;
       const docs: Document[] = [];
       while (cursor < sectionEnd) {
         const docSize = message.readInt32LE(cursor);
-        docs.push(deserialize(message.subarray(cursor, cursor + docSize), DESERIALIZE_OPTIONS));
+        const doc = deserialize(message.subarray(cursor, cursor + docSize), DESERIALIZE_OPTIONS);
+        // Spares measuring inserted documents again for the 16 MiB check (see recordDocumentSizeBound).
+        if (recordSizes) recordDocumentSizeBound(doc, docSize);
+        docs.push(doc);
         cursor += docSize;
       }
       sequences.push([identifier, docs]);

@@ -66,6 +66,17 @@ describe('applyUpdate', () => {
   it('refuses documents that grow past 16 MiB', () => {
     expect(codeOf(() => run({ _id: 1 }, { $set: { big: 'x'.repeat(17 * 1024 * 1024) } }))).toBe(17419);
   });
+
+  it('measures a document exactly when its size bound reaches the limit: near 16 MiB, a few bytes more still fit', () => {
+    const limit = 16 * 1024 * 1024;
+    // { _id: 1, pad: '...' } is `limit - 39` bytes: 5 (document) + 9 (_id: int32) + 10 (pad: header, length, NUL) + the string.
+    const near = { _id: 1, pad: 'p'.repeat(limit - 39 - 24) };
+    let doc: Record<string, unknown> = near;
+    // Each update's bound (size before + the modifier + slack) overshoots the limit; the exact size does not.
+    for (let i = 0; i < 3; i++) doc = run(doc, { $set: { n: i } });
+    expect(doc.n).toBe(2);
+    expect(codeOf(() => run(doc, { $set: { tail: 'x'.repeat(64) } }))).toBe(17419);
+  });
 });
 
 describe('upsertSeed', () => {

@@ -162,7 +162,7 @@ describe('planQuery: index choice', () => {
     expect(bounds(planQuery({ c: 1, d: 3 }, [cd]))).toEqual([{ points: [1] }, { points: [3] }]);
   });
 
-  it('uses a partial index only when the filter contains its conditions verbatim', () => {
+  it('uses a partial index only when the filter implies its conditions', () => {
     const partial = index({ a: 1 }, { partialFilterExpression: { status: 'active', n: { $gt: 1 } } });
     expect(planQuery({ a: 1 }, [partial]).kind).toBe('scan');
     expect(planQuery({ a: 1, status: 'active' }, [partial]).kind).toBe('scan');
@@ -170,6 +170,34 @@ describe('planQuery: index choice', () => {
     expect(planQuery({ a: 1, $and: [{ status: 'active' }, { n: { $gt: 1 } }] }, [partial]).kind).toBe('index');
     expect(planQuery({ a: 1, status: 'active', n: { $gt: Long.fromNumber(1) } }, [partial]).kind).toBe('scan');
     expect(planQuery({ a: 1, status: 'active', n: { $gte: 1 } }, [partial]).kind).toBe('scan');
+    // Equalities whose every value passes the partial condition imply it.
+    expect(planQuery({ a: 1, status: 'active', n: 5 }, [partial]).kind).toBe('index');
+    expect(planQuery({ a: 1, status: 'active', n: { $in: [2, 3] } }, [partial]).kind).toBe('index');
+    expect(planQuery({ a: 1, status: 'active', n: { $in: [1, 3] } }, [partial]).kind).toBe('scan');
+    expect(planQuery({ a: 1, status: 'active', n: 1 }, [partial]).kind).toBe('scan');
+  });
+
+  it('a non-null equality or a typed range implies a partial $exists: true (the Agenda job key index)', () => {
+    const key = index({ 'data.key': 1 }, { unique: true, partialFilterExpression: { 'data.key': { $exists: true } } });
+    expect(planQuery({ 'data.key': 'k' }, [key])).toMatchObject({ kind: 'index', index: key, bounds: [{ points: ['k'] }] });
+    expect(planQuery({ 'data.key': { $eq: 'k' } }, [key]).kind).toBe('index');
+    expect(planQuery({ 'data.key': { $in: ['k', 'l'] } }, [key]).kind).toBe('index');
+    expect(planQuery({ 'data.key': { $gt: 'k' } }, [key]).kind).toBe('index');
+    // null and missing match { $exists: false } documents, which the index leaves out.
+    expect(planQuery({ 'data.key': null }, [key]).kind).toBe('scan');
+    expect(planQuery({ 'data.key': { $in: ['k', null] } }, [key]).kind).toBe('scan');
+    expect(planQuery({ 'data.key': { $ne: 'k' } }, [key]).kind).toBe('scan');
+    expect(planQuery({ 'data.key': { $gte: null } }, [key]).kind).toBe('scan');
+  });
+
+  it('equalities of the right type imply a partial $type condition', () => {
+    const dedupe = index({ instanceId: 1, dedupeKey: 1 }, { unique: true, partialFilterExpression: { dedupeKey: { $type: 'string' } } });
+    expect(planQuery({ instanceId: 'i', dedupeKey: 'd' }, [dedupe]).kind).toBe('index');
+    expect(planQuery({ instanceId: 'i', dedupeKey: 5 }, [dedupe]).kind).toBe('scan');
+    expect(planQuery({ instanceId: 'i' }, [dedupe]).kind).toBe('scan');
+    // A negated partial condition is never implied by values.
+    const notDone = index({ a: 1 }, { partialFilterExpression: { state: { $ne: 'done' } } });
+    expect(planQuery({ a: 1, state: 'open' }, [notDone]).kind).toBe('scan');
   });
 
   it('uses sparse indexes, whose bounded fields are never null', () => {
