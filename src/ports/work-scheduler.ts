@@ -53,8 +53,18 @@ export interface WorkScheduler {
   /**
    * Schedules activities to run now, in one go (a fan-out): same as {@link WorkScheduler.scheduleActivity} for each,
    * with fewer round trips. A worker process may run some of them itself at once; the rest wait for any worker.
+   * `fresh`: the jobs' actions were just recorded by a history commit of this process and never scheduled before (not
+   * a re-dispatch): a worker may start them before their insert is acknowledged; the promise still resolves only once
+   * every insert is. Until then the recorded chunk is what keeps them: the caller must await the promise before it
+   * commits another chunk or marks this one dispatched.
    */
-  scheduleActivities(jobs: readonly ActivityJob[]): Promise<void>;
+  scheduleActivities(jobs: readonly ActivityJob[], options?: { readonly fresh?: boolean }): Promise<void>;
+  /**
+   * The runtime is writing to the database in this turn (a history commit): writes the scheduler holds back because
+   * nothing waits for them (records of finished jobs, inserts of fresh jobs already running) go now, to share the
+   * database's durable flush with it — one fsync for both, not two in a row.
+   */
+  flushSoon(): void;
   /** Schedules a timer at `fireAt`. Idempotent per (instanceId, executionId, sequence). */
   scheduleTimer(job: TimerJob): Promise<void>;
   /** Deletes the pending (not running) jobs of an instance; returns how many. */

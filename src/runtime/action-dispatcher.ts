@@ -28,6 +28,12 @@ export const DedupeKey = {
   entitySend: (origin: string) => JSON.stringify(['entity-send', origin]),
 } as const;
 
+/** What {@link ActionDispatcher.dispatch} leaves to await. */
+export interface DispatchReceipt {
+  /** Settles once every activity job of the chunk is stored (at once for a re-dispatch); rejects if one could not be. */
+  readonly stored: Promise<void>;
+}
+
 /**
  * Carries out what a committed history chunk recorded: schedules activities and timers, starts sub-orchestrations,
  * sends events, and reports a completion to the parent. Every step is idempotent, so a chunk may be dispatched again
@@ -42,11 +48,16 @@ export class ActionDispatcher {
     private readonly clock: Clock,
   ) {}
 
+  /** Lets the scheduler's held-back writes travel with the history commit being made in this turn. */
+  committing(): void {
+    this.scheduler.flushSoon();
+  }
+
   /**
    * `recovering`: the chunk may have been dispatched before (a crash before it was marked): messages to entities that
    * the entity already applied are not sent again (an entity's receipts; other steps are idempotent by key).
    */
-  async dispatch(instance: InstanceState, chunk: HistoryChunk, options: { readonly recovering?: boolean } = {}): Promise<void> {
+  async dispatch(instance: InstanceState, chunk: HistoryChunk, options: { readonly recovering?: boolean } = {}): Promise<DispatchReceipt> {
     const recovering = options.recovering === true;
     const { instanceId, executionId } = instance;
     let instancesGivenWork = 0;
@@ -55,7 +66,12 @@ export class ActionDispatcher {
     for (const event of chunk.events) {
       if (event.type === HistoryEventType.TaskScheduled) activities.push({ instanceId, executionId, sequence: event.eventId, name: event.name, input: event.input });
     }
-    await this.scheduler.scheduleActivities(activities);
+    // A fresh chunk's activities may start before their jobs are stored: the caller awaits `stored` before it depends
+    // on them (its next commit, or marking the chunk dispatched). A re-dispatch stores them first.
+    const stored = this.scheduler.scheduleActivities(activities, { fresh: !recovering });
+    // Handled here so that a failure waits for the caller's await instead of ending the process as unhandled.
+    stored.catch(() => undefined);
+    if (recovering) await stored;
     for (const event of chunk.events) {
       switch (event.type) {
         case HistoryEventType.TimerCreated:
@@ -110,6 +126,7 @@ export class ActionDispatcher {
     // One wake per instance given work here (the worker wakes one loop per call). Scheduled activities and timers give
     // no orchestration work yet: their results wake the worker when they are recorded.
     for (let i = 0; i < instancesGivenWork; i++) this.wake();
+    return { stored };
   }
 
   async #toEntity(entityInstanceId: string, event: HistoryEvent, dedupeKey: string, recovering: boolean): Promise<void> {

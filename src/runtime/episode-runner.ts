@@ -81,7 +81,11 @@ async function endSession(rt: EpisodeRuntime, item: WorkItem, session: EpisodeSe
   try {
     // A chunk followed by another was dispatched (an episode commits only after the previous chunk was dispatched):
     // only the session's last one needs the mark, so that a cold start does not dispatch it again.
-    if (session?.unmarked !== undefined) await rt.store.markDispatched(instanceId, executionId, session.unmarked);
+    if (session?.unmarked !== undefined) {
+      // Unmarked if its jobs could not all be stored: the next episode (here or elsewhere) dispatches it again.
+      await session.storing;
+      await rt.store.markDispatched(instanceId, executionId, session.unmarked);
+    }
   } catch (error) {
     keep = false;
     rt.log('warn', `could not mark the last episode of '${instanceId}' dispatched (a cold start dispatches it again, harmlessly)`, error);

@@ -26,6 +26,8 @@ export interface EpisodeSession {
   execution: OrchestrationExecution | undefined;
   /** The last chunk committed and dispatched, not yet marked dispatched in the store. */
   unmarked: number | undefined;
+  /** The activity jobs of the last chunk being stored: awaited before the next commit and before marking it dispatched. */
+  storing: Promise<void> | undefined;
   /** When this session last committed (the instance's summary fields catch up on release). */
   committedAt: Date | undefined;
   /**
@@ -50,7 +52,7 @@ export async function openSession(rt: EpisodeRuntime, item: WorkItem): Promise<{
   const cached = rt.cache.take(instanceId);
   if (cached !== undefined && cached.executionId === executionId && cached.view.length === instance.historyLength && instance.stuck === undefined) {
     const queued = item.workPending || cached.inboxHoldsDeferred ? await rt.store.loadMessages(instanceId) : undefined;
-    const session = { instance, view: cached.view, execution: cached.execution, unmarked: undefined, committedAt: undefined, inboxHoldsDeferred: cached.inboxHoldsDeferred };
+    const session = { instance, view: cached.view, execution: cached.execution, unmarked: undefined, storing: undefined, committedAt: undefined, inboxHoldsDeferred: cached.inboxHoldsDeferred };
     return { session, queued };
   }
   // Not flagged, the inbox may still hold results that wait for their scheduling commit: read it anyway (cold start).
@@ -61,7 +63,7 @@ export async function openSession(rt: EpisodeRuntime, item: WorkItem): Promise<{
     await rt.dispatcher.dispatch(instance, undispatched, { recovering: true });
     await rt.store.markDispatched(instanceId, executionId, undispatched.firstEventIndex);
   }
-  return { session: { instance, view, execution: undefined, unmarked: undefined, committedAt: undefined, inboxHoldsDeferred: false }, queued };
+  return { session: { instance, view, execution: undefined, unmarked: undefined, storing: undefined, committedAt: undefined, inboxHoldsDeferred: false }, queued };
 }
 
 /** How a step ends: the session goes on; or it ends, keeping the execution cached or dropping it. */
@@ -123,6 +125,11 @@ async function runAndCommit(
     return 'end-drop';
   }
   const { chunk } = plan;
+  // The previous chunk's activity jobs must be stored before a chunk follows it (a chunk followed by another counts
+  // as dispatched, and is never re-dispatched).
+  await session.storing;
+  session.storing = undefined;
+  rt.dispatcher.committing();
   const committed = plan.update === undefined
     ? await rt.store.appendEpisode({ instanceId, executionId, leaseToken: item.leaseToken, chunk, now })
     : await rt.store.commitEpisode({ instanceId, executionId, expectedVersion: session.instance.version, leaseToken: item.leaseToken, chunk, update: plan.update, now });
@@ -145,11 +152,13 @@ async function runAndCommit(
     stuck: undefined, stuckSince: undefined, carryoverEvents: undefined,
   };
   crashPoint('after-history-commit');
-  await rt.dispatcher.dispatch(session.instance, chunk);
+  session.storing = (await rt.dispatcher.dispatch(session.instance, chunk)).stored;
   crashPoint('after-dispatch');
   session.unmarked = chunk.firstEventIndex;
   if (plan.warning !== undefined) rt.log('warn', plan.warning);
   if (plan.continueAsNew !== undefined) {
+    await session.storing;
+    session.storing = undefined;
     await rt.store.markDispatched(instanceId, executionId, chunk.firstEventIndex);
     session.unmarked = undefined;
     await continueAsNew(rt, item, plan.continueAsNew.input, plan.continueAsNew.carryoverEvents);

@@ -612,6 +612,17 @@ export function describeInstanceStoreContract(name: string, factory: InstanceSto
         expect((await store.claimInstance('a', executionId, { workerId: 'w3', leaseMs: LEASE_MS, now: at(LEASE_MS + 2) }))?.instance.instanceId).toBe('a');
       });
 
+      it('flags the instance it claims, so that it is claimed again if its worker dies holding the lease', async () => {
+        const executionId = await create(store, 'a');
+        await runEpisode(store, 'a', { runtimeStatus: 'Running' });
+        expect(await store.claimInstance('a', executionId, { workerId: 'w2', leaseMs: LEASE_MS, now: at(1) })).toBeDefined();
+        expect(await store.claimWork({ workerId: 'w3', leaseMs: LEASE_MS, now: at(2) })).toBeUndefined();
+        const rescue = await store.claimWork({ workerId: 'w3', leaseMs: LEASE_MS, now: at(LEASE_MS + 2) });
+        expect(rescue?.instance.instanceId).toBe('a');
+        await store.releaseWork(rescue!, { moreWork: false, succeeded: true, now: at(LEASE_MS + 3) });
+        expect(await store.claimWork({ workerId: 'w3', leaseMs: LEASE_MS, now: at(LEASE_MS + 4) })).toBeUndefined();
+      });
+
       it('reports flagged work, and refuses another execution, a finished instance and a pending one', async () => {
         const executionId = await create(store, 'a');
         expect(await store.claimInstance('a', executionId, { workerId: 'w', leaseMs: LEASE_MS, now: T0 })).toBeUndefined();

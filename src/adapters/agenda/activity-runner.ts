@@ -23,6 +23,8 @@ interface LockedActivity {
   readonly justScheduled: boolean;
   /** Earlier runs given back (the job's `failCount`): sets the next backoff. */
   readonly failures: number;
+  /** Set for a job started before its locked insert was acknowledged: its final write waits for the insert. */
+  readonly inserted?: Promise<unknown>;
 }
 
 /**
@@ -89,10 +91,14 @@ export class ActivityRunner {
     this.#slots.release();
   }
 
-  /** Runs a job inserted locked by this worker on a reserved slot: its first start, counted in the insert. */
-  runScheduled(id: ObjectId, activity: ActivityJob): void {
+  /**
+   * Runs a job inserted locked by this worker on a reserved slot: its first start, counted in the insert. With
+   * `inserted` (the insert's acknowledgement), the job starts before its insert is acknowledged, and its final write
+   * waits for it (see scheduleActivities' `fresh`).
+   */
+  runScheduled(id: ObjectId, activity: ActivityJob, inserted?: Promise<unknown>): void {
     this.#reserved--;
-    this.#start({ id, activity, deliveries: 1, justScheduled: true, failures: 0 });
+    this.#start({ id, activity, deliveries: 1, justScheduled: true, failures: 0, ...(inserted === undefined ? {} : { inserted }) });
   }
 
   /** This process queued jobs (no slot was free): they are picked up here as slots free, or by any other worker. */
@@ -154,8 +160,10 @@ export class ActivityRunner {
     } finally {
       releaseSlots();
     }
-    // A renewal landing after the final write would re-lock a finished job.
+    // A renewal landing after the final write would re-lock a finished job; a final write before the insert would
+    // find nothing to finish.
     await heartbeat.stop();
+    await job.inserted?.catch(() => undefined);
     if (failure === undefined || failsForGood(failure)) {
       if (failure !== undefined) this.#log(`job ${JobName.Activity} ${job.id.toHexString()} failed and will not be retried: ${describeError(failure)}`);
       await this.#owned.finish(JobName.Activity, job.id, failure);

@@ -88,6 +88,8 @@ export class AgendaWorkScheduler implements WorkScheduler {
   readonly #name: string;
 
   #connection: Promise<AgendaConnection> | undefined;
+  /** The connection once open (for the synchronous {@link AgendaWorkScheduler.flushSoon}). */
+  #connected: AgendaConnection | undefined;
   #worker: Worker | undefined;
   #starting: Promise<void> | undefined;
   #stopping: Promise<void> | undefined;
@@ -132,7 +134,7 @@ export class AgendaWorkScheduler implements WorkScheduler {
    * by any worker. A job whose insert failed (other than as a duplicate) makes the call reject once the others are
    * settled (those inserted run all the same); retrying the call is safe.
    */
-  async scheduleActivities(jobs: readonly ActivityJob[]): Promise<void> {
+  async scheduleActivities(jobs: readonly ActivityJob[], options: { readonly fresh?: boolean } = {}): Promise<void> {
     if (jobs.length === 0) return;
     const connection = await this.#connect();
     const runner = this.#worker?.activities;
@@ -144,7 +146,17 @@ export class AgendaWorkScheduler implements WorkScheduler {
       ...local.map((job) => newAgendaJobDocument(connection.agenda, JobName.Activity, { ...activityJobData(job), deliveries: 1 }, now, this.#name, true)),
       ...queued.map((job) => newAgendaJobDocument(connection.agenda, JobName.Activity, activityJobData(job), now, this.#name, false)),
     ];
-    const outcomes = await Promise.allSettled(docs.map((doc) => connection.writes.insert(doc)));
+    // Fresh jobs (keys never scheduled before) start now, while their inserts travel: the runtime awaits this call's
+    // promise only before it depends on the jobs being stored (see the port).
+    const early = options.fresh === true && runner !== undefined;
+    const inserts = docs.map((doc) => connection.writes.insert(doc));
+    if (early) {
+      local.forEach((job, i) => {
+        const doc = docs[i];
+        if (doc !== undefined) runner.runScheduled(doc._id, job, inserts[i]);
+      });
+    }
+    const outcomes = await Promise.allSettled(inserts);
     let failure: { readonly reason: unknown } | undefined;
     let queuedAny = false;
     outcomes.forEach((outcome, i) => {
@@ -154,11 +166,22 @@ export class AgendaWorkScheduler implements WorkScheduler {
       const job = local[i];
       const doc = docs[i];
       if (job === undefined) queuedAny ||= inserted;
-      else if (inserted && doc !== undefined) runner?.runScheduled(doc._id, job);
+      else if (early) {
+        if (outcome.status === 'fulfilled' && !inserted) this.#log(`activity job ${job.name} (instance '${job.instanceId}', sequence ${job.sequence}) was scheduled as fresh but its key existed; it ran here as well (its result is recorded once)`);
+      } else if (inserted && doc !== undefined) runner?.runScheduled(doc._id, job);
       else runner?.unreserve();
     });
     if (queuedAny) runner?.queued();
     if (failure !== undefined) throw failure.reason;
+  }
+
+  /**
+   * Sends the job writes held back to travel with another write (finished jobs' records, inserts of jobs already
+   * running here) at the end of this turn: the runtime is committing history now, and writes that reach the database
+   * together share its durable flush.
+   */
+  flushSoon(): void {
+    this.#connected?.writes.flushSoon();
   }
 
   /**
@@ -317,7 +340,9 @@ export class AgendaWorkScheduler implements WorkScheduler {
     });
     this.#connection = connecting;
     // A failed attempt is forgotten, so the next call tries again.
-    connecting.catch(() => {
+    connecting.then((connection) => {
+      if (this.#connection === connecting) this.#connected = connection;
+    }, () => {
       if (this.#connection === connecting) this.#connection = undefined;
     });
     return connecting;

@@ -17,6 +17,13 @@ export const DUPLICATE_KEY = 11000;
  */
 const MAX_STATEMENTS = 1_000;
 
+/**
+ * How long a deferrable write may wait for a write to share its command — and the database's durable flush — with.
+ * Deferrable writes are ones nothing waits for (a finished job's record; the insert of a job already running here):
+ * a few milliseconds of delay cost nothing, and a lock lifetime is minutes.
+ */
+const DEFER_MAX_MS = 25;
+
 /** One statement of a combined write failed on its own (the others did not). */
 export class JobWriteError extends Error {
   override readonly name = 'JobWriteError';
@@ -27,6 +34,15 @@ export class JobWriteError extends Error {
     super(message, options);
     this.code = code;
   }
+}
+
+/** How a write may be sent. */
+export interface WriteOptions {
+  /**
+   * Nothing waits for it: it may wait (up to a few milliseconds) for another write of this process to travel with,
+   * such as the next history commit (see {@link JobWriteCombiner.flushSoon}).
+   */
+  readonly deferred?: boolean;
 }
 
 interface Queued {
@@ -47,7 +63,9 @@ interface BulkOutcome {
  * Sends the job writes this process issues within one event-loop turn as one `update` command of several statements
  * (`bulkWrite`, unordered): when an episode's commit finishes one activity and schedules the next in the same turn,
  * that is one round trip to the database, not two. The queue is flushed at the end of the turn (`setImmediate`), so
- * a lone write waits for nothing but the I/O callbacks already due.
+ * a lone write waits for nothing but the I/O callbacks already due — except deferrable writes, which nothing waits
+ * for: they wait for the next write or {@link JobWriteCombiner.flushSoon} (at most {@link DEFER_MAX_MS}), so that they
+ * reach the database together with the runtime's next history commit and share its durable flush.
  *
  * Each caller awaits its own statement:
  * - the statements are unordered: one that fails on its own (a duplicate key, say) fails only its caller;
@@ -63,6 +81,7 @@ export class JobWriteCombiner {
   readonly #jobs: JobCollection;
   #queue: Queued[] = [];
   #flushing: NodeJS.Immediate | undefined;
+  #deferredFlush: NodeJS.Timeout | undefined;
   readonly #inFlight = new Set<Promise<void>>();
   #slowestRecentMs = 0;
 
@@ -82,10 +101,10 @@ export class JobWriteCombiner {
    * Inserts a job document unless a job with its `data.key` exists. Resolves `true` when inserted, `false` when the
    * key was scheduled before (that job is the job).
    */
-  async insert(doc: { readonly _id: ObjectId } & Record<string, unknown>): Promise<boolean> {
+  async insert(doc: { readonly _id: ObjectId } & Record<string, unknown>, options: WriteOptions = {}): Promise<boolean> {
     const { _id, ...fields } = doc;
     try {
-      return await this.#enqueue({ updateOne: { filter: { _id }, update: { $setOnInsert: fields }, upsert: true } });
+      return await this.#enqueue({ updateOne: { filter: { _id }, update: { $setOnInsert: fields }, upsert: true } }, options);
     } catch (error) {
       if (error instanceof JobWriteError && error.code === DUPLICATE_KEY) return false;
       throw error;
@@ -93,8 +112,16 @@ export class JobWriteCombiner {
   }
 
   /** Updates the job document `filter` matches, if any; resolves once the statement was applied. */
-  async update(filter: JobFilter, update: JobUpdate): Promise<void> {
-    await this.#enqueue({ updateOne: { filter, update } });
+  async update(filter: JobFilter, update: JobUpdate, options: WriteOptions = {}): Promise<void> {
+    await this.#enqueue({ updateOne: { filter, update } }, options);
+  }
+
+  /**
+   * Sends the queued writes, deferred ones included, at the end of this turn: the process is writing to the database
+   * now (an episode's history commit), and writes that arrive together share the server's durable flush.
+   */
+  flushSoon(): void {
+    if (this.#queue.length > 0) this.#flushing ??= setImmediate(() => this.#flush());
   }
 
   /** Resolves once every write queued so far has been answered (used by stop() before the client closes). */
@@ -105,16 +132,19 @@ export class JobWriteCombiner {
     }
   }
 
-  #enqueue(statement: Statement): Promise<boolean> {
+  #enqueue(statement: Statement, options: WriteOptions): Promise<boolean> {
     return new Promise<boolean>((resolve, reject) => {
       this.#queue.push({ statement, resolve, reject });
-      this.#flushing ??= setImmediate(() => this.#flush());
+      if (options.deferred !== true) this.#flushing ??= setImmediate(() => this.#flush());
+      else if (this.#flushing === undefined) this.#deferredFlush ??= setTimeout(() => this.#flush(), DEFER_MAX_MS);
     });
   }
 
   #flush(): void {
     if (this.#flushing !== undefined) clearImmediate(this.#flushing);
+    if (this.#deferredFlush !== undefined) clearTimeout(this.#deferredFlush);
     this.#flushing = undefined;
+    this.#deferredFlush = undefined;
     while (this.#queue.length > 0) {
       const batch = this.#queue.splice(0, MAX_STATEMENTS);
       const sending = this.#send(batch);

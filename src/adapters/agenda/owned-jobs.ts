@@ -41,7 +41,8 @@ export class OwnedJobs {
   /** Marks a job this worker ran finished, and retires it under its finished name, in one write; `failure` fails it for good. */
   async finish(name: DurablyJobName, id: ObjectId, failure?: unknown): Promise<void> {
     try {
-      await this.writes.update({ _id: id, lastModifiedBy: this.owner }, { $set: finishedFields(FinishedJobName[name], new Date(), failure) });
+      // Deferred: nothing waits for the record (the outcome was recorded before), and it can share the next commit's flush.
+      await this.writes.update({ _id: id, lastModifiedBy: this.owner }, { $set: finishedFields(FinishedJobName[name], new Date(), failure) }, { deferred: true });
     } catch (error) {
       this.log(`could not mark job ${name} ${id.toHexString()} finished: ${describeError(error)}`);
     }

@@ -214,13 +214,20 @@ export class MongoInstanceStore implements InstanceStore {
         $or: [{ lease: { $exists: false } }, { 'lease.until': { $lte: options.now } }],
       },
       {
-        $set: { lease: { token, workerId: options.workerId, until: new Date(options.now.getTime() + options.leaseMs) } },
+        // Flagged like any claimed instance, so that if this worker dies holding the lease, the instance is claimed
+        // again once the lease expires (its last chunk may be committed and not dispatched). The release clears the
+        // flag as usual when nothing else arrived.
+        $set: {
+          lease: { token, workerId: options.workerId, until: new Date(options.now.getTime() + options.leaseMs) },
+          'work.pending': true,
+        },
         $inc: { claimAttempts: 1 },
       },
-      { returnDocument: 'after' },
+      { returnDocument: 'before' },
     );
     if (doc === null) return undefined;
-    return { instance: toInstanceState(doc), leaseToken: token, workSeq: doc.work.seq, workPending: doc.work.pending };
+    const claimed: InstanceDocument = { ...doc, claimAttempts: doc.claimAttempts + 1 };
+    return { instance: toInstanceState(claimed), leaseToken: token, workSeq: doc.work.seq, workPending: doc.work.pending };
   }
 
   async nextWorkTime(now: Date): Promise<Date | undefined> {
