@@ -24,8 +24,9 @@ export interface AdminRouteContext {
   readonly settings: ResolvedAdminSettings;
   readonly body: JsonBodyReader;
   /**
-   * The handlers of a route: the authorization check for `operation`, then `handler`. `operation` may be decided from
-   * the request (before any input is validated), for a route that performs different operations.
+   * The handlers of a route: the request guard (host, cross-site, keys, JSON bodies), the authorization check for
+   * `operation`, then `handler`. `operation` may be decided from the request (before any input is validated), for a
+   * route that performs different operations.
    */
   route(operation: AdminOperation | ((req: Request) => AdminOperation), handler: AdminHandler): RequestHandler[];
 }

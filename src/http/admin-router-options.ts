@@ -18,7 +18,9 @@ export type AuthorizationDecision = boolean | 'allow' | 'forbidden' | 'unauthent
 /**
  * Decides whether a request may perform an operation. Read credentials from headers only (`Authorization`, an API-key
  * header...), never from the URL, which ends up in logs and browser histories. Runs after the route matched and
- * before any input is read; `req.params` holds the raw path parameters.
+ * before any input is read (and after the `keys` check, when the router has keys); `req.params` holds the raw path
+ * parameters. Authorizing with cookies is safe from other sites' pages: the router refuses the state-changing
+ * requests a browser marks as cross-site (see {@link AdminRouterCommonOptions.allowedOrigins}).
  *
  * @example
  * ```ts
@@ -101,21 +103,68 @@ export interface AdminRouterCommonOptions {
   readonly authenticateChallenge?: string;
   /** Where unexpected errors are logged. `Durably.adminRouter` passes the app's logger. Default: console. */
   readonly logger?: RuntimeLogger;
+  /**
+   * The host names the router answers to, besides the loopback names (`localhost`, `127.0.0.1` and all of
+   * `127.0.0.0/8`, `[::1]`, any port), which it always answers to. A request whose `Host` — or, behind a proxy the app
+   * trusts (Express's `trust proxy`), whose `X-Forwarded-Host` — is another name gets `403 HOST_NOT_ALLOWED`: that is
+   * what defeats DNS rebinding, where a web page makes its own name resolve to this server and then calls it from the
+   * visitor's browser. An entry is a name (`durably.example.com`, any port), a name with a port
+   * (`durably.example.com:8443`), a name with a leading dot for it and all its subdomains (`.example.com`), or an
+   * address (`10.0.0.5`, `[fd00::5]`). `'any'` turns the check off (the app or its proxy checks the host itself).
+   *
+   * @example
+   * ```ts
+   * durably.adminRouter({ authorize, allowedHosts: ['durably.example.com'] }) // served as https://durably.example.com
+   * ```
+   */
+  readonly allowedHosts?: readonly string[] | 'any';
+  /**
+   * Origins (`https://admin.example.com`) whose pages may send the router state-changing requests (everything but
+   * GET/HEAD/OPTIONS). Other cross-site ones — marked by the browser with `Sec-Fetch-Site: cross-site` or `same-site`,
+   * or, in browsers without it, an `Origin` whose host is not in {@link allowedHosts} — get `403 CROSS_SITE_REQUEST`,
+   * so that no other web page can start, terminate or purge anything through a visitor's browser (its cookies or
+   * its loopback access). Requests without those headers (curl, servers, Durable Functions clients) are not affected.
+   * Default: none. `'any'` turns the check off. A page on a listed origin also needs CORS (the app's own
+   * middleware), since its JSON requests are preflighted.
+   */
+  readonly allowedOrigins?: readonly string[] | 'any';
 }
 
 /**
- * Options of `durably.adminRouter(options)` / {@link createAdminRouter}. Exactly one of `authorize` or
- * `auth: 'none'` is required: an admin API is never open by accident.
+ * Options of `durably.adminRouter(options)` / {@link createAdminRouter}. The router must be secured explicitly, so that
+ * an admin API is never open by accident: `keys`, `authorize`, both (a request must then pass both), or
+ * `auth: 'none'` (nothing else).
  */
 export type AdminRouterOptions = AdminRouterCommonOptions & (
   | {
     /** Decides every request (see {@link AdminAuthorize}). */
     readonly authorize: AdminAuthorize;
+    /** With `authorize`: a request needs a valid key first, then the hook's approval. */
+    readonly keys?: readonly string[];
+    readonly auth?: never;
+  }
+  | {
+    /**
+     * Durable Functions' keys: a request must send one of them in the `x-functions-key` header (preferred: URLs end up
+     * in logs) or as the `code` query parameter, or it gets `401 UNAUTHENTICATED`. Each key is at least 16 visible
+     * ASCII characters; several keys let one be replaced without downtime. Compared in constant time. When a request
+     * authenticated with `code`, the URLs of the check-status payload handed back to it carry the same `code`, as
+     * Durable Functions' do.
+     *
+     * @example
+     * ```ts
+     * durably.adminRouter({ keys: [process.env.DURABLY_ADMIN_KEY!] })
+     * // curl -H "x-functions-key: $DURABLY_ADMIN_KEY" http://localhost:3000/runtime/webhooks/durabletask/instances
+     * ```
+     */
+    readonly keys: readonly string[];
+    readonly authorize?: never;
     readonly auth?: never;
   }
   | {
     /** Serves every request without any check. For local development only: never expose such a router. */
     readonly auth: 'none';
     readonly authorize?: never;
+    readonly keys?: never;
   }
 );

@@ -1,11 +1,14 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { AdminOperation } from './admin-operation.js';
 import type { AdminAuthorize, AuthorizationDecision } from './admin-router-options.js';
+import { DurableError } from '../core/durable-error.js';
 import { HttpApiError } from './http-api-error.js';
 
 /**
  * The middleware that asks `authorize` about `operationOf` (an operation, or how to tell it from the request) before
- * anything else of the request is read. `undefined` authorize means `auth: 'none'`.
+ * anything else of the request is read. `undefined` authorize means `auth: 'none'` or `keys` alone (the request guard
+ * has checked the key). A hook that throws or answers something else is a `DurableError` `AUTHORIZE_HOOK_FAILED`,
+ * which the router logs and answers with a generic `500`.
  */
 export function authorizeOperation(
   operationOf: AdminOperation | ((req: Request) => AdminOperation),
@@ -19,7 +22,7 @@ export function authorizeOperation(
     try {
       decision = await authorize(req, operation);
     } catch (error) {
-      throw new Error(`The admin router's authorize hook failed for ${operation}; the request is denied.`, { cause: error });
+      throw new DurableError('AUTHORIZE_HOOK_FAILED', `The admin router's authorize hook failed for ${operation}; the request is denied.`, { cause: error });
     }
     if (decision === true || decision === 'allow') return next();
     if (decision === 'unauthenticated') {
@@ -29,7 +32,8 @@ export function authorizeOperation(
     if (decision === false || decision === 'forbidden') {
       throw new HttpApiError(403, 'FORBIDDEN', `The credentials sent do not allow the operation '${operation}'.`);
     }
-    throw new Error(
+    throw new DurableError(
+      'AUTHORIZE_HOOK_FAILED',
       `The admin router's authorize hook returned ${JSON.stringify(decision) ?? String(decision)} for ${operation}; ` +
         "it must return true, false, 'allow', 'forbidden' or 'unauthenticated'. The request is denied.",
     );

@@ -1,3 +1,5 @@
+import { DurableError } from '../core/durable-error.js';
+
 /** How a DTO property is read from the query string. */
 export interface QueryParameterSpec {
   /** The property name, in its canonical spelling (e.g. `showHistory`). */
@@ -19,7 +21,7 @@ const parametersByClass = new WeakMap<object, Map<string, QueryParameterSpec>>()
  */
 export function QueryParameter(options: { list?: boolean } = {}): PropertyDecorator {
   return (prototype, property) => {
-    if (typeof property !== 'string') throw new TypeError('query parameters are named by strings');
+    if (typeof property !== 'string') throw new DurableError('INVALID_ARGUMENT', '@QueryParameter() marks a property named by a string, not a symbol.');
     const owner = prototype.constructor;
     let parameters = parametersByClass.get(owner);
     if (parameters === undefined) {

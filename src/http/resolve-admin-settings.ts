@@ -2,12 +2,16 @@ import { consoleLogger } from '../runtime/runtime-logger.js';
 import type { ResolvedAdminSettings } from './admin-route-context.js';
 import { AdminRouterConfigurationError } from './admin-router-configuration-error.js';
 import { checkSecurityChoice } from './check-security-choice.js';
+import { resolveGuardOptions, type ResolvedGuardOptions } from './resolve-guard-options.js';
 import type { AdminAuthorize, AdminRouterDefaults, AdminRouterOptions } from './admin-router-options.js';
 
-const KNOWN_OPTIONS = new Set(['authorize', 'auth', 'redact', 'statusCodes', 'maxBodyBytes', 'maxWaitSeconds', 'authenticateChallenge', 'logger']);
+const KNOWN_OPTIONS = new Set([
+  'authorize', 'auth', 'keys', 'redact', 'statusCodes', 'maxBodyBytes', 'maxWaitSeconds', 'authenticateChallenge', 'logger', 'allowedHosts', 'allowedOrigins',
+]);
 const KNOWN_STATUS_CODES = new Set(['duplicateInstance', 'restartUnknownInstance', 'unknownEntityType']);
 const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 const DEFAULT_MAX_WAIT_SECONDS = 60;
+const KEY_CHALLENGE = 'x-functions-key realm="durably"';
 
 /** Everything the router needs from its options, checked once at mount time. */
 export interface ResolvedAdminOptions {
@@ -15,6 +19,8 @@ export interface ResolvedAdminOptions {
   readonly authorize: AdminAuthorize | undefined;
   readonly authenticateChallenge: string;
   readonly maxBodyBytes: number;
+  /** The request guard's settings: hosts, origins, keys (see `createRequestGuard`). */
+  readonly guard: ResolvedGuardOptions;
   readonly settings: ResolvedAdminSettings;
 }
 
@@ -27,10 +33,10 @@ export function resolveAdminOptions(options: AdminRouterOptions | undefined, def
     throw new AdminRouterConfigurationError(message);
   };
   if (typeof options !== 'object' || options === null) {
-    return fail("adminRouter needs options: { authorize: (req, operation) => ... } to secure it, or { auth: 'none' } for local development only.");
+    return fail("adminRouter needs options: { keys: [key] } or { authorize: (req, operation) => ... } to secure it, or { auth: 'none' } for local development only.");
   }
   const raw = options as unknown as Readonly<Record<string, unknown>>;
-  checkSecurityChoice(raw, KNOWN_OPTIONS, { name: 'adminRouter', thing: 'router', docs: 'docs/http-api.md', noneNote: ' for local development only' }, fail);
+  checkSecurityChoice(raw, KNOWN_OPTIONS, { name: 'adminRouter', thing: 'router', docs: 'docs/http-api.md', noneNote: ' for local development only', keys: true }, fail);
   if (raw.redact !== undefined && typeof raw.redact !== 'function') fail('adminRouter: redact must be a function (status, { req, operation }) => status.');
   if (raw.logger !== undefined && typeof raw.logger !== 'function') fail('adminRouter: logger must be a function (level, message, ...args) => void.');
 
@@ -60,6 +66,9 @@ export function resolveAdminOptions(options: AdminRouterOptions | undefined, def
   if (unknownEntityType !== 400 && unknownEntityType !== 404) {
     fail(`adminRouter: statusCodes.unknownEntityType must be 400 or 404, got ${String(unknownEntityType)}.`);
   }
+  // A missing key is answered with a challenge naming the key header, unless the app chose its own challenge.
+  const keyChallenge = options.authenticateChallenge ?? KEY_CHALLENGE;
+  const guard = resolveGuardOptions(raw, { owner: 'adminRouter', jsonBodies: true, challenge: keyChallenge }, fail);
   const entityNames: unknown = defaults.entityNames;
   let knownEntityNames: ReadonlySet<string> | undefined;
   if (entityNames !== undefined) {
@@ -73,6 +82,7 @@ export function resolveAdminOptions(options: AdminRouterOptions | undefined, def
     authorize: options.authorize,
     authenticateChallenge,
     maxBodyBytes,
+    guard,
     settings: {
       statusCodes: { duplicateInstance, restartUnknownInstance, unknownEntityType },
       entityNames: knownEntityNames,

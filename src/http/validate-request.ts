@@ -1,5 +1,6 @@
 import type { Request } from 'express';
 import { validateSync, type ValidationError } from 'class-validator';
+import { FUNCTION_KEY_PARAMETER } from './function-keys.js';
 import { HttpApiError, type HttpErrorDetail, type HttpInputLocation } from './http-api-error.js';
 import { queryParametersOf } from './query-parameter.js';
 
@@ -14,7 +15,8 @@ const MAX_QUERY_KEYS = 32;
 /**
  * Reads the query string of `req` into a validated `dto`. The raw query string is parsed here (with
  * `URLSearchParams`), never taken from `req.query`: the app's `query parser` setting may turn `?a[b]=c` into objects,
- * and a query parameter must only ever be a string.
+ * and a query parameter must only ever be a string. Durable Functions' `code` (a key) is accepted on every route and
+ * left to the request guard.
  * @throws HttpApiError `400 INVALID_QUERY_PARAMETER` naming every offending parameter.
  */
 export function parseQuery<T extends object>(dto: DtoClass<T>, req: Request): T {
@@ -33,11 +35,12 @@ export function parseQuery<T extends object>(dto: DtoClass<T>, req: Request): T 
       details.push(queryDetail(key, 'query parameter names are plain words: brackets, dots, "$" and "__proto__" are not accepted'));
       continue;
     }
+    // Durable Functions' key parameter, on every route: the request guard has already judged it (or the router takes no keys).
+    if (key.toLowerCase() === FUNCTION_KEY_PARAMETER) continue;
     const spec = known.get(key.toLowerCase());
     if (spec === undefined) {
       const allowed = [...known.values()].map((p) => p.name).join(', ');
-      const hint = key.toLowerCase() === 'code' ? ' (credentials are read from headers only, never from the URL)' : '';
-      details.push(queryDetail(key, `unknown query parameter${hint}; this route accepts: ${allowed === '' ? 'none' : allowed}`));
+      details.push(queryDetail(key, `unknown query parameter; this route accepts: ${allowed === '' ? 'none' : allowed}`));
       continue;
     }
     const list = values.get(spec.name) ?? [];

@@ -1,21 +1,27 @@
 import { DurableError } from '../core/durable-error.js';
 
 /**
- * Checks an instance ID against Durable Functions' rules: 1–256 characters, none of `/ \ # ?`, no control
- * characters, no leading `@` (reserved for entity IDs).
+ * Why `instanceId` breaks Durable Functions' instance ID rules, or `undefined` when it keeps them: 1–256 characters
+ * (UTF-16 code units, as JavaScript's `length` and .NET count them), none of `/ \ # ?`, no control characters, no
+ * leading `@` (reserved for entity IDs). The one rule the client and the HTTP API both apply.
+ */
+export function instanceIdProblem(instanceId: unknown): string | undefined {
+  if (typeof instanceId !== 'string') return 'it must be a string';
+  if (instanceId.length === 0) return 'it is empty';
+  if (instanceId.length > 256) return `it is ${instanceId.length} characters long (UTF-16 code units); the limit is 256`;
+  if (instanceId.startsWith('@')) return "a leading '@' is reserved for entity IDs";
+  const bad = /[/\\#?]/.exec(instanceId);
+  if (bad !== null) return `the character '${bad[0]}' is not allowed (instance IDs appear in URLs)`;
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is being rejected
+  if (/[\u0000-\u001f\u007f-\u009f]/.test(instanceId)) return 'control characters are not allowed';
+  return undefined;
+}
+
+/**
+ * Checks an instance ID against Durable Functions' rules (see {@link instanceIdProblem}).
  * @throws DurableError with code `INVALID_INSTANCE_ID` naming the rule broken.
  */
 export function assertValidInstanceId(instanceId: unknown): asserts instanceId is string {
-  const fail = (why: string): never => {
-    throw new DurableError('INVALID_INSTANCE_ID', `Invalid instance ID ${JSON.stringify(instanceId)}: ${why}`);
-  };
-  if (typeof instanceId !== 'string') fail('it must be a string');
-  const id = instanceId as string;
-  if (id.length === 0) fail('it is empty');
-  if (id.length > 256) fail(`it is ${id.length} characters long; the limit is 256`);
-  if (id.startsWith('@')) fail("a leading '@' is reserved for entity IDs");
-  const bad = /[/\\#?]/.exec(id);
-  if (bad !== null) fail(`the character '${bad[0]}' is not allowed (instance IDs appear in URLs)`);
-  // eslint-disable-next-line no-control-regex -- control characters are exactly what is being rejected
-  if (/[\u0000-\u001f\u007f-\u009f]/.test(id)) fail('control characters are not allowed');
+  const problem = instanceIdProblem(instanceId);
+  if (problem !== undefined) throw new DurableError('INVALID_INSTANCE_ID', `Invalid instance ID ${JSON.stringify(instanceId)}: ${problem}`);
 }

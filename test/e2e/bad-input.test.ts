@@ -90,14 +90,17 @@ describe('e2e: bad query parameters', () => {
     expectRejected(await target.call('GET', api(`/instances?${query}`)), 400, 'INVALID_QUERY_PARAMETER', 'query', field);
   });
 
-  it('names every unknown parameter and the ones the route accepts; refuses credentials in the URL', async () => {
-    const result = await target.call('GET', api('/instances/bad-input-running?code=secret&showhistory=true'));
-    expectRejected(result, 400, 'INVALID_QUERY_PARAMETER', 'query', 'code');
+  it('names every unknown parameter and the ones the route accepts; takes Durable Functions\' code parameter on every route', async () => {
+    const result = await target.call('GET', api('/instances/bad-input-running?code=secret&showhistory=true&codes=1'));
+    expectRejected(result, 400, 'INVALID_QUERY_PARAMETER', 'query', 'codes');
     const body = expectErrorBody(result);
     expect(body.details).toHaveLength(1);
-    expect(body.details[0]!.message).toContain('credentials are read from headers only');
     expect(body.details[0]!.message).toContain('showHistory, showHistoryOutput, showInput, returnInternalServerErrorOnFailure, taskHub, connection');
     expect(result.text).not.toContain('secret');
+    // A router without keys ignores it (a Durable Functions client sends the code of its binding data everywhere).
+    for (const [path, status] of [['/instances/bad-input-running?code=x', 202], ['/instances?code=x&top=1', 200], ['/entities?Code=x', 200]] as const) {
+      expect([path, (await target.call('GET', api(path))).status]).toEqual([path, status]);
+    }
   });
 
   it('validates before looking the instance up (a bad query on an unknown instance is a 400, not a 404)', async () => {
@@ -162,14 +165,14 @@ describe('e2e: bad headers', () => {
 });
 
 describe('e2e: bad bodies', () => {
-  it('invalid JSON → 400; another content type → 415 (start) / 400 (raiseEvent); a non-UTF-8 charset or unknown encoding → 415', async () => {
+  it('invalid JSON → 400; another content type → 415; a non-UTF-8 charset or unknown encoding → 415', async () => {
     expectRejected(await target.call('POST', api('/orchestrators/Echo'), { body: "{'single': 'quotes'}", headers: { 'content-type': 'application/json' } }), 400, 'INVALID_JSON', 'body', '(body)');
     expectRejected(await target.call('POST', api('/orchestrators/Echo'), { body: 'a=1', headers: { 'content-type': 'application/x-www-form-urlencoded' } }), 415, 'UNSUPPORTED_MEDIA_TYPE', 'header', 'content-type');
     expectRejected(await target.call('POST', api('/orchestrators/Echo'), { body: '"x"', headers: { 'content-type': 'application/json; charset=latin1' } }), 415, 'UNSUPPORTED_MEDIA_TYPE', 'header', 'content-type');
     expectRejected(await target.call('POST', api('/orchestrators/Echo'), { body: '"x"', headers: { 'content-type': 'application/json', 'content-encoding': 'x-unknown' } }), 415, 'UNSUPPORTED_MEDIA_TYPE', 'header', 'content-encoding');
-    const raise = await target.call('POST', api('/instances/bad-input-running/raiseEvent/Approval'), { body: '<xml/>', headers: { 'content-type': 'application/xml' } });
-    expect(raise.status).toBe(400);
-    expect(expectErrorBody(raise).error).toBe('UNSUPPORTED_CONTENT_TYPE');
+    expectRejected(await target.call('POST', api('/instances/bad-input-running/raiseEvent/Approval'), { body: '<xml/>', headers: { 'content-type': 'application/xml' } }), 415, 'UNSUPPORTED_MEDIA_TYPE', 'header', 'content-type');
+    // Routes that take no body refuse one that is not JSON all the same (a form posted to terminate).
+    expectRejected(await target.call('POST', api('/instances/bad-input-running/terminate'), { body: 'reason=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } }), 415, 'UNSUPPORTED_MEDIA_TYPE', 'header', 'content-type');
     expect((await target.durably.client.getStatus('bad-input-running'))?.runtimeStatus).toBe('Running');
   });
 
@@ -192,6 +195,79 @@ describe('e2e: bad bodies', () => {
     expect(status.text).toContain('"__proto__":{"polluted":true}');
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expect(Object.prototype).not.toHaveProperty('polluted');
+  });
+});
+
+describe('e2e: exact input (nothing is silently changed on the way in)', () => {
+  const json = { 'content-type': 'application/json' };
+
+  it.each([
+    ['a lone continuation byte', [0x5b, 0x22, 0x80, 0x22, 0x5d], 2],
+    ['an invalid lead byte', [0x5b, 0x22, 0x61, 0xff, 0x22, 0x5d], 3],
+    ['an overlong "/"', [0x22, 0xc0, 0xaf, 0x22], 1],
+    ['an encoded surrogate', [0x22, 0xed, 0xa0, 0x80, 0x22], 1],
+    ['a truncated sequence', [0x22, 0xe2, 0x82, 0x22], 1],
+  ])('invalid UTF-8 (%s) → 400 naming the byte offset, and nothing is started', async (_what, bytes, offset) => {
+    const result = await rawCall(target.origin, 'POST', api('/orchestrators/Echo/utf8-never'), { ...json }, new Uint8Array(bytes));
+    expectRejected(result, 400, 'INVALID_JSON', 'body', '(body)');
+    expect(expectErrorBody(result).message).toContain(`not valid UTF-8: the byte at offset ${offset}`);
+    expect(await target.durably.client.getStatus('utf8-never')).toBeUndefined();
+  });
+
+  it('invalid UTF-8 in event data and entity input → 400 too; a UTF-8 byte order mark is fine', async () => {
+    const bad = new Uint8Array([0x22, 0xff, 0x22]);
+    // (raiseEvent looks the instance up before it reads the body, as Durable Functions does.)
+    const raised = await rawCall(target.origin, 'POST', api('/instances/bad-input-running/raiseEvent/Approval'), json, bad);
+    expect([raised.status, expectErrorBody(raised).error]).toEqual([400, 'INVALID_JSON']);
+    expect(clientCalls).toEqual(['getStatus']);
+    clientCalls.length = 0;
+    expectRejected(await rawCall(target.origin, 'POST', api('/entities/Counter/utf8?op=add'), json, bad), 400, 'INVALID_JSON', 'body', '(body)');
+    const bom = await rawCall(target.origin, 'POST', api('/orchestrators/Echo/utf8-bom'), json, new Uint8Array([0xef, 0xbb, 0xbf, ...new TextEncoder().encode('"Zoë 🎉"')]));
+    expect(bom.status).toBe(202);
+    expect(await waitForStatus(target, 'utf8-bom', 'Completed')).toBe(true);
+    expect((await target.durably.client.getStatus('utf8-bom'))?.output).toBe('Zoë 🎉');
+  });
+
+  it.each([
+    ['1e400', '(body)'],
+    ['-1e999', '(body)'],
+    ['{"order":{"lines":[1,2,3e308]}}', '(body).order.lines[2]'],
+    ['{"a b":[1e309]}', '(body)["a b"][0]'],
+    [`[1${'0'.repeat(400)}]`, '(body)[0]'],
+  ])('a number too large to be finite (%s) → 400 naming %s, and nothing is started', async (text, field) => {
+    const result = await target.call('POST', api('/orchestrators/Echo/number-never'), { body: text, headers: json });
+    expectRejected(result, 400, 'INVALID_NUMBER', 'body', field);
+    expect(expectErrorBody(result).message).toContain('too large to represent');
+    expect(await target.durably.client.getStatus('number-never')).toBeUndefined();
+  });
+
+  it('numbers that are finite pass as they are (the largest double, the smallest, an underflow to 0)', async () => {
+    const started = await target.call('POST', api('/orchestrators/Echo/numbers-ok'), { body: '[1.7976931348623157e308,5e-324,1e-400]', headers: json });
+    expect(started.status).toBe(202);
+    expect(await waitForStatus(target, 'numbers-ok', 'Completed')).toBe(true);
+    expect((await target.durably.client.getStatus('numbers-ok'))?.output).toEqual([Number.MAX_VALUE, Number.MIN_VALUE, 0]);
+  });
+
+  it('a non-finite number in event data and entity input → 400 too', async () => {
+    const raised = await target.call('POST', api('/instances/bad-input-running/raiseEvent/Approval'), { body: '{"x":1e400}', headers: json });
+    expect([raised.status, expectErrorBody(raised).error, expectErrorBody(raised).details[0]?.field]).toEqual([400, 'INVALID_NUMBER', '(body).x']);
+    expect(clientCalls).toEqual(['getStatus']);
+    clientCalls.length = 0;
+    expectRejected(await target.call('POST', api('/entities/Counter/k?op=add'), { body: '1e400', headers: json }), 400, 'INVALID_NUMBER', 'body', '(body)');
+  });
+
+  it('instance IDs: the router applies the client\'s rule, counting UTF-16 code units (an astral character is 2)', async () => {
+    const astral = (count: number): string => '😀'.repeat(count);
+    // 256 characters, 512 code units: the client refuses it, so the router does too, naming why.
+    await expect(target.durably.client.startNew('Echo', { instanceId: astral(256), input: 1 })).rejects.toMatchObject({ code: 'INVALID_INSTANCE_ID' });
+    const tooLong = await target.call('POST', api(`/orchestrators/Echo/${encodeURIComponent(astral(256))}`), { json: 1 });
+    expectRejected(tooLong, 400, 'INVALID_PATH_PARAMETER', 'path', 'instanceId');
+    expect(expectErrorBody(tooLong).details[0]!.message).toContain('512 characters long (UTF-16 code units); the limit is 256');
+    expectRejected(await target.call('GET', api(`/instances/${encodeURIComponent(astral(129))}`)), 400, 'INVALID_PATH_PARAMETER', 'path', 'instanceId');
+    // 128 of them are 256 code units: accepted by both.
+    const fits = await target.call('POST', api(`/orchestrators/Echo/${encodeURIComponent(astral(128))}`), { json: 1 });
+    expect(fits.status).toBe(202);
+    expect(fits.body.id).toBe(astral(128));
   });
 });
 

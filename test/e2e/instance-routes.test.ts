@@ -69,12 +69,16 @@ describe('e2e: POST /orchestrators/:name/:instanceId?', () => {
     }
   });
 
-  it('reads an unlabelled body as JSON (as Durable Functions) and accepts application/*+json', async () => {
+  it('refuses an unlabelled body (415: a body must be labelled JSON), accepts no body unlabelled, and accepts application/*+json', async () => {
     const unlabelled = await target.call('POST', api('/orchestrators/Echo/unlabelled'), { body: bytes('"plain"') });
-    expect(unlabelled.status).toBe(202);
+    expect(unlabelled.status).toBe(415);
+    expect(expectErrorBody(unlabelled)).toMatchObject({ error: 'UNSUPPORTED_MEDIA_TYPE', details: [{ location: 'header', field: 'content-type' }] });
+    expect(await target.durably.client.getStatus('unlabelled')).toBeUndefined();
+    const empty = await target.call('POST', api('/orchestrators/Echo/no-body'));
+    expect(empty.status).toBe(202);
     const vendor = await target.call('POST', api('/orchestrators/Echo/vendor-json'), { body: '{"v":1}', headers: { 'content-type': 'application/vnd.acme+json; charset=utf-8' } });
     expect(vendor.status).toBe(202);
-    expect((await pollUntilDone(target, unlabelled.body.statusQueryGetUri)).body.output).toBe('plain');
+    expect((await pollUntilDone(target, empty.body.statusQueryGetUri)).body).toMatchObject({ runtimeStatus: 'Completed', input: null });
     expect((await pollUntilDone(target, vendor.body.statusQueryGetUri)).body.output).toEqual({ v: 1 });
   });
 
@@ -282,7 +286,7 @@ describe('e2e: POST /instances/:id/raiseEvent/:eventName', () => {
     expect(await waitForStatus(target, 'event-case', 'Completed')).toBe(true);
   });
 
-  it('404 unknown, 410 finished, 400 when the body is not labelled application/json or not JSON', async () => {
+  it('404 unknown, 410 finished, 415 for a body not labelled JSON, 400 without a JSON label (as DF) or for invalid JSON', async () => {
     const unknown = await target.call('POST', api('/instances/nobody/raiseEvent/Approval'), { json: 1 });
     expect(unknown.status).toBe(404);
     expect(expectErrorBody(unknown).error).toBe('INSTANCE_NOT_FOUND');
@@ -291,11 +295,15 @@ describe('e2e: POST /instances/:id/raiseEvent/:eventName', () => {
     expect(gone.status).toBe(410);
     expect(expectErrorBody(gone).error).toBe('INSTANCE_NOT_RUNNING');
     await startWaiting('event-types');
-    for (const init of [{ body: '1', headers: { 'content-type': 'text/plain' } }, { body: bytes('1') }, {}]) {
+    for (const init of [{ body: '1', headers: { 'content-type': 'text/plain' } }, { body: bytes('1') }]) {
       const result = await target.call('POST', api('/instances/event-types/raiseEvent/Approval'), init);
-      expect(result.status).toBe(400);
-      expect(expectErrorBody(result)).toMatchObject({ error: 'UNSUPPORTED_CONTENT_TYPE', details: [{ location: 'header', field: 'content-type' }] });
+      expect(result.status).toBe(415);
+      expect(expectErrorBody(result)).toMatchObject({ error: 'UNSUPPORTED_MEDIA_TYPE', details: [{ location: 'header', field: 'content-type' }] });
     }
+    // Durable Functions' raiseEvent requires the JSON label even without a body.
+    const unlabelled = await target.call('POST', api('/instances/event-types/raiseEvent/Approval'));
+    expect(unlabelled.status).toBe(400);
+    expect(expectErrorBody(unlabelled)).toMatchObject({ error: 'UNSUPPORTED_CONTENT_TYPE', details: [{ location: 'header', field: 'content-type' }] });
     const notJson = await target.call('POST', api('/instances/event-types/raiseEvent/Approval'), { body: '{oops', headers: { 'content-type': 'application/json' } });
     expect(notJson.status).toBe(400);
     expect(expectErrorBody(notJson).error).toBe('INVALID_JSON');

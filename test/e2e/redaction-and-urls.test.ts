@@ -26,11 +26,16 @@ beforeAll(async () => {
       const v1 = express.Router();
       v1.use('/durable', durably.adminRouter({ auth: 'none' }));
       app.use('/api/v1', v1);
-      // A sub-app behind a trusted proxy: X-Forwarded-Proto/Host are honoured there only.
+      // A sub-app behind a trusted proxy: X-Forwarded-Proto/Host are honoured there only (and the forwarded host
+      // must be one the router serves).
       const proxied = express();
       proxied.set('trust proxy', true);
-      proxied.use(durably.adminRouter({ auth: 'none' }));
+      proxied.use(durably.adminRouter({ auth: 'none', allowedHosts: ['api.example.com'] }));
       app.use('/proxied', proxied);
+      const unlisted = express();
+      unlisted.set('trust proxy', true);
+      unlisted.use(durably.adminRouter({ auth: 'none' }));
+      app.use('/proxied-unlisted', unlisted);
     },
   });
   expect((await target.call('POST', `${DF_BASE}/orchestrators/WaitForApproval/secret-running`, { json: { password: 'p4ss' } })).status).toBe(202);
@@ -122,5 +127,14 @@ describe('e2e: URLs built from the request', () => {
     const status = await target.call('GET', '/proxied/instances/fwd-running', { headers: forwarded });
     expect(running.status).toBe(202);
     expect(status.headers.get('location')).toBe('https://api.example.com/proxied/instances/fwd-running');
+  });
+
+  it('refuse a trusted X-Forwarded-Host the router does not serve (it would end up in the URLs handed out)', async () => {
+    const refused = await target.call('POST', '/proxied-unlisted/orchestrators/Echo/fwd-unlisted', { json: 1, headers: { 'x-forwarded-host': 'evil.example' } });
+    expect(refused.status).toBe(403);
+    expect(expectErrorBody(refused)).toMatchObject({ error: 'HOST_NOT_ALLOWED', details: [{ location: 'header', field: 'x-forwarded-host' }] });
+    expect(await target.durably.client.getStatus('fwd-unlisted')).toBeUndefined();
+    // Without the header, the request's own (loopback) Host is used and served.
+    expect((await target.call('GET', '/proxied-unlisted/instances/fwd-running')).status).toBe(202);
   });
 });

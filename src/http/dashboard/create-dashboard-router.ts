@@ -2,6 +2,8 @@ import express, { type NextFunction, type Request, type Response, type Router } 
 import type { AdminAuthorize } from '../admin-router-options.js';
 import { authorizeOperation } from '../authorize-operation.js';
 import { checkSecurityChoice } from '../check-security-choice.js';
+import { createRequestGuard } from '../request-guard.js';
+import { resolveGuardOptions, type ResolvedGuardOptions } from '../resolve-guard-options.js';
 import { toHttpApiError } from '../to-http-api-error.js';
 import { consoleLogger, type RuntimeLogger } from '../../runtime/runtime-logger.js';
 import { escapeHtml, loadDashboardAssets } from './dashboard-assets.js';
@@ -11,7 +13,7 @@ import type { DashboardOptions } from './dashboard-options.js';
 /** The Express router returned by {@link createDashboardRouter} / `durably.dashboard()`. */
 export type DashboardRouter = Router;
 
-const KNOWN_OPTIONS = new Set(['apiBase', 'authorize', 'auth', 'title', 'authenticateChallenge']);
+const KNOWN_OPTIONS = new Set(['apiBase', 'authorize', 'auth', 'title', 'authenticateChallenge', 'allowedHosts']);
 
 // No inline script or style, no other origin: the page loads its own script and style and talks to its own origin.
 const CONTENT_SECURITY_POLICY = [
@@ -40,7 +42,7 @@ const CONTENT_SECURITY_POLICY = [
  * ```
  */
 export function createDashboardRouter(options: DashboardOptions, logger: RuntimeLogger = consoleLogger): DashboardRouter {
-  const { authorize, apiBase, title, challenge } = resolveDashboardOptions(options);
+  const { authorize, apiBase, title, challenge, guard } = resolveDashboardOptions(options);
   const { template, files } = loadDashboardAssets();
   const page = template
     .replaceAll('{{title}}', escapeHtml(title))
@@ -57,9 +59,10 @@ export function createDashboardRouter(options: DashboardOptions, logger: Runtime
     });
     next();
   });
-  const guard = authorizeOperation('instances.read', authorize, challenge);
+  // A foreign Host is refused (DNS rebinding), as by the admin router; then the page's own authorize hook.
+  const authorized = [createRequestGuard(guard), authorizeOperation('instances.read', authorize, challenge)];
 
-  router.get('/', guard, (req: Request, res: Response) => {
+  router.get('/', ...authorized, (req: Request, res: Response) => {
     const pathname = req.originalUrl.split('?')[0] ?? '';
     if (!pathname.endsWith('/')) {
       // The page loads its assets by relative URL: `/dashboard` must become `/dashboard/`. A relative Location
@@ -70,7 +73,7 @@ export function createDashboardRouter(options: DashboardOptions, logger: Runtime
     }
     res.type('text/html; charset=utf-8').send(page);
   });
-  router.get('/:file', guard, (req: Request, res: Response, next: NextFunction) => {
+  router.get('/:file', ...authorized, (req: Request, res: Response, next: NextFunction) => {
     const asset = files.get(String(req.params.file));
     if (asset === undefined) return next();
     res.type(asset.contentType).send(asset.body);
@@ -93,6 +96,7 @@ interface ResolvedDashboardOptions {
   readonly apiBase: string;
   readonly title: string;
   readonly challenge: string;
+  readonly guard: ResolvedGuardOptions;
 }
 
 function resolveDashboardOptions(options: DashboardOptions | undefined): ResolvedDashboardOptions {
@@ -103,7 +107,7 @@ function resolveDashboardOptions(options: DashboardOptions | undefined): Resolve
     return fail("dashboard needs options: { apiBase: '/path/of/the/admin/router', authorize } (or auth: 'none' for local development only).");
   }
   const raw = options as unknown as Readonly<Record<string, unknown>>;
-  checkSecurityChoice(raw, KNOWN_OPTIONS, { name: 'dashboard', thing: 'dashboard', docs: 'docs/dashboard.md', noneNote: '' }, fail);
+  checkSecurityChoice(raw, KNOWN_OPTIONS, { name: 'dashboard', thing: 'dashboard', docs: 'docs/dashboard.md', noneNote: '', keys: false }, fail);
   const apiBase = raw.apiBase;
   // Same origin only: a path, not a URL and not `//host` (the page's Content-Security-Policy allows only its origin).
   if (typeof apiBase !== 'string' || !/^\/(?!\/)[^\s\\?#]*$/.test(apiBase)) {
@@ -113,7 +117,9 @@ function resolveDashboardOptions(options: DashboardOptions | undefined): Resolve
   if (typeof title !== 'string' || title.length === 0 || title.length > 200) fail('dashboard: title must be a string of 1 to 200 characters.');
   const challenge = raw.authenticateChallenge ?? 'Bearer realm="durably"';
   if (typeof challenge !== 'string' || challenge === '' || /[\r\n]/.test(challenge)) fail('dashboard: authenticateChallenge must be a non-empty single-line string.');
+  const guard = resolveGuardOptions(raw, { owner: 'dashboard', jsonBodies: false, challenge: challenge as string }, fail);
   return {
+    guard,
     authorize: options.authorize,
     apiBase: (apiBase as string).replace(/\/+$/, ''),
     title: title as string,

@@ -5,13 +5,25 @@ export interface DashboardCommonOptions {
   /**
    * Where the admin router is mounted, as an absolute path on the same origin (e.g. `/runtime/webhooks/durabletask`).
    * The dashboard's page calls only this API, with the browser's own credentials (cookies, HTTP authentication, headers
-   * set by a gateway) and, when the user enters one, an `Authorization: Bearer` token.
+   * set by a gateway) and, when the user enters them, a key (the `x-functions-key` header, for a router secured with
+   * `keys`) and an `Authorization: Bearer` token. What the user enters is kept in the browser tab's sessionStorage,
+   * never in a URL.
    */
   readonly apiBase: string;
   /** The page title and heading. Default `Durably`. */
   readonly title?: string;
   /** The `WWW-Authenticate` challenge sent with `401` responses. Default `Bearer realm="durably"`. */
   readonly authenticateChallenge?: string;
+  /**
+   * The host names the dashboard answers to besides the loopback names, as the admin router's `allowedHosts` (give
+   * both the same list): a request with another `Host` gets `403 HOST_NOT_ALLOWED`. `'any'` turns the check off.
+   *
+   * @example
+   * ```ts
+   * durably.dashboard({ authorize, apiBase: '/runtime/webhooks/durabletask', allowedHosts: ['durably.example.com'] })
+   * ```
+   */
+  readonly allowedHosts?: readonly string[] | 'any';
 }
 
 /**

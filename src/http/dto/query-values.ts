@@ -12,9 +12,12 @@ export const BOOLEAN_TEXT = /^(?:true|false)$/i;
 /** A non-negative number of seconds (`30`, `0.5`). */
 export const SECONDS_TEXT = /^\d{1,9}(?:\.\d{1,6})?$/;
 
-/** A name or ID segment: 1–256 characters without control characters. */
+/**
+ * A name or ID segment: 1–256 characters without control characters. Counted in UTF-16 code units (no `u` flag), as
+ * the client, JavaScript's `length` and Durable Functions count them: an ID of 256 astral characters is 512 long.
+ */
 // eslint-disable-next-line no-control-regex -- control characters are exactly what is being rejected
-export const NAME_TEXT = /^[^\u0000-\u001f\u007f-\u009f]{1,256}$/u;
+export const NAME_TEXT = /^[^\u0000-\u001f\u007f-\u009f]{1,256}$/;
 
 /** Options of class-validator's `IsISO8601`: real calendar dates only. */
 export const ISO_DATE_OPTIONS = { strict: true } as const;

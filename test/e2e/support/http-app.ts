@@ -94,9 +94,9 @@ export async function call(origin: string, method: string, path: string, init: C
 
 /**
  * A raw HTTP/1.1 request, for what fetch will not send: a forged Host header, a path that is not valid
- * percent-encoding.
+ * percent-encoding, browser-only headers (Sec-Fetch-Site, Origin) exactly as given, bytes that are not UTF-8.
  */
-export function rawCall(origin: string, method: string, path: string, headers: Record<string, string> = {}): Promise<HttpResult> {
+export function rawCall(origin: string, method: string, path: string, headers: Record<string, string> = {}, body?: string | Uint8Array): Promise<HttpResult> {
   const { hostname, port } = new URL(origin);
   return new Promise((resolve, reject) => {
     const req = httpRequest({ hostname, port, method, path, headers, agent: false }, (res) => {
@@ -110,7 +110,7 @@ export function rawCall(origin: string, method: string, path: string, headers: R
       res.on('error', reject);
     });
     req.on('error', reject);
-    req.end();
+    req.end(body);
   });
 }
 

@@ -8,6 +8,8 @@ const API_BASE = document.querySelector('meta[name="durably-api-base"]')?.getAtt
 const STATUSES = ['Pending', 'Running', 'Suspended', 'Completed', 'Failed', 'Terminated', 'Canceled', 'ContinuedAsNew'];
 const ACTIVE = new Set(['Pending', 'Running', 'Suspended', 'ContinuedAsNew']);
 const TOKEN_KEY = 'durably.dashboard.token';
+// A Durable Functions key, for an admin router secured with `keys`: sent as the x-functions-key header, never in a URL.
+const FUNCTION_KEY_KEY = 'durably.dashboard.key';
 const PAGE_SIZE = 25;
 const COUNT_PAGE_SIZE = 1000;
 const COUNT_MAX_PAGES = 5;
@@ -110,6 +112,8 @@ async function api(method, path, init = {}) {
   const headers = { accept: 'application/json', ...(init.headers ?? {}) };
   const token = sessionStorage.getItem(TOKEN_KEY);
   if (token) headers.authorization = `Bearer ${token}`;
+  const key = sessionStorage.getItem(FUNCTION_KEY_KEY);
+  if (key) headers['x-functions-key'] = key;
   const response = await fetch(url, { method, headers, body: init.body, credentials: 'same-origin', cache: 'no-store', redirect: 'error' });
   const text = await response.text();
   let body;
@@ -126,7 +130,7 @@ async function api(method, path, init = {}) {
 /** Shows an API error; a 401 offers to enter credentials. @param {unknown} error */
 function showError(error) {
   if (error instanceof ApiError && error.status === 401) {
-    notify(h('span', {}, 'The admin API asks for credentials (401). ', h('button', { type: 'button', class: 'secondary', onclick: () => void editCredentials() }, 'Enter a token')), 'error');
+    notify(h('span', {}, 'The admin API asks for credentials (401). ', h('button', { type: 'button', class: 'secondary', onclick: () => void editCredentials() }, 'Enter credentials')), 'error');
   } else if (error instanceof ApiError && error.status === 403) {
     notify(`Not allowed (403 ${error.code}): ${error.message}`, 'error');
   } else if (error instanceof ApiError) {
@@ -219,14 +223,19 @@ function dialogOpen() {
 async function editCredentials() {
   const values = await ask({
     title: 'Credentials',
-    message: 'A bearer token sent as the Authorization header of every admin API request (kept in this tab only). Leave empty to send none: the browser\'s own credentials are always sent.',
-    fields: [{ name: 'token', label: 'Bearer token', kind: 'password', value: sessionStorage.getItem(TOKEN_KEY) ?? '' }],
+    message: 'Sent with every admin API request, as headers, and kept in this tab only (never in a URL): a key (x-functions-key header, for an API secured with keys) and a bearer token (Authorization header). Leave a field empty to send none: the browser\'s own credentials are always sent.',
+    fields: [
+      { name: 'key', label: 'Key', kind: 'password', value: sessionStorage.getItem(FUNCTION_KEY_KEY) ?? '' },
+      { name: 'token', label: 'Bearer token', kind: 'password', value: sessionStorage.getItem(TOKEN_KEY) ?? '' },
+    ],
     confirm: 'Save',
   });
   if (values === null) return;
-  const token = String(values.token ?? '').trim();
-  if (token === '') sessionStorage.removeItem(TOKEN_KEY);
-  else sessionStorage.setItem(TOKEN_KEY, token);
+  for (const [field, storageKey] of [['key', FUNCTION_KEY_KEY], ['token', TOKEN_KEY]]) {
+    const value = String(values[field] ?? '').trim();
+    if (value === '') sessionStorage.removeItem(storageKey);
+    else sessionStorage.setItem(storageKey, value);
+  }
   clearNotice();
   void route();
 }
