@@ -9,7 +9,9 @@ import { startExampleService } from './service/example-service.js';
  * orchestration waits, start it again: the orchestration carries on).
  *
  * Environment: `PORT` (default 3000; 0 picks a free one), `HOST` (default 127.0.0.1), `DURABLY_DATA_DIR` (default
- * ./data/example-service), `MONGODB_URI` (a real MongoDB instead of the embedded engine).
+ * ./data/example-service), `MONGODB_URI` (a real MongoDB instead of the embedded engine), `DURABLY_ADMIN_KEY` (the key
+ * the admin API requires, at least 16 characters; default: a new random key at every start, printed in the banner),
+ * `DURABLY_ALLOWED_HOSTS` (comma-separated host names to serve besides the loopback names and `HOST`).
  */
 async function main(): Promise<void> {
   const host = process.env.HOST ?? '127.0.0.1';
@@ -21,6 +23,8 @@ async function main(): Promise<void> {
     host,
     dataDir: path.resolve(process.env.DURABLY_DATA_DIR ?? 'data/example-service'),
     ...(process.env.MONGODB_URI === undefined ? {} : { mongoUri: process.env.MONGODB_URI }),
+    ...(process.env.DURABLY_ADMIN_KEY === undefined || process.env.DURABLY_ADMIN_KEY === '' ? {} : { adminKey: process.env.DURABLY_ADMIN_KEY }),
+    allowedHosts: (process.env.DURABLY_ALLOWED_HOSTS ?? '').split(',').map((name) => name.trim()).filter((name) => name !== ''),
     log,
   });
   log(renderBanner({ ...service, host }));

@@ -85,35 +85,63 @@ export const BANNER_SECTIONS: readonly BannerSection[] = [
   },
 ];
 
-/** A command as a `curl` line for `adminUrl`. */
-export function toCurl(adminUrl: string, command: BannerCommand): string {
+/**
+ * How the READMEs send the key in their curl lines: from the shell variable that `npm start` also reads, so that
+ * `export DURABLY_ADMIN_KEY=…` once serves both.
+ */
+export const KEY_HEADER_FROM_VARIABLE = '"x-functions-key: $DURABLY_ADMIN_KEY"';
+
+/** The banner's key header: the key itself, as one single-quoted shell word. */
+export function keyHeader(adminKey: string): string {
+  return `'x-functions-key: ${adminKey.replaceAll("'", "'\\''")}'`;
+}
+
+/**
+ * A command as a `curl` line for `adminUrl`, sending the key in the `x-functions-key` header (a header, not `?code=`:
+ * URLs end up in logs). `keyHeaderWord` is the header as a shell word: {@link keyHeader} or
+ * {@link KEY_HEADER_FROM_VARIABLE}.
+ */
+export function toCurl(adminUrl: string, keyHeaderWord: string, command: BannerCommand): string {
   const parts = ['curl'];
   if (command.showHeaders === true) parts.push('-i');
   if (command.method !== 'GET') parts.push('-X', command.method);
-  parts.push(`'${adminUrl}${command.path}'`);
+  parts.push(`'${adminUrl}${command.path}'`, '-H', keyHeaderWord);
   if (command.body !== undefined) parts.push('-H', "'Content-Type: application/json'", '-d', `'${command.body}'`);
   return parts.join(' ');
 }
 
+/** What the banner shows of the running service. */
+export interface BannerService {
+  readonly url: string;
+  readonly adminUrl: string;
+  readonly adminKey: string;
+  readonly dashboardUrl?: string;
+  readonly storage: string;
+  readonly host: string;
+}
+
 /** The text `npm start` prints once the service is up. */
-export function renderBanner(service: { url: string; adminUrl: string; dashboardUrl?: string; storage: string; host: string }): string {
+export function renderBanner(service: BannerService): string {
   const lines = [
     '',
     '  Durably example service',
     '',
     `  URL:       ${service.url}`,
     `  Admin API: ${service.adminUrl}`,
-    ...(service.dashboardUrl === undefined ? [] : [`  Dashboard: ${service.dashboardUrl}  (open it in a browser)`]),
+    `  Admin key: ${service.adminKey}`,
+    ...(service.dashboardUrl === undefined ? [] : [`  Dashboard: ${service.dashboardUrl}  (open it in a browser; it asks for the key)`]),
     `  Storage:   ${service.storage}${service.storage.startsWith('embedded') ? ' (set MONGODB_URI to use your MongoDB)' : ''}`,
     '',
-    "  !! LOCAL DEVELOPMENT ONLY: the admin API is mounted with { auth: 'none' }: anyone who can reach it can start,",
-    '  !! read, raise events to and terminate every instance. Production apps pass `authorize` (see docs/http-api.md).',
+    '  The admin API needs the key (header x-functions-key, or ?code=): without it every request gets 401. A new key',
+    '  is made at every start (set DURABLY_ADMIN_KEY to keep one). It answers to localhost names only (add others with',
+    '  DURABLY_ALLOWED_HOSTS=name,...) and refuses changes sent by other sites\' pages. Production apps choose their own',
+    '  keys or an `authorize` hook (see docs/security.md).',
   ];
-  if (!isLoopback(service.host)) lines.push(`  !! It listens on ${service.host}, which is reachable from other machines.`);
+  if (!isLoopback(service.host)) lines.push(`  !! It listens on ${service.host}, which is reachable from other machines: the key is all that protects it.`);
   lines.push('', '  Try it (copy and paste):');
   for (const section of BANNER_SECTIONS) {
     lines.push('', `  ## ${section.title}`);
-    for (const command of section.commands) lines.push(`  # ${command.comment}`, `  ${toCurl(service.adminUrl, command)}`);
+    for (const command of section.commands) lines.push(`  # ${command.comment}`, `  ${toCurl(service.adminUrl, keyHeader(service.adminKey), command)}`);
   }
   lines.push(
     '',

@@ -1,4 +1,5 @@
 import express from 'express';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -17,8 +18,18 @@ export const DASHBOARD_BASE = '/dashboard';
 export interface ExampleServiceOptions {
   /** HTTP port; 0 picks a free one. */
   readonly port: number;
-  /** Interface to listen on (keep it on loopback: the admin API has no authentication). */
+  /** Interface to listen on (keep it on loopback unless others should reach the service: the key is all that protects it). */
   readonly host: string;
+  /**
+   * The key the admin API requires (`x-functions-key` header or `?code=`), at least 16 characters. Default: a new
+   * random key at every start.
+   */
+  readonly adminKey?: string;
+  /**
+   * Host names the service answers to besides the loopback names and `host` (e.g. the machine's name, or a public
+   * name in front of it); see the admin router's `allowedHosts`.
+   */
+  readonly allowedHosts?: readonly string[];
   /** The embedded engine's data folder: what makes instances survive a restart. Not used with `mongoUri`. */
   readonly dataDir: string;
   /** A real MongoDB instead of the embedded engine. */
@@ -35,6 +46,8 @@ export interface ExampleService {
   readonly adminUrl: string;
   /** The web dashboard's URL. */
   readonly dashboardUrl: string;
+  /** The key the admin API requires: send it as the `x-functions-key` header (or `?code=`). */
+  readonly adminKey: string;
   /** Where the data lives, for the banner. */
   readonly storage: string;
   /** Stops accepting requests, drains Durably and closes the engine. Safe to call twice. */
@@ -72,9 +85,13 @@ export async function startExampleService(options: ExampleServiceOptions): Promi
     await durably.start();
 
     const app = express();
-    // LOCAL DEVELOPMENT ONLY: `auth: 'none'` lets anyone who can reach the port start, read and terminate anything.
-    app.use(ADMIN_BASE, durably.adminRouter({ auth: 'none' }));
-    app.use(DASHBOARD_BASE, durably.dashboard({ auth: 'none', apiBase: ADMIN_BASE, title: 'Durably examples' }));
+    // Only callers with the key may use the admin API; it answers to the loopback names (and the configured ones)
+    // only, and refuses changes sent by other sites' pages: no web page the developer visits can drive it.
+    const adminKey = options.adminKey ?? randomBytes(24).toString('base64url');
+    const allowedHosts = [...(options.allowedHosts ?? []), ...bindHost(options.host)];
+    app.use(ADMIN_BASE, durably.adminRouter({ keys: [adminKey], allowedHosts }));
+    // The page holds no data: it asks for the key and sends it (as a header) with its calls to the admin API.
+    app.use(DASHBOARD_BASE, durably.dashboard({ auth: 'none', apiBase: ADMIN_BASE, title: 'Durably examples', allowedHosts }));
     app.get('/', (_req, res) => {
       res.json({ service: 'durably examples', adminApi: ADMIN_BASE, dashboard: `${DASHBOARD_BASE}/`, examples: ALL_EXAMPLES.map((example) => example.name) });
     });
@@ -88,6 +105,7 @@ export async function startExampleService(options: ExampleServiceOptions): Promi
       url,
       adminUrl: `${url}${ADMIN_BASE}`,
       dashboardUrl: `${url}${DASHBOARD_BASE}/`,
+      adminKey,
       storage: engine === undefined ? `MongoDB at ${redactUri(mongoUri)}` : `embedded engine at ${engine.uri}, data in ${options.dataDir}`,
       stop: () => {
         stopping ??= (async () => {
@@ -110,6 +128,12 @@ function listen(app: express.Express, port: number, host: string): Promise<Serve
   return new Promise((resolve, reject) => {
     const server = app.listen(port, host, (error?: Error) => (error === undefined ? resolve(server) : reject(new Error(`Cannot listen on ${host}:${port} (${error.message}); set PORT to use another port`, { cause: error }))));
   });
+}
+
+/** The interface the service listens on as an allowed host (the banner's URLs name it), unless it is a loopback name. */
+function bindHost(host: string): string[] {
+  if (host === 'localhost' || host === '::1' || host.startsWith('127.')) return [];
+  return [host.includes(':') ? `[${host}]` : host];
 }
 
 /** The URI without its password, for printing. */

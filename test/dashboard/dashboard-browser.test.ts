@@ -27,7 +27,8 @@ const pageErrors: string[] = [];
 async function api(method: string, pathAndQuery: string, body?: unknown): Promise<{ status: number; body: unknown }> {
   const response = await fetch(`${service.adminUrl}${pathAndQuery}`, {
     method,
-    ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
+    headers: { 'x-functions-key': service.adminKey, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   const text = await response.text();
   return { status: response.status, body: text === '' ? undefined : JSON.parse(text) };
@@ -77,6 +78,8 @@ describeWithBrowser('the dashboard in Chromium', () => {
     service = await startExampleService({ port: 0, host: '127.0.0.1', dataDir, log: () => undefined });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu'] });
     context = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: 'light' });
+    // The service's admin API requires its key: as if the user had entered it once in this tab (see the key test below).
+    await context.addInitScript(`sessionStorage.setItem('durably.dashboard.key', ${JSON.stringify(service.adminKey)})`);
   });
 
   afterAll(async () => {
@@ -84,6 +87,36 @@ describeWithBrowser('the dashboard in Chromium', () => {
     await browser?.close();
     await service?.stop();
     if (dataDir !== undefined) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it("asks for the service's key on 401, keeps it in the tab and sends it as a header, never in a URL", async () => {
+    expect((await api('POST', '/orchestrators/HelloSequence/hello-key?timeout=30&pollingInterval=1', ['Oslo'])).status).toBe(200);
+    const fresh = await browser.newContext();
+    try {
+      // Not newPage(): the first, refused calls are logged by the browser as failed loads.
+      const page = await fresh.newPage();
+      const apiUrls: string[] = [];
+      const keyHeaders: (string | undefined)[] = [];
+      page.on('request', (request) => {
+        if (!request.url().includes('/runtime/webhooks/durabletask')) return;
+        apiUrls.push(request.url());
+        keyHeaders.push(request.headers()['x-functions-key']);
+      });
+      await page.goto(service.dashboardUrl);
+      await page.locator('#notice').filter({ hasText: '401' }).waitFor();
+      await page.getByRole('button', { name: 'Enter credentials' }).click();
+      await page.locator('dialog[open]').getByLabel('Key', { exact: true }).fill(service.adminKey);
+      await page.locator('dialog[open]').getByRole('button', { name: 'Save' }).click();
+      await page.getByRole('link', { name: 'hello-key', exact: true }).waitFor();
+      // Kept for the tab: a reload needs no new entry.
+      await page.reload();
+      await page.getByRole('link', { name: 'hello-key', exact: true }).waitFor();
+      expect(keyHeaders.at(-1)).toBe(service.adminKey);
+      expect(apiUrls.filter((url) => url.includes(encodeURIComponent(service.adminKey)) || url.includes(service.adminKey))).toEqual([]);
+      await page.close();
+    } finally {
+      await fresh.close();
+    }
   });
 
   it('lists instances with counts and filters, shows a timeline, and completes an instance by raising an event from the UI', async () => {
@@ -217,6 +250,7 @@ describeWithBrowser('the dashboard in Chromium', () => {
 
   it('works on a narrow screen in dark mode, and from the keyboard', async () => {
     const narrow = await browser.newContext({ viewport: { width: 375, height: 740 }, colorScheme: 'dark', isMobile: true });
+    await narrow.addInitScript(`sessionStorage.setItem('durably.dashboard.key', ${JSON.stringify(service.adminKey)})`);
     try {
       const page = await newPage(narrow);
       await page.goto(service.dashboardUrl);
@@ -276,7 +310,7 @@ describeWithBrowser('the dashboard in Chromium, with a secured admin API', () =>
     await page.goto(`${target.origin}/dashboard/`);
     await page.locator('#notice').filter({ hasText: '401' }).waitFor();
     await expect(page.getByRole('link', { name: 'secured-1' }).count()).resolves.toBe(0);
-    await page.getByRole('button', { name: 'Enter a token' }).click();
+    await page.getByRole('button', { name: 'Enter credentials' }).click();
     await page.locator('dialog[open]').getByLabel('Bearer token').fill('s3cret');
     await page.locator('dialog[open]').getByRole('button', { name: 'Save' }).click();
     await page.getByRole('link', { name: 'secured-1', exact: true }).waitFor();

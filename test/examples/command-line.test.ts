@@ -7,7 +7,7 @@ import { once } from 'node:events';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BANNER_SECTIONS, toCurl } from '../../examples/service/banner.js';
+import { BANNER_SECTIONS, KEY_HEADER_FROM_VARIABLE, toCurl } from '../../examples/service/banner.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const examplesDir = path.join(root, 'examples');
@@ -63,7 +63,7 @@ describe('examples from the command line', () => {
   });
 
   it.each(EXAMPLES)('%s: the curl commands in its README are those of the service banner (run by service.test.ts)', (name) => {
-    const banner = new Set(BANNER_SECTIONS.flatMap((section) => section.commands).map((command) => toCurl('http://127.0.0.1:3000/runtime/webhooks/durabletask', command)));
+    const banner = new Set(BANNER_SECTIONS.flatMap((section) => section.commands).map((command) => toCurl('http://127.0.0.1:3000/runtime/webhooks/durabletask', KEY_HEADER_FROM_VARIABLE, command)));
     const commands = fencedBlocks(readme(name), 'bash')
       .flatMap((block) => block.replace(/\\\n\s*/g, '').split('\n'))
       .filter((line) => line.startsWith('curl '))

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { rawCall } from '../e2e/support/http-app.js';
 import { runCurl, runCurlUntil, type CurlCommand } from './support/curl-command.js';
 import { startServiceProcess, type ServiceProcess } from './support/service-process.js';
 
@@ -34,14 +35,50 @@ function variant(command: CurlCommand, fromId: string, toId: string, body: unkno
 const done = (result: { status: number }): boolean => result.status !== 202;
 
 describe('npm start: the example service', () => {
-  it('prints a banner that says the admin API is for local development only, and where the data is', () => {
+  it('prints a banner with a generated key that every curl command sends, and where the data is', () => {
     const output = running().output();
-    expect(output).toContain('LOCAL DEVELOPMENT ONLY');
     expect(output).toContain(`data in ${dataDir}`);
     expect(running().adminUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/runtime\/webhooks\/durabletask$/);
+    // 24 random bytes, base64url.
+    expect(running().adminKey).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    expect(output).toContain('without it every request gets 401');
     // chaining, fan-out, async HTTP (start + poll), monitor (start + status), human interaction (start + approve +
     // status), aggregator (2 signals, a read, the report), the instance list.
     expect(running().commands).toHaveLength(14);
+    for (const command of running().commands) expect(command.headers['x-functions-key']).toBe(running().adminKey);
+  });
+
+  it('only its owner can drive it: no key → 401, a foreign Host or a cross-site POST → 403, and nothing starts', async () => {
+    const list = running().command('/instances?top=20');
+    const noKey = await runCurl({ ...list, headers: {} });
+    expect(noKey.status).toBe(401);
+    expect(noKey.json).toMatchObject({ error: 'UNAUTHENTICATED', details: [{ location: 'header', field: 'x-functions-key' }] });
+    expect((await runCurl({ ...list, headers: { 'x-functions-key': `${running().adminKey}x` } })).status).toBe(401);
+    // Durable Functions' code parameter works as well as the header.
+    const code = await runCurl({ ...list, url: `${list.url}&code=${encodeURIComponent(running().adminKey)}`, headers: {} });
+    expect(code.status).toBe(200);
+
+    const { origin, pathname } = new URL(running().adminUrl);
+    const key = { 'x-functions-key': running().adminKey };
+    // DNS rebinding: a page whose name now resolves to 127.0.0.1 sends its own name as the Host.
+    const rebound = await rawCall(origin, 'GET', `${pathname}/instances`, { ...key, host: `rebind.evil.example:${new URL(origin).port}` });
+    expect(rebound.status).toBe(403);
+    expect(rebound.body).toMatchObject({ error: 'HOST_NOT_ALLOWED', details: [{ location: 'header', field: 'host' }] });
+    // A page on another site posting a form (no preflight): refused even if it somehow had the key.
+    const start = `${pathname}/orchestrators/HelloSequence/cross-site-start`;
+    const crossSiteHeaders: Record<string, string>[] = [
+      { 'sec-fetch-site': 'cross-site', origin: 'https://evil.example' },
+      { origin: 'https://evil.example' },
+      { 'sec-fetch-site': 'same-site', origin: 'http://other.localhost:8080' },
+    ];
+    for (const headers of crossSiteHeaders) {
+      const crossSite = await rawCall(origin, 'POST', start, { ...key, ...headers, 'content-type': 'text/plain' }, '["x"]');
+      expect([headers, crossSite.status, crossSite.body?.error]).toEqual([headers, 403, 'CROSS_SITE_REQUEST']);
+    }
+    // The same request from the service's own page is fine (then a text/plain body is refused as not JSON).
+    const sameOrigin = await rawCall(origin, 'POST', start, { ...key, 'sec-fetch-site': 'same-origin', origin, 'content-type': 'text/plain' }, '["x"]');
+    expect([sameOrigin.status, sameOrigin.body?.error]).toEqual([415, 'UNSUPPORTED_MEDIA_TYPE']);
+    expect((await runCurl({ ...running().command('/instances/expense-42', 'GET'), url: `${running().adminUrl}/instances/cross-site-start` })).status).toBe(404);
   });
 
   it("runs the banner's commands: chaining and fan-out/fan-in answer with their output", async () => {
@@ -114,7 +151,7 @@ describe('npm start: the example service', () => {
     const monitor = variant(startMonitor, 'monitor-nightly-export', 'monitor-across-restart', { jobId: 'export-across-restart', pollingIntervalMs: 1_500, expiresAfterMs: 60_000 });
     expect((await runCurl(monitor)).status).toBe(202);
 
-    const statusOf = (id: string): CurlCommand => ({ ...first.command('/instances/expense-42', 'GET'), url: `${first.adminUrl}/instances/${id}` });
+    const statusOf = (id: string, on: ServiceProcess = first): CurlCommand => ({ ...on.command('/instances/expense-42', 'GET'), url: `${on.adminUrl}/instances/${id}` });
     for (const id of ['expense-42', 'expense-43']) {
       const waiting = await runCurlUntil(statusOf(id), (r) => r.json?.customStatus === 'Awaiting approval');
       expect(waiting.json).toMatchObject({ runtimeStatus: 'Running', customStatus: 'Awaiting approval' });
@@ -125,8 +162,12 @@ describe('npm start: the example service', () => {
     expect(first.output()).toContain('Stopped.');
     service = undefined;
 
-    const second = await startServiceProcess(dataDir);
+    // Started with a key of its own choosing this time (DURABLY_ADMIN_KEY): the banner prints it and its commands send it.
+    const second = await startServiceProcess(dataDir, { DURABLY_ADMIN_KEY: "chosen-key-0123456789-it's-mine" });
     service = second;
+    expect(second.adminKey).toBe("chosen-key-0123456789-it's-mine");
+    expect(second.command('/raiseEvent/ApprovalEvent').headers['x-functions-key']).toBe("chosen-key-0123456789-it's-mine");
+    expect((await runCurl({ ...second.command('/raiseEvent/ApprovalEvent'), headers: { 'x-functions-key': first.adminKey } })).status).toBe(401);
     expect(second.output()).not.toContain('[mailer] to manager@example.com'); // nothing is asked for again
 
     expect((await runCurl(second.command('/raiseEvent/ApprovalEvent'))).status).toBe(202);
@@ -134,10 +175,10 @@ describe('npm start: the example service', () => {
     expect(approved.json).toMatchObject({ runtimeStatus: 'Completed', customStatus: 'Approved', output: 'expense-42 approved and paid (pay-0001)' });
     expect(second.output()).toContain('[payments] pay-0001: €1200 to alice');
 
-    const escalated = await runCurlUntil({ ...statusOf('expense-43'), url: `${second.adminUrl}/instances/expense-43` }, done);
+    const escalated = await runCurlUntil(statusOf('expense-43', second), done);
     expect(escalated.json).toMatchObject({ runtimeStatus: 'Completed', customStatus: 'Escalated', output: 'expense-43 escalated to the director' });
 
-    const monitored = await runCurlUntil({ ...statusOf('monitor-across-restart'), url: `${second.adminUrl}/instances/monitor-across-restart` }, done);
+    const monitored = await runCurlUntil(statusOf('monitor-across-restart', second), done);
     expect(monitored.json).toMatchObject({ runtimeStatus: 'Completed', output: { jobId: 'export-across-restart', outcome: 'Completed' } });
     // The stand-in job service counts checks in memory, so it completes the job on the third check *it* sees: the
     // monitor went on checking in the restarted service, after one or two checks before the stop.

@@ -17,11 +17,38 @@ export interface CurlResult {
   readonly json: any;
 }
 
-/** Splits a shell command line into words: single-quoted words as they are, others at spaces. */
+/**
+ * Splits a shell command line into words as a POSIX shell does for what the banner prints: single quotes keep
+ * everything, double quotes keep everything but a backslash before `$`, a backtick, `"` or a backslash, and adjacent
+ * quoted parts join (the banner writes a key holding `'` as `'a'\''b'`). Variables are not expanded.
+ */
 export function shellWords(line: string): string[] {
   const words: string[] = [];
-  const pattern = /'([^']*)'|(\S+)/g;
-  for (const match of line.matchAll(pattern)) words.push(match[1] ?? match[2] ?? '');
+  let word: string | undefined;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i] as string;
+    if (c === "'") {
+      const end = line.indexOf("'", i + 1);
+      if (end === -1) throw new Error(`unterminated ' in: ${line}`);
+      word = (word ?? '') + line.slice(i + 1, end);
+      i = end;
+    } else if (c === '"') {
+      word ??= '';
+      for (i++; i < line.length && line[i] !== '"'; i++) {
+        if (line[i] === '\\' && '$`"\\'.includes(line[i + 1] ?? '')) i++;
+        word += line[i];
+      }
+      if (i >= line.length) throw new Error(`unterminated " in: ${line}`);
+    } else if (c === '\\') {
+      word = (word ?? '') + (line[++i] ?? '');
+    } else if (/\s/.test(c)) {
+      if (word !== undefined) words.push(word);
+      word = undefined;
+    } else {
+      word = (word ?? '') + c;
+    }
+  }
+  if (word !== undefined) words.push(word);
   return words;
 }
 

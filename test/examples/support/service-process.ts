@@ -16,6 +16,8 @@ export interface ServiceProcess {
   output(): string;
   /** The admin API's base URL, from the banner. */
   readonly adminUrl: string;
+  /** The admin API's key, from the banner. */
+  readonly adminKey: string;
   /** The banner's curl commands. */
   readonly commands: readonly CurlCommand[];
   /** The banner command whose URL contains `fragment` (and, when given, whose method is `method`). */
@@ -27,10 +29,14 @@ export interface ServiceProcess {
 /**
  * Starts `node dist/examples/start.js` on a free port with its data in `dataDir`, on the embedded engine
  * (MONGODB_URI is removed: the point is the engine's own persistence), and resolves once the banner is printed.
+ * The service makes its own key unless `env` sets DURABLY_ADMIN_KEY.
  */
-export async function startServiceProcess(dataDir: string): Promise<ServiceProcess> {
+export async function startServiceProcess(dataDir: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<ServiceProcess> {
   const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', DURABLY_DATA_DIR: dataDir };
   delete env.MONGODB_URI;
+  delete env.DURABLY_ADMIN_KEY;
+  delete env.DURABLY_ALLOWED_HOSTS;
+  Object.assign(env, extraEnv);
   const child = spawn(process.execPath, [SERVICE_SCRIPT], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = once(child, 'exit').then(() => child.exitCode);
   let output = '';
@@ -56,11 +62,14 @@ export async function startServiceProcess(dataDir: string): Promise<ServiceProce
 
   const adminUrl = /Admin API: (\S+)/.exec(output)?.[1];
   if (adminUrl === undefined) throw new Error(`no admin URL in the banner:\n${output}`);
+  const adminKey = /Admin key: (\S+)/.exec(output)?.[1];
+  if (adminKey === undefined) throw new Error(`no admin key in the banner:\n${output}`);
   const commands = output.split('\n').filter((line) => line.trimStart().startsWith('curl ')).map(parseCurl);
   return {
     child,
     output: () => output,
     adminUrl,
+    adminKey,
     commands,
     command: (fragment, method) => {
       const found = commands.find((c) => c.url.includes(fragment) && (method === undefined || c.method === method));
