@@ -1,21 +1,57 @@
 #!/usr/bin/env node
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { startEmbeddedMongo } from './start-embedded-mongo.js';
+import { EmbeddedEngineError } from './embedded-engine-error.js';
+import { startEmbeddedMongo, type EmbeddedMongoCredentials } from './start-embedded-mongo.js';
 
-const USAGE = 'usage: durably-mongo [--port 27017] [--host 127.0.0.1] [--dbpath ./data]';
+const USAGE = `usage: durably-mongo [--port 27017] [--host 127.0.0.1] [--dbpath ./data] [--username NAME] [--password-file FILE]
+
+Authentication (SCRAM-SHA-256): set a password in DURABLY_MONGO_PASSWORD or in the first line of --password-file;
+the user is --username (or DURABLY_MONGO_USERNAME), default 'durably', defined in the 'admin' database. A password is
+never taken on the command line, where other local users could read it. Listening beyond loopback (--host 0.0.0.0)
+requires authentication.`;
+
+/** The credential from the flags and the environment; undefined when no password is set. */
+function credentialsFrom(values: { username?: string; 'password-file'?: string }, env: NodeJS.ProcessEnv): EmbeddedMongoCredentials | undefined {
+  const username = values.username ?? nonEmpty(env.DURABLY_MONGO_USERNAME);
+  let password = nonEmpty(env.DURABLY_MONGO_PASSWORD);
+  const file = values['password-file'];
+  if (file !== undefined) {
+    if (password !== undefined) throw new EmbeddedEngineError('set the password either in DURABLY_MONGO_PASSWORD or with --password-file, not both');
+    try {
+      password = nonEmpty(readFileSync(file, 'utf8').split(/\r?\n/, 1)[0]);
+    } catch (error) {
+      throw new EmbeddedEngineError(`cannot read --password-file '${file}': ${(error as Error).message}`);
+    }
+    if (password === undefined) throw new EmbeddedEngineError(`--password-file '${file}' is empty`);
+  }
+  if (password === undefined) {
+    if (username !== undefined) throw new EmbeddedEngineError(`a user name ('${username}') was given without a password: set DURABLY_MONGO_PASSWORD or --password-file`);
+    return undefined;
+  }
+  return { username: username ?? 'durably', password };
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value === '' ? undefined : value;
+}
 
 /** `durably-mongo`: runs the embedded engine as a standalone process that several workers can share over TCP. */
 async function main(): Promise<void> {
   let values;
+  let auth: EmbeddedMongoCredentials | undefined;
   try {
     ({ values } = parseArgs({
       options: {
         port: { type: 'string', default: '27017' },
         host: { type: 'string', default: '127.0.0.1' },
         dbpath: { type: 'string' },
+        username: { type: 'string' },
+        'password-file': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
+    auth = credentialsFrom(values, process.env);
   } catch (error) {
     process.stderr.write(`${(error as Error).message}\n${USAGE}\n`);
     process.exit(2);
@@ -29,8 +65,14 @@ async function main(): Promise<void> {
     process.stderr.write(`invalid --port '${values.port}'\n${USAGE}\n`);
     process.exit(2);
   }
-  const mongo = await startEmbeddedMongo({ port, host: values.host, dbPath: values.dbpath });
-  process.stdout.write(`durably-mongo listening on ${mongo.uri}${values.dbpath === undefined ? ' (memory only)' : ` (dbPath ${values.dbpath})`}\n`);
+  const mongo = await startEmbeddedMongo({ port, host: values.host, dbPath: values.dbpath, ...(auth === undefined ? {} : { auth }) });
+  const storage = values.dbpath === undefined ? 'memory only' : `dbPath ${values.dbpath}`;
+  // The printed URI never holds the password (redactedUri): the console and its logs are not secret.
+  process.stdout.write(`durably-mongo listening on ${mongo.redactedUri} (${storage}${auth === undefined ? '' : `; user '${auth.username}' in 'admin' required`})\n`);
+  if (auth !== undefined) {
+    const plain = mongo.redactedUri.replace(/\/\/[^@/]*@/, '//');
+    process.stdout.write(`  connect: mongosh "${plain}" --username ${auth.username} --authenticationDatabase admin (asks for the password)\n`);
+  }
   const shutdown = (): void => {
     void mongo.stop().then(() => process.exit(0));
   };

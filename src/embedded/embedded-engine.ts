@@ -1,5 +1,6 @@
 import type { Document } from './document.js';
 import { dispatchCommand } from './commands/command-dispatcher.js';
+import type { ConnectionAuth } from './commands/connection-auth.js';
 import { CursorRegistry } from './commands/cursor-registry.js';
 import { OpCounters, type ConnectionStatistics, type ServerState } from './commands/server-status.js';
 import { FileJournal } from './persistence/file-journal.js';
@@ -15,6 +16,12 @@ export interface EmbeddedEngineOptions {
   readonly ttlIntervalMs?: number;
   /** Where unexpected internal errors are reported. Default: stderr. */
   readonly log?: (line: string) => void;
+}
+
+/** The connection a command came on. */
+export interface ClientConnection {
+  readonly id: number;
+  readonly auth: ConnectionAuth;
 }
 
 /**
@@ -60,9 +67,10 @@ export class EmbeddedEngine {
   /**
    * Runs one command (synchronously: this is what makes single-document writes atomic).
    *
+   * @param client - the connection it came on: its id and authentication state.
    * @param connections - the server's connection counts, for serverStatus.
    */
-  execute(command: Document, db: string, connectionId: number, connections: () => ConnectionStatistics): Document {
+  execute(command: Document, db: string, client: ClientConnection, connections: () => ConnectionStatistics): Document {
     const server: ServerState = {
       startedAt: this.startedAt,
       opCounters: this.opCounters,
@@ -72,7 +80,7 @@ export class EmbeddedEngine {
     };
     return dispatchCommand(
       command,
-      { catalog: this.catalog, cursors: this.cursors, db, connectionId, server },
+      { catalog: this.catalog, cursors: this.cursors, db, connectionId: client.id, auth: client.auth, server },
       (error, name) => this.#log(`durably-mongo: internal error in '${name}': ${(error as Error).stack ?? String(error)}`),
     );
   }

@@ -1,13 +1,36 @@
+import { randomBytes } from 'node:crypto';
+import { deriveScramCredential, type ScramCredential } from './auth/scram-credential.js';
 import { EmbeddedEngine } from './embedded-engine.js';
 import { EmbeddedEngineError } from './embedded-engine-error.js';
 import { EmbeddedServer } from './server/embedded-server.js';
+import { isLoopbackHost } from './server/is-loopback-host.js';
+
+/** A user name and password for the engine (see {@link EmbeddedMongoOptions.auth}). */
+export interface EmbeddedMongoCredentials {
+  readonly username: string;
+  readonly password: string;
+}
+
+/** The user name of a generated credential (`auth: 'generate'`). */
+const GENERATED_USERNAME = 'durably';
 
 /** Options of {@link startEmbeddedMongo}. */
 export interface EmbeddedMongoOptions {
   /** TCP port; 0 (the default) picks a free one. */
   readonly port?: number;
-  /** Interface to listen on. Default `127.0.0.1`: the engine has no authentication, keep it off the network. */
+  /**
+   * Interface to listen on. Default `127.0.0.1`. Any host other than a loopback one (`0.0.0.0`, `::`, a LAN address)
+   * requires `auth`: without it the start fails with an {@link EmbeddedEngineError} of code
+   * `EMBEDDED_ENGINE_AUTH_REQUIRED`.
+   */
   readonly host?: string;
+  /**
+   * Require authentication (SCRAM-SHA-256, the drivers' default mechanism): every connection must authenticate as
+   * this user, defined in the `admin` database, before it may run anything but the handshake. Either a user name and
+   * password, or `'generate'` for user `durably` with a random password (192 bits from `node:crypto`) that only this
+   * process knows. {@link EmbeddedMongo.uri} then carries the credential. Default: no authentication.
+   */
+  readonly auth?: EmbeddedMongoCredentials | 'generate';
   /** Folder to persist to (journal + snapshots); every acknowledged write survives a crash. Absent: memory only. */
   readonly dbPath?: string;
   /** How often expired TTL documents are removed. Default 1,000 ms (mongod: 60 s). */
@@ -18,8 +41,16 @@ export interface EmbeddedMongoOptions {
 
 /** A running embedded engine. */
 export interface EmbeddedMongo {
-  /** Connection string for the `mongodb` driver, e.g. `mongodb://127.0.0.1:53211/`. */
+  /**
+   * Connection string for the `mongodb` driver, e.g. `mongodb://127.0.0.1:53211/`; with `auth`, it includes the user
+   * name and password (`mongodb://durably:<password>@127.0.0.1:53211/`). Print {@link EmbeddedMongo.redactedUri}
+   * instead.
+   */
   readonly uri: string;
+  /** {@link EmbeddedMongo.uri} with the password replaced by `****`: safe to print or log. */
+  readonly redactedUri: string;
+  /** The credential connections must present (the generated one with `auth: 'generate'`); undefined without `auth`. */
+  readonly credentials: EmbeddedMongoCredentials | undefined;
   /** The bound port. */
   readonly port: number;
   /** Closes connections, flushes the journal and releases the dbPath. Safe to call twice. */
@@ -30,14 +61,18 @@ export interface EmbeddedMongo {
  * Starts Durably's embedded MongoDB-compatible engine: it speaks the MongoDB wire protocol, so the official driver and
  * Agenda run against it unchanged. Meant for development, tests and examples — not a production database.
  *
+ * @throws EmbeddedEngineError when the engine cannot start: code `EMBEDDED_ENGINE_AUTH_REQUIRED` for a non-loopback
+ *   `host` without `auth`, `EMBEDDED_ENGINE_ERROR` otherwise (port in use, dbPath locked, invalid credential).
+ *
  * @example
  * ```ts
  * import { startEmbeddedMongo } from 'durably/embedded';
  * import { MongoClient } from 'mongodb';
  *
- * const mongo = await startEmbeddedMongo({ dbPath: './data' });
- * const client = await MongoClient.connect(mongo.uri);
+ * const mongo = await startEmbeddedMongo({ dbPath: './data', auth: 'generate' });
+ * const client = await MongoClient.connect(mongo.uri);   // the URI carries the generated credential
  * await client.db('app').collection('things').insertOne({ hello: 'world' });
+ * console.log(`engine at ${mongo.redactedUri}`);        // never print mongo.uri
  * await client.close();
  * await mongo.stop();
  * ```
@@ -45,13 +80,27 @@ export interface EmbeddedMongo {
 export async function startEmbeddedMongo(options: EmbeddedMongoOptions = {}): Promise<EmbeddedMongo> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const host = options.host ?? '127.0.0.1';
+  const credentials: EmbeddedMongoCredentials | undefined = options.auth === 'generate'
+    ? { username: GENERATED_USERNAME, password: randomBytes(24).toString('base64url') }
+    : options.auth === undefined ? undefined : { username: options.auth.username, password: options.auth.password };
+  if (credentials === undefined && !(await isLoopbackHost(host))) {
+    throw new EmbeddedEngineError(
+      `refusing to listen on '${host}' without authentication: anyone who can reach it could read and rewrite every document. ` +
+        "Set the engine's credentials (startEmbeddedMongo's auth option; durably-mongo's --username with DURABLY_MONGO_PASSWORD or --password-file) or listen on 127.0.0.1.",
+      { code: 'EMBEDDED_ENGINE_AUTH_REQUIRED' },
+    );
+  }
+  // PBKDF2 runs once here, never per connection.
+  const credential: ScramCredential | undefined = credentials === undefined
+    ? undefined
+    : await deriveScramCredential(credentials.username, credentials.password);
   let engine: EmbeddedEngine;
   try {
     engine = await EmbeddedEngine.open({ dbPath: options.dbPath, ttlIntervalMs: options.ttlIntervalMs, log });
   } catch (error) {
     throw new EmbeddedEngineError(`cannot open the embedded engine${options.dbPath === undefined ? '' : ` at dbPath '${options.dbPath}'`}: ${(error as Error).message}`, { cause: error });
   }
-  const server = new EmbeddedServer(engine, log);
+  const server = new EmbeddedServer(engine, log, credential);
   let port: number;
   try {
     port = await server.listen(options.port ?? 0, host);
@@ -59,9 +108,13 @@ export async function startEmbeddedMongo(options: EmbeddedMongoOptions = {}): Pr
     await engine.close();
     throw new EmbeddedEngineError(`cannot listen on ${host}:${options.port ?? 0}: ${(error as Error).message}`, { cause: error });
   }
+  const address = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const userInfo = (password: string): string => (credentials === undefined ? '' : `${encodeURIComponent(credentials.username)}:${password}@`);
   let stopping: Promise<void> | undefined;
   return {
-    uri: `mongodb://${host.includes(':') ? `[${host}]` : host}:${port}/`,
+    uri: `mongodb://${userInfo(encodeURIComponent(credentials?.password ?? ''))}${address}/`,
+    redactedUri: `mongodb://${userInfo('****')}${address}/`,
+    credentials,
     port,
     stop: () => {
       stopping ??= server.close().then(() => engine.close());

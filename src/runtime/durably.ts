@@ -125,9 +125,10 @@ export class Durably {
     let embedded: EmbeddedMongo | undefined;
     let uri = options.mongoUri ?? process.env.MONGODB_URI;
     if (uri === undefined || uri === '') {
-      embedded = await startEmbeddedMongo({ log: (line) => log('warn', line) });
+      // A generated credential: another local user cannot connect to this process's engine. Never log embedded.uri.
+      embedded = await startEmbeddedMongo({ auth: 'generate', log: (line) => log('warn', line) });
       uri = embedded.uri;
-      log('info', `no mongoUri or MONGODB_URI: using the embedded engine at ${uri} (development only)`);
+      log('info', `no mongoUri or MONGODB_URI: using the embedded engine at ${embedded.redactedUri} (development only; a generated password protects it)`);
     }
     let connection: MongoConnection | undefined;
     try {

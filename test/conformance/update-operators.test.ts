@@ -248,6 +248,18 @@ describe('$push', () => {
     expect(beforeLast.after.arr).toEqual([1, 2, 9, 3]);
   });
 
+  it('creates a missing array with $sort, $slice and $position applied, nested paths included', async () => {
+    const { after } = await applyTo({}, {
+      $push: {
+        last: { $each: [1, 2, 3], $slice: -2 },
+        sorted: { $each: [{ s: 2 }, { s: 9 }, { s: 5 }], $sort: { s: -1 }, $slice: 2 },
+        'nested.top': { $each: [3, 1, 2], $sort: 1, $slice: 1, $position: 0 },
+        empty: { $each: [1], $slice: 0 },
+      },
+    });
+    expect(after).toEqual({ _id: 1, empty: [], last: [2, 3], nested: { top: [1] }, sorted: [{ s: 9 }, { s: 5 }] });
+  });
+
   it('pushing onto a non-array fails with BadValue (2)', async () => {
     const err = await failureOf({ arr: 5 }, { $push: { arr: 1 } });
     expect(err.code).toBe(2);

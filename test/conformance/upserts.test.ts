@@ -126,6 +126,17 @@ describe('updateOne with upsert', () => {
     expect(await onlyDocWithoutId(c)).toEqual({ k: 1, n: 3, log: ['a'], set: ['x'] });
   });
 
+  it('$push applies $each with $sort, $slice and $position to the array it creates on insert', async () => {
+    const c = fresh();
+    const update = { $push: { top: { $each: [5, 1, 4, 2], $sort: -1, $slice: 3 }, recent: { $each: ['a', 'b', 'c'], $slice: -2, $position: 0 } } };
+    const res = await c.updateOne({ k: 1 }, update as Document, { upsert: true });
+    expect(res.upsertedCount).toBe(1);
+    expect(await onlyDocWithoutId(c)).toEqual({ k: 1, recent: ['b', 'c'], top: [5, 4, 2] });
+    // The same update on the document it inserted pushes onto the existing arrays.
+    await c.updateOne({ k: 1 }, update as Document, { upsert: true });
+    expect(await onlyDocWithoutId(c)).toEqual({ k: 1, recent: ['b', 'c'], top: [5, 5, 4] });
+  });
+
   it('an equality on an array element value seeds the scalar', async () => {
     const c = fresh();
     await c.updateOne({ tags: 'a' }, { $set: { c: 1 } }, { upsert: true });
@@ -163,6 +174,16 @@ describe('other upserting writes', () => {
     expect(res.matchedCount).toBe(1);
     expect(res.upsertedCount).toBe(0);
     expect(await c.findOne({})).toEqual({ _id: 1, v: 2 });
+  });
+
+  it('findOneAndUpdate with upsert applies $push modifiers to the array it creates', async () => {
+    const c = fresh();
+    const after = await c.findOneAndUpdate(
+      { _id: 'log' },
+      { $push: { entries: { $each: [{ at: 3 }, { at: 1 }, { at: 2 }], $sort: { at: 1 }, $slice: -2 } } } as Document,
+      { upsert: true, returnDocument: 'after' },
+    );
+    expect(after).toEqual({ _id: 'log', entries: [{ at: 2 }, { at: 3 }] });
   });
 
   it('a pipeline update with upsert seeds from the filter', async () => {

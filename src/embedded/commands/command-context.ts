@@ -1,6 +1,7 @@
 import type { Document } from '../document.js';
 import type { Catalog } from '../storage/catalog.js';
 import { CommandError } from './command-error.js';
+import type { ConnectionAuth } from './connection-auth.js';
 import type { CursorRegistry } from './cursor-registry.js';
 import type { ServerState } from './server-status.js';
 
@@ -11,6 +12,8 @@ export interface CommandContext {
   /** The database the command was sent to (`$db`). */
   readonly db: string;
   readonly connectionId: number;
+  /** The connection's authentication state: who it is, its SASL conversation. */
+  readonly auth: ConnectionAuth;
   /** Counters and state for serverStatus; write commands add their statements to its `opCounters`. */
   readonly server: ServerState;
 }

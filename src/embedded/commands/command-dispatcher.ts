@@ -1,5 +1,6 @@
 import type { Document } from '../document.js';
 import { aggregate } from './aggregate-command.js';
+import { authenticate, logout, saslContinue, saslStart } from './auth-commands.js';
 import { create, createIndexes, drop, dropDatabase, dropIndexes, listCollections, listDatabases, listIndexes } from './catalog-commands.js';
 import { CommandError } from './command-error.js';
 import type { CommandContext, CommandHandler } from './command-context.js';
@@ -21,6 +22,7 @@ const HANDLERS: ReadonlyMap<string, CommandHandler> = new Map<string, CommandHan
   ['ping', ping], ['buildInfo', buildInfo], ['buildinfo', buildInfo], ['endSessions', endSessions],
   ['connectionStatus', connectionStatus], ['whatsmyuri', whatsmyuri], ['serverStatus', serverStatus],
   ['getParameter', getParameter],
+  ['saslStart', saslStart], ['saslContinue', saslContinue], ['logout', logout], ['authenticate', authenticate],
   ['listDatabases', listDatabases], ['listCollections', listCollections], ['create', create], ['drop', drop],
   ['dropDatabase', dropDatabase],
   ['insert', insert], ['update', update], ['delete', remove], ['find', find], ['getMore', getMore],
@@ -49,11 +51,13 @@ export function dispatchCommand(
   const name = Object.keys(command)[0];
   try {
     if (name === undefined) throw new CommandError('FailedToParse', 'Empty command');
+    const handler = HANDLERS.get(name);
+    // Only known commands are checked, as in mongod: an unknown one is CommandNotFound even before authentication.
+    if (handler !== undefined) context.auth.assertMayRun(name);
     if (command.txnNumber !== undefined || command.startTransaction !== undefined || TRANSACTION_COMMANDS.has(name)) {
       // Exactly what a standalone mongod answers: Durably's storage design never needs multi-document transactions.
       throw new CommandError('IllegalOperation', 'Transaction numbers are only allowed on a replica set member or mongos');
     }
-    const handler = HANDLERS.get(name);
     if (handler === undefined) throw new CommandError('CommandNotFound', `no such command: '${name}'`);
     context.server.opCounters.countCommand(name);
     return handler(command, context);

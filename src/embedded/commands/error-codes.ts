@@ -9,6 +9,8 @@ export const ErrorCode = {
   TypeMismatch: 14,
   IllegalOperation: 20,
   Unauthorized: 13,
+  ProtocolError: 17,
+  AuthenticationFailed: 18,
   InvalidBSON: 22,
   NamespaceNotFound: 26,
   IndexNotFound: 27,
@@ -37,6 +39,7 @@ export const ErrorCode = {
   Location31254: 31254,
   NoSuchTransaction: 251,
   InvalidPipelineOperator: 168,
+  MechanismUnavailable: 334,
 } as const;
 
 /** A MongoDB error code name known to the engine. */

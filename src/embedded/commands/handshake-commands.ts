@@ -1,3 +1,4 @@
+import { AUTH_DATABASE } from '../auth/scram-credential.js';
 import type { Document } from '../document.js';
 import { MAX_BSON_OBJECT_SIZE, MAX_MESSAGE_SIZE } from '../wire/op-code.js';
 import type { CommandHandler } from './command-context.js';
@@ -24,8 +25,13 @@ export const hello: CommandHandler = (command, context) => {
     minWireVersion: 0,
     maxWireVersion: MAX_WIRE_VERSION,
     readOnly: false,
-    ok: 1,
   };
+  // A driver with credentials asks which mechanisms its user has, and sends its first SCRAM message along.
+  const mechanisms = context.auth.mechanismsFor(command.saslSupportedMechs);
+  if (mechanisms !== undefined) reply.saslSupportedMechs = mechanisms;
+  const speculative = context.auth.speculativeAuthenticate(command.speculativeAuthenticate);
+  if (speculative !== undefined) reply.speculativeAuthenticate = speculative;
+  reply.ok = 1;
   return reply;
 };
 
@@ -49,8 +55,16 @@ export const buildInfo: CommandHandler = () => ({
 /** `endSessions`: sessions are not tracked, so there is nothing to end. */
 export const endSessions: CommandHandler = () => ({ ok: 1 });
 
-/** `connectionStatus`: no authentication. */
-export const connectionStatus: CommandHandler = () => ({ authInfo: { authenticatedUsers: [], authenticatedUserRoles: [] }, ok: 1 });
+/** `connectionStatus`: the engine's one user holds every privilege, as mongod's `root`. */
+export const connectionStatus: CommandHandler = (_command, context) => {
+  const user = context.auth.user;
+  return {
+    authInfo: user === undefined
+      ? { authenticatedUsers: [], authenticatedUserRoles: [] }
+      : { authenticatedUsers: [{ user, db: AUTH_DATABASE }], authenticatedUserRoles: [{ role: 'root', db: AUTH_DATABASE }] },
+    ok: 1,
+  };
+};
 
 /** `whatsmyuri`. */
 export const whatsmyuri: CommandHandler = (_command, context) => ({ you: `connection ${context.connectionId}`, ok: 1 });

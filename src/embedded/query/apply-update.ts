@@ -7,6 +7,7 @@ import { compareBson } from '../storage/bson-order.js';
 import { cloneDocument } from './clone-document.js';
 import { documentSizeBound, exactDocumentSize, recordDocumentSizeBound } from './document-size.js';
 import { mingoOptions, mingoPipeline, withMingo } from './mingo-options.js';
+import { applyPushesOntoMissing, pushesOntoMissing } from './push-onto-missing.js';
 
 /** What an update command's `u` (or findAndModify's `update`) is. */
 export type UpdateKind = 'replacement' | 'operators' | 'pipeline';
@@ -172,8 +173,10 @@ function operatorUpdate(current: Document, input: UpdateInput): OperatorUpdateRe
   const fast = fastPath(current, modifier);
   if (fast !== undefined) return fast;
   const next = cloneDocument(current);
+  const pushes = pushesOntoMissing(current, modifier.$push);
   withMingo('update failed', () => {
     mingoUpdate(next, modifier, input.arrayFilters, input.filter, { queryOptions: mingoOptions() });
+    applyPushesOntoMissing(next, pushes);
   });
   return { doc: next };
 }

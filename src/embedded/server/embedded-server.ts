@@ -1,7 +1,9 @@
 import net from 'node:net';
+import type { ScramCredential } from '../auth/scram-credential.js';
+import { ConnectionAuth } from '../commands/connection-auth.js';
 import type { ConnectionStatistics } from '../commands/server-status.js';
 import type { Document } from '../document.js';
-import type { EmbeddedEngine } from '../embedded-engine.js';
+import type { ClientConnection, EmbeddedEngine } from '../embedded-engine.js';
 import { encodeLegacyReply, encodeMsgReply } from '../wire/encode-reply.js';
 import { FramingError, MessageFramer } from '../wire/message-framer.js';
 import { OpCode } from '../wire/op-code.js';
@@ -16,12 +18,15 @@ export class EmbeddedServer {
   readonly #server: net.Server;
   readonly #sockets = new Set<net.Socket>();
   readonly #log: (line: string) => void;
+  readonly #credential: ScramCredential | undefined;
   #nextConnectionId = 1;
   readonly #connections = (): ConnectionStatistics => ({ current: this.#sockets.size, totalCreated: this.#nextConnectionId - 1 });
 
-  constructor(engine: EmbeddedEngine, log: (line: string) => void) {
+  /** @param credential - the user every connection must authenticate as; undefined: no authentication. */
+  constructor(engine: EmbeddedEngine, log: (line: string) => void, credential?: ScramCredential) {
     this.#engine = engine;
     this.#log = log;
+    this.#credential = credential;
     this.#server = net.createServer((socket) => this.#accept(socket));
   }
 
@@ -45,6 +50,7 @@ export class EmbeddedServer {
 
   #accept(socket: net.Socket): void {
     const connectionId = this.#nextConnectionId++;
+    const client: ClientConnection = { id: connectionId, auth: new ConnectionAuth(this.#credential) };
     const framer = new MessageFramer();
     let queue: Promise<void> = Promise.resolve();
     this.#sockets.add(socket);
@@ -63,16 +69,16 @@ export class EmbeddedServer {
       }
       for (const message of messages) {
         // Commands of one connection run in arrival order; a reply never overtakes an earlier one.
-        queue = queue.then(() => this.#handle(socket, connectionId, message));
+        queue = queue.then(() => this.#handle(socket, client, message));
       }
     });
   }
 
-  async #handle(socket: net.Socket, connectionId: number, message: Buffer): Promise<void> {
+  async #handle(socket: net.Socket, client: ClientConnection, message: Buffer): Promise<void> {
     let reply: Buffer | undefined;
     try {
       const request = parseRequest(message);
-      const result = this.#engine.execute(request.command, request.db, connectionId, this.#connections);
+      const result = this.#engine.execute(request.command, request.db, client, this.#connections);
       const durable = this.#engine.durable();
       if (durable !== undefined) await durable;
       if (request.moreToCome) return;
