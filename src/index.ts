@@ -36,7 +36,9 @@ export { Durably } from './runtime/durably.js';
 export type { DurablyOptions, DurablyTuning } from './runtime/durably-options.js';
 export type { RuntimeLogger } from './runtime/runtime-logger.js';
 export { DurableClient } from './client/durable-client.js';
-export type { StartNewOptions, GetStatusOptions, ListInstancesOptions, CheckStatusPayload } from './client/durable-client.js';
+export type {
+  StartNewOptions, GetStatusOptions, ListInstancesOptions, ListEntitiesOptions, ListPageBounds, EntityMetadata, CheckStatusPayload,
+} from './client/durable-client.js';
 export type { OrchestrationStatus, HistoryViewEvent } from './client/orchestration-status.js';
 export type { RuntimeStatus, InstanceQuery } from './ports/instance-store.js';
 
@@ -50,6 +52,8 @@ export type {
 } from './http/admin-router-options.js';
 export { AdminRouterConfigurationError } from './http/admin-router-configuration-error.js';
 export type { InstanceStatusPayload, FailureDetailsPayload } from './http/instance-status-payload.js';
+export type { AdminReadLimits } from './http/read-limits.js';
+export type { EntityStatusPayload } from './http/entity-status-payload.js';
 export type { HttpErrorBody, HttpErrorDetail, HttpInputLocation } from './http/http-api-error.js';
 
 // Dashboard: the web UI over the admin router (durably.dashboard)

@@ -7,7 +7,7 @@ import { TimeoutError } from '../core/errors/timeout-error.js';
 import { assertPayloadSize } from '../core/payload-limit.js';
 import type { OrchestratorInput, RunnableClass } from '../engine/task-types.js';
 import { HistoryEventType, type HistoryEvent } from '../history/history-event.js';
-import { TERMINAL_STATUSES, type InstanceQuery, type InstanceState, type InstanceStore, type RuntimeStatus } from '../ports/instance-store.js';
+import { TERMINAL_STATUSES, type InstanceState, type InstanceStore, type RuntimeStatus } from '../ports/instance-store.js';
 import type { WorkScheduler } from '../ports/work-scheduler.js';
 import type { DurableRegistry } from '../registry/durable-registry.js';
 import type { EntityClass } from '../entities/entity-class.js';
@@ -15,7 +15,8 @@ import { EntityId } from '../entities/entity-id.js';
 import type { EntitySignalProxy } from '../entities/entity-signal-proxy.js';
 import { assertValidInstanceId } from '../runtime/instance-id.js';
 import type { DurableClientOptions } from './durable-client-options.js';
-import { toHistoryView } from './history-view.js';
+import { HistoryViewBuilder } from './history-view.js';
+import { toStoreBounds, type EntityMetadata, type ListEntitiesOptions, type ListInstancesOptions } from './list-options.js';
 import { toOrchestrationStatus, type OrchestrationStatus } from './orchestration-status.js';
 
 /** Options of {@link DurableClient.startNew}. */
@@ -33,35 +34,20 @@ export interface GetStatusOptions {
   readonly showHistoryOutput?: boolean;
   /** Default true. */
   readonly showInput?: boolean;
+  /**
+   * With `showHistory`: the history view stops before the row that would take its size (as JSON) past this many
+   * bytes, and the status says so (`historyEventsTruncated: true`). The history is read an episode at a time, so a
+   * long one is never held whole. Default: the whole history (as Durable Functions).
+   */
+  readonly maxHistoryBytes?: number;
+  /**
+   * With `showHistory`: a payload in the history view (`Input`, `Result`, `Reason`) larger than this many bytes is
+   * left out of its row, which says so (`ResultOmitted: true`, ...). Default: none is left out.
+   */
+  readonly maxHistoryFieldBytes?: number;
 }
 
-/** Options of {@link DurableClient.listInstances}. */
-export interface ListInstancesOptions extends InstanceQuery {
-  readonly pageSize?: number;
-  readonly continuationToken?: string;
-}
-
-/** Options of {@link DurableClient.listEntities}. */
-export interface ListEntitiesOptions {
-  /** Only entities of this name (case-insensitive). */
-  readonly entityName?: string;
-  readonly pageSize?: number;
-  readonly continuationToken?: string;
-  /** Include each entity's state. Default false. */
-  readonly fetchState?: boolean;
-}
-
-/** One entity in a {@link DurableClient.listEntities} page. */
-export interface EntityMetadata {
-  readonly entityId: EntityId;
-  readonly lastModifiedTime: Date;
-  /** False for an entity with no state (signaled, but never written, or deleted). */
-  readonly entityExists: boolean;
-  /** The orchestration holding the entity in a critical section, if any. */
-  readonly lockedBy?: string;
-  /** With `fetchState`. */
-  readonly state?: unknown;
-}
+export type { EntityMetadata, ListEntitiesOptions, ListInstancesOptions, ListPageBounds } from './list-options.js';
 
 /** The Durable Functions check-status payload (`createCheckStatusResponse`). */
 export interface CheckStatusPayload {
@@ -115,15 +101,26 @@ export class DurableClient {
     return instanceId;
   }
 
-  /** The instance's status, or undefined when there is no such instance. */
+  /**
+   * The instance's status, or undefined when there is no such instance. Input, output and custom status are always
+   * whole (each at most the app's `maxPayloadBytes`); with `showHistory`, the history view can be bounded
+   * (`maxHistoryBytes`, `maxHistoryFieldBytes`).
+   */
   async getStatus(instanceId: string, options: GetStatusOptions = {}): Promise<OrchestrationStatus | undefined> {
     assertInstanceIdArgument(instanceId);
     const state = await this.store.getInstance(instanceId);
     if (state === undefined) return undefined;
     const status = toOrchestrationStatus(state, options);
     if (options.showHistory !== true) return status;
-    const events = await this.#history(state.instanceId, state.executionId);
-    return { ...status, historyEvents: toHistoryView(events, options) };
+    const view = new HistoryViewBuilder({
+      ...options,
+      ...(options.maxHistoryBytes === undefined ? {} : { maxBytes: options.maxHistoryBytes }),
+      ...(options.maxHistoryFieldBytes === undefined ? {} : { maxFieldBytes: options.maxHistoryFieldBytes }),
+    });
+    for await (const chunk of this.store.readHistory(state.instanceId, state.executionId)) {
+      if (!view.add(chunk.events)) break;
+    }
+    return { ...status, historyEvents: view.rows, ...(view.truncated && { historyEventsTruncated: true }) };
   }
 
   /** The raw history events of the current execution (for replay tests and export). */
@@ -132,9 +129,40 @@ export class DurableClient {
     return this.#history(state.instanceId, state.executionId);
   }
 
-  /** Instances matching the filters, a page at a time. */
+  /**
+   * The raw history events of the current execution, an episode at a time, read from MongoDB as they are consumed:
+   * {@link DurableClient.getHistory} for histories too long to hold in memory. The instance is looked up first.
+   * @throws InstanceNotFoundError (before anything is read) when there is no such instance.
+   * @example `for await (const events of await client.readHistory(id)) for (const e of events) out.write(JSON.stringify(e));`
+   */
+  async readHistory(instanceId: string): Promise<AsyncIterable<readonly HistoryEvent[]>> {
+    const state = await this.#require(instanceId);
+    const chunks = this.store.readHistory(state.instanceId, state.executionId);
+    return (async function* episodes() {
+      for await (const chunk of chunks) yield chunk.events;
+    })();
+  }
+
+  /**
+   * Instances matching the filters, a page at a time, in creation order. Pages are bounded (see
+   * {@link ListPageBounds}): a payload larger than `maxFieldBytes` (default 64 KiB) is summarised — left out of its
+   * entry, which is flagged `inputOmitted`, `outputOmitted` or `customStatusOmitted` — and read in full with
+   * `getStatus`; a page holds at most `pageSize` (default 100, at most 1000) entries and ends early, with a
+   * continuation token, once it reaches about `maxPageBytes` (default 4 MiB).
+   *
+   * @example
+   * ```ts
+   * let token: string | undefined;
+   * do {
+   *   const page = await client.listInstances({ runtimeStatus: ['Running'], ...(token && { continuationToken: token }) });
+   *   for (const status of page.instances) console.log(status.instanceId, status.inputOmitted ? '(input too large to list)' : status.input);
+   *   token = page.continuationToken;
+   * } while (token !== undefined);
+   * ```
+   */
   async listInstances(options: ListInstancesOptions = {}): Promise<{ instances: OrchestrationStatus[]; continuationToken?: string }> {
-    const page = await this.store.listInstances(options);
+    const { maxFieldBytes, maxPageBytes } = toStoreBounds(options);
+    const page = await this.store.listInstances({ ...options, maxFieldBytes, maxPageBytes });
     return {
       instances: page.instances.map((state) => toOrchestrationStatus(state)),
       ...(page.continuationToken === undefined ? {} : { continuationToken: page.continuationToken }),
@@ -192,11 +220,13 @@ export class DurableClient {
   /** Deletes every matching instance (created in the range, optionally with these statuses). */
   async purgeInstances(filter: { createdTimeFrom: Date; createdTimeTo?: Date; runtimeStatus?: readonly RuntimeStatus[] }): Promise<{ instancesDeleted: number }> {
     if (!(filter.createdTimeFrom instanceof Date)) throw new DurableError('INVALID_ARGUMENT', 'purgeInstances needs createdTimeFrom');
-    let page = await this.store.listInstances({ ...filter, pageSize: 1000 });
+    // Only the IDs are needed: no payload is read.
+    const query = { ...filter, pageSize: 1000, maxFieldBytes: 0 };
+    let page = await this.store.listInstances(query);
     for (;;) {
       for (const state of page.instances) await this.scheduler.cancelInstanceJobs(state.instanceId);
       if (page.continuationToken === undefined) break;
-      page = await this.store.listInstances({ ...filter, pageSize: 1000, continuationToken: page.continuationToken });
+      page = await this.store.listInstances({ ...query, continuationToken: page.continuationToken });
     }
     return { instancesDeleted: await this.store.purgeInstances(filter) };
   }
@@ -284,13 +314,17 @@ export class DurableClient {
 
   /**
    * The task hub's entities, in instance ID order, optionally only those named `entityName`; `fetchState` adds each
-   * one's state. Pages of `pageSize` (default 100, at most 1000), continued with `continuationToken`.
+   * one's state. Pages of `pageSize` (default 100, at most 1000), continued with `continuationToken`, bounded as
+   * `listInstances`' are (see {@link ListPageBounds}): a state larger than `maxFieldBytes` (default 64 KiB) is left
+   * out and flagged `stateOmitted` (read it with `readEntityState`), and a page ends early once it reaches about
+   * `maxPageBytes` (default 4 MiB).
    */
   async listEntities(options: ListEntitiesOptions = {}): Promise<{ entities: EntityMetadata[]; continuationToken?: string }> {
     const page = await this.options.entities.listEntities({
       ...(options.entityName === undefined ? {} : { name: options.entityName }),
       ...(options.pageSize === undefined ? {} : { pageSize: options.pageSize }),
       ...(options.continuationToken === undefined ? {} : { continuationToken: options.continuationToken }),
+      ...toStoreBounds(options),
       fetchState: options.fetchState === true,
     });
     const entities = page.entities.map((entity): EntityMetadata => ({
@@ -298,7 +332,8 @@ export class DurableClient {
       lastModifiedTime: entity.lastModifiedTime,
       entityExists: entity.exists,
       ...(entity.lock === undefined ? {} : { lockedBy: entity.lock.instanceId }),
-      ...(options.fetchState === true && entity.exists ? { state: decodePayload(entity.state) } : {}),
+      ...(options.fetchState === true && entity.exists && entity.stateOmitted !== true ? { state: decodePayload(entity.state) } : {}),
+      ...(options.fetchState === true && entity.stateOmitted === true ? { stateOmitted: true } : {}),
     }));
     return page.continuationToken === undefined ? { entities } : { entities, continuationToken: page.continuationToken };
   }

@@ -1,6 +1,6 @@
 import { decodePayload } from '../core/codec.js';
 import type { FailureDetails } from '../core/failure-details.js';
-import type { InstanceState, RuntimeStatus } from '../ports/instance-store.js';
+import type { ListedInstance, RuntimeStatus } from '../ports/instance-store.js';
 
 /** An instance's status in Durable Functions' shape. */
 export interface OrchestrationStatus {
@@ -18,14 +18,29 @@ export interface OrchestrationStatus {
   readonly failureDetails?: FailureDetails;
   /** Durable Functions' history view (with `showHistory`). */
   readonly historyEvents?: readonly HistoryViewEvent[];
+  /**
+   * True when `historyEvents` stops before the end of the history: the view reached `getStatus`'s `maxHistoryBytes`.
+   * The whole history: `client.getHistory` / `readHistory`.
+   */
+  readonly historyEventsTruncated?: true;
+  /**
+   * In a `listInstances` page: true when the input was larger than the list's `maxFieldBytes` and was left out
+   * (`input` is undefined). `getStatus` returns it.
+   */
+  readonly inputOmitted?: true;
+  /** As `inputOmitted`, for the output. */
+  readonly outputOmitted?: true;
+  /** As `inputOmitted`, for the custom status. */
+  readonly customStatusOmitted?: true;
 }
 
 /** One row of Durable Functions' history view. */
 export type HistoryViewEvent = Readonly<Record<string, unknown>> & { readonly EventType: string; readonly Timestamp: string };
 
-/** Maps stored state to the public status. */
-export function toOrchestrationStatus(state: InstanceState, options: { showInput?: boolean } = {}): OrchestrationStatus {
+/** Maps stored state to the public status (a listed instance's omitted payloads are flagged, not decoded). */
+export function toOrchestrationStatus(state: ListedInstance, options: { showInput?: boolean } = {}): OrchestrationStatus {
   const failure = state.stuck ?? state.failureDetails;
+  const omitted = new Set(state.omittedPayloads);
   return {
     name: state.name,
     instanceId: state.instanceId,
@@ -36,5 +51,8 @@ export function toOrchestrationStatus(state: InstanceState, options: { showInput
     createdTime: state.createdTime,
     lastUpdatedTime: state.lastUpdatedTime,
     ...(failure === undefined ? {} : { failureDetails: failure }),
+    ...(omitted.has('input') && options.showInput !== false && { inputOmitted: true }),
+    ...(omitted.has('output') && { outputOmitted: true }),
+    ...(omitted.has('customStatus') && { customStatusOmitted: true }),
   };
 }

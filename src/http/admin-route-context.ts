@@ -4,6 +4,7 @@ import type { RuntimeLogger } from '../runtime/runtime-logger.js';
 import type { AdminOperation } from './admin-operation.js';
 import type { AdminRedact, AdminStatusCodes } from './admin-router-options.js';
 import type { JsonBodyReader } from './read-json-body.js';
+import type { ResolvedReadLimits } from './read-limits.js';
 
 /** The admin router's options with every default filled in. */
 export interface ResolvedAdminSettings {
@@ -13,6 +14,8 @@ export interface ResolvedAdminSettings {
   readonly maxWaitMs: number;
   readonly redact: AdminRedact | undefined;
   readonly logger: RuntimeLogger;
+  /** Bounds on lists and history reads, and the router's gate for them. */
+  readonly readLimits: ResolvedReadLimits;
 }
 
 /** A route handler: may be async (Express 5 forwards a rejection to the router's error handler). */

@@ -2,6 +2,7 @@ import type { Request } from 'express';
 import type { RuntimeLogger } from '../runtime/runtime-logger.js';
 import type { AdminOperation } from './admin-operation.js';
 import type { InstanceStatusPayload } from './instance-status-payload.js';
+import type { AdminReadLimits } from './read-limits.js';
 
 /**
  * What an {@link AdminAuthorize} hook decides for one request:
@@ -128,6 +129,8 @@ export interface AdminRouterCommonOptions {
    * middleware), since its JSON requests are preflighted.
    */
   readonly allowedOrigins?: readonly string[] | 'any';
+  /** Bounds on lists and history reads: page and field sizes, concurrency (see {@link AdminReadLimits}). */
+  readonly readLimits?: AdminReadLimits;
 }
 
 /**

@@ -22,7 +22,8 @@ const MAX_PAGES_PER_LIST_REQUEST = 10;
 
 /**
  * `GET /entities/:entityName/:entityKey` — the entity's state as the body (`200`), `404` when it has none.
- * `GET /entities/:entityName?` — a page of entities with state, `x-ms-continuation-token` in and out.
+ * `GET /entities/:entityName?` — a bounded page of entities with state (see `readLimits`), `x-ms-continuation-token`
+ * in and out.
  * `POST /entities/:entityName/:entityKey?op=…` — signals the operation with the JSON body as input: `202`.
  * `DELETE /entities/:entityName/:entityKey` — signals the implicit `delete` operation: `202`.
  * An unregistered entity name: see `statusCodes.unknownEntityType`. The key `$` (or, on POST and DELETE, no key)
@@ -53,12 +54,17 @@ export const entityRoutes: AdminRouteGroup = (router, context) => {
     const header = validated(ContinuationTokenHeader, { [CONTINUATION_TOKEN]: token }, 'header');
     if (entityName !== undefined) requireKnownType(settings, entityName, 'list');
     const request = toEntityListRequest(query, entityName, header[CONTINUATION_TOKEN]);
-    let page = await client.listEntities(request.options);
-    let selected = page.entities.filter((entity) => isListed(entity, request));
-    for (let pages = 1; selected.length === 0 && page.continuationToken !== undefined && pages < MAX_PAGES_PER_LIST_REQUEST; pages++) {
-      page = await client.listEntities({ ...request.options, continuationToken: page.continuationToken });
-      selected = page.entities.filter((entity) => isListed(entity, request));
-    }
+    const { maxFieldBytes, maxPageBytes } = settings.readLimits;
+    const options = { ...request.options, maxFieldBytes, maxPageBytes };
+    const { page, selected } = await settings.readLimits.gate.run(res, async () => {
+      let page = await client.listEntities(options);
+      let selected = page.entities.filter((entity) => isListed(entity, request));
+      for (let pages = 1; selected.length === 0 && page.continuationToken !== undefined && pages < MAX_PAGES_PER_LIST_REQUEST; pages++) {
+        page = await client.listEntities({ ...options, continuationToken: page.continuationToken });
+        selected = page.entities.filter((entity) => isListed(entity, request));
+      }
+      return { page, selected };
+    });
     if (page.continuationToken !== undefined) res.set(CONTINUATION_TOKEN, page.continuationToken);
     sendJson(res, 200, selected.map((entity) => toEntityStatusPayload(entity, request.options.fetchState)));
   }));

@@ -8,8 +8,13 @@ export interface EntityStatusPayload {
   readonly entityId: { readonly name: string; readonly key: string };
   /** When the entity's state last changed, ISO 8601 in UTC with milliseconds (e.g. `2024-05-01T10:00:00.123Z`). */
   readonly lastOperationTime: string;
-  /** The entity's state; only with `fetchState=true`. */
+  /** The entity's state; only with `fetchState=true` (`null` when it was left out: see `stateOmitted`). */
   readonly state?: unknown;
+  /**
+   * With `fetchState=true`: `true` when the state was larger than the router's `readLimits.maxFieldBytes` and was
+   * left out; `GET /entities/:entityName/:entityKey` returns it.
+   */
+  readonly stateOmitted?: true;
 }
 
 /** Maps a client's entity metadata to the HTTP payload. */
@@ -18,5 +23,6 @@ export function toEntityStatusPayload(entity: EntityMetadata, fetchState: boolea
     entityId: { name: entity.entityId.name, key: entity.entityId.key },
     lastOperationTime: entity.lastModifiedTime.toISOString(),
     ...(fetchState ? { state: entity.state ?? null } : {}),
+    ...(fetchState && entity.stateOmitted === true && { stateOmitted: true }),
   };
 }

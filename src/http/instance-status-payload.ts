@@ -26,7 +26,18 @@ export interface InstanceStatusPayload {
   readonly lastUpdatedTime: string;
   /** Only with `showHistory=true`. */
   readonly historyEvents?: readonly HistoryViewEvent[];
+  /** `true` when `historyEvents` stops early: it reached the router's `readLimits.maxHistoryBytes`. */
+  readonly historyEventsTruncated?: true;
   readonly failureDetails?: FailureDetailsPayload;
+  /**
+   * List entries only: `true` when the input was larger than the router's `readLimits.maxFieldBytes` and was left out
+   * (`input` is `null`); `GET /instances/:instanceId` returns it.
+   */
+  readonly inputOmitted?: true;
+  /** As `inputOmitted`, for the output. */
+  readonly outputOmitted?: true;
+  /** As `inputOmitted`, for the custom status. */
+  readonly customStatusOmitted?: true;
 }
 
 /** Maps a client status to the HTTP payload. */
@@ -41,7 +52,11 @@ export function toInstanceStatusPayload(status: OrchestrationStatus, options: { 
     createdTime: formatTime(status.createdTime),
     lastUpdatedTime: formatTime(status.lastUpdatedTime),
     ...(status.historyEvents === undefined ? {} : { historyEvents: status.historyEvents }),
+    ...(status.historyEventsTruncated === true && { historyEventsTruncated: true }),
     ...(status.failureDetails === undefined ? {} : { failureDetails: withoutStacks(status.failureDetails) }),
+    ...(status.inputOmitted === true && options.showInput !== false && { inputOmitted: true }),
+    ...(status.outputOmitted === true && { outputOmitted: true }),
+    ...(status.customStatusOmitted === true && { customStatusOmitted: true }),
   };
 }
 

@@ -2,11 +2,12 @@ import { consoleLogger } from '../runtime/runtime-logger.js';
 import type { ResolvedAdminSettings } from './admin-route-context.js';
 import { AdminRouterConfigurationError } from './admin-router-configuration-error.js';
 import { checkSecurityChoice } from './check-security-choice.js';
+import { resolveReadLimits } from './read-limits.js';
 import { resolveGuardOptions, type ResolvedGuardOptions } from './resolve-guard-options.js';
 import type { AdminAuthorize, AdminRouterDefaults, AdminRouterOptions } from './admin-router-options.js';
 
 const KNOWN_OPTIONS = new Set([
-  'authorize', 'auth', 'keys', 'redact', 'statusCodes', 'maxBodyBytes', 'maxWaitSeconds', 'authenticateChallenge', 'logger', 'allowedHosts', 'allowedOrigins',
+  'authorize', 'auth', 'keys', 'redact', 'statusCodes', 'maxBodyBytes', 'maxWaitSeconds', 'authenticateChallenge', 'logger', 'allowedHosts', 'allowedOrigins', 'readLimits',
 ]);
 const KNOWN_STATUS_CODES = new Set(['duplicateInstance', 'restartUnknownInstance', 'unknownEntityType']);
 const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
@@ -89,6 +90,7 @@ export function resolveAdminOptions(options: AdminRouterOptions | undefined, def
       maxWaitMs: Math.round(maxWaitSeconds * 1000),
       redact: options.redact,
       logger: options.logger ?? defaults.logger ?? consoleLogger,
+      readLimits: resolveReadLimits(raw.readLimits, fail),
     },
   };
 }

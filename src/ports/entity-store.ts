@@ -1,4 +1,5 @@
 import type { EncodedPayload, HistoryEvent } from '../history/history-event.js';
+import type { ListBounds } from './list-bounds.js';
 
 /** The execution ID every entity "instance" carries: entities have state, not executions. Persisted. */
 export const ENTITY_EXECUTION_ID = 'entity';
@@ -60,8 +61,10 @@ export interface EntitySummary {
   readonly instanceId: string;
   readonly name: string;
   readonly exists: boolean;
-  /** Only when asked for (`fetchState`). */
+  /** Only when asked for (`fetchState`), and not larger than the list's `maxFieldBytes`. */
   readonly state?: EncodedPayload;
+  /** True when the state was asked for but left out: larger than the list's `maxFieldBytes`. */
+  readonly stateOmitted?: boolean;
   readonly lock?: EntityLockHolder;
   readonly lastModifiedTime: Date;
 }
@@ -106,8 +109,12 @@ export interface EntityStore {
   /** Empties the outbox once its sends are done (only if the version is still `version`). */
   clearEntityOutbox(instanceId: string, version: number): Promise<void>;
 
-  /** Entities by instance ID, optionally of one name, with a stable continuation token. */
-  listEntities(query: {
+  /**
+   * Entities by instance ID, optionally of one name, with a stable continuation token. With bounds, states too large
+   * to list are neither read nor returned (`stateOmitted`), and a page may end before `pageSize` (see
+   * {@link ListBounds}).
+   */
+  listEntities(query: ListBounds & {
     readonly name?: string; readonly pageSize?: number; readonly continuationToken?: string; readonly fetchState?: boolean;
   }): Promise<{ entities: EntitySummary[]; continuationToken?: string }>;
 

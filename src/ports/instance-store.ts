@@ -1,5 +1,6 @@
 import type { FailureDetails } from '../core/failure-details.js';
 import type { EntityRecord } from './entity-store.js';
+import type { ListBounds } from './list-bounds.js';
 import type { EncodedPayload, HistoryEvent } from '../history/history-event.js';
 
 /** Durable Functions' runtime statuses. */
@@ -56,6 +57,15 @@ export interface InstanceState {
   /** Set when the instance is an entity (`@name@key`): its state, lock and pending sends. */
   readonly entity?: EntityRecord;
 }
+
+/** The payload fields of an instance that a list may leave out because they are too large to list. */
+export type InstancePayloadField = 'input' | 'output' | 'customStatus';
+
+/** One instance of a {@link InstanceStore.listInstances} page: its state, less the payloads too large to list. */
+export type ListedInstance = InstanceState & {
+  /** The payloads left out of this entry (larger than `maxFieldBytes`); absent when none was. */
+  readonly omittedPayloads?: readonly InstancePayloadField[];
+};
 
 /** A message to an instance, waiting to be applied by an episode. */
 export interface InboxMessage {
@@ -215,6 +225,12 @@ export interface InstanceStore {
   /** The current execution's history, chunk by chunk, in order. */
   loadHistory(instanceId: string, executionId: string): Promise<HistoryChunk[]>;
 
+  /**
+   * The same chunks as {@link InstanceStore.loadHistory}, read from storage as they are consumed: memory holds about
+   * one chunk at a time, whatever the history's size (for views and exports of long histories).
+   */
+  readHistory(instanceId: string, executionId: string): AsyncIterable<HistoryChunk>;
+
   /** Queued messages for an instance, oldest first. */
   loadMessages(instanceId: string): Promise<InboxMessage[]>;
 
@@ -261,8 +277,14 @@ export interface InstanceStore {
    */
   releaseWork(item: WorkItem, options: { readonly moreWork: boolean; readonly succeeded: boolean; readonly retryAt?: Date; readonly now: Date; readonly progress?: ReleaseProgress }): Promise<void>;
 
-  /** Instances matching the query, ordered by creation time then ID, with a stable continuation token. */
-  listInstances(query: InstanceQuery & { readonly pageSize?: number; readonly continuationToken?: string }): Promise<{ instances: InstanceState[]; continuationToken?: string }>;
+  /**
+   * Instances matching the query, ordered by creation time then ID, with a stable continuation token. With `bounds`,
+   * payloads too large to list are neither read nor returned, and a page may end before `pageSize` (see
+   * {@link ListBounds}).
+   */
+  listInstances(
+    query: InstanceQuery & ListBounds & { readonly pageSize?: number; readonly continuationToken?: string },
+  ): Promise<{ instances: ListedInstance[]; continuationToken?: string }>;
 
   /** Deletes an instance with its history and messages; returns how many instances were deleted (0 or 1). */
   purgeInstance(instanceId: string): Promise<number>;

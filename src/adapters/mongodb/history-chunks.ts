@@ -113,19 +113,46 @@ export function assembleChunks(docs: readonly HistoryDocument[]): HistoryChunk[]
         .sort((a, b) => (a.part ?? 0) - (b.part ?? 0));
       events = [...events, ...parts.flatMap((p) => p.events)];
     }
-    if (head.eventCount != null && events.length !== head.eventCount) {
-      throw new DurableError(
-        'CORRUPT_HISTORY',
-        `The history of instance '${head.instanceId}' (execution ${head.executionId}) is damaged: the episode at event ` +
-          `${head.firstEventIndex} has ${events.length} of its ${head.eventCount} events. Its history documents were ` +
-          'modified outside Durably; restore them from a backup or purge the instance.',
-      );
-    }
-    return {
-      firstEventIndex: head.firstEventIndex,
-      events,
-      consumedMessageIds: head.consumedMessageIds ?? [],
-      undispatched: head.undispatched === true,
-    };
+    return toChunk(head, events);
   });
+}
+
+/**
+ * {@link assembleChunks} for documents read one at a time, in `firstEventIndex` order (the order of the history
+ * index): a head's parts follow it, before the next head (their events come before the next episode's), so each
+ * episode is complete — and yielded — when the next head or the end arrives. Parts of other commit attempts are
+ * skipped as they pass. Memory holds one episode at a time.
+ * @throws DurableError with code `CORRUPT_HISTORY` when a head's parts are missing.
+ */
+export async function* streamChunks(docs: AsyncIterable<HistoryDocument>): AsyncGenerator<HistoryChunk> {
+  let head: HistoryDocument | undefined;
+  let events: HistoryEvent[] = [];
+  for await (const doc of docs) {
+    if (doc.part === undefined || doc.part === null) {
+      if (head !== undefined) yield toChunk(head, events);
+      head = doc;
+      events = [...doc.events];
+    } else if (head?.commitId != null && doc.commitId === head.commitId && doc.episodeFirstEventIndex === head.firstEventIndex) {
+      events.push(...doc.events);
+    }
+  }
+  if (head !== undefined) yield toChunk(head, events);
+}
+
+/** A head and all its events as a chunk, once its event count is checked. */
+function toChunk(head: HistoryDocument, events: readonly HistoryEvent[]): HistoryChunk {
+  if (head.eventCount != null && events.length !== head.eventCount) {
+    throw new DurableError(
+      'CORRUPT_HISTORY',
+      `The history of instance '${head.instanceId}' (execution ${head.executionId}) is damaged: the episode at event ` +
+        `${head.firstEventIndex} has ${events.length} of its ${head.eventCount} events. Its history documents were ` +
+        'modified outside Durably; restore them from a backup or purge the instance.',
+    );
+  }
+  return {
+    firstEventIndex: head.firstEventIndex,
+    events,
+    consumedMessageIds: head.consumedMessageIds ?? [],
+    undispatched: head.undispatched === true,
+  };
 }

@@ -7,12 +7,70 @@
 import type { Filter, Sort } from 'mongodb';
 import { DurableError } from '../../core/durable-error.js';
 import type { InstanceQuery, RuntimeStatus } from '../../ports/instance-store.js';
-import { assertDate, assertKey, assertRuntimeStatus } from './store-arguments.js';
+import { LIST_ENTRY_OVERHEAD_BYTES, type ListBounds } from '../../ports/list-bounds.js';
+import { assertDate, assertInteger, assertKey, assertRuntimeStatus } from './store-arguments.js';
 import type { InstanceDocument } from './storage-documents.js';
 
-/** Default and maximum page sizes of `listInstances`. */
+/** Default and maximum page sizes of `listInstances` (and `listEntities`). */
 export const DEFAULT_PAGE_SIZE = 100;
 export const MAX_PAGE_SIZE = 1000;
+
+/** A list's page size and bounds, checked: `pageSize` defaults to 100 and is capped at 1000. */
+export interface CheckedListBounds {
+  readonly pageSize: number;
+  readonly maxFieldBytes: number | undefined;
+  readonly maxPageBytes: number | undefined;
+  /**
+   * How many entries the driver fetches per round trip: enough for a page, but no more than about one page's byte
+   * budget of entries of the largest listed size, so that a list holds little more than its budget in memory.
+   */
+  readonly batchSize: number;
+}
+
+/**
+ * Checks the page size and bounds of a list (`listInstances`, `listEntities`) and fills in the defaults.
+ * @throws DurableError with code `INVALID_ARGUMENT` for a page size below 1 or a negative or fractional bound.
+ */
+export function checkListBounds(query: ListBounds & { readonly pageSize?: number }, payloadFields: number): CheckedListBounds {
+  let pageSize = DEFAULT_PAGE_SIZE;
+  if (query.pageSize !== undefined) {
+    assertInteger(query.pageSize, 'pageSize', 1);
+    pageSize = Math.min(query.pageSize, MAX_PAGE_SIZE);
+  }
+  if (query.maxFieldBytes !== undefined) assertInteger(query.maxFieldBytes, 'maxFieldBytes', 0);
+  if (query.maxPageBytes !== undefined) assertInteger(query.maxPageBytes, 'maxPageBytes', 1);
+  // One more than a page tells whether another page exists, without an empty last page.
+  let batchSize = pageSize + 1;
+  if (query.maxFieldBytes !== undefined && query.maxPageBytes !== undefined) {
+    const largestEntry = LIST_ENTRY_OVERHEAD_BYTES + payloadFields * query.maxFieldBytes;
+    batchSize = Math.min(batchSize, Math.max(2, Math.ceil(query.maxPageBytes / largestEntry) + 1));
+  }
+  return { pageSize, maxFieldBytes: query.maxFieldBytes, maxPageBytes: query.maxPageBytes, batchSize };
+}
+
+/**
+ * Reads one page from `docs` (a cursor sorted in list order, limited to `pageSize + 1`): at most `pageSize` entries,
+ * ending early before the entry that would take the page's estimated size past `maxPageBytes` (a page holds at least
+ * one entry). `more` tells whether an entry follows the page. Leaving the loop early closes the cursor.
+ */
+export async function readBoundedPage<T>(
+  docs: AsyncIterable<T>,
+  bounds: Pick<CheckedListBounds, 'pageSize' | 'maxPageBytes'>,
+  sizeOf: (doc: T) => number,
+): Promise<{ page: T[]; more: boolean }> {
+  const page: T[] = [];
+  let bytes = 0;
+  for await (const doc of docs) {
+    if (page.length === bounds.pageSize) return { page, more: true };
+    if (bounds.maxPageBytes !== undefined) {
+      const size = sizeOf(doc);
+      if (page.length > 0 && bytes + size > bounds.maxPageBytes) return { page, more: true };
+      bytes += size;
+    }
+    page.push(doc);
+  }
+  return { page, more: false };
+}
 
 // The earliest Date JavaScript can represent: an explicit lower bound lets every list query use the creation-time
 // index as a range (a query with no condition at all would be planned as a scan by some engines).

@@ -7,12 +7,14 @@ import {
   ENTITY_EXECUTION_ID, type EntityBatchCommit, type EntityRecord, type EntityStore, type EntitySummary,
 } from '../../ports/entity-store.js';
 import { TERMINAL_STATUSES } from '../../ports/instance-store.js';
+import { LIST_ENTRY_OVERHEAD_BYTES, type ListBounds } from '../../ports/list-bounds.js';
+import { checkListBounds, readBoundedPage } from './instance-queries.js';
 import { flagWorkPipeline } from './instance-updates.js';
 import { assertDate, assertInteger, assertKey, assertPayload, assertValidTaskHub } from './store-arguments.js';
-import { newInboxDocument, toEntityRecord, type InboxDocument, type InstanceDocument } from './storage-documents.js';
+import {
+  dropOversizedState, listedEntityProjection, listedEntitySize, newInboxDocument, toEntityRecord, type InboxDocument, type InstanceDocument, type ListedEntityDocument,
+} from './storage-documents.js';
 
-const DEFAULT_PAGE_SIZE = 100;
-const MAX_PAGE_SIZE = 1000;
 // Entity instance IDs start with '@' (0x40), orchestration IDs never do: '@' <= id < 'A' (0x41) is every entity,
 // read through the `_id` index.
 const ENTITY_ID_FROM = '@';
@@ -170,12 +172,11 @@ export class MongoEntityStore implements EntityStore {
     await this.#instances.updateOne({ _id: instanceId, version }, { $set: { 'entity.outbox': [] } });
   }
 
-  async listEntities(query: { readonly name?: string; readonly pageSize?: number; readonly continuationToken?: string; readonly fetchState?: boolean }): Promise<{ entities: EntitySummary[]; continuationToken?: string }> {
-    let pageSize = DEFAULT_PAGE_SIZE;
-    if (query.pageSize !== undefined) {
-      assertInteger(query.pageSize, 'pageSize', 1);
-      pageSize = Math.min(query.pageSize, MAX_PAGE_SIZE);
-    }
+  async listEntities(query: ListBounds & {
+    readonly name?: string; readonly pageSize?: number; readonly continuationToken?: string; readonly fetchState?: boolean;
+  }): Promise<{ entities: EntitySummary[]; continuationToken?: string }> {
+    const fetchState = query.fetchState === true;
+    const bounds = checkListBounds(query, fetchState ? 1 : 0);
     let from = ENTITY_ID_FROM;
     let to = ENTITY_ID_TO;
     if (query.name !== undefined) {
@@ -186,25 +187,28 @@ export class MongoEntityStore implements EntityStore {
     }
     const range: { $gte: string; $lt: string; $gt?: string } = { $gte: from, $lt: to };
     if (query.continuationToken !== undefined) range.$gt = decodeToken(query.continuationToken);
-    const projection = query.fetchState === true ? { entity: 1 } : { 'entity.name': 1, 'entity.exists': 1, 'entity.lock': 1, 'entity.lastModifiedTime': 1 };
-    const docs = await this.#instances
-      .find({ _id: range, entity: { $exists: true } } as Filter<InstanceDocument>, { sort: { _id: 1 }, limit: pageSize + 1, projection })
-      .toArray();
-    const page = docs.slice(0, pageSize);
+    // Never the outbox or applied message IDs; the state only when asked for and small enough to list.
+    const cursor = this.#instances.find<ListedEntityDocument>({ _id: range, entity: { $exists: true } } as Filter<InstanceDocument>, {
+      sort: { _id: 1 }, limit: bounds.pageSize + 1, batchSize: bounds.batchSize, projection: listedEntityProjection(fetchState, bounds.maxFieldBytes),
+    });
+    const docs = cursor.map((doc) => dropOversizedState(doc, bounds.maxFieldBytes));
+    const { page, more } = await readBoundedPage(docs, bounds, (doc) => listedEntitySize(doc, LIST_ENTRY_OVERHEAD_BYTES));
     const entities = page.flatMap((doc): EntitySummary[] => {
       const fields = doc.entity;
       if (fields == null) return [];
+      const omitted = fetchState && fields.exists && doc.listedOmitted?.state === true;
       return [{
         instanceId: doc._id,
         name: fields.name,
         exists: fields.exists,
-        ...(query.fetchState === true && fields.exists && { state: fields.state ?? undefined }),
+        ...(fetchState && fields.exists && !omitted && { state: fields.state ?? undefined }),
+        ...(omitted && { stateOmitted: true }),
         ...(fields.lock != null && { lock: fields.lock }),
         lastModifiedTime: fields.lastModifiedTime,
       }];
     });
     const last = page.at(-1);
-    if (docs.length <= pageSize || last === undefined) return { entities };
+    if (!more || last === undefined) return { entities };
     return { entities, continuationToken: encodeToken(last._id) };
   }
 

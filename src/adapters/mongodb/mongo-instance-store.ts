@@ -7,18 +7,19 @@ import { CollectionSuffix } from '../../core/persisted-names.js';
 import { HistoryEventType, type HistoryEvent } from '../../history/history-event.js';
 import {
   TERMINAL_STATUSES, type ContinueAsNewCommit, type EpisodeAppend, type EpisodeCommit, type HistoryChunk, type ReleaseProgress, type InboxMessage, type InstanceQuery,
-  type InstanceStart, type InstanceState, type InstanceStore, type WorkItem,
+  type InstanceStart, type InstanceState, type InstanceStore, type ListedInstance, type WorkItem,
 } from '../../ports/instance-store.js';
-import { assembleChunks, episodeDocuments } from './history-chunks.js';
+import { LIST_ENTRY_OVERHEAD_BYTES, type ListBounds } from '../../ports/list-bounds.js';
+import { assembleChunks, episodeDocuments, streamChunks } from './history-chunks.js';
 import {
-  CLAIM_SORT, claimFilter, decodeContinuationToken, DEFAULT_PAGE_SIZE, encodeContinuationToken, instanceQueryFilter,
-  LIST_SORT, MAX_PAGE_SIZE, type ListPosition,
+  checkListBounds, CLAIM_SORT, claimFilter, decodeContinuationToken, encodeContinuationToken, instanceQueryFilter,
+  LIST_SORT, readBoundedPage, type ListPosition,
 } from './instance-queries.js';
 import { claimableAt, earlierOf, episodeUpdate, flagWorkPipeline } from './instance-updates.js';
 import { assertDate, assertInteger, assertKey, assertPayload, assertValidTaskHub } from './store-arguments.js';
 import {
-  HISTORY_INDEXES, INBOX_INDEXES, INSTANCE_INDEXES, headId, newInboxDocument, toInboxMessage, toInstanceState,
-  type HistoryDocument, type InboxDocument, type InstanceDocument,
+  dropOversizedPayloads, HISTORY_INDEXES, INBOX_INDEXES, INSTANCE_INDEXES, headId, listedInstanceProjection, listedInstanceSize, newInboxDocument, toInboxMessage, toInstanceState,
+  toListedInstance, type HistoryDocument, type InboxDocument, type InstanceDocument, type ListedInstanceDocument,
 } from './storage-documents.js';
 
 /** Options of {@link MongoInstanceStore}. */
@@ -259,6 +260,12 @@ export class MongoInstanceStore implements InstanceStore {
     return assembleChunks(docs);
   }
 
+  async *readHistory(instanceId: string, executionId: string): AsyncGenerator<HistoryChunk> {
+    assertKey(instanceId, 'instanceId');
+    assertKey(executionId, 'executionId');
+    yield* streamChunks(this.#history.find({ instanceId, executionId }, { sort: { firstEventIndex: 1 } }));
+  }
+
   async loadMessages(instanceId: string): Promise<InboxMessage[]> {
     assertKey(instanceId, 'instanceId');
     const docs = await this.#inbox.find({ instanceId }, { sort: { createdAt: 1, _id: 1 } }).toArray();
@@ -414,19 +421,20 @@ export class MongoInstanceStore implements InstanceStore {
     await this.#instances.updateOne({ _id: instanceId, 'lease.token': item.leaseToken }, { $unset: { lease: '' }, $set: { ...stillPending, ...reset }, ...catchUp });
   }
 
-  async listInstances(query: InstanceQuery & { readonly pageSize?: number; readonly continuationToken?: string }): Promise<{ instances: InstanceState[]; continuationToken?: string }> {
-    let pageSize = DEFAULT_PAGE_SIZE;
-    if (query.pageSize !== undefined) {
-      assertInteger(query.pageSize, 'pageSize', 1);
-      pageSize = Math.min(query.pageSize, MAX_PAGE_SIZE);
-    }
+  async listInstances(
+    query: InstanceQuery & ListBounds & { readonly pageSize?: number; readonly continuationToken?: string },
+  ): Promise<{ instances: ListedInstance[]; continuationToken?: string }> {
+    const bounds = checkListBounds(query, 3);
     const after = query.continuationToken === undefined ? undefined : decodeContinuationToken(query.continuationToken);
-    // One more than a page tells whether another page exists, without an empty last page.
-    const docs = await this.#instances.find(instanceQueryFilter(query, after), { sort: LIST_SORT, limit: pageSize + 1 }).toArray();
-    const page = docs.slice(0, pageSize);
+    // Payloads too large to list are left out by the server itself (see listedInstanceProjection).
+    const cursor = this.#instances.find<ListedInstanceDocument>(instanceQueryFilter(query, after), {
+      sort: LIST_SORT, limit: bounds.pageSize + 1, batchSize: bounds.batchSize, projection: listedInstanceProjection(bounds.maxFieldBytes),
+    });
+    const docs = cursor.map((doc) => dropOversizedPayloads(doc, bounds.maxFieldBytes));
+    const { page, more } = await readBoundedPage(docs, bounds, (doc) => listedInstanceSize(doc, LIST_ENTRY_OVERHEAD_BYTES));
     const last = page.at(-1);
-    const instances = page.map(toInstanceState);
-    if (docs.length <= pageSize || last === undefined) return { instances };
+    const instances = page.map(toListedInstance);
+    if (!more || last === undefined) return { instances };
     const position: ListPosition = { createdTime: last.createdTime, instanceId: last._id };
     return { instances, continuationToken: encodeContinuationToken(position) };
   }

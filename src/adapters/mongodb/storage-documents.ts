@@ -5,11 +5,11 @@
  *
  * @module
  */
-import { ObjectId, type IndexDescription } from 'mongodb';
+import { ObjectId, type Document, type IndexDescription } from 'mongodb';
 import type { FailureDetails } from '../../core/failure-details.js';
 import type { HistoryEvent } from '../../history/history-event.js';
 import type { EntityLockHolder, EntityOutboxItem, EntityRecord } from '../../ports/entity-store.js';
-import type { InboxMessage, InstanceState, ParentInstance, RuntimeStatus } from '../../ports/instance-store.js';
+import type { InboxMessage, InstancePayloadField, InstanceState, ListedInstance, ParentInstance, RuntimeStatus } from '../../ports/instance-store.js';
 
 /** When an instance has work, and since when (the claim order). */
 export interface WorkFlags {
@@ -169,7 +169,7 @@ export function partId(instanceId: string, executionId: string, firstEventIndex:
 }
 
 /** The port's view of an instance document: the work flags, lease and idempotency key stay internal. */
-export function toInstanceState(doc: InstanceDocument): InstanceState {
+export function toInstanceState(doc: Omit<InstanceDocument, 'work' | 'lease' | 'idempotencyKey'>): InstanceState {
   return {
     instanceId: doc._id,
     executionId: doc.executionId,
@@ -228,4 +228,132 @@ export function toInboxMessage(doc: InboxDocument): InboxMessage {
     createdAt: doc.createdAt,
     ...(doc.dedupeKey != null && { dedupeKey: doc.dedupeKey }),
   };
+}
+
+/** The payload fields of an instance document that a list may leave out. */
+const PAYLOAD_FIELDS: readonly InstancePayloadField[] = ['input', 'output', 'customStatus'];
+
+/** What a list entry reads of an instance document: what a status shows, none of the work flags, lease or carry-over. */
+const LISTED_FIELDS = [
+  'executionId', 'name', 'runtimeStatus', 'failureDetails', 'createdTime', 'lastUpdatedTime', 'completedTime',
+  'scheduledStartTime', 'parentInstance', 'historyLength', 'version', 'stuck', 'stuckSince', 'claimAttempts',
+] as const;
+
+/**
+ * An instance document as a list reads it ({@link listedInstanceProjection}): the listed fields, the payloads small
+ * enough to list, and which payloads the server left out (`listedOmitted`, computed by the query; never stored).
+ */
+export type ListedInstanceDocument = Omit<InstanceDocument, 'work' | 'lease' | 'idempotencyKey' | 'carryoverEvents' | 'entity'> & {
+  listedOmitted?: Partial<Record<InstancePayloadField, boolean>>;
+};
+
+/** An entity as a list reads it ({@link listedEntityProjection}); `listedOmitted` is computed by the query. */
+export interface ListedEntityDocument {
+  _id: string;
+  entity?: Pick<EntityFields, 'name' | 'exists' | 'lock' | 'lastModifiedTime' | 'state'>;
+  listedOmitted?: { state?: boolean };
+}
+
+// MongoDB's own limit on a document: a payload bound at or above it leaves nothing out.
+const MAX_DOCUMENT_BYTES = 16 * 1024 * 1024;
+
+/**
+ * An aggregation expression that is true when the payload at `path` is longer than `maxBytes`. `$indexOfBytes` of
+ * the empty string from position `maxBytes + 1` finds it only in a longer string, and answers without walking or
+ * copying the string (`$strLenBytes` walks it: the embedded engine takes about 0.2 s per MiB for that). The embedded
+ * engine counts UTF-16 code units instead of bytes, so non-ASCII text of up to 3 × `maxBytes` bytes may pass: the
+ * reader measures what it gets ({@link toListedInstance}). Expressions in find projections need MongoDB 4.4+.
+ */
+function payloadOver(path: string, maxBytes: number): Document {
+  return { $gte: [{ $indexOfBytes: [{ $ifNull: [path, ''] }, '', maxBytes + 1] }, 0] };
+}
+
+/** The payload at `path` unless it is over `maxBytes`: the server leaves a large one out of the result. */
+function payloadUnlessOver(path: string, maxBytes: number): Document {
+  return { $cond: [payloadOver(path, maxBytes), '$$REMOVE', path] };
+}
+
+/** Whether a bound leaves anything out (none at or above MongoDB's document size). */
+function bounded(maxFieldBytes: number | undefined): maxFieldBytes is number {
+  return maxFieldBytes !== undefined && maxFieldBytes < MAX_DOCUMENT_BYTES;
+}
+
+/**
+ * The projection of a list of instances: the listed fields, and each payload only when it is at most `maxFieldBytes`
+ * (every payload when undefined), with a flag for each one left out.
+ */
+export function listedInstanceProjection(maxFieldBytes: number | undefined): Document {
+  const projection: Document = Object.fromEntries(LISTED_FIELDS.map((field) => [field, 1]));
+  for (const field of PAYLOAD_FIELDS) projection[field] = bounded(maxFieldBytes) ? payloadUnlessOver(`$${field}`, maxFieldBytes) : 1;
+  if (bounded(maxFieldBytes)) projection['listedOmitted'] = Object.fromEntries(PAYLOAD_FIELDS.map((field) => [field, payloadOver(`$${field}`, maxFieldBytes)]));
+  return projection;
+}
+
+/**
+ * The projection of a list of entities: their names, locks and times, and with `fetchState` the state as payloads
+ * are for instances. Never the outbox or the applied message IDs.
+ */
+export function listedEntityProjection(fetchState: boolean, maxFieldBytes: number | undefined): Document {
+  const projection: Document = { 'entity.name': 1, 'entity.exists': 1, 'entity.lock': 1, 'entity.lastModifiedTime': 1 };
+  if (!fetchState) return projection;
+  if (!bounded(maxFieldBytes)) return { ...projection, 'entity.state': 1 };
+  projection['entity.state'] = payloadUnlessOver('$entity.state', maxFieldBytes);
+  projection['listedOmitted'] = { state: payloadOver('$entity.state', maxFieldBytes) };
+  return projection;
+}
+
+/**
+ * Drops from a listed document the payloads over `maxFieldBytes` that the server let through (an engine that counts
+ * characters rather than bytes), so that what a list returns is bounded in bytes either way.
+ */
+export function dropOversizedPayloads(doc: ListedInstanceDocument, maxFieldBytes: number | undefined): ListedInstanceDocument {
+  if (!bounded(maxFieldBytes)) return doc;
+  for (const field of PAYLOAD_FIELDS) {
+    if (utf8Bytes(doc[field]) > maxFieldBytes) {
+      delete doc[field];
+      doc.listedOmitted = { ...doc.listedOmitted, [field]: true };
+    }
+  }
+  return doc;
+}
+
+/** As {@link dropOversizedPayloads}, for a listed entity's state. */
+export function dropOversizedState(doc: ListedEntityDocument, maxFieldBytes: number | undefined): ListedEntityDocument {
+  if (bounded(maxFieldBytes) && doc.entity !== undefined && utf8Bytes(doc.entity.state) > maxFieldBytes) {
+    delete doc.entity.state;
+    doc.listedOmitted = { state: true };
+  }
+  return doc;
+}
+
+/** The port's view of a listed instance: its state, and the payloads the list left out. */
+export function toListedInstance(doc: ListedInstanceDocument): ListedInstance {
+  const omitted = PAYLOAD_FIELDS.filter((field) => doc.listedOmitted?.[field] === true);
+  const state = toInstanceState(doc);
+  return omitted.length === 0 ? state : { ...state, omittedPayloads: omitted };
+}
+
+/**
+ * The size estimate of a listed instance: the allowance per entry, its ID and name, the payloads it returns and its
+ * failure details, as JSON in UTF-8 bytes — never less than what the HTTP API sends for the entry.
+ */
+export function listedInstanceSize(doc: ListedInstanceDocument, overheadBytes: number): number {
+  let size = overheadBytes + jsonBytes(doc._id) + jsonBytes(doc.name);
+  for (const field of PAYLOAD_FIELDS) size += utf8Bytes(doc[field]);
+  if (doc.failureDetails != null) size += jsonBytes(doc.failureDetails);
+  if (doc.stuck != null) size += jsonBytes(doc.stuck);
+  return size;
+}
+
+/** The size estimate of a listed entity (as {@link listedInstanceSize}). */
+export function listedEntitySize(doc: ListedEntityDocument, overheadBytes: number): number {
+  return overheadBytes + jsonBytes(doc._id) + utf8Bytes(doc.entity?.state);
+}
+
+function utf8Bytes(text: string | null | undefined): number {
+  return text == null ? 0 : Buffer.byteLength(text, 'utf8');
+}
+
+function jsonBytes(value: unknown): number {
+  return utf8Bytes(JSON.stringify(value));
 }

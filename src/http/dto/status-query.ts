@@ -20,7 +20,7 @@ export class StatusQuery extends InstanceScopeQuery {
 }
 
 /** The client options a validated {@link StatusQuery} asks for (defaults as Durable Functions'). */
-export function toStatusOptions(query: StatusQuery): Required<GetStatusOptions> & { returnInternalServerErrorOnFailure: boolean } {
+export function toStatusOptions(query: StatusQuery): Required<Pick<GetStatusOptions, 'showHistory' | 'showHistoryOutput' | 'showInput'>> & { returnInternalServerErrorOnFailure: boolean } {
   return {
     showHistory: toBoolean(query.showHistory, false),
     showHistoryOutput: toBoolean(query.showHistoryOutput, false),
