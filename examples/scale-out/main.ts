@@ -36,8 +36,9 @@ export async function main(options: ScaleOutOptions = {}): Promise<ScaleOutResul
   let engine: EmbeddedMongo | undefined;
   let mongoUri = options.mongoUri ?? process.env.MONGODB_URI;
   if (mongoUri === undefined || mongoUri === '') {
-    // Other processes must reach it, so it listens on a TCP port (127.0.0.1 only: it has no authentication).
-    engine = await startEmbeddedMongo({ port: 0 });
+    // Other processes must reach it, so it listens on a TCP port (127.0.0.1), with a credential generated for this
+    // run that the workers get in their connection string.
+    engine = await startEmbeddedMongo({ port: 0, auth: 'generate' });
     mongoUri = engine.uri;
   }
   const dbName = options.dbName;

@@ -65,7 +65,8 @@ export async function startExampleService(options: ExampleServiceOptions): Promi
     let mongoUri = options.mongoUri;
     if (mongoUri === undefined || mongoUri === '') {
       mkdirSync(options.dataDir, { recursive: true });
-      engine = await startEmbeddedMongo({ dbPath: options.dataDir });
+      // A credential generated for this run: no other local user or process can read or rewrite the data.
+      engine = await startEmbeddedMongo({ dbPath: options.dataDir, auth: 'generate' });
       mongoUri = engine.uri;
     }
 
@@ -106,7 +107,7 @@ export async function startExampleService(options: ExampleServiceOptions): Promi
       adminUrl: `${url}${ADMIN_BASE}`,
       dashboardUrl: `${url}${DASHBOARD_BASE}/`,
       adminKey,
-      storage: engine === undefined ? `MongoDB at ${redactUri(mongoUri)}` : `embedded engine at ${engine.uri}, data in ${options.dataDir}`,
+      storage: engine === undefined ? `MongoDB at ${redactUri(mongoUri)}` : `embedded engine at ${engine.redactedUri} (generated credential), data in ${options.dataDir}`,
       stop: () => {
         stopping ??= (async () => {
           server.closeAllConnections();

@@ -25,6 +25,16 @@ export interface PendingWork {
   readonly nextTimerAt?: Date;
 }
 
+/** Activities started by {@link WorkScheduler.startActivities}. */
+export interface StartedActivities {
+  /**
+   * Stores every job not stored yet — except those whose sequence is in `answered`: their outcomes are recorded by
+   * the commit the caller is about to make, so nothing will need their documents — and settles once they are.
+   * Rejects if one could not be stored (the chunk must then not be marked dispatched: it is dispatched again).
+   */
+  stored(answered?: ReadonlySet<number>): Promise<void>;
+}
+
 /** What the scheduler calls in a worker process. Each handler records its outcome as an instance message. */
 export interface WorkHandlers {
   /**
@@ -53,12 +63,16 @@ export interface WorkScheduler {
   /**
    * Schedules activities to run now, in one go (a fan-out): same as {@link WorkScheduler.scheduleActivity} for each,
    * with fewer round trips. A worker process may run some of them itself at once; the rest wait for any worker.
-   * `fresh`: the jobs' actions were just recorded by a history commit of this process and never scheduled before (not
-   * a re-dispatch): a worker may start them before their insert is acknowledged; the promise still resolves only once
-   * every insert is. Until then the recorded chunk is what keeps them: the caller must await the promise before it
-   * commits another chunk or marks this one dispatched.
    */
-  scheduleActivities(jobs: readonly ActivityJob[], options?: { readonly fresh?: boolean }): Promise<void>;
+  scheduleActivities(jobs: readonly ActivityJob[]): Promise<void>;
+  /**
+   * Starts activities whose scheduling a history commit of this process just recorded (never scheduled before: not a
+   * re-dispatch). A worker process may run them at once, before their jobs are stored — and need not store a job at
+   * all if its outcome is recorded first. Until a job is stored, the recorded chunk is what keeps it (its next owner
+   * dispatches it again after a crash): before the caller commits another chunk, ends its session or marks this
+   * chunk dispatched, it awaits {@link StartedActivities.stored}.
+   */
+  startActivities(jobs: readonly ActivityJob[]): Promise<StartedActivities>;
   /**
    * The runtime is writing to the database in this turn (a history commit): writes the scheduler holds back because
    * nothing waits for them (records of finished jobs, inserts of fresh jobs already running) go now, to share the

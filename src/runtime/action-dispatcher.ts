@@ -5,7 +5,7 @@ import type { FailureDetails } from '../core/failure-details.js';
 import { HistoryEventType, type HistoryEvent } from '../history/history-event.js';
 import type { HistoryChunk, InstanceState, InstanceStore } from '../ports/instance-store.js';
 import type { EntityStore } from '../ports/entity-store.js';
-import type { ActivityJob, WorkScheduler } from '../ports/work-scheduler.js';
+import type { ActivityJob, StartedActivities, WorkScheduler } from '../ports/work-scheduler.js';
 import type { Clock } from '../ports/clock.js';
 
 const key = (kind: string, instanceId: string, executionId: string, sequence: number): string =>
@@ -28,11 +28,7 @@ export const DedupeKey = {
   entitySend: (origin: string) => JSON.stringify(['entity-send', origin]),
 } as const;
 
-/** What {@link ActionDispatcher.dispatch} leaves to await. */
-export interface DispatchReceipt {
-  /** Settles once every activity job of the chunk is stored (at once for a re-dispatch); rejects if one could not be. */
-  readonly stored: Promise<void>;
-}
+const NOTHING_TO_STORE: StartedActivities = { stored: () => Promise.resolve() };
 
 /**
  * Carries out what a committed history chunk recorded: schedules activities and timers, starts sub-orchestrations,
@@ -57,7 +53,7 @@ export class ActionDispatcher {
    * `recovering`: the chunk may have been dispatched before (a crash before it was marked): messages to entities that
    * the entity already applied are not sent again (an entity's receipts; other steps are idempotent by key).
    */
-  async dispatch(instance: InstanceState, chunk: HistoryChunk, options: { readonly recovering?: boolean } = {}): Promise<DispatchReceipt> {
+  async dispatch(instance: InstanceState, chunk: HistoryChunk, options: { readonly recovering?: boolean } = {}): Promise<StartedActivities> {
     const recovering = options.recovering === true;
     const { instanceId, executionId } = instance;
     let instancesGivenWork = 0;
@@ -66,12 +62,12 @@ export class ActionDispatcher {
     for (const event of chunk.events) {
       if (event.type === HistoryEventType.TaskScheduled) activities.push({ instanceId, executionId, sequence: event.eventId, name: event.name, input: event.input });
     }
-    // A fresh chunk's activities may start before their jobs are stored: the caller awaits `stored` before it depends
-    // on them (its next commit, or marking the chunk dispatched). A re-dispatch stores them first.
-    const stored = this.scheduler.scheduleActivities(activities, { fresh: !recovering });
-    // Handled here so that a failure waits for the caller's await instead of ending the process as unhandled.
-    stored.catch(() => undefined);
-    if (recovering) await stored;
+    // A fresh chunk's activities may start before their jobs are stored (or be recorded without ever being stored):
+    // the caller awaits `stored` before it depends on them (its next commit, or marking the chunk dispatched). A
+    // re-dispatch stores them first.
+    let started = NOTHING_TO_STORE;
+    if (recovering) await this.scheduler.scheduleActivities(activities);
+    else started = await this.scheduler.startActivities(activities);
     for (const event of chunk.events) {
       switch (event.type) {
         case HistoryEventType.TimerCreated:
@@ -126,7 +122,7 @@ export class ActionDispatcher {
     // One wake per instance given work here (the worker wakes one loop per call). Scheduled activities and timers give
     // no orchestration work yet: their results wake the worker when they are recorded.
     for (let i = 0; i < instancesGivenWork; i++) this.wake();
-    return { stored };
+    return started;
   }
 
   async #toEntity(entityInstanceId: string, event: HistoryEvent, dedupeKey: string, recovering: boolean): Promise<void> {

@@ -83,7 +83,7 @@ async function endSession(rt: EpisodeRuntime, item: WorkItem, session: EpisodeSe
     // only the session's last one needs the mark, so that a cold start does not dispatch it again.
     if (session?.unmarked !== undefined) {
       // Unmarked if its jobs could not all be stored: the next episode (here or elsewhere) dispatches it again.
-      await session.storing;
+      await session.storing?.stored();
       await rt.store.markDispatched(instanceId, executionId, session.unmarked);
     }
   } catch (error) {

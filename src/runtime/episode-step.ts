@@ -7,7 +7,8 @@ import { ENGINE_VERSION } from '../engine/engine-version.js';
 import { OrchestrationExecution } from '../engine/orchestration-execution.js';
 import type { OrchestrationDecision } from '../engine/orchestration-decision.js';
 import { HistoryEventType, type ContinueAsNewEvent, type ExecutionCompletedEvent, type HistoryEvent } from '../history/history-event.js';
-import type { InboxMessage, InstanceState, WorkItem } from '../ports/instance-store.js';
+import type { HistoryChunk, InboxMessage, InstanceState, WorkItem } from '../ports/instance-store.js';
+import type { StartedActivities } from '../ports/work-scheduler.js';
 import { HistoryView } from '../planner/history-view.js';
 import { endedUpdate, planCommit, stuckRetryDelayMs, type CommitPlan, type EngineOutcome } from '../planner/plan-commit.js';
 import { failureDetailsFrom } from '../core/failure-details-from.js';
@@ -26,8 +27,11 @@ export interface EpisodeSession {
   execution: OrchestrationExecution | undefined;
   /** The last chunk committed and dispatched, not yet marked dispatched in the store. */
   unmarked: number | undefined;
-  /** The activity jobs of the last chunk being stored: awaited before the next commit and before marking it dispatched. */
-  storing: Promise<void> | undefined;
+  /**
+   * The activities the last chunk started: their jobs are stored (those the next commit does not answer) before the
+   * next commit, and all of them before the chunk is marked dispatched.
+   */
+  storing: StartedActivities | undefined;
   /** When this session last committed (the instance's summary fields catch up on release). */
   committedAt: Date | undefined;
   /**
@@ -126,8 +130,8 @@ async function runAndCommit(
   }
   const { chunk } = plan;
   // The previous chunk's activity jobs must be stored before a chunk follows it (a chunk followed by another counts
-  // as dispatched, and is never re-dispatched).
-  await session.storing;
+  // as dispatched, and is never re-dispatched) — all but those this chunk answers: nothing needs their jobs again.
+  await session.storing?.stored(answeredIn(chunk));
   session.storing = undefined;
   rt.dispatcher.committing();
   const committed = plan.update === undefined
@@ -152,12 +156,12 @@ async function runAndCommit(
     stuck: undefined, stuckSince: undefined, carryoverEvents: undefined,
   };
   crashPoint('after-history-commit');
-  session.storing = (await rt.dispatcher.dispatch(session.instance, chunk)).stored;
+  session.storing = await rt.dispatcher.dispatch(session.instance, chunk);
   crashPoint('after-dispatch');
   session.unmarked = chunk.firstEventIndex;
   if (plan.warning !== undefined) rt.log('warn', plan.warning);
   if (plan.continueAsNew !== undefined) {
-    await session.storing;
+    await session.storing.stored();
     session.storing = undefined;
     await rt.store.markDispatched(instanceId, executionId, chunk.firstEventIndex);
     session.unmarked = undefined;
@@ -169,6 +173,15 @@ async function runAndCommit(
   release.moreWork = deferredNowApplicable(intake.deferred, chunk.events);
   if (plan.runtimeStatus === 'Running' && !release.moreWork) return 'continue';
   return plan.runtimeStatus === 'Running' || plan.runtimeStatus === 'Suspended' ? 'end-keep' : 'end-drop';
+}
+
+// The sequences of the activities whose outcomes the chunk records.
+function answeredIn(chunk: HistoryChunk): ReadonlySet<number> {
+  const answered = new Set<number>();
+  for (const event of chunk.events) {
+    if (event.type === HistoryEventType.TaskCompleted || event.type === HistoryEventType.TaskFailed) answered.add(event.taskScheduledId);
+  }
+  return answered;
 }
 
 // The engine's outcome for `newEvents`: the cached execution continues when it is in step with the history; else the

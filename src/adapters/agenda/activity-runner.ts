@@ -3,6 +3,7 @@ import { DurableError } from '../../core/durable-error.js';
 import { JobName } from '../../core/persisted-names.js';
 import type { ActivityJob, WorkHandlers } from '../../ports/work-scheduler.js';
 import { activityFromData } from './agenda-job-data.js';
+import type { HeldJobInsert } from './held-job-insert.js';
 import { describeError, failsForGood } from './job-failure.js';
 import { JobSlots } from './job-slots.js';
 import type { LockHeartbeat } from './lock-heartbeat.js';
@@ -23,8 +24,8 @@ interface LockedActivity {
   readonly justScheduled: boolean;
   /** Earlier runs given back (the job's `failCount`): sets the next backoff. */
   readonly failures: number;
-  /** Set for a job started before its locked insert was acknowledged: its final write waits for the insert. */
-  readonly inserted?: Promise<unknown>;
+  /** Set for a job started before its locked insert was sent (see {@link HeldJobInsert}). */
+  readonly held?: HeldJobInsert;
 }
 
 /**
@@ -93,12 +94,12 @@ export class ActivityRunner {
 
   /**
    * Runs a job inserted locked by this worker on a reserved slot: its first start, counted in the insert. With
-   * `inserted` (the insert's acknowledgement), the job starts before its insert is acknowledged, and its final write
-   * waits for it (see scheduleActivities' `fresh`).
+   * `held`, the job starts before its locked insert is sent (see startActivities): if its outcome is recorded before
+   * anyone needs the document, the insert is dropped and there is nothing to finish; a failed start stores it first.
    */
-  runScheduled(id: ObjectId, activity: ActivityJob, inserted?: Promise<unknown>): void {
+  runScheduled(id: ObjectId, activity: ActivityJob, held?: HeldJobInsert): void {
     this.#reserved--;
-    this.#start({ id, activity, deliveries: 1, justScheduled: true, failures: 0, ...(inserted === undefined ? {} : { inserted }) });
+    this.#start({ id, activity, deliveries: 1, justScheduled: true, failures: 0, ...(held === undefined ? {} : { held }) });
   }
 
   /** This process queued jobs (no slot was free): they are picked up here as slots free, or by any other worker. */
@@ -163,7 +164,12 @@ export class ActivityRunner {
     // A renewal landing after the final write would re-lock a finished job; a final write before the insert would
     // find nothing to finish.
     await heartbeat.stop();
-    await job.inserted?.catch(() => undefined);
+    if (job.held !== undefined) {
+      // Recorded before anyone needed the document: nothing was written, so nothing is left to finish.
+      if (failure === undefined && job.held.drop()) return;
+      // Finished or given back through its document: stored first (a failed store fails the write below, logged).
+      await job.held.store().catch(() => undefined);
+    }
     if (failure === undefined || failsForGood(failure)) {
       if (failure !== undefined) this.#log(`job ${JobName.Activity} ${job.id.toHexString()} failed and will not be retried: ${describeError(failure)}`);
       await this.#owned.finish(JobName.Activity, job.id, failure);

@@ -3,12 +3,13 @@ import { hostname } from 'node:os';
 import type { Db } from '@agendajs/mongo-backend';
 import { CollectionSuffix, FinishedJobName, JobName } from '../../core/persisted-names.js';
 import type { Clock } from '../../ports/clock.js';
-import type { ActivityJob, PendingWork, TimerJob, WorkHandlers, WorkScheduler } from '../../ports/work-scheduler.js';
+import type { ActivityJob, PendingWork, StartedActivities, TimerJob, WorkHandlers, WorkScheduler } from '../../ports/work-scheduler.js';
 import { ActivityRunner } from './activity-runner.js';
 import { openAgendaConnection, type AgendaConnection } from './agenda-connection.js';
 import { activityJobData, timerFromData, timerJobData } from './agenda-job-data.js';
 import { newAgendaJobDocument } from './agenda-job-document.js';
 import { resolveSchedulerOptions, type AgendaWorkSchedulerOptions } from './agenda-work-scheduler-options.js';
+import { HeldJobInsert } from './held-job-insert.js';
 import { describeError } from './job-failure.js';
 import { OwnedJobs } from './owned-jobs.js';
 import { TimerRunner } from './timer-runner.js';
@@ -18,6 +19,8 @@ export { JOB_INSTANCE_INDEX_NAME, JOB_KEY_INDEX_NAME } from './agenda-connection
 
 const JOB_NAMES = [JobName.Activity, JobName.Timer];
 const FINISHED_JOB_NAMES = [FinishedJobName[JobName.Activity], FinishedJobName[JobName.Timer]];
+const NO_SEQUENCES: ReadonlySet<number> = new Set();
+const NOTHING_STARTED: StartedActivities = { stored: () => Promise.resolve() };
 
 /** The state of a started worker. */
 interface Worker {
@@ -44,11 +47,16 @@ interface Worker {
  *   `findOneAndUpdate` (or insert it locked), finish it with one more write, and own every timer they arm, so
  *   `stop()` leaves nothing behind by construction. A poll every `processEveryMs` finds what other processes
  *   scheduled and what workers that died left locked (lock expired), as Agenda's passes did.
+ * - **Fresh jobs held back.** An activity that a history commit of this process just scheduled runs here at once
+ *   ({@link AgendaWorkScheduler.startActivities}); its document is written only when something needs it — the
+ *   runtime's next commit that does not record its outcome, the end of the session, a failed start — so a short
+ *   activity costs no job write at all: its history chunk is its record until then (see {@link HeldJobInsert}).
  * - **Writes combined.** Every job write of the process (locked inserts, queued inserts, finishes, give-backs, lock
  *   renewals) goes through a {@link JobWriteCombiner}: those issued within one event-loop turn travel as one command.
  * - **Finished jobs are kept.** A finished job stays (`nextRunAt: null`, `lastFinishedAt` set), renamed to its
  *   finished name (see FinishedJobName) in the same write, out of the due-job scans; the document is the proof that
- *   the key ran, so a re-dispatch after a crash inserts nothing and runs nothing. {@link AgendaWorkScheduler.cancelInstanceJobs}
+ *   the key ran, so a re-dispatch after a crash inserts nothing and runs nothing (a job never stored has no such
+ *   proof: its re-dispatch runs it again, and its outcome is recorded once). {@link AgendaWorkScheduler.cancelInstanceJobs}
  *   leaves these tombstones too; reclaim them with {@link AgendaWorkScheduler.purgeFinishedJobs} once no re-dispatch can come.
  * - **Deliveries.** Before an activity's handler is called, `data.deliveries` is incremented in the job document; a
  *   start that ends in its worker either finishes the job or, given back, is uncounted. So a job taken over after its
@@ -134,7 +142,7 @@ export class AgendaWorkScheduler implements WorkScheduler {
    * by any worker. A job whose insert failed (other than as a duplicate) makes the call reject once the others are
    * settled (those inserted run all the same); retrying the call is safe.
    */
-  async scheduleActivities(jobs: readonly ActivityJob[], options: { readonly fresh?: boolean } = {}): Promise<void> {
+  async scheduleActivities(jobs: readonly ActivityJob[]): Promise<void> {
     if (jobs.length === 0) return;
     const connection = await this.#connect();
     const runner = this.#worker?.activities;
@@ -146,17 +154,7 @@ export class AgendaWorkScheduler implements WorkScheduler {
       ...local.map((job) => newAgendaJobDocument(connection.agenda, JobName.Activity, { ...activityJobData(job), deliveries: 1 }, now, this.#name, true)),
       ...queued.map((job) => newAgendaJobDocument(connection.agenda, JobName.Activity, activityJobData(job), now, this.#name, false)),
     ];
-    // Fresh jobs (keys never scheduled before) start now, while their inserts travel: the runtime awaits this call's
-    // promise only before it depends on the jobs being stored (see the port).
-    const early = options.fresh === true && runner !== undefined;
-    const inserts = docs.map((doc) => connection.writes.insert(doc));
-    if (early) {
-      local.forEach((job, i) => {
-        const doc = docs[i];
-        if (doc !== undefined) runner.runScheduled(doc._id, job, inserts[i]);
-      });
-    }
-    const outcomes = await Promise.allSettled(inserts);
+    const outcomes = await Promise.allSettled(docs.map((doc) => connection.writes.insert(doc)));
     let failure: { readonly reason: unknown } | undefined;
     let queuedAny = false;
     outcomes.forEach((outcome, i) => {
@@ -166,13 +164,52 @@ export class AgendaWorkScheduler implements WorkScheduler {
       const job = local[i];
       const doc = docs[i];
       if (job === undefined) queuedAny ||= inserted;
-      else if (early) {
-        if (outcome.status === 'fulfilled' && !inserted) this.#log(`activity job ${job.name} (instance '${job.instanceId}', sequence ${job.sequence}) was scheduled as fresh but its key existed; it ran here as well (its result is recorded once)`);
-      } else if (inserted && doc !== undefined) runner?.runScheduled(doc._id, job);
+      else if (inserted && doc !== undefined) runner?.runScheduled(doc._id, job);
       else runner?.unreserve();
     });
     if (queuedAny) runner?.queued();
     if (failure !== undefined) throw failure.reason;
+  }
+
+  /**
+   * Starts activities a history commit of this process just recorded (never scheduled before). Those that get a free
+   * slot run here at once and their job documents are held back ({@link HeldJobInsert}): a job whose outcome is
+   * recorded before its document is asked for ({@link StartedActivities.stored}) is never written. The others are
+   * inserted now, to be picked up here or by any worker.
+   */
+  async startActivities(jobs: readonly ActivityJob[]): Promise<StartedActivities> {
+    if (jobs.length === 0) return NOTHING_STARTED;
+    const connection = await this.#connect();
+    const runner = this.#worker?.activities;
+    const now = new Date();
+    const held: { readonly sequence: number; readonly insert: HeldJobInsert }[] = [];
+    const queued: ActivityJob[] = [];
+    for (const job of jobs) {
+      if (runner?.tryReserve() !== true) {
+        queued.push(job);
+        continue;
+      }
+      const insert = new HeldJobInsert(connection.writes, newAgendaJobDocument(connection.agenda, JobName.Activity, { ...activityJobData(job), deliveries: 1 }, now, this.#name, true));
+      held.push({ sequence: job.sequence, insert });
+      runner.runScheduled(insert.id, job, insert);
+    }
+    const inserts = queued.map((job) => connection.writes.insert(newAgendaJobDocument(connection.agenda, JobName.Activity, activityJobData(job), now, this.#name, false)));
+    const queuedStored = Promise.all(inserts).then((inserted) => {
+      if (inserted.some(Boolean)) runner?.queued();
+    });
+    // Awaited by stored(); a failure must wait for it rather than end the process as unhandled.
+    queuedStored.catch(() => undefined);
+    const log = this.#log;
+    return {
+      async stored(answered = NO_SEQUENCES): Promise<void> {
+        const stores = held.filter((h) => !answered.has(h.sequence)).map(async ({ insert }) => {
+          if ((await insert.store()) === 'existed') log(`activity job ${insert.id.toHexString()} was started as fresh but its key existed; it ran here as well (its result is recorded once)`);
+        });
+        const outcomes = await Promise.allSettled([queuedStored, ...stores]);
+        const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+        if (failed !== undefined) throw failed.reason;
+      },
+    };
   }
 
   /**

@@ -197,6 +197,9 @@ describe('runtime guarantees', () => {
     const durably = await createApp(hub);
     const store = new MongoInstanceStore(db, { taskHub: hub });
     hold('once:a');
+    // Held too, so that the commit scheduling it finds it running and writes its job (a job answered in the commit
+    // that schedules it is never written, and a crash before that commit re-runs the episode that schedules it).
+    hold('once:b');
     const id = await durably.client.startNew(TwoStepsThenGo, { input: 'once' });
     await until('the first activity runs', () => runCount('once:a') === 1);
     const { executionId } = (await store.getInstance(id))!;
@@ -215,9 +218,13 @@ describe('runtime guarantees', () => {
     // result but before Agenda marked the job finished (Agenda finds it due again, the handler runs the activity again
     // and records its new result under the same key).
     const seqB = await sequenceOf(durably, id, 'once:b');
-    await until('the second activity is recorded', async () => answersTo(await durably.client.getHistory(id), seqB).length === 1);
     const jobs = db.collection<Document>(`${hub}.jobs`);
     const key = jobKey({ instanceId: id, executionId, sequence: seqB });
+    // Still running when the session stops waiting for it: its job is written (before the next commit, or as the
+    // session ends), locked by this worker.
+    await until('the second activity\'s job is written', async () => (await jobs.countDocuments({ 'data.key': key })) === 1);
+    release('once:b');
+    await until('the second activity is recorded', async () => answersTo(await durably.client.getHistory(id), seqB).length === 1);
     // The job is marked finished once the commit that recorded its result landed: a moment after the history shows it.
     await until('the job is marked finished', async () => (await jobs.findOne({ 'data.key': key }))?.lastFinishedAt instanceof Date);
     const finishedAt = (await jobs.findOne({ 'data.key': key }))?.lastFinishedAt as Date | undefined;
