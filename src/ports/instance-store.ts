@@ -136,6 +136,17 @@ export interface EpisodeAppend {
   readonly now: Date;
 }
 
+/** How an episode lets its instance go (see {@link InstanceStore.releaseWork}). */
+export interface ReleaseOptions {
+  readonly moreWork: boolean;
+  readonly succeeded: boolean;
+  /** The episode failed for a reason outside the instance: its claim does not count toward the poison cap. */
+  readonly uncounted?: boolean;
+  readonly retryAt?: Date;
+  readonly now: Date;
+  readonly progress?: ReleaseProgress;
+}
+
 /** The summary fields a session brings up to date when it releases an instance it appended history to. */
 export interface ReleaseProgress {
   /** The history's length as the session committed it (the stored value never moves backwards). */
@@ -270,12 +281,20 @@ export interface InstanceStore {
   markStuck(instanceId: string, leaseToken: string, failure: FailureDetails, options: { readonly fail: boolean; readonly now: Date }): Promise<void>;
 
   /**
-   * Releases the lease. The instance stays flagged as having work if its work counter moved since the claim or
-   * `moreWork` is true; otherwise the flag is cleared. `claimAttempts` resets when `succeeded`. With `retryAt`, the
-   * instance stays flagged but is not claimable before that time (a stuck instance retried with backoff). With
-   * `progress`, the instance's history length and last update time move forward to it (never backwards).
+   * Extends the lease of `item` to `now + leaseMs`, for an episode still running: false when the lease is no longer
+   * this item's (it expired and another worker claimed the instance).
    */
-  releaseWork(item: WorkItem, options: { readonly moreWork: boolean; readonly succeeded: boolean; readonly retryAt?: Date; readonly now: Date; readonly progress?: ReleaseProgress }): Promise<void>;
+  renewLease(item: WorkItem, options: { readonly leaseMs: number; readonly now: Date }): Promise<boolean>;
+
+  /**
+   * Releases the lease. The instance stays flagged as having work if its work counter moved since the claim or
+   * `moreWork` is true; otherwise the flag is cleared. `claimAttempts` resets when `succeeded`; with `uncounted`
+   * (a failure outside the instance: storage, network, shutdown) this claim's increment is taken back, so it never
+   * counts toward the poison cap. With `retryAt`, the instance stays flagged but is not claimable before that time
+   * (a stuck instance retried with backoff). With `progress`, the instance's history length and last update time
+   * move forward to it (never backwards).
+   */
+  releaseWork(item: WorkItem, options: ReleaseOptions): Promise<void>;
 
   /**
    * Instances matching the query, ordered by creation time then ID, with a stable continuation token. With `bounds`,

@@ -2,6 +2,7 @@ import { container as rootContainer, type DependencyContainer } from 'tsyringe';
 import { connectMongo, type MongoConnection } from '../adapters/mongodb/connect-mongo.js';
 import { MongoEntityStore } from '../adapters/mongodb/mongo-entity-store.js';
 import { MongoInstanceStore } from '../adapters/mongodb/mongo-instance-store.js';
+import { isStorageFault } from '../adapters/mongodb/storage-fault.js';
 import { DurableError } from '../core/durable-error.js';
 import { AgendaWorkScheduler } from '../adapters/agenda/agenda-work-scheduler.js';
 import { DurableClient } from '../client/durable-client.js';
@@ -16,6 +17,7 @@ import { systemClock, type Clock } from '../ports/clock.js';
 import type { WorkScheduler } from '../ports/work-scheduler.js';
 import { DurableRegistry } from '../registry/durable-registry.js';
 import { ActionDispatcher } from './action-dispatcher.js';
+import { InfrastructureBackoff } from './claimed-lease.js';
 import { resolveTuning, type DurablyOptions, type ResolvedTuning } from './durably-options.js';
 import { runEntityEpisode } from './entity-episode.js';
 import { runEpisode, type EpisodeRuntime } from './episode-runner.js';
@@ -80,12 +82,14 @@ export class Durably {
     this.#clock = clock;
     const wake = (): void => this.#worker.wake();
     const dispatcher = new ActionDispatcher(this.#store, this.#scheduler, wake, parts.entities, clock);
+    // Faults of the database or the way to it are retried with a short backoff and never count toward poison.
+    const faults = { isInfrastructureFault: isStorageFault, backoff: new InfrastructureBackoff(), stopping: () => this.#stopping !== undefined };
     const entityRuntime = {
-      store: this.#store, entities: parts.entities, registry: this.registry, container: this.#container, tuning: this.#tuning, log: this.#log, wake, clock,
+      store: this.#store, entities: parts.entities, registry: this.registry, container: this.#container, tuning: this.#tuning, log: this.#log, wake, clock, ...faults,
     };
     const episodeRuntime: EpisodeRuntime = this.#episodes = {
       store: this.#store, registry: this.registry, container: this.#container, dispatcher, tuning: this.#tuning, log: this.#log,
-      localResults: this.#localResults, stopping: () => this.#stopping !== undefined, clock,
+      localResults: this.#localResults, clock, ...faults,
       cache: new ExecutionCache({ maxInstances: this.#tuning.executionCacheMaxInstances, maxBytes: this.#tuning.executionCacheMaxBytes }),
     };
     this.#worker = new OrchestrationWorker(

@@ -9,8 +9,10 @@ import type { InboxMessage, InstanceStore, WorkItem } from '../ports/instance-st
 import type { Clock } from '../ports/clock.js';
 import type { DurableRegistry } from '../registry/durable-registry.js';
 import { DedupeKey } from './action-dispatcher.js';
+import { ClaimedLease, type InfrastructureBackoff } from './claimed-lease.js';
 import { crashPoint } from './crash-point.js';
 import type { ResolvedTuning } from './durably-options.js';
+import type { Release } from './episode-runtime.js';
 import type { RuntimeLogger } from './runtime-logger.js';
 
 /** What an entity episode needs from the app. */
@@ -25,6 +27,12 @@ export interface EntityEpisodeRuntime {
   readonly wake: () => void;
   /** Timestamps, leases and retry times. */
   readonly clock: Clock;
+  /** Whether an error is a fault of the database or the way to it, not of the entity (never poison). */
+  readonly isInfrastructureFault: (error: unknown) => boolean;
+  /** Consecutive infrastructure failures per entity, for the retry backoff. */
+  readonly backoff: InfrastructureBackoff;
+  /** Whether the worker is stopping. */
+  readonly stopping: () => boolean;
 }
 
 // Messages one episode applies at most; the rest wait for the next claim (the instance stays flagged).
@@ -57,7 +65,8 @@ export async function runEntityEpisode(rt: EntityEpisodeRuntime, item: WorkItem)
   const { instance, leaseToken } = item;
   const record = instance.entity;
   const instanceId = instance.instanceId;
-  const release: { moreWork: boolean; succeeded: boolean; retryAt?: Date } = { moreWork: false, succeeded: true };
+  const release: Release = { moreWork: false, succeeded: true };
+  const lease = new ClaimedLease(rt, item);
   try {
     if (record === undefined) throw new Error(`'${instanceId}' is not an entity`);
     let version = instance.version;
@@ -106,8 +115,9 @@ export async function runEntityEpisode(rt: EntityEpisodeRuntime, item: WorkItem)
       entity: { exists: working.exists, state: working.exists ? working.state : undefined, lock: working.lock, appliedMessageIds: working.consumed, outbox: working.outbox },
     });
     if (!committed) {
-      // The lease was lost: whoever holds it now applies the messages (they are still queued).
+      // The lease was lost: whoever holds it now applies the messages (they are still queued). Not the entity's fault.
       release.succeeded = false;
+      release.uncounted = true;
       release.moreWork = true;
       return;
     }
@@ -118,16 +128,12 @@ export async function runEntityEpisode(rt: EntityEpisodeRuntime, item: WorkItem)
       await rt.entities.clearEntityOutbox(instanceId, version);
     }
   } catch (error) {
-    rt.log('error', `episode of entity '${instanceId}' failed; it will be retried`, error);
-    release.succeeded = false;
-    release.moreWork = true;
-    release.retryAt = new Date(rt.clock.now().getTime() + 1_000);
+    // Only a failure of the entity itself counts toward poison (see runEpisode).
+    const kind = lease.classify(error);
+    rt.log(kind === 'instance' ? 'error' : 'warn', `episode of entity '${instanceId}' failed (${kind === 'instance' ? 'counts toward the poison cap' : 'infrastructure, not counted'}); it will be retried`, error);
+    Object.assign(release, lease.failed(kind));
   } finally {
-    try {
-      await rt.store.releaseWork(item, { ...release, now: rt.clock.now() });
-    } catch (error) {
-      rt.log('warn', `could not release entity '${instanceId}'`, error);
-    }
+    await lease.release({ ...release, now: rt.clock.now() });
   }
 }
 

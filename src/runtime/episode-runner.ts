@@ -3,6 +3,7 @@ import type { FailureDetails } from '../core/failure-details.js';
 import type { WorkItem } from '../ports/instance-store.js';
 import { openSession, runEpisodeStep, type EpisodeSession } from './episode-step.js';
 import type { EpisodeRuntime, Release } from './episode-runtime.js';
+import { ClaimedLease } from './claimed-lease.js';
 import { NO_RESULT_SESSION, type LocalResult } from './local-results.js';
 
 // Episodes one claim may run back to back (each after a result of an activity run here) before the instance goes
@@ -24,6 +25,7 @@ export async function runEpisode(rt: EpisodeRuntime, item: WorkItem, initial: re
   const release: Release = { moreWork: false, succeeded: true };
   const results = rt.tuning.episodeLingerMs > 0 ? rt.localResults.open(instanceId, executionId) : NO_RESULT_SESSION;
   const claimedAt = performance.now();
+  const lease = new ClaimedLease(rt, item);
   let session: EpisodeSession | undefined;
   let keep = false;
   try {
@@ -45,7 +47,7 @@ export async function runEpisode(rt: EpisodeRuntime, item: WorkItem, initial: re
         keep = step === 'end-keep';
         return;
       }
-      const keepGoing = episodes < MAX_EPISODES_PER_CLAIM && performance.now() - claimedAt < rt.tuning.leaseMs / 2 && !rt.stopping();
+      const keepGoing = episodes < MAX_EPISODES_PER_CLAIM && performance.now() - claimedAt < rt.tuning.leaseMs / 2 && !rt.stopping() && !lease.lost;
       if (!keepGoing || !(await results.wait(rt.tuning.episodeLingerMs, session.view.openActivities))) {
         keep = true;
         return;
@@ -61,22 +63,23 @@ export async function runEpisode(rt: EpisodeRuntime, item: WorkItem, initial: re
       arrived = results.take();
     }
   } catch (error) {
-    rt.log('error', `episode of ${item.instance.name} '${instanceId}' failed; it will be retried`, error);
+    // Only a failure of the instance itself (its code, its data) counts toward poison; a storage or network fault, a
+    // lost lease or a shutdown is retried with a short backoff, never counted.
+    const kind = lease.classify(error);
+    rt.log(kind === 'instance' ? 'error' : 'warn', `episode of ${item.instance.name} '${instanceId}' failed (${kind === 'instance' ? 'counts toward the poison cap' : 'infrastructure, not counted'}); it will be retried`, error);
     keep = false;
-    release.succeeded = false;
-    release.moreWork = true;
-    release.retryAt = new Date(rt.clock.now().getTime() + 1_000);
+    Object.assign(release, lease.failed(kind));
   } finally {
     // Results that arrive from now on go to the inbox (and flag the instance, which the release below respects); so do
     // results handed in that no episode reached (settling is idempotent: the first answer stands).
     results.close();
     for (const result of initial) result.settle(false);
-    await endSession(rt, item, session, release, keep);
+    await endSession(rt, item, session, release, keep, lease);
   }
 }
 
 // Marks the last chunk dispatched, puts the execution back in the cache (or drops it), and releases the lease.
-async function endSession(rt: EpisodeRuntime, item: WorkItem, session: EpisodeSession | undefined, release: Release, keep: boolean): Promise<void> {
+async function endSession(rt: EpisodeRuntime, item: WorkItem, session: EpisodeSession | undefined, release: Release, keep: boolean, lease: ClaimedLease): Promise<void> {
   const { instanceId, executionId } = item.instance;
   try {
     // A chunk followed by another was dispatched (an episode commits only after the previous chunk was dispatched):
@@ -88,21 +91,19 @@ async function endSession(rt: EpisodeRuntime, item: WorkItem, session: EpisodeSe
     }
   } catch (error) {
     keep = false;
-    rt.log('warn', `could not mark the last episode of '${instanceId}' dispatched (a cold start dispatches it again, harmlessly)`, error);
+    // The instance must be claimed again for that (a claim dispatches an unmarked last chunk before anything else).
+    release.moreWork = true;
+    rt.log('warn', `could not mark the last episode of '${instanceId}' dispatched (the next claim dispatches it again, harmlessly)`, error);
   }
   if (keep && session !== undefined) {
     rt.cache.put({ instanceId, executionId: session.instance.executionId, view: session.view, execution: session.execution, inboxHoldsDeferred: session.inboxHoldsDeferred });
   } else {
     rt.cache.delete(instanceId);
   }
-  try {
-    const progress = session?.committedAt === undefined ? undefined : { historyLength: session.view.length, lastUpdatedTime: session.committedAt };
-    await rt.store.releaseWork(item, { ...release, now: rt.clock.now(), ...(progress === undefined ? {} : { progress }) });
-  } catch (error) {
-    // The lease then expires on its own and the instance is claimed again.
-    rt.cache.delete(instanceId);
-    rt.log('warn', `could not release '${instanceId}'`, error);
-  }
+  const progress = session?.committedAt === undefined ? undefined : { historyLength: session.view.length, lastUpdatedTime: session.committedAt };
+  // Retried through storage faults while the lease lasts; if it cannot be made, the lease expires on its own and the
+  // instance is claimed again (from its history: this process's copy may be behind).
+  if (!(await lease.release({ ...release, now: rt.clock.now(), ...(progress === undefined ? {} : { progress }) }))) rt.cache.delete(instanceId);
 }
 
 async function poison(rt: EpisodeRuntime, item: WorkItem): Promise<void> {

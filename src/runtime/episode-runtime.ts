@@ -4,6 +4,7 @@ import type { InstanceStore } from '../ports/instance-store.js';
 import type { DurableRegistry } from '../registry/durable-registry.js';
 import type { ActionDispatcher } from './action-dispatcher.js';
 import type { ResolvedTuning } from './durably-options.js';
+import type { InfrastructureBackoff } from './claimed-lease.js';
 import type { ExecutionCache } from './execution-cache.js';
 import type { LocalResults } from './local-results.js';
 import type { RuntimeLogger } from './runtime-logger.js';
@@ -24,11 +25,17 @@ export interface EpisodeRuntime {
   readonly stopping: () => boolean;
   /** History timestamps, leases and retry times. */
   readonly clock: Clock;
+  /** Whether an error is a fault of the database or the way to it, not of the instance (never poison). */
+  readonly isInfrastructureFault: (error: unknown) => boolean;
+  /** Consecutive infrastructure failures per instance, for the retry backoff. */
+  readonly backoff: InfrastructureBackoff;
 }
 
 /** How the session lets the instance go. */
 export interface Release {
   moreWork: boolean;
   succeeded: boolean;
+  /** The failure was outside the instance (a lost lease, storage): the claim does not count toward poison. */
+  uncounted?: boolean;
   retryAt?: Date;
 }

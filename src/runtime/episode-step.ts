@@ -14,6 +14,7 @@ import { endedUpdate, planCommit, stuckRetryDelayMs, type CommitPlan, type Engin
 import { failureDetailsFrom } from '../core/failure-details-from.js';
 import { deferredNowApplicable, planIntake, type Intake } from '../planner/plan-intake.js';
 import { crashPoint } from './crash-point.js';
+import { LEASE_LOST } from './claimed-lease.js';
 import type { EpisodeRuntime, Release } from './episode-runtime.js';
 import type { LocalResult } from './local-results.js';
 
@@ -130,19 +131,23 @@ async function runAndCommit(
   }
   const { chunk } = plan;
   // The previous chunk's activity jobs must be stored before a chunk follows it (a chunk followed by another counts
-  // as dispatched, and is never re-dispatched) — all but those this chunk answers: nothing needs their jobs again.
+  // as dispatched, and is never re-dispatched) — all but those this chunk answers: nothing needs their jobs again
+  // once it is committed. Until then they stay owed: if this commit fails, the session's end stores them too, or
+  // leaves the previous chunk unmarked so that it is dispatched again.
   await session.storing?.stored(answeredIn(chunk));
-  session.storing = undefined;
   rt.dispatcher.committing();
   const committed = plan.update === undefined
     ? await rt.store.appendEpisode({ instanceId, executionId, leaseToken: item.leaseToken, chunk, now })
     : await rt.store.commitEpisode({ instanceId, executionId, expectedVersion: session.instance.version, leaseToken: item.leaseToken, chunk, update: plan.update, now });
   if (!committed) {
-    // Another worker committed here first (our lease expired): its history is the truth; this attempt never happened.
+    // Another worker committed here first (our lease expired): its history is the truth; this attempt never happened,
+    // and a lost lease is no fault of the instance's.
     release.succeeded = false;
+    release.uncounted = true;
     release.moreWork = true;
     return 'end-drop';
   }
+  session.storing = undefined;
   // Recorded: the results' senders may let go of them now (an activity's job finishes).
   for (const i of intake.localAccepted) recorded(i);
   session.view.append(chunk);
@@ -238,7 +243,7 @@ async function syncCompletion(rt: EpisodeRuntime, item: WorkItem, session: Episo
 async function continueAsNew(rt: EpisodeRuntime, item: WorkItem, input: string | undefined, carryover: ContinueAsNewEvent['carryoverEvents'] & object): Promise<void> {
   const { instanceId } = item.instance;
   const ok = await rt.store.continueAsNew({ instanceId, leaseToken: item.leaseToken, executionId: randomUUID(), input, carryoverEvents: carryover, now: rt.clock.now() });
-  if (!ok) throw new DurableError('CONTINUE_AS_NEW_FAILED', `could not start the next execution of '${instanceId}': its lease was lost`);
+  if (!ok) throw new DurableError(LEASE_LOST, `could not start the next execution of '${instanceId}': its lease was lost`);
 }
 
 /** Records that the instance's code cannot run its history (non-determinism, unknown orchestrator); retried with backoff. */

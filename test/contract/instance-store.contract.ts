@@ -637,6 +637,25 @@ export function describeInstanceStoreContract(name: string, factory: InstanceSto
       });
     });
 
+    describe('renewLease', () => {
+      it('extends the lease of its holder, so no other worker claims the instance meanwhile', async () => {
+        await create(store, 'a');
+        const item = await claim(store, T0, 'w1');
+        expect(await store.renewLease(item, { leaseMs: LEASE_MS, now: at(LEASE_MS - 1) })).toBe(true);
+        expect(await store.claimWork({ workerId: 'w2', leaseMs: LEASE_MS, now: at(2 * LEASE_MS - 2) })).toBeUndefined();
+        expect((await claim(store, at(2 * LEASE_MS - 1), 'w2')).instance.instanceId).toBe('a');
+      });
+
+      it('answers false once another worker holds the lease, and leaves that lease alone', async () => {
+        await create(store, 'a');
+        const stale = await claim(store, T0, 'w1');
+        const current = await claim(store, at(LEASE_MS), 'w2');
+        expect(await store.renewLease(stale, { leaseMs: 10 * LEASE_MS, now: at(LEASE_MS + 1) })).toBe(false);
+        // w2's lease still ends at 2 × LEASE_MS: the stale renewal did not extend it.
+        expect((await claim(store, at(2 * LEASE_MS), 'w3')).leaseToken).not.toBe(current.leaseToken);
+      });
+    });
+
     describe('releaseWork', () => {
       it('clears the work flag when nothing arrived and no more work is reported; resets claimAttempts on success', async () => {
         await create(store, 'a');
@@ -709,6 +728,24 @@ export function describeInstanceStoreContract(name: string, factory: InstanceSto
         const item = await claim(store, at(10));
         await store.releaseWork(item, { moreWork: true, succeeded: true, now: at(10) });
         expect((await store.getInstance('a'))?.claimAttempts).toBe(0);
+      });
+
+      it('takes back the claim\'s count when the failure was not the instance\'s (uncounted)', async () => {
+        await create(store, 'a');
+        const first = await claim(store, at(1));
+        await store.releaseWork(first, { moreWork: true, succeeded: false, now: at(1) });
+        for (let i = 2; i <= 5; i++) {
+          const item = await claim(store, at(i));
+          // The count the claim made is withdrawn again: only the one counted failure remains.
+          expect(item.instance.claimAttempts).toBe(2);
+          await store.releaseWork(item, { moreWork: true, succeeded: false, uncounted: true, now: at(i), ...(i === 5 ? { retryAt: at(50) } : {}) });
+          expect((await store.getInstance('a'))?.claimAttempts).toBe(1);
+        }
+        // With a message arriving meanwhile (the release's second path), the same.
+        const item = await claim(store, at(50));
+        await store.sendMessage('a', eventRaised('late', at(51)), { now: at(51) });
+        await store.releaseWork(item, { moreWork: false, succeeded: false, uncounted: true, now: at(52) });
+        expect((await store.getInstance('a'))?.claimAttempts).toBe(1);
       });
 
       it("does not release another worker's lease", async () => {

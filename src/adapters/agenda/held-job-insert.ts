@@ -21,6 +21,8 @@ export class HeldJobInsert {
   #sent: Promise<HeldJobStored> | undefined;
   /** The job ended with its outcome recorded before the document was needed: it never will be. */
   #dropped = false;
+  /** An insert failed: it may have been applied all the same, so the job is finished through its document. */
+  #uncertain = false;
 
   constructor(writes: JobWriteCombiner, doc: { readonly _id: ObjectId } & Record<string, unknown>) {
     this.#writes = writes;
@@ -38,16 +40,25 @@ export class HeldJobInsert {
    */
   store(): Promise<HeldJobStored> {
     if (this.#dropped) return Promise.resolve('not-needed');
-    this.#sent ??= this.#writes.insert(this.#doc).then((inserted) => (inserted ? 'inserted' : 'existed'));
+    // A failed insert is forgotten, so that a later call (the database back) tries again.
+    this.#sent ??= this.#writes.insert(this.#doc).then(
+      (inserted): HeldJobStored => (inserted ? 'inserted' : 'existed'),
+      (error: unknown) => {
+        this.#sent = undefined;
+        this.#uncertain = true;
+        throw error;
+      },
+    );
     return this.#sent;
   }
 
   /**
    * The job is over and its outcome recorded: drops the insert if it was never sent (true — there is nothing to
-   * finish), else false (the caller finishes the job once the insert is answered: {@link HeldJobInsert.store}).
+   * finish), else false (the caller finishes the job once the insert is answered: {@link HeldJobInsert.store}) — also
+   * after a failed insert, which may have landed.
    */
   drop(): boolean {
-    if (this.#sent !== undefined) return false;
+    if (this.#sent !== undefined || this.#uncertain) return false;
     this.#dropped = true;
     return true;
   }

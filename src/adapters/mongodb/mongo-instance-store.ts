@@ -6,7 +6,7 @@ import type { FailureDetails } from '../../core/failure-details.js';
 import { CollectionSuffix } from '../../core/persisted-names.js';
 import { HistoryEventType, type HistoryEvent } from '../../history/history-event.js';
 import {
-  TERMINAL_STATUSES, type ContinueAsNewCommit, type EpisodeAppend, type EpisodeCommit, type HistoryChunk, type ReleaseProgress, type InboxMessage, type InstanceQuery,
+  TERMINAL_STATUSES, type ContinueAsNewCommit, type EpisodeAppend, type EpisodeCommit, type HistoryChunk, type ReleaseOptions, type InboxMessage, type InstanceQuery,
   type InstanceStart, type InstanceState, type InstanceStore, type ListedInstance, type WorkItem,
 } from '../../ports/instance-store.js';
 import { LIST_ENTRY_OVERHEAD_BYTES, type ListBounds } from '../../ports/list-bounds.js';
@@ -391,7 +391,7 @@ export class MongoInstanceStore implements InstanceStore {
     await this.#instances.updateOne({ _id: instanceId, 'lease.token': leaseToken }, { $set: set, $min: { stuckSince: options.now } });
   }
 
-  async releaseWork(item: WorkItem, options: { readonly moreWork: boolean; readonly succeeded: boolean; readonly retryAt?: Date; readonly now: Date; readonly progress?: ReleaseProgress }): Promise<void> {
+  async releaseWork(item: WorkItem, options: ReleaseOptions): Promise<void> {
     const instanceId = item.instance.instanceId;
     assertKey(instanceId, 'instanceId');
     assertKey(item.leaseToken, 'leaseToken');
@@ -408,17 +408,31 @@ export class MongoInstanceStore implements InstanceStore {
     // Still pending: at the back of the queue (so a busy instance cannot starve others), or not before `retryAt`.
     const stillPending: Record<string, unknown> = { 'work.pending': true, 'work.availableAt': options.retryAt ?? options.now };
     const reset = options.succeeded ? { claimAttempts: 0 } : {};
+    // Not the instance's fault: the claim's increment is taken back (the claim under this lease made it, so it is >= 1).
+    const uncount = !options.succeeded && options.uncounted === true ? { $inc: { claimAttempts: -1 } } : {};
     const keepPending = options.moreWork || options.retryAt !== undefined;
     // Nothing was added since the claim (the counter is unchanged): the flag becomes `moreWork`, atomically with
     // the check, so a message that arrives a moment later is never lost behind a cleared flag.
     const unchanged = await this.#instances.updateOne(
       { _id: instanceId, 'lease.token': item.leaseToken, 'work.seq': item.workSeq },
-      { $unset: { lease: '' }, $set: { ...(keepPending ? stillPending : { 'work.pending': false }), ...reset }, ...catchUp },
+      { $unset: { lease: '' }, $set: { ...(keepPending ? stillPending : { 'work.pending': false }), ...reset }, ...catchUp, ...uncount },
     );
     if (unchanged.matchedCount === 1) return;
     // The counter moved: work arrived during the episode, so the instance stays flagged. (No match at all means the
     // lease was lost; then there is nothing to release.)
-    await this.#instances.updateOne({ _id: instanceId, 'lease.token': item.leaseToken }, { $unset: { lease: '' }, $set: { ...stillPending, ...reset }, ...catchUp });
+    await this.#instances.updateOne({ _id: instanceId, 'lease.token': item.leaseToken }, { $unset: { lease: '' }, $set: { ...stillPending, ...reset }, ...catchUp, ...uncount });
+  }
+
+  async renewLease(item: WorkItem, options: { readonly leaseMs: number; readonly now: Date }): Promise<boolean> {
+    assertKey(item.instance.instanceId, 'instanceId');
+    assertKey(item.leaseToken, 'leaseToken');
+    assertInteger(options.leaseMs, 'leaseMs', 1);
+    assertDate(options.now, 'now');
+    const renewed = await this.#instances.updateOne(
+      { _id: item.instance.instanceId, 'lease.token': item.leaseToken },
+      { $set: { 'lease.until': new Date(options.now.getTime() + options.leaseMs) } },
+    );
+    return renewed.matchedCount === 1;
   }
 
   async listInstances(

@@ -8,6 +8,7 @@ import { container } from 'tsyringe';
 import { HistoryEventType, type HistoryEvent } from '../../../src/history/history-event.js';
 import { Durably } from '../../../src/runtime/durably.js';
 import { ENGINE_CLI, startEngineProcess, type EngineProcess } from '../../support/engine-process.js';
+import { hogProcesses, startCpuHog, type CpuHog } from './cpu-hog.js';
 import { startFaultWorker, type FaultWorker } from './fault-worker-process.js';
 
 /** `npm run test:faults -- --long` sets this: larger workloads and more kills. */
@@ -38,10 +39,16 @@ export class FaultCluster {
   readonly workers: FaultWorker[] = [];
   #dbPath: string | undefined;
   #port: number | undefined;
+  #hog: CpuHog | undefined;
 
-  /** Starts the engine (persistent unless `inMemory`), the observer and the client. */
-  static async start(options: { readonly persistent?: boolean } = {}): Promise<FaultCluster> {
+  /**
+   * Starts the engine (persistent with `persistent`), the observer and the client; with `hog` (default: what
+   * `DURABLY_FAULTS_HOG` asks for), that many CPU-bound processes beside them until {@link FaultCluster.close}.
+   */
+  static async start(options: { readonly persistent?: boolean; readonly hog?: number } = {}): Promise<FaultCluster> {
     const cluster = new FaultCluster();
+    const hog = options.hog ?? hogProcesses();
+    if (hog > 0) cluster.#hog = startCpuHog(hog);
     if (options.persistent === true) cluster.#dbPath = await mkdtemp(path.join(os.tmpdir(), 'durably-faults-'));
     cluster.engine = await startEngineProcess(cluster.#dbPath);
     cluster.#port = Number(new URL(cluster.engine.uri).port);
@@ -104,6 +111,7 @@ export class FaultCluster {
     await Promise.allSettled(this.workers.map((w) => w.kill('SIGKILL')));
     await Promise.allSettled([this.durably?.stop(), this.observer?.close()]);
     await this.engine?.kill('SIGKILL');
+    await this.#hog?.stop();
     if (this.#dbPath !== undefined) await rm(this.#dbPath, { recursive: true, force: true });
   }
 

@@ -1,0 +1,148 @@
+import { DurableError } from '../core/durable-error.js';
+import type { Clock } from '../ports/clock.js';
+import type { InstanceStore, ReleaseOptions, WorkItem } from '../ports/instance-store.js';
+import type { RuntimeLogger } from './runtime-logger.js';
+
+/** What a {@link ClaimedLease} needs from the app. */
+export interface LeaseRuntime {
+  readonly store: InstanceStore;
+  readonly tuning: { readonly leaseMs: number };
+  readonly log: RuntimeLogger;
+  readonly clock: Clock;
+  /** Whether an error is a fault of the database or the way to it (see isStorageFault), not of the instance. */
+  readonly isInfrastructureFault: (error: unknown) => boolean;
+  /** Whether the worker is stopping. */
+  readonly stopping: () => boolean;
+  /** This process's record of consecutive infrastructure failures per instance. */
+  readonly backoff: InfrastructureBackoff;
+}
+
+/** Consecutive infrastructure failures per instance in one process, for the retry backoff; bounded. */
+export class InfrastructureBackoff {
+  readonly #failures = new Map<string, number>();
+
+  /** Records one more failure of `instanceId`; the delay before its retry: 0.5 s, 1 s, 2 s, … up to 5 s. */
+  failed(instanceId: string): number {
+    const failures = (this.#failures.get(instanceId) ?? 0) + 1;
+    this.#failures.delete(instanceId);
+    this.#failures.set(instanceId, failures);
+    if (this.#failures.size > MAX_TRACKED_FAILURES) {
+      const oldest = this.#failures.keys().next();
+      if (oldest.done !== true) this.#failures.delete(oldest.value);
+    }
+    return Math.min(MAX_RETRY_MS, FIRST_RETRY_MS * 2 ** (failures - 1));
+  }
+
+  /** `instanceId` progressed: its next failure starts the backoff again. */
+  succeeded(instanceId: string): void {
+    this.#failures.delete(instanceId);
+  }
+}
+
+/** Why an episode failed, for the poison cap: only `'instance'` failures count toward it. */
+export type EpisodeFailureKind = 'instance' | 'infrastructure';
+
+/** The code of the error an episode throws when it finds its lease gone. */
+export const LEASE_LOST = 'LEASE_LOST';
+
+// Instances whose consecutive infrastructure failures one backoff tracks at most (the oldest are forgotten).
+const MAX_TRACKED_FAILURES = 10_000;
+
+/** The first retry after an infrastructure failure, and the longest: prompt once the database is back. */
+const FIRST_RETRY_MS = 500;
+const MAX_RETRY_MS = 5_000;
+/** Retries of a release that met an infrastructure fault: every this often, while the lease lasts. */
+const RELEASE_RETRY_MS = [100, 250, 500, 1_000, 2_000];
+
+/**
+ * The lease on one claimed instance while its episodes run: renewed every third of `leaseMs` (so an episode slowed
+ * by a busy machine or a database restart keeps it), and released at the end — retried through infrastructure
+ * faults until the lease would have expired anyway, so that an instance whose database comes back is not left
+ * leased to a live worker. Also decides how a failed episode counts: failures outside the instance (storage and
+ * network errors, a lost lease, shutdown) never count toward the poison cap and are retried with a short backoff.
+ */
+export class ClaimedLease {
+  readonly #rt: LeaseRuntime;
+  readonly #item: WorkItem;
+  #until: number;
+  #timer: NodeJS.Timeout | undefined;
+  #renewing = false;
+  #lost = false;
+
+  constructor(rt: LeaseRuntime, item: WorkItem) {
+    this.#rt = rt;
+    this.#item = item;
+    this.#until = rt.clock.now().getTime() + rt.tuning.leaseMs;
+    this.#timer = setInterval(() => void this.#renew(), Math.max(1, Math.floor(rt.tuning.leaseMs / 3)));
+    this.#timer.unref();
+  }
+
+  /** Whether a renewal found the lease gone (another worker holds the instance now). */
+  get lost(): boolean {
+    return this.#lost;
+  }
+
+  /** How an episode's failure counts: infrastructure for storage faults, a lost lease, or a stopping worker. */
+  classify(error: unknown): EpisodeFailureKind {
+    if (this.#lost || this.#rt.stopping() || this.#rt.isInfrastructureFault(error)) return 'infrastructure';
+    return error instanceof DurableError && error.code === LEASE_LOST ? 'infrastructure' : 'instance';
+  }
+
+  /**
+   * The release after a failed episode: retried after `retryAt`; an infrastructure failure is `uncounted` and backs
+   * off 0.5 s, 1 s, 2 s, … up to 5 s while it repeats; an instance failure counts and is retried after 1 s.
+   */
+  failed(kind: EpisodeFailureKind): Pick<ReleaseOptions, 'succeeded' | 'uncounted' | 'retryAt' | 'moreWork'> {
+    const delayMs = kind === 'infrastructure' ? this.#rt.backoff.failed(this.#item.instance.instanceId) : 1_000;
+    return { succeeded: false, uncounted: kind === 'infrastructure', moreWork: true, retryAt: new Date(this.#rt.clock.now().getTime() + delayMs) };
+  }
+
+  /**
+   * Stops renewing and releases the lease: true once released; false when it could not be (the lease then expires
+   * on its own). Never throws.
+   */
+  async release(options: ReleaseOptions): Promise<boolean> {
+    this.stop();
+    if (options.succeeded) this.#rt.backoff.succeeded(this.#item.instance.instanceId);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.#rt.store.releaseWork(this.#item, options);
+        return true;
+      } catch (error) {
+        const delayMs = RELEASE_RETRY_MS[Math.min(attempt, RELEASE_RETRY_MS.length - 1)] ?? 1_000;
+        // Past the lease's end another worker may claim the instance: nothing is left to release.
+        if (!this.#rt.isInfrastructureFault(error) || this.#rt.clock.now().getTime() + delayMs >= this.#until) {
+          this.#rt.log('warn', `could not release '${this.#item.instance.instanceId}' (its lease expires on its own)`, error);
+          return false;
+        }
+        await new Promise((resolve) => setTimeout(resolve, delayMs));
+      }
+    }
+  }
+
+  /** Stops renewing (idempotent). */
+  stop(): void {
+    clearInterval(this.#timer);
+    this.#timer = undefined;
+  }
+
+  async #renew(): Promise<void> {
+    if (this.#renewing || this.#timer === undefined) return;
+    this.#renewing = true;
+    try {
+      const now = this.#rt.clock.now();
+      if (await this.#rt.store.renewLease(this.#item, { leaseMs: this.#rt.tuning.leaseMs, now })) {
+        this.#until = now.getTime() + this.#rt.tuning.leaseMs;
+      } else if (this.#timer !== undefined) {
+        this.#lost = true;
+        this.stop();
+        this.#rt.log('warn', `the lease on '${this.#item.instance.instanceId}' was lost (another worker took it over); this episode's work will not be committed`);
+      }
+    } catch (error) {
+      // Tried again at the next tick; if the database stays away, the lease expires and the instance is claimed again.
+      if (!this.#rt.isInfrastructureFault(error)) this.#rt.log('warn', `could not renew the lease on '${this.#item.instance.instanceId}'`, error);
+    } finally {
+      this.#renewing = false;
+    }
+  }
+}
