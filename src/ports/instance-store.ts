@@ -281,6 +281,12 @@ export interface InstanceStore {
   markStuck(instanceId: string, leaseToken: string, failure: FailureDetails, options: { readonly fail: boolean; readonly now: Date }): Promise<void>;
 
   /**
+   * Takes back one claim's count of `claimAttempts` (never below 0), for a claim whose episode failed outside the
+   * instance but could not be released in time (the database was away): see `uncounted` on release.
+   */
+  uncountClaim(instanceId: string): Promise<void>;
+
+  /**
    * Extends the lease of `item` to `now + leaseMs`, for an episode still running: false when the lease is no longer
    * this item's (it expired and another worker claimed the instance).
    */

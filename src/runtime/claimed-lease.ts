@@ -17,9 +17,46 @@ export interface LeaseRuntime {
   readonly backoff: InfrastructureBackoff;
 }
 
-/** Consecutive infrastructure failures per instance in one process, for the retry backoff; bounded. */
+/**
+ * Consecutive infrastructure failures per instance in one process, for the retry backoff; and the claims whose count
+ * is owed back (their episodes failed outside the instance, or succeeded, but the release could not be made before
+ * the lease ran out): taken back with {@link InstanceStore.uncountClaim} once the database answers again. Bounded.
+ */
 export class InfrastructureBackoff {
   readonly #failures = new Map<string, number>();
+  readonly #owed = new Map<string, NodeJS.Timeout>();
+  #stopped = false;
+
+  /** Takes back one claim's count of `instanceId` as soon as `store` answers (retried for up to 10 minutes). */
+  oweUncount(store: InstanceStore, instanceId: string, log: RuntimeLogger): void {
+    if (this.#stopped || this.#owed.has(instanceId) || this.#owed.size >= MAX_TRACKED_FAILURES) return;
+    const giveUpAt = Date.now() + OWED_UNCOUNT_MS;
+    const attempt = (delayMs: number): void => {
+      const timer = setTimeout(() => {
+        store.uncountClaim(instanceId).then(
+          () => this.#owed.delete(instanceId),
+          (error: unknown) => {
+            if (this.#stopped || Date.now() + delayMs > giveUpAt) {
+              this.#owed.delete(instanceId);
+              if (!this.#stopped) log('warn', `could not take back a claim of '${instanceId}' that failed for infrastructure reasons; it counts toward its poison cap`, error);
+              return;
+            }
+            attempt(Math.min(delayMs * 2, MAX_RETRY_MS));
+          },
+        );
+      }, delayMs);
+      timer.unref();
+      this.#owed.set(instanceId, timer);
+    };
+    attempt(FIRST_RETRY_MS);
+  }
+
+  /** Stops retrying what is owed (the app is stopping). */
+  stop(): void {
+    this.#stopped = true;
+    for (const timer of this.#owed.values()) clearTimeout(timer);
+    this.#owed.clear();
+  }
 
   /** Records one more failure of `instanceId`; the delay before its retry: 0.5 s, 1 s, 2 s, … up to 5 s. */
   failed(instanceId: string): number {
@@ -48,6 +85,8 @@ export const LEASE_LOST = 'LEASE_LOST';
 // Instances whose consecutive infrastructure failures one backoff tracks at most (the oldest are forgotten).
 const MAX_TRACKED_FAILURES = 10_000;
 
+/** How long a claim's count owed back is retried. */
+const OWED_UNCOUNT_MS = 10 * 60_000;
 /** The first retry after an infrastructure failure, and the longest: prompt once the database is back. */
 const FIRST_RETRY_MS = 500;
 const MAX_RETRY_MS = 5_000;
@@ -111,8 +150,11 @@ export class ClaimedLease {
       } catch (error) {
         const delayMs = RELEASE_RETRY_MS[Math.min(attempt, RELEASE_RETRY_MS.length - 1)] ?? 1_000;
         // Past the lease's end another worker may claim the instance: nothing is left to release.
-        if (!this.#rt.isInfrastructureFault(error) || this.#rt.clock.now().getTime() + delayMs >= this.#until) {
+        const infrastructure = this.#rt.isInfrastructureFault(error);
+        if (!infrastructure || this.#rt.clock.now().getTime() + delayMs >= this.#until) {
           this.#rt.log('warn', `could not release '${this.#item.instance.instanceId}' (its lease expires on its own)`, error);
+          // The claim counts toward poison as if its worker had died; it did not, and the episode was not to blame.
+          if (infrastructure && (options.succeeded || options.uncounted === true)) this.#rt.backoff.oweUncount(this.#rt.store, this.#item.instance.instanceId, this.#rt.log);
           return false;
         }
         await new Promise((resolve) => setTimeout(resolve, delayMs));

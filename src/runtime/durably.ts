@@ -60,6 +60,7 @@ export class Durably {
   readonly #embedded: EmbeddedMongo | undefined;
   readonly #clock: Clock;
   readonly #episodes: EpisodeRuntime;
+  readonly #backoff = new InfrastructureBackoff();
   #resumeHere: ResumeHereRoute | undefined;
   #started = false;
   #retention: NodeJS.Timeout | undefined;
@@ -83,7 +84,7 @@ export class Durably {
     const wake = (): void => this.#worker.wake();
     const dispatcher = new ActionDispatcher(this.#store, this.#scheduler, wake, parts.entities, clock);
     // Faults of the database or the way to it are retried with a short backoff and never count toward poison.
-    const faults = { isInfrastructureFault: isStorageFault, backoff: new InfrastructureBackoff(), stopping: () => this.#stopping !== undefined };
+    const faults = { isInfrastructureFault: isStorageFault, backoff: this.#backoff, stopping: () => this.#stopping !== undefined };
     const entityRuntime = {
       store: this.#store, entities: parts.entities, registry: this.registry, container: this.#container, tuning: this.#tuning, log: this.#log, wake, clock, ...faults,
     };
@@ -240,6 +241,7 @@ export class Durably {
       await this.#scheduler.stop();
       // Sessions that results of the last jobs started here (they start no new ones: the worker is stopping).
       await this.#resumeHere?.settled();
+      this.#backoff.stop();
       await this.#store.close();
       await this.#connection.close();
       await this.#embedded?.stop();

@@ -748,6 +748,20 @@ export function describeInstanceStoreContract(name: string, factory: InstanceSto
         expect((await store.getInstance('a'))?.claimAttempts).toBe(1);
       });
 
+      it('uncountClaim takes back one count, never below 0', async () => {
+        await create(store, 'a');
+        const first = await claim(store, at(1));
+        await store.releaseWork(first, { moreWork: true, succeeded: false, now: at(1) });
+        await claim(store, at(2));
+        expect((await store.getInstance('a'))?.claimAttempts).toBe(2);
+        await store.uncountClaim('a');
+        expect((await store.getInstance('a'))?.claimAttempts).toBe(1);
+        await store.uncountClaim('a');
+        await store.uncountClaim('a');
+        expect((await store.getInstance('a'))?.claimAttempts).toBe(0);
+        await store.uncountClaim('missing');
+      });
+
       it("does not release another worker's lease", async () => {
         await create(store, 'a');
         const stale = await claim(store, T0, 'w1');

@@ -61,7 +61,7 @@ async function everyOneProgresses(started: readonly Started[], before: Map<strin
     });
     if (waiting.length === 0) break;
     if (Date.now() - since > PROGRESS_WITHIN_MS) {
-      if (process.env.DEBUG_STALL === '1') {
+      {
         for (const id of waiting) {
           console.log(JSON.stringify(await cluster.db.collection('Faults.instances').findOne({ _id: id as never }, { projection: { input: 0, output: 0 } })));
           const jobs = await cluster.db.collection('Faults.jobs').find({ 'data.instanceId': id }, { projection: { 'data.input': 0 } }).toArray();

@@ -2,12 +2,14 @@
 // over, then SIGCONT: the stale worker's commit is rejected, nothing forks, the output is correct.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { HistoryEventType } from '../../src/history/history-event.js';
+import { hogProcesses } from './support/cpu-hog.js';
 import { FAST_FAILOVER, FaultCluster } from './support/fault-cluster.js';
 
 let cluster: FaultCluster;
 
 beforeAll(async () => {
-  cluster = await FaultCluster.start();
+  // A CPU-bound neighbour at least (more with `npm run test:faults -- --hog=N`).
+  cluster = await FaultCluster.start({ hog: hogProcesses(1) });
 }, 60_000);
 
 afterAll(async () => {

@@ -423,6 +423,11 @@ export class MongoInstanceStore implements InstanceStore {
     await this.#instances.updateOne({ _id: instanceId, 'lease.token': item.leaseToken }, { $unset: { lease: '' }, $set: { ...stillPending, ...reset }, ...catchUp, ...uncount });
   }
 
+  async uncountClaim(instanceId: string): Promise<void> {
+    assertKey(instanceId, 'instanceId');
+    await this.#instances.updateOne({ _id: instanceId, claimAttempts: { $gt: 0 } }, { $inc: { claimAttempts: -1 } });
+  }
+
   async renewLease(item: WorkItem, options: { readonly leaseMs: number; readonly now: Date }): Promise<boolean> {
     assertKey(item.instance.instanceId, 'instanceId');
     assertKey(item.leaseToken, 'leaseToken');

@@ -12,9 +12,13 @@ const item: WorkItem = {
 };
 
 /** A store that answers renewals and releases as told, and records them. */
-function fakeStore(answers: { renew?: () => Promise<boolean>; release?: () => Promise<void> }): { store: InstanceStore; renewals: number; releases: ReleaseOptions[] } {
-  const calls = { renewals: 0, releases: [] as ReleaseOptions[] };
+function fakeStore(answers: { renew?: () => Promise<boolean>; release?: () => Promise<void>; uncount?: () => Promise<void> }): { store: InstanceStore; renewals: number; releases: ReleaseOptions[]; uncounts: number } {
+  const calls = { renewals: 0, releases: [] as ReleaseOptions[], uncounts: 0 };
   const store = {
+    uncountClaim: async () => {
+      calls.uncounts++;
+      if (answers.uncount !== undefined) await answers.uncount();
+    },
     renewLease: async () => {
       calls.renewals++;
       return answers.renew === undefined ? true : answers.renew();
@@ -148,9 +152,28 @@ describe('ClaimedLease', () => {
     const short = new ClaimedLease(runtime(down.store, 150), item);
     await expect(short.release(released)).resolves.toBe(false);
     expect(down.releases.length).toBeGreaterThanOrEqual(1);
+    // The claim was not the instance's fault: its count is owed back, and taken back once the database answers.
+    await until('the count taken back', () => down.uncounts === 1);
     const wrong = fakeStore({ release: () => Promise.reject(new TypeError('bad options')) });
     const lease = new ClaimedLease(runtime(wrong.store, 60_000), item);
     await expect(lease.release(released)).resolves.toBe(false);
     expect(wrong.releases).toHaveLength(1);
+    expect(wrong.uncounts).toBe(0);
+  });
+
+  it('keeps trying to take a count back while the database is away, and stops when the app stops', async () => {
+    let failures = 2;
+    const fake = fakeStore({ uncount: () => (failures-- > 0 ? Promise.reject(new MongoNetworkError('down')) : Promise.resolve()) });
+    const backoff = new InfrastructureBackoff();
+    backoff.oweUncount(fake.store, 'i1', () => undefined);
+    backoff.oweUncount(fake.store, 'i1', () => undefined);
+    await until('taken back after two failures', () => fake.uncounts === 3);
+    const never = fakeStore({ uncount: () => Promise.reject(new MongoNetworkError('down')) });
+    backoff.oweUncount(never.store, 'i2', () => undefined);
+    await until('a first attempt', () => never.uncounts >= 1);
+    backoff.stop();
+    const attempts = never.uncounts;
+    await new Promise((resolve) => setTimeout(resolve, 1_200));
+    expect(never.uncounts).toBe(attempts);
   });
 });
