@@ -64,7 +64,7 @@ describe('isStorageFault', () => {
 
   it('does not count errors of the request or of user code', () => {
     expect(isStorageFault(new MongoServerError({ message: 'duplicate key', code: 11000 }))).toBe(false);
-    expect(isStorageFault(new MongoBulkWriteError({ message: 'duplicate key', code: 11000, writeErrors: [] } as never, {} as BulkWriteResult))).toBe(false);
+    expect(isStorageFault(new MongoBulkWriteError({ message: 'duplicate key', code: 11000, writeErrors: [] }, {} as BulkWriteResult))).toBe(false);
     expect(isStorageFault(new MongoServerError({ message: 'document too large', code: 10334 }))).toBe(false);
     expect(isStorageFault(new TypeError('x is undefined'))).toBe(false);
     expect(isStorageFault('a string')).toBe(false);
