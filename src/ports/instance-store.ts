@@ -298,9 +298,9 @@ export interface InstanceStore {
    * (a failure outside the instance: storage, network, shutdown) this claim's increment is taken back, so it never
    * counts toward the poison cap. With `retryAt`, the instance stays flagged but is not claimable before that time
    * (a stuck instance retried with backoff). With `progress`, the instance's history length and last update time
-   * move forward to it (never backwards).
+   * move forward to it (never backwards). False when the lease was no longer this item's (nothing was released).
    */
-  releaseWork(item: WorkItem, options: ReleaseOptions): Promise<void>;
+  releaseWork(item: WorkItem, options: ReleaseOptions): Promise<boolean>;
 
   /**
    * Instances matching the query, ordered by creation time then ID, with a stable continuation token. With `bounds`,

@@ -41,14 +41,14 @@ export class InfrastructureBackoff {
               if (!this.#stopped) log('warn', `could not take back a claim of '${instanceId}' that failed for infrastructure reasons; it counts toward its poison cap`, error);
               return;
             }
-            attempt(Math.min(delayMs * 2, MAX_RETRY_MS));
+            attempt(UNCOUNT_RETRY_MS);
           },
         );
       }, delayMs);
       timer.unref();
       this.#owed.set(instanceId, timer);
     };
-    attempt(FIRST_RETRY_MS);
+    attempt(0);
   }
 
   /** Stops retrying what is owed (the app is stopping). */
@@ -85,8 +85,9 @@ export const LEASE_LOST = 'LEASE_LOST';
 // Instances whose consecutive infrastructure failures one backoff tracks at most (the oldest are forgotten).
 const MAX_TRACKED_FAILURES = 10_000;
 
-/** How long a claim's count owed back is retried. */
+/** How long a claim's count owed back is retried, and how often: soon after the database is back. */
 const OWED_UNCOUNT_MS = 10 * 60_000;
+const UNCOUNT_RETRY_MS = 250;
 /** The first retry after an infrastructure failure, and the longest: prompt once the database is back. */
 const FIRST_RETRY_MS = 500;
 const MAX_RETRY_MS = 5_000;
@@ -145,8 +146,11 @@ export class ClaimedLease {
     if (options.succeeded) this.#rt.backoff.succeeded(this.#item.instance.instanceId);
     for (let attempt = 0; ; attempt++) {
       try {
-        await this.#rt.store.releaseWork(this.#item, options);
-        return true;
+        if (await this.#rt.store.releaseWork(this.#item, options)) return true;
+        // The lease ran out first (the database was away, or the machine too busy to renew it) and another worker
+        // claimed the instance: this claim still counts, though it was not the instance's fault.
+        if (options.succeeded || options.uncounted === true) this.#rt.backoff.oweUncount(this.#rt.store, this.#item.instance.instanceId, this.#rt.log);
+        return false;
       } catch (error) {
         const delayMs = RELEASE_RETRY_MS[Math.min(attempt, RELEASE_RETRY_MS.length - 1)] ?? 1_000;
         // Past the lease's end another worker may claim the instance: nothing is left to release.

@@ -660,7 +660,7 @@ export function describeInstanceStoreContract(name: string, factory: InstanceSto
       it('clears the work flag when nothing arrived and no more work is reported; resets claimAttempts on success', async () => {
         await create(store, 'a');
         const item = await claim(store);
-        await store.releaseWork(item, { moreWork: false, succeeded: true, now: at(1) });
+        expect(await store.releaseWork(item, { moreWork: false, succeeded: true, now: at(1) })).toBe(true);
         expect(await store.claimWork({ workerId: 'w', leaseMs: LEASE_MS, now: at(2) })).toBeUndefined();
         expect(await store.nextWorkTime(at(2))).toBeUndefined();
         expect((await store.getInstance('a'))?.claimAttempts).toBe(0);
@@ -766,7 +766,7 @@ export function describeInstanceStoreContract(name: string, factory: InstanceSto
         await create(store, 'a');
         const stale = await claim(store, T0, 'w1');
         const current = await claim(store, at(LEASE_MS), 'w2');
-        await store.releaseWork(stale, { moreWork: false, succeeded: true, now: at(LEASE_MS + 1) });
+        expect(await store.releaseWork(stale, { moreWork: false, succeeded: true, now: at(LEASE_MS + 1) })).toBe(false);
         expect(await store.claimWork({ workerId: 'w3', leaseMs: LEASE_MS, now: at(LEASE_MS + 2) })).toBeUndefined();
         expect(await store.commitEpisode(episode(current, [orchestratorStarted(at(LEASE_MS))]))).toBe(true);
       });

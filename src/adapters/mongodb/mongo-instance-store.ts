@@ -391,7 +391,7 @@ export class MongoInstanceStore implements InstanceStore {
     await this.#instances.updateOne({ _id: instanceId, 'lease.token': leaseToken }, { $set: set, $min: { stuckSince: options.now } });
   }
 
-  async releaseWork(item: WorkItem, options: ReleaseOptions): Promise<void> {
+  async releaseWork(item: WorkItem, options: ReleaseOptions): Promise<boolean> {
     const instanceId = item.instance.instanceId;
     assertKey(instanceId, 'instanceId');
     assertKey(item.leaseToken, 'leaseToken');
@@ -417,10 +417,11 @@ export class MongoInstanceStore implements InstanceStore {
       { _id: instanceId, 'lease.token': item.leaseToken, 'work.seq': item.workSeq },
       { $unset: { lease: '' }, $set: { ...(keepPending ? stillPending : { 'work.pending': false }), ...reset }, ...catchUp, ...uncount },
     );
-    if (unchanged.matchedCount === 1) return;
+    if (unchanged.matchedCount === 1) return true;
     // The counter moved: work arrived during the episode, so the instance stays flagged. (No match at all means the
     // lease was lost; then there is nothing to release.)
-    await this.#instances.updateOne({ _id: instanceId, 'lease.token': item.leaseToken }, { $unset: { lease: '' }, $set: { ...stillPending, ...reset }, ...catchUp, ...uncount });
+    const moved = await this.#instances.updateOne({ _id: instanceId, 'lease.token': item.leaseToken }, { $unset: { lease: '' }, $set: { ...stillPending, ...reset }, ...catchUp, ...uncount });
+    return moved.matchedCount === 1;
   }
 
   async uncountClaim(instanceId: string): Promise<void> {

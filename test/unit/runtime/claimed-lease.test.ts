@@ -12,7 +12,7 @@ const item: WorkItem = {
 };
 
 /** A store that answers renewals and releases as told, and records them. */
-function fakeStore(answers: { renew?: () => Promise<boolean>; release?: () => Promise<void>; uncount?: () => Promise<void> }): { store: InstanceStore; renewals: number; releases: ReleaseOptions[]; uncounts: number } {
+function fakeStore(answers: { renew?: () => Promise<boolean>; release?: () => Promise<void>; uncount?: () => Promise<void>; lost?: boolean }): { store: InstanceStore; renewals: number; releases: ReleaseOptions[]; uncounts: number } {
   const calls = { renewals: 0, releases: [] as ReleaseOptions[], uncounts: 0 };
   const store = {
     uncountClaim: async () => {
@@ -26,6 +26,7 @@ function fakeStore(answers: { renew?: () => Promise<boolean>; release?: () => Pr
     releaseWork: async (_item: WorkItem, options: ReleaseOptions) => {
       calls.releases.push(options);
       if (answers.release !== undefined) await answers.release();
+      return answers.lost !== true;
     },
   } as Partial<InstanceStore> as InstanceStore;
   return Object.assign(calls, { store });
@@ -159,6 +160,18 @@ describe('ClaimedLease', () => {
     await expect(lease.release(released)).resolves.toBe(false);
     expect(wrong.releases).toHaveLength(1);
     expect(wrong.uncounts).toBe(0);
+  });
+
+  it('owes the count back when the lease ran out before an uncounted or successful release (another worker claimed)', async () => {
+    const fake = fakeStore({ lost: true });
+    const lease = new ClaimedLease(runtime(fake.store, 60_000), item);
+    await expect(lease.release({ moreWork: true, succeeded: false, uncounted: true, now: new Date() })).resolves.toBe(false);
+    await until('the count taken back', () => fake.uncounts === 1);
+    const counted = fakeStore({ lost: true });
+    const failed = new ClaimedLease(runtime(counted.store, 60_000), item);
+    await expect(failed.release({ moreWork: true, succeeded: false, now: new Date() })).resolves.toBe(false);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(counted.uncounts).toBe(0);
   });
 
   it('keeps trying to take a count back while the database is away, and stops when the app stops', async () => {
