@@ -228,7 +228,9 @@ describe('faults: soak', () => {
       console.log(lines.join('\n'));
 
       for (const c of checks) {
-        expect(c.samples).toBeGreaterThan(10);
+        // At least two samples per third of the run: a worker on a loaded machine (CPU hogs run beside the fault suites)
+        // reports less often than every STATS_MS.
+        expect(c.samples).toBeGreaterThanOrEqual(6);
         expect(c.gc).toBe(true);
         expect(c.heapLastMb - c.heapSecondMb).toBeLessThan(HEAP_GROWTH_MB);
         expect(c.timers.last).toBeLessThanOrEqual(c.timers.bound);
