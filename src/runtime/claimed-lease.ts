@@ -129,6 +129,16 @@ export class ClaimedLease {
   }
 
   /**
+   * Logs the failure of the episode of `what` (e.g. `Chain 'order-1'`), classified, and answers its release (see
+   * {@link ClaimedLease.failed}).
+   */
+  failedWith(error: unknown, what: string): Pick<ReleaseOptions, 'succeeded' | 'uncounted' | 'retryAt' | 'moreWork'> {
+    const kind = this.classify(error);
+    this.#rt.log(kind === 'instance' ? 'error' : 'warn', `episode of ${what} failed (${kind === 'instance' ? 'counts toward the poison cap' : 'infrastructure, not counted'}); it will be retried`, error);
+    return this.failed(kind);
+  }
+
+  /**
    * The release after a failed episode: retried after `retryAt`; an infrastructure failure is `uncounted` and backs
    * off 0.5 s, 1 s, 2 s, … up to 5 s while it repeats; an instance failure counts and is retried after 1 s.
    */

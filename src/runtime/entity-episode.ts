@@ -129,9 +129,7 @@ export async function runEntityEpisode(rt: EntityEpisodeRuntime, item: WorkItem)
     }
   } catch (error) {
     // Only a failure of the entity itself counts toward poison (see runEpisode).
-    const kind = lease.classify(error);
-    rt.log(kind === 'instance' ? 'error' : 'warn', `episode of entity '${instanceId}' failed (${kind === 'instance' ? 'counts toward the poison cap' : 'infrastructure, not counted'}); it will be retried`, error);
-    Object.assign(release, lease.failed(kind));
+    Object.assign(release, lease.failedWith(error, `entity '${instanceId}'`));
   } finally {
     await lease.release({ ...release, now: rt.clock.now() });
   }

@@ -65,10 +65,8 @@ export async function runEpisode(rt: EpisodeRuntime, item: WorkItem, initial: re
   } catch (error) {
     // Only a failure of the instance itself (its code, its data) counts toward poison; a storage or network fault, a
     // lost lease or a shutdown is retried with a short backoff, never counted.
-    const kind = lease.classify(error);
-    rt.log(kind === 'instance' ? 'error' : 'warn', `episode of ${item.instance.name} '${instanceId}' failed (${kind === 'instance' ? 'counts toward the poison cap' : 'infrastructure, not counted'}); it will be retried`, error);
     keep = false;
-    Object.assign(release, lease.failed(kind));
+    Object.assign(release, lease.failedWith(error, `${item.instance.name} '${instanceId}'`));
   } finally {
     // Results that arrive from now on go to the inbox (and flag the instance, which the release below respects); so do
     // results handed in that no episode reached (settling is idempotent: the first answer stands).
