@@ -242,6 +242,12 @@ export interface InstanceStore {
    */
   readHistory(instanceId: string, executionId: string): AsyncIterable<HistoryChunk>;
 
+  /**
+   * Whether the execution's history holds more than its first `length` events: another worker committed past a copy
+   * of that length kept in this process. (Histories are contiguous: a later chunk always starts exactly at `length`.)
+   */
+  hasHistoryBeyond(instanceId: string, executionId: string, length: number): Promise<boolean>;
+
   /** Queued messages for an instance, oldest first. */
   loadMessages(instanceId: string): Promise<InboxMessage[]>;
 

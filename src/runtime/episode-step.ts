@@ -45,9 +45,9 @@ export interface EpisodeSession {
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /**
- * Starts a session: from the cached execution when it is current (same execution, same history length as the
- * instance records), else from the history in the store — carrying out the actions of a last chunk that was committed
- * but maybe not dispatched (the worker died in between; every dispatch step is idempotent). Also reads the inbox
+ * Starts a session: from the cached execution when it is current (same execution, and the store holds no history
+ * past it), else from the history in the store — carrying out the actions of a last chunk that was committed but
+ * maybe not dispatched (the worker died in between; every dispatch step is idempotent). Also reads the inbox
  * (undefined: not read), unless a cached execution's claim found no work flagged (a message is queued before its flag
  * is set) and no deferred result waits there.
  */
@@ -56,9 +56,17 @@ export async function openSession(rt: EpisodeRuntime, item: WorkItem): Promise<{
   const { instanceId, executionId } = instance;
   const cached = rt.cache.take(instanceId);
   if (cached !== undefined && cached.executionId === executionId && cached.view.length === instance.historyLength && instance.stuck === undefined) {
-    const queued = item.workPending || cached.inboxHoldsDeferred ? await rt.store.loadMessages(instanceId) : undefined;
-    const session = { instance, view: cached.view, execution: cached.execution, unmarked: undefined, storing: undefined, committedAt: undefined, inboxHoldsDeferred: cached.inboxHoldsDeferred };
-    return { session, queued };
+    // The instance's summary lags behind appended chunks until a clean release catches it up: a worker that died, or
+    // whose commit failed on the way back (applied all the same), leaves chunks it does not show — whose messages are
+    // gone from the inbox and whose actions may never have been dispatched. Only the history itself tells.
+    const [queued, behind] = await Promise.all([
+      item.workPending || cached.inboxHoldsDeferred ? rt.store.loadMessages(instanceId) : undefined,
+      rt.store.hasHistoryBeyond(instanceId, executionId, cached.view.length),
+    ]);
+    if (!behind) {
+      const session = { instance, view: cached.view, execution: cached.execution, unmarked: undefined, storing: undefined, committedAt: undefined, inboxHoldsDeferred: cached.inboxHoldsDeferred };
+      return { session, queued };
+    }
   }
   // Not flagged, the inbox may still hold results that wait for their scheduling commit: read it anyway (cold start).
   const [chunks, queued] = await Promise.all([rt.store.loadHistory(instanceId, executionId), rt.store.loadMessages(instanceId)]);

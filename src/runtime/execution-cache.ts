@@ -28,9 +28,10 @@ const bytesOf = (entry: CachedExecution): number => entry.view.approximateBytes 
  * no replay. Least recently used entries go first when a bound is reached.
  *
  * An entry is checked out by the session that uses it ({@link ExecutionCache.take}) and put back when the session
- * ends, so two sessions can never drive one execution. Whether an entry is still current is the caller's check (its
- * history length against the instance's); a stale one is harmless — its commit collides with the chunk another
- * worker committed at the same index, and the instance is replayed from the store.
+ * ends, so two sessions can never drive one execution. Whether an entry is still current is the caller's check, against
+ * the history in the store (no chunk past the entry's end), not only the instance's summary: a stale entry whose
+ * session finds nothing to commit would never see the chunks another worker appended — their consumed messages are
+ * gone and their actions maybe undispatched — and would leave the instance waiting for ever.
  */
 export class ExecutionCache {
   readonly #entries = new Map<string, { entry: CachedExecution; bytes: number }>();

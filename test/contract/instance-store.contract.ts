@@ -577,6 +577,20 @@ export function describeInstanceStoreContract(name: string, factory: InstanceSto
         expect(await store.getInstance('a')).toMatchObject({ historyLength: 6, version: 1, lastUpdatedTime: at(5) });
       });
 
+      it('tells whether the history holds more than a given length, whatever the summary says', async () => {
+        const executionId = await create(store, 'a');
+        const item = await claim(store);
+        expect(await store.hasHistoryBeyond('a', executionId, 0)).toBe(false);
+        expect(await append(item, [orchestratorStarted(at(1)), orchestratorCompleted(at(1))], 0)).toBe(true);
+        expect(await append(item, [orchestratorStarted(at(2)), orchestratorCompleted(at(2))], 2)).toBe(true);
+        expect(await store.getInstance('a')).toMatchObject({ historyLength: 0 });
+        expect(await store.hasHistoryBeyond('a', executionId, 0)).toBe(true);
+        expect(await store.hasHistoryBeyond('a', executionId, 2)).toBe(true);
+        expect(await store.hasHistoryBeyond('a', executionId, 4)).toBe(false);
+        expect(await store.hasHistoryBeyond('a', 'another-execution', 0)).toBe(false);
+        await expect(store.hasHistoryBeyond('a', executionId, -1)).rejects.toBeInstanceOf(DurableError);
+      });
+
       it('lets exactly one of two appends at the same index land, whatever the leases say', async () => {
         const executionId = await create(store, 'a');
         const item = await claim(store);

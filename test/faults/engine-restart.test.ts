@@ -47,6 +47,25 @@ async function positions(ids: readonly string[]): Promise<Map<string, number>> {
   }
 }
 
+/** Prints what a stalled instance's documents and the workers' logs say about it, for the failure's diagnosis. */
+async function describeStalled(ids: readonly string[]): Promise<void> {
+  for (const id of ids) {
+    const instance = await cluster.db.collection('Faults.instances').findOne({ _id: id as never }, { projection: { input: 0, output: 0 } });
+    const jobs = await cluster.db.collection('Faults.jobs').find({ 'data.instanceId': id }, { projection: { 'data.input': 0 } }).toArray();
+    const inbox = await cluster.db.collection('Faults.inbox').find({ instanceId: id }).toArray();
+    const chunks = await cluster.db.collection('Faults.history').find({ instanceId: id }, { projection: { events: 0 } }).toArray();
+    const history = await cluster.durably.client.getHistory(id);
+    console.log([
+      `stalled ${id}: ${JSON.stringify(instance)}`,
+      `jobs not done: ${JSON.stringify(jobs.filter((j) => j.name !== 'durably.activity.done'))} (of ${jobs.length})`,
+      `inbox: ${JSON.stringify(inbox)}`,
+      `chunks: ${JSON.stringify(chunks)}`,
+      `history ${history.length}: scheduled ${history.filter((e) => e.type === 'TaskScheduled').length}, completed ${history.filter((e) => e.type === 'TaskCompleted').length}`,
+    ].join('\n'));
+  }
+  for (const w of cluster.workers) console.log([...w.output.slice(-30), ...w.output.filter((line) => ids.some((id) => line.includes(id)))].join('\n'));
+}
+
 /**
  * Waits until every instance of `started` that had not ended at `before` has progressed (its history grew, or it
  * ended), failing after {@link PROGRESS_WITHIN_MS}; returns the time the slowest one took, in ms.
@@ -61,18 +80,7 @@ async function everyOneProgresses(started: readonly Started[], before: Map<strin
     });
     if (waiting.length === 0) break;
     if (Date.now() - since > PROGRESS_WITHIN_MS) {
-      {
-        for (const id of waiting) {
-          console.log(JSON.stringify(await cluster.db.collection('Faults.instances').findOne({ _id: id as never }, { projection: { input: 0, output: 0 } })));
-          const jobs = await cluster.db.collection('Faults.jobs').find({ 'data.instanceId': id }, { projection: { 'data.input': 0 } }).toArray();
-          console.log(JSON.stringify(jobs.filter((j) => j.name !== 'durably.activity.done')));
-          console.log(`jobs ${jobs.length}, done ${jobs.filter((j) => j.name === 'durably.activity.done').length}; inbox ${await cluster.db.collection('Faults.inbox').countDocuments({ instanceId: id })}`);
-          console.log(JSON.stringify(await cluster.db.collection('Faults.history').find({ instanceId: id }, { projection: { events: 0 } }).toArray()));
-          const history = await cluster.durably.client.getHistory(id);
-          console.log(`history ${history.length}: scheduled ${history.filter((e) => e.type === 'TaskScheduled').length}, completed ${history.filter((e) => e.type === 'TaskCompleted').length}`);
-        }
-        for (const w of cluster.workers) console.log(w.output.slice(-30).join('\n'));
-      }
+      await describeStalled(waiting);
       expect({ stalledAfterRestart: waiting, withinMs: PROGRESS_WITHIN_MS }).toEqual({ stalledAfterRestart: [], withinMs: PROGRESS_WITHIN_MS });
     }
     await new Promise((resolve) => setTimeout(resolve, 100));

@@ -272,6 +272,13 @@ export class MongoInstanceStore implements InstanceStore {
     return docs.map(toInboxMessage);
   }
 
+  async hasHistoryBeyond(instanceId: string, executionId: string, length: number): Promise<boolean> {
+    assertKey(instanceId, 'instanceId');
+    assertKey(executionId, 'executionId');
+    assertInteger(length, 'length', 0);
+    return (await this.#history.findOne({ _id: headId(instanceId, executionId, length) }, { projection: { _id: 1 } })) !== null;
+  }
+
   async commitEpisode(commit: EpisodeCommit): Promise<boolean> {
     const { instanceId, executionId, chunk, now } = commit;
     assertKey(instanceId, 'instanceId');

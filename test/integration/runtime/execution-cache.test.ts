@@ -1,7 +1,10 @@
 // The execution cache changes how an episode is computed, never what it decides: the same orchestrations, run with
-// the cache on and off, record the same histories (same events, same actions, same results, same order).
+// the cache on and off, record the same histories (same events, same actions, same results, same order). And a cached
+// execution the history has moved past is never trusted, whatever the instance's summary says.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { MongoClient } from 'mongodb';
 import { container } from 'tsyringe';
+import { MongoInstanceStore } from '../../../src/adapters/mongodb/mongo-instance-store.js';
 import type { OrchestrationContext } from '../../../src/engine/orchestration-context.js';
 import type { HistoryEvent } from '../../../src/history/history-event.js';
 import { Activity, Orchestrator } from '../../../src/registry/index.js';
@@ -35,6 +38,20 @@ class Mixed {
     const child = await ctx.callSubOrchestrator(Child, 7);
     const approval = await ctx.waitForExternalEvent<number>('approve');
     return [...out, ...fanned, child, approval];
+  }
+}
+
+@Activity()
+class Double {
+  async run(n: number): Promise<number> {
+    return n * 2;
+  }
+}
+
+@Orchestrator()
+class AfterGo {
+  async run(ctx: OrchestrationContext<number>): Promise<number> {
+    return await ctx.callActivity(Double, await ctx.waitForExternalEvent<number>('go'));
   }
 }
 
@@ -89,5 +106,73 @@ describe('runtime: the execution cache', () => {
       return groups;
     };
     expect(byType(on.history)).toEqual(byType(off.history));
+  });
+});
+
+async function until(what: string, check: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`${what} did not happen within 30 s`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+describe('runtime: a cached execution behind the history', () => {
+  // Found by the engine-restart fault suite: a worker appended an episode (its commit applied, but the answer was lost,
+  // or the worker died) and never released the instance, so the instance's summary still showed the old history
+  // length. Another worker whose cache held that length trusted it, found the inbox empty (the appended episode had
+  // consumed the message) and released the instance as idle: the episode's activity was never dispatched, and the
+  // instance waited for ever.
+  it('runs the episode another worker appended and never released (its activity is dispatched, the instance completes)', async () => {
+    const taskHub = 'CacheBehind';
+    const app = await startTestApp({ mongo, taskHub, orchestrators: [AfterGo], activities: [Double], container: container.createChildContainer(), executionCacheMaxInstances: 1_000 });
+    apps.push(app);
+    const client = app.durably.client;
+    const raw = await MongoClient.connect(mongo.uri);
+    try {
+      const db = raw.db(mongo.dbName);
+      const instances = db.collection<{ _id: string }>(`${taskHub}.instances`);
+      const store = new MongoInstanceStore(db, { taskHub });
+      // Waits until the instance's first episode is committed and the worker let it go (its execution is now cached).
+      const released = (id: string): Promise<void> => until(`the release of '${id}'`, async () => {
+        const doc = await instances.findOne({ _id: id });
+        return doc !== null && (doc as { historyLength?: number }).historyLength !== 0 && !('lease' in doc);
+      });
+
+      // A reference run records the episode the 'go' event causes.
+      await client.startNew(AfterGo, { instanceId: 'ref' });
+      await released('ref');
+      const length = (await client.getHistory('ref')).length;
+      await client.raiseEvent('ref', 'go', 21);
+      expect((await client.waitForCompletion('ref', { timeoutMs: 30_000 })).output).toBe(42);
+      const ref = await store.getInstance('ref');
+      const episode = (await store.loadHistory('ref', ref!.executionId)).find((chunk) => chunk.firstEventIndex === length);
+      const raised = episode?.events.find((event) => event.type === 'EventRaised');
+      expect(episode?.events.map((event) => event.type)).toEqual(['OrchestratorStarted', 'EventRaised', 'TaskScheduled', 'OrchestratorCompleted']);
+
+      await client.startNew(AfterGo, { instanceId: 'behind' });
+      await released('behind');
+      expect((await client.getHistory('behind')).length).toBe(length);
+      const behind = await store.getInstance('behind');
+      // Another worker claims the instance, consumes the event in that same episode and dies before dispatching it.
+      await instances.updateOne({ _id: 'behind' }, { $set: { lease: { token: 'dead', workerId: 'dead', until: new Date(Date.now() + 60_000) } } });
+      await store.sendMessage('behind', raised!, { now: new Date() });
+      const [message] = await store.loadMessages('behind');
+      const appended = await store.appendEpisode({
+        instanceId: 'behind', executionId: behind!.executionId, leaseToken: 'dead', now: new Date(),
+        chunk: { firstEventIndex: length, events: episode!.events, consumedMessageIds: [message!.id], undispatched: true },
+      });
+      expect(appended).toBe(true);
+      // Its lease runs out: the worker that cached the instance claims it again, the summary still at the old length.
+      await instances.updateOne({ _id: 'behind' }, { $set: { 'lease.until': new Date(0) } });
+
+      const status = await client.waitForCompletion('behind', { timeoutMs: 30_000 });
+      expect(status.output).toBe(42);
+      const history = await client.getHistory('behind');
+      expect(history.filter((event) => event.type === 'TaskScheduled')).toHaveLength(1);
+      expect(history.filter((event) => event.type === 'TaskCompleted')).toHaveLength(1);
+    } finally {
+      await raw.close();
+    }
   });
 });
