@@ -1,3 +1,5 @@
+import type { DurableErrorCode } from './errors/error-code.js';
+
 /**
  * Options accepted by every {@link DurableError}.
  */
@@ -17,9 +19,9 @@ export interface DurableErrorOptions {
  */
 export class DurableError extends Error {
   /** A stable, machine-readable identifier of the kind of failure (e.g. `EMBEDDED_ENGINE_ERROR`). */
-  readonly code: string;
+  readonly code: DurableErrorCode;
 
-  constructor(code: string, message: string, options: DurableErrorOptions = {}) {
+  constructor(code: DurableErrorCode, message: string, options: DurableErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.name = new.target.name;

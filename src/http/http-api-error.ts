@@ -1,4 +1,5 @@
 import { DurableError } from '../core/durable-error.js';
+import type { DurableErrorCode } from '../core/errors/error-code.js';
 
 /** Where a rejected input was found. */
 export type HttpInputLocation = 'path' | 'query' | 'header' | 'body';
@@ -30,7 +31,7 @@ export class HttpApiError extends DurableError {
   readonly status: number;
   readonly details: readonly HttpErrorDetail[];
 
-  constructor(status: number, code: string, message: string, details: readonly HttpErrorDetail[] = [], options: { cause?: unknown } = {}) {
+  constructor(status: number, code: DurableErrorCode, message: string, details: readonly HttpErrorDetail[] = [], options: { cause?: unknown } = {}) {
     super(code, message, options);
     this.status = status;
     this.details = details;

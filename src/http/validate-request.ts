@@ -1,4 +1,5 @@
 import type { Request } from 'express';
+import type { DurableErrorCode } from '../core/errors/error-code.js';
 import { validateSync, type ValidationError } from 'class-validator';
 import { FUNCTION_KEY_PARAMETER } from './function-keys.js';
 import { HttpApiError, type HttpErrorDetail, type HttpInputLocation } from './http-api-error.js';
@@ -99,7 +100,7 @@ function detailsOf(error: ValidationError, location: HttpInputLocation, prefix: 
   return [...own, ...(error.children ?? []).flatMap((child) => detailsOf(child, location, `${field}.`))];
 }
 
-const CODES: Record<HttpInputLocation, string> = {
+const CODES: Record<HttpInputLocation, DurableErrorCode> = {
   path: 'INVALID_PATH_PARAMETER',
   query: 'INVALID_QUERY_PARAMETER',
   header: 'INVALID_HEADER',

@@ -278,6 +278,6 @@ export function createDurably(options: DurablyOptions, internals: DurablyInterna
 /** The hooks of a Durably (`durably/testing` only). */
 export function hooksOf(durably: Durably): DurablyHooks {
   const hooks = durablyHooks.get(durably);
-  if (hooks === undefined) throw new DurableError('INTERNAL', 'not a Durably instance');
+  if (hooks === undefined) throw new DurableError('INTERNAL_ERROR', 'not a Durably instance');
   return hooks;
 }

@@ -1,5 +1,6 @@
 /** Every error Durably throws, each with a stable `code`. */
 export { DurableError, type DurableErrorOptions } from '../durable-error.js';
+export { DURABLE_ERROR_CODES, type DurableErrorCode } from './error-code.js';
 export { InstanceAlreadyExistsError } from './instance-already-exists-error.js';
 export { InstanceNotFoundError } from './instance-not-found-error.js';
 export { InvalidHistoryError } from './invalid-history-error.js';

@@ -297,7 +297,7 @@ describe('AgendaWorkScheduler', () => {
   it('marks a job whose handler throws a DurableError as failed and never runs it again', async () => {
     const p = setup();
     const hub = newTaskHub();
-    const handlers = recordingHandlers({ onActivity: () => Promise.reject(new DurableError('TEST', 'handler blew up')) });
+    const handlers = recordingHandlers({ onActivity: () => Promise.reject(new DurableError('INTERNAL_ERROR', 'handler blew up')) });
     const scheduler = p.create(hub);
     await scheduler.start(handlers);
     await scheduler.scheduleActivity(activityJob('throws'));

@@ -43,7 +43,7 @@ class Mixed {
 
 @Activity()
 class Double {
-  async run(n: number): Promise<number> {
+  run(n: number): number {
     return n * 2;
   }
 }

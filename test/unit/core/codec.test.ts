@@ -183,7 +183,7 @@ describe('encodePayload rejections name the exact path', () => {
     ['a WeakSet', { w: new WeakSet() }, 'input.w', /a WeakSet/],
     ['a Promise', { p: Promise.resolve(1) }, 'input.p', /^a Promise: await it first$/],
     ['an Error', { e: new TypeError('x') }, 'input.e', /^an Error: store its message\/FailureDetails instead/],
-    ['a DurableError', [new DurableError('X', 'x')], 'input[0]', /an Error/],
+    ['a DurableError', [new DurableError('INVALID_ARGUMENT', 'x')], 'input[0]', /an Error/],
     ['an invalid Date', { at: new Date('nope') }, 'input.at', /invalid Date/],
     ['an awkward key', { 'a b': { 'x.y': [() => 1] } }, 'input["a b"]["x.y"][0]', /functions/],
   ])('%s', (_label, value, path, reason) => {
