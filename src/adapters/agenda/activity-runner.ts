@@ -1,6 +1,6 @@
 import type { ObjectId } from '@agendajs/mongo-backend';
 import { DurableError } from '../../core/durable-error.js';
-import { JobName } from '../../core/persisted-names.js';
+import { JobName } from './job-name.js';
 import type { ActivityJob, WorkHandlers } from '../../ports/work-scheduler.js';
 import { activityFromData } from './agenda-job-data.js';
 import type { HeldJobInsert } from './held-job-insert.js';

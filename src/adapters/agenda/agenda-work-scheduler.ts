@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Db } from '@agendajs/mongo-backend';
-import { CollectionSuffix, FinishedJobName, JobName } from '../../core/persisted-names.js';
+import { CollectionSuffix } from '../mongodb/collection-suffix.js';
+import { FinishedJobName, JobName } from './job-name.js';
 import type { Clock } from '../../ports/clock.js';
-import type { ActivityJob, PendingWork, StartedActivities, TimerJob, WorkHandlers, WorkScheduler } from '../../ports/work-scheduler.js';
+import type { ActivityJob, StartedActivities, TimerJob, WorkHandlers, WorkScheduler } from '../../ports/work-scheduler.js';
+import type { PendingWork } from './pending-work.js';
 import { ActivityRunner } from './activity-runner.js';
 import { openAgendaConnection, type AgendaConnection } from './agenda-connection.js';
 import { activityJobData, timerFromData, timerJobData } from './agenda-job-data.js';

@@ -1,5 +1,5 @@
 import type { ObjectId } from '@agendajs/mongo-backend';
-import { FinishedJobName, type JobName } from '../../core/persisted-names.js';
+import { FinishedJobName, type JobName } from './job-name.js';
 import { failureReason, finishedFields } from './agenda-job-document.js';
 import { describeError, retryDelayMs } from './job-failure.js';
 import type { JobCollection, JobWriteCombiner } from './job-write-combiner.js';

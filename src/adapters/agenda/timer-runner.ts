@@ -1,5 +1,5 @@
 import type { ObjectId } from '@agendajs/mongo-backend';
-import { JobName } from '../../core/persisted-names.js';
+import { JobName } from './job-name.js';
 import type { WorkHandlers } from '../../ports/work-scheduler.js';
 import { timerFromData } from './agenda-job-data.js';
 import { describeError, failsForGood } from './job-failure.js';

@@ -3,7 +3,7 @@ import { MongoServerError, type Collection, type Db, type Filter } from 'mongodb
 import { DurableError } from '../../core/durable-error.js';
 import { InstanceAlreadyExistsError } from '../../core/errors/instance-already-exists-error.js';
 import type { FailureDetails } from '../../core/failure-details.js';
-import { CollectionSuffix } from '../../core/persisted-names.js';
+import { CollectionSuffix } from './collection-suffix.js';
 import { HistoryEventType, type HistoryEvent } from '../../history/history-event.js';
 import {
   TERMINAL_STATUSES, type ContinueAsNewCommit, type EpisodeAppend, type EpisodeCommit, type HistoryChunk, type ReleaseOptions, type InboxMessage, type InstanceQuery,

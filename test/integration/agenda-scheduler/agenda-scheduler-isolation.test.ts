@@ -2,7 +2,7 @@
 // again, uncounted. A start with `aloneFromDeliveries` deliveries (default 2: after one start that never ended) runs
 // alone in its worker; earlier ones run beside the others.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import { JobName } from '../../../src/core/persisted-names.js';
+import { JobName } from '../../../src/adapters/agenda/job-name.js';
 import type { ActivityJob, WorkHandlers } from '../../../src/ports/work-scheduler.js';
 import { openTestDb, waitFor, type TestDb } from '../../support/test-db.js';
 import { activityJob, deferred, newTaskHub, recordingHandlers, SchedulerPool, sleep } from './scheduler-harness.js';

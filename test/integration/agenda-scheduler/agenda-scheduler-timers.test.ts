@@ -2,7 +2,7 @@
 // before it, fired at it — never before fireAt, never twice, and not lost when the worker that armed them stops or
 // dies. Real MongoDB driver against the engine the test harness picks.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import { FinishedJobName, JobName } from '../../../src/core/persisted-names.js';
+import { FinishedJobName, JobName } from '../../../src/adapters/agenda/job-name.js';
 import { openTestDb, waitFor, type TestDb } from '../../support/test-db.js';
 import { newTaskHub, percentile, recordingHandlers, report, SchedulerPool, sleep, timerJob, type TimerRun } from './scheduler-harness.js';
 

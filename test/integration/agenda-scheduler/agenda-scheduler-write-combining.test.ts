@@ -6,7 +6,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/glob
 import type { CommandStartedEvent, Db, Document, MongoClient } from 'mongodb';
 import { ObjectId } from 'mongodb';
 import type { AgendaWorkScheduler } from '../../../src/adapters/agenda/agenda-work-scheduler.js';
-import { CollectionSuffix, FinishedJobName, JobName } from '../../../src/core/persisted-names.js';
+import { FinishedJobName, JobName } from '../../../src/adapters/agenda/job-name.js';
+import { CollectionSuffix } from '../../../src/adapters/mongodb/collection-suffix.js';
 import { openTestDb, rejectionOf, waitFor, type TestDb } from '../../support/test-db.js';
 import { activityJob, newTaskHub, recordingHandlers, SchedulerPool, sleep, timerJob } from './scheduler-harness.js';
 

@@ -3,7 +3,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { JOB_KEY_INDEX_NAME, AgendaWorkScheduler } from '../../../src/adapters/agenda/agenda-work-scheduler.js';
 import { DurableError } from '../../../src/core/durable-error.js';
-import { FinishedJobName, JobName } from '../../../src/core/persisted-names.js';
+import { FinishedJobName, JobName } from '../../../src/adapters/agenda/job-name.js';
 import { openTestDb, waitFor, type TestDb } from '../../support/test-db.js';
 import {
   activityJob, deferred, newTaskHub, percentile, recordingHandlers, report, SchedulerPool, sleep, timerJob,

@@ -2,7 +2,7 @@
 // what they were called with, and job factories.
 import type { Collection } from 'mongodb';
 import { AgendaWorkScheduler, type AgendaWorkSchedulerOptions } from '../../../src/adapters/agenda/agenda-work-scheduler.js';
-import { CollectionSuffix } from '../../../src/core/persisted-names.js';
+import { CollectionSuffix } from '../../../src/adapters/mongodb/collection-suffix.js';
 import type { ActivityJob, TimerJob, WorkHandlers } from '../../../src/ports/work-scheduler.js';
 import type { Doc, TestDb } from '../../support/test-db.js';
 
