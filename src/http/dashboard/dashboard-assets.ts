@@ -10,8 +10,12 @@ export interface DashboardAsset {
 // dist/src/http/dashboard/assets after `npm run build` (its copy step), so this URL works from both.
 const ASSETS = new URL('./assets/', import.meta.url);
 
+// The page's script is app.js, an ES module that imports the other modules by relative URL: each one must be listed here.
+const JAVASCRIPT = 'text/javascript; charset=utf-8';
+const MODULES = ['app.js', 'api.js', 'constants.js', 'credentials.js', 'dialog.js', 'dom.js', 'entity-views.js', 'format.js', 'instance-view.js', 'instances-view.js', 'notice.js', 'show-error.js', 'timeline.js'];
+
 const FILES: Readonly<Record<string, string>> = {
-  'app.js': 'text/javascript; charset=utf-8',
+  ...Object.fromEntries(MODULES.map((name) => [name, JAVASCRIPT])),
   'app.css': 'text/css; charset=utf-8',
   'favicon.svg': 'image/svg+xml',
 };
