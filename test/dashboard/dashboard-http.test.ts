@@ -2,7 +2,7 @@
 // the security headers of every response, and the page shell it serves (from the sources, and from dist/ after a build).
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Request } from 'express';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DashboardConfigurationError } from '../../src/http/dashboard/dashboard-configuration-error.js';
@@ -11,6 +11,11 @@ import type { AdminOperation } from '../../src/http/admin-operation.js';
 import { DF_BASE, rawCall, startHttpApp, type HttpTestApp } from '../e2e/support/http-app.js';
 
 const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const assetsDir = path.join(packageRoot, 'src/http/dashboard/assets');
+/** Every file the page loads (index.html is the page itself, served at the mount path). */
+const assetFiles = readdirSync(assetsDir).filter((file) => file !== 'index.html').sort();
+/** The page's script modules: app.js and every module it imports. */
+const scriptFiles = assetFiles.filter((file) => file.endsWith('.js'));
 
 let target: HttpTestApp;
 const asked: AdminOperation[] = [];
@@ -80,7 +85,7 @@ describe('durably.dashboard(options): serving', () => {
   });
 
   it('sends a Content-Security-Policy without unsafe-inline or other origins, and other hardening headers', async () => {
-    for (const url of ['/open/', '/open/app.js', '/open/app.css', '/open/favicon.svg']) {
+    for (const url of ['/open/', ...assetFiles.map((file) => `/open/${file}`)]) {
       const result = await target.call('GET', url);
       expect(result.status).toBe(200);
       const csp = result.headers.get('content-security-policy') ?? '';
@@ -92,17 +97,32 @@ describe('durably.dashboard(options): serving', () => {
       expect(result.headers.get('x-content-type-options')).toBe('nosniff');
       expect(result.headers.get('x-frame-options')).toBe('DENY');
     }
-    expect((await target.call('GET', '/open/app.js')).headers.get('content-type')).toMatch(/^text\/javascript/);
+    // A module script must be served as JavaScript, or the browser refuses to run it.
+    for (const file of scriptFiles) expect((await target.call('GET', `/open/${file}`)).headers.get('content-type')).toMatch(/^text\/javascript/);
     expect((await target.call('GET', '/open/app.css')).headers.get('content-type')).toMatch(/^text\/css/);
   });
 
   it('loads nothing from another origin (no CDN): every URL in the assets is relative', async () => {
-    for (const url of ['/open/', '/open/app.js', '/open/app.css']) {
+    for (const url of ['/open/', ...assetFiles.filter((file) => !file.endsWith('.svg')).map((file) => `/open/${file}`)]) {
       const { text } = await target.call('GET', url);
       expect(text).not.toMatch(/(?:src|href)="(?:https?:)?\/\//);
       expect(text).not.toMatch(/import\s.*from\s+['"]https?:/);
       expect(text).not.toMatch(/url\((?!["']?data:)/);
     }
+  });
+
+  it('serves every module the page script imports, each one a file of the assets', async () => {
+    expect(scriptFiles).toContain('app.js');
+    const imported = new Set<string>();
+    for (const file of scriptFiles) {
+      const { status, text } = await target.call('GET', `/open/${file}`);
+      expect(status).toBe(200);
+      expect(text).toBe(readFileSync(path.join(assetsDir, file), 'utf8'));
+      for (const match of text.matchAll(/^import\s[^;]*?from\s+'([^']+)';$/gm)) imported.add(match[1]!);
+    }
+    // Only relative imports of files beside app.js, and every module but the entry point is imported by another.
+    for (const specifier of imported) expect(specifier).toMatch(/^\.\/[a-z-]+\.js$/);
+    expect([...imported].map((specifier) => specifier.slice(2)).sort()).toEqual(scriptFiles.filter((file) => file !== 'app.js'));
   });
 
   it('redirects the mount path without a slash to the page with a relative Location', async () => {
@@ -155,8 +175,8 @@ describe('the built package', () => {
   it('ships the assets next to the compiled router (npm run build copies them)', () => {
     const built = path.join(packageRoot, 'dist/src/http/dashboard');
     if (!existsSync(path.join(built, 'create-dashboard-router.js'))) return; // no build in this run
-    for (const file of ['index.html', 'app.js', 'app.css', 'favicon.svg']) {
-      expect(readFileSync(path.join(built, 'assets', file), 'utf8')).toBe(readFileSync(path.join(packageRoot, 'src/http/dashboard/assets', file), 'utf8'));
+    for (const file of ['index.html', ...assetFiles]) {
+      expect(readFileSync(path.join(built, 'assets', file), 'utf8')).toBe(readFileSync(path.join(assetsDir, file), 'utf8'));
     }
   });
 });
