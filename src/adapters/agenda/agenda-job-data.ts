@@ -1,4 +1,4 @@
-import { DurableError } from '../../core/durable-error.js';
+import { MalformedJobDataError } from '../../core/errors/malformed-job-data-error.js';
 import type { ActivityJob, TimerJob } from '../../ports/work-scheduler.js';
 
 /**
@@ -34,13 +34,6 @@ export function activityJobData(job: ActivityJob): ActivityJobData {
 export function timerJobData(job: TimerJob): TimerJobData {
   const { instanceId, executionId, sequence, fireAt } = job;
   return { instanceId, executionId, sequence, fireAt, key: jobKey(job) };
-}
-
-/** Thrown when a job document's `data` is not what this adapter wrote (hand-edited, or written by another version). */
-export class MalformedJobDataError extends DurableError {
-  constructor(jobName: string, problem: string) {
-    super('MALFORMED_JOB_DATA', `Job '${jobName}' has malformed data (${problem}); it was failed without running.`);
-  }
 }
 
 function record(data: unknown, jobName: string): Record<string, unknown> {

@@ -1,4 +1,5 @@
 import type { Db } from '@agendajs/mongo-backend';
+import { DurableError } from '../../core/durable-error.js';
 import type { Clock } from '../../ports/clock.js';
 
 /** Options of {@link AgendaWorkScheduler}. */
@@ -74,10 +75,10 @@ const DEFAULT_LOCK_LIFETIME_MS = 5 * 60_000;
 const DEFAULT_STOP_GRACE_MS = 30_000;
 const DEFAULT_ALONE_FROM_DELIVERIES = 2;
 
-/** Applies the defaults; throws a RangeError naming the first invalid option. */
+/** Applies the defaults; throws a DurableError (`INVALID_OPTIONS`) naming the first invalid option. */
 export function resolveSchedulerOptions(options: AgendaWorkSchedulerOptions): ResolvedSchedulerOptions {
   if (options.db !== undefined && options.db.databaseName !== options.dbName) {
-    throw new RangeError(`AgendaWorkScheduler: options.db is database '${options.db.databaseName}' but dbName is '${options.dbName}'.`);
+    throw new DurableError('INVALID_OPTIONS', `AgendaWorkScheduler: options.db is database '${options.db.databaseName}' but dbName is '${options.dbName}'.`);
   }
   return {
     mongoUri: options.mongoUri,
@@ -96,11 +97,11 @@ export function resolveSchedulerOptions(options: AgendaWorkSchedulerOptions): Re
 }
 
 function positiveInteger(name: string, value: number): number {
-  if (!Number.isInteger(value) || value < 1) throw new RangeError(`AgendaWorkScheduler: ${name} must be a positive integer, got ${value}.`);
+  if (!Number.isInteger(value) || value < 1) throw new DurableError('INVALID_OPTIONS', `AgendaWorkScheduler: ${name} must be a positive integer, got ${value}.`);
   return value;
 }
 
 function nonNegativeInteger(name: string, value: number): number {
-  if (!Number.isInteger(value) || value < 0) throw new RangeError(`AgendaWorkScheduler: ${name} must be a non-negative integer, got ${value}.`);
+  if (!Number.isInteger(value) || value < 0) throw new DurableError('INVALID_OPTIONS', `AgendaWorkScheduler: ${name} must be a non-negative integer, got ${value}.`);
   return value;
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Db } from '@agendajs/mongo-backend';
+import { DurableError } from '../../core/durable-error.js';
 import { CollectionSuffix } from '../mongodb/collection-suffix.js';
 import { FinishedJobName, JobName } from './job-name.js';
 import type { Clock } from '../../ports/clock.js';
@@ -230,7 +231,7 @@ export class AgendaWorkScheduler implements WorkScheduler {
    */
   async scheduleTimer(job: TimerJob): Promise<void> {
     if (!(job.fireAt instanceof Date) || Number.isNaN(job.fireAt.getTime())) {
-      throw new TypeError(`scheduleTimer: fireAt must be a valid Date (timer ${job.sequence} of instance '${job.instanceId}').`);
+      throw new DurableError('INVALID_ARGUMENT', `scheduleTimer: fireAt must be a valid Date (timer ${job.sequence} of instance '${job.instanceId}').`);
     }
     const connection = await this.#connect();
     const runAt = this.#timerRunAt(job.fireAt);

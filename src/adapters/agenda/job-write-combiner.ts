@@ -1,4 +1,5 @@
 import type { Db, ObjectId } from '@agendajs/mongo-backend';
+import { JobWriteError } from '../../core/errors/job-write-error.js';
 
 /** The jobs collection (typed through the Agenda backend's re-export of the driver). */
 export type JobCollection = ReturnType<Db['collection']>;
@@ -23,18 +24,6 @@ const MAX_STATEMENTS = 1_000;
  * a few milliseconds of delay cost nothing, and a lock lifetime is minutes.
  */
 const DEFER_MAX_MS = 25;
-
-/** One statement of a combined write failed on its own (the others did not). */
-export class JobWriteError extends Error {
-  override readonly name = 'JobWriteError';
-  /** The server's error code for this statement, e.g. {@link DUPLICATE_KEY}. */
-  readonly code: unknown;
-
-  constructor(message: string, code: unknown, options?: ErrorOptions) {
-    super(message, options);
-    this.code = code;
-  }
-}
 
 /** How a write may be sent. */
 export interface WriteOptions {
@@ -74,8 +63,8 @@ interface BulkOutcome {
  *   as for any failed write.
  *
  * Inserts are upserts of a fresh `_id` (`$setOnInsert`), so that they travel in the same `update` command as the
- * updates; a duplicate `data.key` fails the statement with {@link DUPLICATE_KEY}, read by {@link JobWriteCombiner.insert}
- * as "already scheduled".
+ * updates; a duplicate `data.key` fails the statement (a {@link JobWriteError} whose `serverCode` is
+ * {@link DUPLICATE_KEY}), read by {@link JobWriteCombiner.insert} as "already scheduled".
  */
 export class JobWriteCombiner {
   readonly #jobs: JobCollection;
@@ -106,7 +95,7 @@ export class JobWriteCombiner {
     try {
       return await this.#enqueue({ updateOne: { filter: { _id }, update: { $setOnInsert: fields }, upsert: true } }, options);
     } catch (error) {
-      if (error instanceof JobWriteError && error.code === DUPLICATE_KEY) return false;
+      if (error instanceof JobWriteError && error.serverCode === DUPLICATE_KEY) return false;
       throw error;
     }
   }

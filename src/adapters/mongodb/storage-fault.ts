@@ -48,8 +48,11 @@ const TRANSIENT_LABELS = ['RetryableWriteError', 'TransientTransactionError', 'R
 export function isStorageFault(error: unknown): boolean {
   for (let current = error, depth = 0; current instanceof Error && depth < 8; current = underlying(current), depth++) {
     if (TRANSIENT_ERROR_NAMES.has(current.name)) return true;
-    const { code, hasErrorLabel } = current as Error & { readonly code?: unknown; readonly hasErrorLabel?: unknown };
+    // A DurableError's `code` is Durably's own; one that reports a server's answer (JobWriteError) keeps the server's
+    // code as `serverCode`.
+    const { code, serverCode, hasErrorLabel } = current as Error & { readonly code?: unknown; readonly serverCode?: unknown; readonly hasErrorLabel?: unknown };
     if (typeof code === 'number' && TRANSIENT_SERVER_CODES.has(code)) return true;
+    if (typeof serverCode === 'number' && TRANSIENT_SERVER_CODES.has(serverCode)) return true;
     if (typeof hasErrorLabel === 'function' && TRANSIENT_LABELS.some((label) => (hasErrorLabel as (l: string) => boolean).call(current, label))) return true;
   }
   return false;

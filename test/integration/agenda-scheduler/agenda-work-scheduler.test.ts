@@ -383,6 +383,6 @@ describe('AgendaWorkScheduler', () => {
   });
 
   it('rejects a db that is not dbName', () => {
-    expect(() => new AgendaWorkScheduler({ mongoUri: t.mongo.uri, dbName: 'other', taskHub: 'x', db: t.db })).toThrow(RangeError);
+    expect(() => new AgendaWorkScheduler({ mongoUri: t.mongo.uri, dbName: 'other', taskHub: 'x', db: t.db })).toThrow(expect.objectContaining({ code: 'INVALID_OPTIONS' }));
   });
 });

@@ -2,7 +2,8 @@
 // bulk write's answer is shared out among the callers. The real driver and engine: agenda-scheduler-write-combining.test.ts.
 import { describe, expect, it } from '@jest/globals';
 import { ObjectId } from 'mongodb';
-import { DUPLICATE_KEY, JobWriteCombiner, JobWriteError, type JobCollection } from '../../../src/adapters/agenda/job-write-combiner.js';
+import { DUPLICATE_KEY, JobWriteCombiner, type JobCollection } from '../../../src/adapters/agenda/job-write-combiner.js';
+import { JobWriteError } from '../../../src/core/errors/job-write-error.js';
 
 type Statement = { updateOne: { filter: Record<string, unknown>; update: Record<string, unknown>; upsert?: boolean } };
 
@@ -82,7 +83,7 @@ describe('JobWriteCombiner', () => {
     expect(failed.status).toBe('rejected');
     const reason = (failed as PromiseRejectedResult).reason as JobWriteError;
     expect(reason).toBeInstanceOf(JobWriteError);
-    expect(reason.code).toBe(14);
+    expect(reason).toMatchObject({ code: 'JOB_WRITE_FAILED', serverCode: 14 });
     expect(reason.message).toMatch(/non-numeric/);
     expect(inserted).toEqual({ status: 'fulfilled', value: true });
   });
