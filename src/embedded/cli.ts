@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { EmbeddedEngineError } from './embedded-engine-error.js';
+import { EmbeddedEngineError } from '../core/errors/embedded-engine-error.js';
 import { startEmbeddedMongo, type EmbeddedMongoCredentials } from './start-embedded-mongo.js';
 
 const USAGE = `usage: durably-mongo [--port 27017] [--host 127.0.0.1] [--dbpath ./data] [--username NAME] [--password-file FILE]

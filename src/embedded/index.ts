@@ -9,4 +9,4 @@
  * @module
  */
 export { startEmbeddedMongo, type EmbeddedMongo, type EmbeddedMongoCredentials, type EmbeddedMongoOptions } from './start-embedded-mongo.js';
-export { EmbeddedEngineError, type EmbeddedEngineErrorCode, type EmbeddedEngineErrorOptions } from './embedded-engine-error.js';
+export { EmbeddedEngineError, type EmbeddedEngineErrorCode, type EmbeddedEngineErrorOptions } from '../core/errors/embedded-engine-error.js';

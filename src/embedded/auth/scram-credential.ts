@@ -1,6 +1,6 @@
 import { createHash, createHmac, pbkdf2, randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
-import { EmbeddedEngineError } from '../embedded-engine-error.js';
+import { EmbeddedEngineError } from '../../core/errors/embedded-engine-error.js';
 import { saslPrep } from './sasl-prep.js';
 
 const pbkdf2Async = promisify(pbkdf2);

@@ -2,7 +2,7 @@ import type { Document } from '../document.js';
 import { cloneDocument } from '../query/clone-document.js';
 import { mingoPipeline, withMingo } from '../query/mingo-options.js';
 import { assertCollectionName } from '../storage/namespace.js';
-import { CommandError } from './command-error.js';
+import { CommandError } from '../../core/errors/command-error.js';
 import { optionalCount, type CommandContext, type CommandHandler } from './command-context.js';
 import { selectDocuments } from './query-documents.js';
 

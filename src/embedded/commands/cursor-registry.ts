@@ -1,7 +1,7 @@
 import { Long } from 'bson';
 import type { Document } from '../document.js';
 import { documentSizeBound } from '../query/document-size.js';
-import { CommandError } from './command-error.js';
+import { CommandError } from '../../core/errors/command-error.js';
 
 /** Default first-batch size of find and aggregate, as in mongod. */
 export const DEFAULT_BATCH_SIZE = 101;

@@ -19,7 +19,7 @@ import type { CollectionStore } from '../storage/collection-store.js';
 import type { QueryPlan } from '../storage/query-planner.js';
 import type { FieldBounds, RangeEnd, SecondaryIndex } from '../storage/secondary-index.js';
 import { aggregateArguments } from './aggregate-command.js';
-import { CommandError } from './command-error.js';
+import { CommandError } from '../../core/errors/command-error.js';
 import type { CommandContext, CommandHandler } from './command-context.js';
 import { EMULATED_VERSION } from './handshake-commands.js';
 import { newSelectionTrace, projectDocuments, selectDocuments, type Selection, type SelectionTrace } from './query-documents.js';

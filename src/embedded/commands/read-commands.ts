@@ -3,7 +3,7 @@ import { parseSort } from '../query/sort-documents.js';
 import { valuesAtPath } from '../query/field-path.js';
 import { canonicalKey } from '../storage/bson-order.js';
 import { assertCollectionName } from '../storage/namespace.js';
-import { CommandError } from './command-error.js';
+import { CommandError } from '../../core/errors/command-error.js';
 import { optionalCount, optionalDocument, type CommandContext, type CommandHandler } from './command-context.js';
 import { projectDocuments, selectDocuments, type Selection } from './query-documents.js';
 

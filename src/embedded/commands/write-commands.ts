@@ -7,7 +7,7 @@ import { upsertSeed } from '../query/upsert-seed.js';
 import type { CollectionStore } from '../storage/collection-store.js';
 import { compareBson } from '../storage/bson-order.js';
 import { assertCollectionName } from '../storage/namespace.js';
-import { CommandError } from './command-error.js';
+import { CommandError } from '../../core/errors/command-error.js';
 import type { CommandContext, CommandHandler } from './command-context.js';
 import { selectDocuments } from './query-documents.js';
 

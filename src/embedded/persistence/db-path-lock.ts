@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { link, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { PersistenceError } from './persistence-error.js';
+import { PersistenceError } from '../../core/errors/persistence-error.js';
 
 /** The name of the lock file created inside a `dbPath`. */
 export const LOCK_FILE_NAME = 'durably-mongo.lock';

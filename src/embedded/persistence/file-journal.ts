@@ -6,7 +6,7 @@ import { deserialize, serialize } from 'bson';
 import type { Document } from '../document.js';
 import { DbPathLock } from './db-path-lock.js';
 import type { JournalOp } from './journal-op.js';
-import { PersistenceError } from './persistence-error.js';
+import { PersistenceError } from '../../core/errors/persistence-error.js';
 
 /** The journal file inside a `dbPath`: every op since the snapshot, appended in LSN order. */
 export const JOURNAL_FILE_NAME = 'durably-mongo.journal';

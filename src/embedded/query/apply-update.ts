@@ -1,7 +1,7 @@
 import { Long, Timestamp, calculateObjectSize } from 'bson';
 import type { Document } from '../document.js';
 import { update as mingoUpdate } from 'mingo';
-import { CommandError } from '../commands/command-error.js';
+import { CommandError } from '../../core/errors/command-error.js';
 import { MAX_BSON_OBJECT_SIZE } from '../wire/op-code.js';
 import { compareBson } from '../storage/bson-order.js';
 import { cloneDocument } from './clone-document.js';

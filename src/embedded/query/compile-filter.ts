@@ -1,3 +1,4 @@
+import { CommandError } from '../../core/errors/command-error.js';
 import type { Document } from '../document.js';
 import { mingoQuery, withMingo } from './mingo-options.js';
 import { compileNativeFilter, Verdict } from './native-filter.js';
@@ -18,9 +19,8 @@ const matchAll: DocumentPredicate = () => true;
 export function compileFilter(filter: unknown): DocumentPredicate {
   if (filter === undefined || filter === null) return matchAll;
   if (typeof filter !== 'object' || Array.isArray(filter)) {
-    return withMingo('invalid filter', () => {
-      throw new Error('filter must be an object');
-    });
+    // The error mingo's wrapper (withMingo) would give for it.
+    throw new CommandError('BadValue', 'invalid filter: filter must be an object');
   }
   if (Object.keys(filter).length === 0) return matchAll;
   validateFilter(filter as Document);

@@ -1,5 +1,5 @@
 import type { Document } from '../document.js';
-import { CommandError } from '../commands/command-error.js';
+import { CommandError } from '../../core/errors/command-error.js';
 import { compareBson } from '../storage/bson-order.js';
 import { valuesAtPath } from './field-path.js';
 

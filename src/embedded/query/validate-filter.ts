@@ -1,4 +1,4 @@
-import { CommandError } from '../commands/command-error.js';
+import { CommandError } from '../../core/errors/command-error.js';
 import type { Document } from '../document.js';
 
 const TOP_LEVEL = new Set(['$and', '$or', '$nor', '$expr', '$comment', '$jsonSchema', '$where', '$alwaysTrue', '$alwaysFalse']);

@@ -1,13 +1,15 @@
 import net from 'node:net';
+import { FramingError } from '../../core/errors/framing-error.js';
+import { MalformedMessageError } from '../../core/errors/malformed-message-error.js';
 import type { ScramCredential } from '../auth/scram-credential.js';
 import { ConnectionAuth } from '../commands/connection-auth.js';
 import type { ConnectionStatistics } from '../commands/server-status.js';
 import type { Document } from '../document.js';
 import type { ClientConnection, EmbeddedEngine } from '../embedded-engine.js';
 import { encodeLegacyReply, encodeMsgReply } from '../wire/encode-reply.js';
-import { FramingError, MessageFramer } from '../wire/message-framer.js';
+import { MessageFramer } from '../wire/message-framer.js';
 import { OpCode } from '../wire/op-code.js';
-import { MalformedMessageError, parseRequest } from '../wire/parse-request.js';
+import { parseRequest } from '../wire/parse-request.js';
 
 /**
  * The TCP side of the engine: frames messages, runs each connection's commands in order, and writes each reply

@@ -1,6 +1,6 @@
 import type { Document } from '../document.js';
 import type { JournalOp } from '../persistence/journal-op.js';
-import { CommandError } from '../commands/command-error.js';
+import { CommandError } from '../../core/errors/command-error.js';
 import { CollectionStore, type ChangeRecorder } from './collection-store.js';
 import { assertCollectionName, assertDatabaseName } from './namespace.js';
 import type { IndexSpec } from './index-spec.js';

@@ -1,7 +1,8 @@
 import { UUID } from 'bson';
 import type { Document } from '../document.js';
 import type { JournalOp } from '../persistence/journal-op.js';
-import { CommandError } from '../commands/command-error.js';
+import { CommandError } from '../../core/errors/command-error.js';
+import { ParallelArraysError } from '../../core/errors/parallel-arrays-error.js';
 import { canonicalKey } from './bson-order.js';
 import { duplicateKeyError } from './duplicate-key-error.js';
 import { describeIndex, type IndexSpec } from './index-spec.js';
@@ -240,9 +241,7 @@ export class CollectionStore {
       try {
         analysis = index.analyze(doc);
       } catch (error) {
-        if ((error as { code?: unknown }).code === 171) {
-          throw new CommandError('CannotIndexParallelArrays', (error as Error).message);
-        }
+        if (error instanceof ParallelArraysError) throw new CommandError('CannotIndexParallelArrays', error.message);
         throw error;
       }
       const duplicate = index.findDuplicateAnalyzed(analysis, idKey);

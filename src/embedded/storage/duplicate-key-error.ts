@@ -1,5 +1,5 @@
 import type { Document } from '../document.js';
-import { CommandError } from '../commands/command-error.js';
+import { CommandError } from '../../core/errors/command-error.js';
 
 function formatValue(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);

@@ -4,6 +4,8 @@
  *
  * @module
  */
+import { CommandError } from '../../core/errors/command-error.js';
+import { ParallelArraysError } from '../../core/errors/parallel-arrays-error.js';
 import { canonicalKey } from './bson-order.js';
 
 /** An index key pattern in field order, e.g. `[['a', 1], ['b.c', -1]]` for `{ a: 1, 'b.c': -1 }`. */
@@ -13,42 +15,26 @@ export type KeyPattern = ReadonlyArray<readonly [field: string, direction: 1 | -
  * Parses an index specification's `key` document. Positive numbers mean ascending and negative numbers
  * descending (MongoDB accepts any non-zero number); special index types are rejected.
  *
- * @throws TypeError for an empty pattern, a `$`-prefixed or empty field name, or a value that is not a
- *   non-zero number (e.g. `'text'`, `'2dsphere'`, `'hashed'`).
+ * @throws CommandError `CannotCreateIndex` for an empty pattern, a `$`-prefixed or empty field name, or a value
+ *   that is not a non-zero number (e.g. `'text'`, `'2dsphere'`, `'hashed'`).
  */
 export function parseKeyPattern(key: Record<string, unknown>): KeyPattern {
   const fields = Object.keys(key);
-  if (fields.length === 0) throw new TypeError('Index key pattern must contain at least one field');
+  if (fields.length === 0) throw new CommandError('CannotCreateIndex', 'Index key pattern must contain at least one field');
   return fields.map((field) => {
     const direction = key[field];
     if (field === '' || field.startsWith('$') || field.split('.').includes('')) {
-      throw new TypeError(`Index key pattern has an invalid field name: '${field}'`);
+      throw new CommandError('CannotCreateIndex', `Index key pattern has an invalid field name: '${field}'`);
     }
     if (typeof direction !== 'number' || direction === 0 || !Number.isFinite(direction)) {
-      throw new TypeError(
+      throw new CommandError(
+        'CannotCreateIndex',
         `Unsupported index key ${JSON.stringify({ [field]: direction })}: only ascending (1) and descending (-1) ` +
           `fields are supported (no text, 2d, 2dsphere, hashed or wildcard indexes)`,
       );
     }
     return [field, direction > 0 ? 1 : -1] as const;
   });
-}
-
-/** MongoDB's CannotIndexParallelArrays (code 171): two fields of a compound key hold different arrays. */
-export class ParallelArraysError extends Error {
-  /** MongoDB error code. */
-  readonly code = 171;
-  /** MongoDB error code name. */
-  readonly codeName = 'CannotIndexParallelArrays';
-
-  /**
-   * @param later - field name of the array found second (MongoDB names it first).
-   * @param earlier - field name of the array found first.
-   */
-  constructor(later: string, earlier: string) {
-    super(`cannot index parallel arrays [${later}] [${earlier}]`);
-    this.name = 'ParallelArraysError';
-  }
 }
 
 /** The keys of one document plus, per pattern field, the path prefixes at which arrays were expanded. */

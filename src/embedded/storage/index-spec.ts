@@ -1,5 +1,5 @@
 import type { Document } from '../document.js';
-import { CommandError } from '../commands/command-error.js';
+import { CommandError } from '../../core/errors/command-error.js';
 import { parseKeyPattern } from './index-keys.js';
 
 /** A validated secondary index definition, as listed by `listIndexes` (without `v`). */

@@ -1,4 +1,4 @@
-import { CommandError } from '../commands/command-error.js';
+import { CommandError } from '../../core/errors/command-error.js';
 
 const INVALID_DB_CHARS = /[/\\. "$*<>:|?\0]/;
 

@@ -121,7 +121,7 @@ export class SecondaryIndex {
   /**
    * @param spec - name, key pattern and options of the index.
    * @param options - instrumentation hooks.
-   * @throws TypeError for an unsupported key pattern.
+   * @throws CommandError `CannotCreateIndex` for an unsupported key pattern.
    */
   constructor(spec: SecondaryIndexSpec, options: SecondaryIndexOptions = {}) {
     this.#name = spec.name;

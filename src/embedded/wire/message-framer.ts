@@ -1,7 +1,5 @@
+import { FramingError } from '../../core/errors/framing-error.js';
 import { MAX_MESSAGE_SIZE } from './op-code.js';
-
-/** Thrown when a stream cannot be split into messages: the connection must be closed, as mongod does. */
-export class FramingError extends Error {}
 
 /**
  * Splits a TCP byte stream into whole wire messages using the little-endian length prefix of each message header.

@@ -1,4 +1,5 @@
 import { deserialize } from 'bson';
+import { MalformedMessageError } from '../../core/errors/malformed-message-error.js';
 import type { Document } from '../document.js';
 import { recordDocumentSizeBound } from '../query/document-size.js';
 import { MsgFlag, OpCode } from './op-code.js';
@@ -16,17 +17,6 @@ export interface WireRequest {
   readonly db: string;
   /** The client expects no reply (OP_MSG `moreToCome`). */
   readonly moreToCome: boolean;
-}
-
-/** A message whose header was readable but whose body was not: answered with an error, the connection stays up. */
-export class MalformedMessageError extends Error {
-  constructor(
-    readonly requestId: number,
-    readonly opCode: number,
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 /** Decodes one complete wire message (header included). */

@@ -5,7 +5,7 @@ import { MongoClient, MongoServerError } from 'mongodb';
 import { container } from 'tsyringe';
 import type { OrchestrationContext } from '../../../src/engine/orchestration-context.js';
 import { Activity, Orchestrator } from '../../../src/registry/index.js';
-import { Durably } from '../../../src/runtime/durably.js';
+import { Durably } from '../../../src/app/durably.js';
 
 @Activity()
 class Double {

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { Binary } from 'bson';
 import { deriveScramCredential, type ScramCredential } from '../../../../src/embedded/auth/scram-credential.js';
-import { CommandError } from '../../../../src/embedded/commands/command-error.js';
+import { CommandError } from '../../../../src/core/errors/command-error.js';
 import { ConnectionAuth } from '../../../../src/embedded/commands/connection-auth.js';
 import type { Document } from '../../../../src/embedded/document.js';
 import { ScramTestClient } from './scram-test-client.js';

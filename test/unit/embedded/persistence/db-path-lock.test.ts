@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DbPathLock, LOCK_FILE_NAME } from '../../../../src/embedded/persistence/db-path-lock.js';
-import { PersistenceError } from '../../../../src/embedded/persistence/persistence-error.js';
+import { PersistenceError } from '../../../../src/core/errors/persistence-error.js';
 
 function startChild(script: string): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['-e', script], { stdio: 'ignore' });

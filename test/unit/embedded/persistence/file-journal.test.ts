@@ -12,7 +12,7 @@ import {
   type FileJournalOptions,
 } from '../../../../src/embedded/persistence/file-journal.js';
 import type { JournalOp } from '../../../../src/embedded/persistence/journal-op.js';
-import { PersistenceError } from '../../../../src/embedded/persistence/persistence-error.js';
+import { PersistenceError } from '../../../../src/core/errors/persistence-error.js';
 
 const ejson = (value: unknown): string => EJSON.stringify(value, { relaxed: false });
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { Long, ObjectId } from 'bson';
 import { applyUpdate, classifyUpdate } from '../../../../src/embedded/query/apply-update.js';
 import { upsertSeed } from '../../../../src/embedded/query/upsert-seed.js';
-import { CommandError } from '../../../../src/embedded/commands/command-error.js';
+import { CommandError } from '../../../../src/core/errors/command-error.js';
 
 function run(doc: Record<string, unknown>, update: Record<string, unknown> | Record<string, unknown>[], extra: { inserting?: boolean; filter?: Record<string, unknown> } = {}) {
   return applyUpdate(doc, { update, kind: classifyUpdate(update), ...extra });

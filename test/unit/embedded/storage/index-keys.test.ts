@@ -1,11 +1,12 @@
 import { describe, it, expect } from '@jest/globals';
 import { Long } from 'bson';
+import { CommandError } from '../../../../src/core/errors/command-error.js';
+import { ParallelArraysError } from '../../../../src/core/errors/parallel-arrays-error.js';
 import {
   analyzeIndexKeys,
   extractIndexKeys,
   isSparseMissing,
   parseKeyPattern,
-  ParallelArraysError,
   type KeyPattern,
 } from '../../../../src/embedded/storage/index-keys.js';
 
@@ -26,13 +27,14 @@ describe('parseKeyPattern', () => {
     ]);
   });
 
-  it.each(['text', '2dsphere', 'hashed', '2d', 0, true, null, NaN])('rejects %p with a TypeError', (value) => {
-    expect(() => parseKeyPattern({ a: value })).toThrow(TypeError);
+  it.each(['text', '2dsphere', 'hashed', '2d', 0, true, null, NaN])('rejects %p with CannotCreateIndex', (value) => {
+    expect(() => parseKeyPattern({ a: value })).toThrow(CommandError);
+    expect(() => parseKeyPattern({ a: value })).toThrow(expect.objectContaining({ codeName: 'CannotCreateIndex' }));
     expect(() => parseKeyPattern({ a: value })).toThrow(/only ascending \(1\) and descending \(-1\)/);
   });
 
   it('rejects empty patterns and invalid field names', () => {
-    expect(() => parseKeyPattern({})).toThrow(TypeError);
+    expect(() => parseKeyPattern({})).toThrow(CommandError);
     expect(() => parseKeyPattern({ $a: 1 })).toThrow(/invalid field name/);
     expect(() => parseKeyPattern({ 'a..b': 1 })).toThrow(/invalid field name/);
   });
@@ -118,7 +120,8 @@ describe('extractIndexKeys', () => {
     try {
       attempt();
     } catch (error) {
-      expect((error as { code: number }).code).toBe(171);
+      expect((error as ParallelArraysError).mongoCode).toBe(171);
+      expect((error as ParallelArraysError).code).toBe('EMBEDDED_COMMAND_ERROR');
     }
     expect(() => keys({ x: { a: [], b: [1] } }, { 'x.a': 1, 'x.b': 1 })).toThrow('cannot index parallel arrays [b] [a]');
     expect(() => keys({ a: [{ b: [1], c: [2] }] }, { 'a.b': 1, 'a.c': 1 })).toThrow(ParallelArraysError);

@@ -1,7 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
 import { serialize, type Document } from 'bson';
-import { MessageFramer, FramingError } from '../../../../src/embedded/wire/message-framer.js';
-import { MalformedMessageError, parseRequest } from '../../../../src/embedded/wire/parse-request.js';
+import { FramingError } from '../../../../src/core/errors/framing-error.js';
+import { MalformedMessageError } from '../../../../src/core/errors/malformed-message-error.js';
+import { MessageFramer } from '../../../../src/embedded/wire/message-framer.js';
+import { parseRequest } from '../../../../src/embedded/wire/parse-request.js';
 import { encodeLegacyReply, encodeMsgReply } from '../../../../src/embedded/wire/encode-reply.js';
 
 function header(length: number, requestId: number, opCode: number): Buffer {

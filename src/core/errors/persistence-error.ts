@@ -1,8 +1,8 @@
-import { DurableError, type DurableErrorOptions } from '../../core/durable-error.js';
+import { DurableError, type DurableErrorOptions } from '../durable-error.js';
 
 /**
  * Thrown when the embedded engine cannot read or write its `dbPath`: the folder is locked by another process,
- * a snapshot is corrupt, or the journal could not be written or fsynced.
+ * a snapshot is corrupt, or the journal could not be written or fsynced. Code `EMBEDDED_PERSISTENCE_ERROR`.
  */
 export class PersistenceError extends DurableError {
   constructor(message: string, options: DurableErrorOptions = {}) {

@@ -1,4 +1,4 @@
-import { DurableError } from '../core/durable-error.js';
+import { DurableError } from '../durable-error.js';
 
 /**
  * The codes of {@link EmbeddedEngineError}:

@@ -1,8 +1,10 @@
 /**
- * MongoDB server error codes the embedded engine answers with, by their `codeName`. The numbers are MongoDB's own
- * (src/mongo/base/error_codes.yml), so drivers and users that match on `code` behave as against a real server.
+ * MongoDB server error codes the embedded engine (`durably/embedded`) answers with, by their `codeName`. The numbers
+ * are MongoDB's own (src/mongo/base/error_codes.yml), so drivers and users that match on `code` behave as against a
+ * real server. It lives in core, beside {@link CommandError} which carries one, so that every layer of the engine can
+ * raise a command error without depending on its command layer.
  */
-export const ErrorCode = {
+export const MongoErrorCode = {
   InternalError: 1,
   BadValue: 2,
   FailedToParse: 9,
@@ -42,11 +44,11 @@ export const ErrorCode = {
   MechanismUnavailable: 334,
 } as const;
 
-/** A MongoDB error code name known to the engine. */
-export type ErrorCodeName = keyof typeof ErrorCode;
+/** A MongoDB error code name known to the embedded engine. */
+export type MongoErrorCodeName = keyof typeof MongoErrorCode;
 
 /** The canonical `codeName` for a numeric code (MongoDB reports `Location<code>` for unnamed codes). */
-export function codeNameOf(code: number): string {
-  for (const [name, value] of Object.entries(ErrorCode)) if (value === code) return name;
+export function mongoCodeNameOf(code: number): string {
+  for (const [name, value] of Object.entries(MongoErrorCode)) if (value === code) return name;
   return `Location${code}`;
 }
