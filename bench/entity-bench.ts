@@ -2,9 +2,9 @@ import 'reflect-metadata';
 import { container } from 'tsyringe';
 import { startEmbeddedMongo } from '../src/embedded/index.js';
 import { DurableEntity } from '../src/entities/durable-entity.js';
-import { EntityId } from '../src/entities/entity-id.js';
+import { EntityId } from '../src/core/entity-id.js';
 import { Entity } from '../src/registry/index.js';
-import { Durably } from '../src/runtime/durably.js';
+import { Durably } from '../src/app/durably.js';
 
 /**
  * `npm run bench` (last): durable entities on the embedded engine in memory, one process (app + engine), default

@@ -32,9 +32,9 @@
 import 'reflect-metadata';
 
 // Running: the app, its options and the client
-export { Durably } from './runtime/durably.js';
+export { Durably } from './app/durably.js';
 export type { DurablyOptions, DurablyTuning } from './runtime/durably-options.js';
-export type { RuntimeLogger } from './runtime/runtime-logger.js';
+export type { RuntimeLogger } from './core/runtime-logger.js';
 export { DurableClient } from './client/durable-client.js';
 export type {
   StartNewOptions, GetStatusOptions, ListInstancesOptions, ListEntitiesOptions, ListPageBounds, EntityMetadata, CheckStatusPayload,

@@ -11,9 +11,9 @@ import { TERMINAL_STATUSES, type InstanceState, type InstanceStore, type Runtime
 import type { WorkScheduler } from '../ports/work-scheduler.js';
 import type { DurableRegistry } from '../registry/durable-registry.js';
 import type { EntityClass } from '../entities/entity-class.js';
-import { EntityId } from '../entities/entity-id.js';
+import { EntityId } from '../core/entity-id.js';
 import type { EntitySignalProxy } from '../entities/entity-signal-proxy.js';
-import { assertValidInstanceId } from '../runtime/instance-id.js';
+import { assertValidInstanceId } from '../core/instance-id.js';
 import type { DurableClientOptions } from './durable-client-options.js';
 import { HistoryViewBuilder } from './history-view.js';
 import { toStoreBounds, type EntityMetadata, type ListEntitiesOptions, type ListInstancesOptions } from './list-options.js';

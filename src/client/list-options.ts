@@ -1,5 +1,5 @@
 import { DurableError } from '../core/durable-error.js';
-import type { EntityId } from '../entities/entity-id.js';
+import type { EntityId } from '../core/entity-id.js';
 import type { InstanceQuery } from '../ports/instance-store.js';
 import type { ListBounds } from '../ports/list-bounds.js';
 

@@ -38,8 +38,10 @@
  */
 import { Buffer } from 'node:buffer';
 import { types } from 'node:util';
-import type { EncodedPayload } from '../history/history-event.js';
 import { InvalidPayloadError, STORED_PAYLOAD } from './errors/invalid-payload-error.js';
+
+/** A payload after the codec: a string, or undefined for "no value". */
+export type EncodedPayload = string | undefined;
 
 /** Deepest nesting of arrays and objects accepted, so that a runaway structure fails cleanly instead of overflowing the stack. */
 export const MAX_PAYLOAD_DEPTH = 1000;

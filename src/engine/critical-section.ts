@@ -1,5 +1,5 @@
 import { LockingRulesViolationError } from '../core/errors/locking-rules-violation-error.js';
-import type { EntityId } from '../entities/entity-id.js';
+import type { EntityId } from '../core/entity-id.js';
 import { HistoryEventType, type HistoryEvent } from '../history/history-event.js';
 import { uuidV5 } from './deterministic-guid.js';
 import type { EntityLock } from './entity-lock.js';

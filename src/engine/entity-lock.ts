@@ -1,4 +1,4 @@
-import type { EntityId } from '../entities/entity-id.js';
+import type { EntityId } from '../core/entity-id.js';
 
 /** Options of `ctx.signalEntity`. */
 export interface SignalEntityOptions {

@@ -1,4 +1,4 @@
-import type { EntityId } from '../entities/entity-id.js';
+import type { EntityId } from '../core/entity-id.js';
 import type { DurableTask, TaskResult, TimerTask } from './durable-task.js';
 import type { EntityLock, SignalEntityOptions } from './entity-lock.js';
 import type { RetryOptions } from './retry-options.js';

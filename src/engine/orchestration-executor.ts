@@ -10,7 +10,7 @@ import {
   HistoryEventType, type EncodedPayload, type EventRaisedEvent, type ExecutionStartedEvent, type HistoryEvent,
 } from '../history/history-event.js';
 import { OrchestratorActionType, type OrchestratorAction } from '../history/orchestrator-action.js';
-import type { EntityId } from '../entities/entity-id.js';
+import type { EntityId } from '../core/entity-id.js';
 import { ActionTable } from './action-table.js';
 import { CompletableTask, type TaskObserver } from './completable-task.js';
 import { CriticalSection, criticalSectionIdFor } from './critical-section.js';

@@ -2,7 +2,7 @@ import { encodePayload as encodeValue } from '../core/codec.js';
 import { assertPayloadSize } from '../core/payload-limit.js';
 import { DurableError } from '../core/durable-error.js';
 import { TimeoutError } from '../core/errors/timeout-error.js';
-import { EntityId } from '../entities/entity-id.js';
+import { EntityId } from '../core/entity-id.js';
 import type { EncodedPayload } from '../history/history-event.js';
 import { CompletableTask, type TaskObserver } from './completable-task.js';
 import { WhenAllTask, WhenAnyTask } from './composite-tasks.js';

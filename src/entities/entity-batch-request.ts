@@ -1,6 +1,6 @@
 import type { RunnableClass } from '../engine/task-types.js';
 import type { EncodedPayload } from '../history/history-event.js';
-import type { EntityId } from './entity-id.js';
+import type { EntityId } from '../core/entity-id.js';
 
 /** One queued operation of an {@link EntityBatchRequest}. */
 export interface EntityOperationRequest {

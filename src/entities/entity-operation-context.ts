@@ -1,5 +1,5 @@
 import type { OrchestratorInput, RunnableClass } from '../engine/task-types.js';
-import type { EntityId } from './entity-id.js';
+import type { EntityId } from '../core/entity-id.js';
 
 /** Options of {@link EntityOperationContext.signalEntity}. */
 export interface SignalEntityOptions {

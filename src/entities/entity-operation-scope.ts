@@ -6,7 +6,7 @@ import type { EncodedPayload } from '../history/history-event.js';
 import { EntityActionType, type EntityAction } from './entity-action.js';
 import type { EntityBatchRequest, EntityOperationRequest } from './entity-batch-request.js';
 import type { EntityBinding } from './entity-binding.js';
-import { EntityId } from './entity-id.js';
+import { EntityId } from '../core/entity-id.js';
 import type { SignalEntityOptions } from './entity-operation-context.js';
 import { ScopedEntityContext } from './scoped-entity-context.js';
 

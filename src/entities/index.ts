@@ -7,7 +7,7 @@
 
 // Authoring
 export { DurableEntity } from './durable-entity.js';
-export { EntityId } from './entity-id.js';
+export { EntityId } from '../core/entity-id.js';
 export type { EntityContext } from './entity-context.js';
 export type { EntityOperationContext, SignalEntityOptions } from './entity-operation-context.js';
 export type { EntityClass, EntityInstance, FunctionEntity } from './entity-class.js';

@@ -1,6 +1,6 @@
 import type { RunnableClass } from '../engine/task-types.js';
 import type { EntityContext } from './entity-context.js';
-import type { EntityId } from './entity-id.js';
+import type { EntityId } from '../core/entity-id.js';
 import type { SignalEntityOptions } from './entity-operation-context.js';
 import type { EntityOperationScope } from './entity-operation-scope.js';
 

@@ -1,3 +1,4 @@
+import type { EncodedPayload } from '../core/codec.js';
 import type { FailureDetails } from '../core/failure-details.js';
 
 /**
@@ -38,8 +39,7 @@ export const HistoryEventType = {
   EntityUnlock: 'EntityUnlock',
 } as const;
 
-/** A payload after the codec: a string (see `src/core/codec.ts`), or undefined for "no value". */
-export type EncodedPayload = string | undefined;
+export type { EncodedPayload } from '../core/codec.js';
 
 /** Final states an execution can record. */
 export type TerminalStatus = 'Completed' | 'Failed' | 'Terminated' | 'ContinuedAsNew';

@@ -1,5 +1,5 @@
 import type { ErrorRequestHandler, NextFunction, Request, Response } from 'express';
-import type { RuntimeLogger } from '../runtime/runtime-logger.js';
+import type { RuntimeLogger } from '../core/runtime-logger.js';
 import { sendJson } from './send-json.js';
 import { toHttpApiError } from './to-http-api-error.js';
 

@@ -1,6 +1,6 @@
 import type { Request, RequestHandler, Response, Router } from 'express';
 import type { DurableClient } from '../client/durable-client.js';
-import type { RuntimeLogger } from '../runtime/runtime-logger.js';
+import type { RuntimeLogger } from '../core/runtime-logger.js';
 import type { AdminOperation } from './admin-operation.js';
 import type { AdminRedact, AdminStatusCodes } from './admin-router-options.js';
 import type { JsonBodyReader } from './read-json-body.js';

@@ -1,5 +1,5 @@
 import type { Request } from 'express';
-import type { RuntimeLogger } from '../runtime/runtime-logger.js';
+import type { RuntimeLogger } from '../core/runtime-logger.js';
 import type { AdminOperation } from './admin-operation.js';
 import type { InstanceStatusPayload } from './instance-status-payload.js';
 import type { AdminReadLimits } from './read-limits.js';

@@ -1,4 +1,4 @@
-import { consoleLogger } from '../runtime/runtime-logger.js';
+import { consoleLogger } from '../core/runtime-logger.js';
 import type { ResolvedAdminSettings } from './admin-route-context.js';
 import { AdminRouterConfigurationError } from './admin-router-configuration-error.js';
 import { checkSecurityChoice } from './check-security-choice.js';

@@ -230,9 +230,6 @@ export interface InstanceStore {
   /** The earliest time at which currently unclaimable work becomes claimable (scheduled starts, expiring leases). */
   nextWorkTime(now: Date): Promise<Date | undefined>;
 
-  /** Whether some instance has work due by `now`, claimed or not (a test environment's idleness check). */
-  hasDueWork(now: Date): Promise<boolean>;
-
   /** The current execution's history, chunk by chunk, in order. */
   loadHistory(instanceId: string, executionId: string): Promise<HistoryChunk[]>;
 

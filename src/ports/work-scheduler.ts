@@ -17,14 +17,6 @@ export interface TimerJob {
   readonly fireAt: Date;
 }
 
-/** Work a scheduler holds that has not finished (see {@link WorkScheduler.pendingWork}). */
-export interface PendingWork {
-  /** Activity jobs not finished: waiting for a worker, or running. */
-  readonly activities: number;
-  /** When the earliest timer that has not fired is due, if there is one. */
-  readonly nextTimerAt?: Date;
-}
-
 /** Activities started by {@link WorkScheduler.startActivities}. */
 export interface StartedActivities {
   /**
@@ -88,13 +80,6 @@ export interface WorkScheduler {
    * action could run again if it were scheduled again, so keep them longer than any re-dispatch can be delayed.
    */
   purgeFinishedJobs(finishedBefore: Date): Promise<number>;
-  /** What has not finished: activity jobs queued or running, and the next timer. */
-  pendingWork(): Promise<PendingWork>;
-  /**
-   * The clock the timers were scheduled by jumped ahead (the virtual clock of a test environment): pending timers
-   * are rescheduled for it, those now due to fire at once.
-   */
-  clockChanged(): Promise<void>;
   /** Stops processing: lets running jobs finish (up to a grace period), releases locks, leaves no timers or handles. */
   stop(): Promise<void>;
 }

@@ -1,7 +1,7 @@
 import { DurableError } from '../core/durable-error.js';
 import type { Clock } from '../ports/clock.js';
 import type { InstanceStore, ReleaseOptions, WorkItem } from '../ports/instance-store.js';
-import type { RuntimeLogger } from './runtime-logger.js';
+import type { RuntimeLogger } from '../core/runtime-logger.js';
 
 /** What a {@link ClaimedLease} needs from the app. */
 export interface LeaseRuntime {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DependencyContainer } from 'tsyringe';
 import { failureDetailsFrom } from '../core/failure-details-from.js';
-import { EntityId } from '../entities/entity-id.js';
+import { EntityId } from '../core/entity-id.js';
 import { executeEntityBatch } from '../entities/execute-entity-batch.js';
 import { HistoryEventType, type EncodedPayload, type HistoryEvent } from '../history/history-event.js';
 import type { EntityLockHolder, EntityOutboxItem, EntityStore } from '../ports/entity-store.js';
@@ -13,7 +13,7 @@ import { ClaimedLease, type InfrastructureBackoff } from './claimed-lease.js';
 import { crashPoint } from './crash-point.js';
 import type { ResolvedTuning } from './durably-options.js';
 import type { Release } from './episode-runtime.js';
-import type { RuntimeLogger } from './runtime-logger.js';
+import type { RuntimeLogger } from '../core/runtime-logger.js';
 
 /** What an entity episode needs from the app. */
 export interface EntityEpisodeRuntime {

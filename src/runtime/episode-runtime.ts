@@ -7,7 +7,7 @@ import type { ResolvedTuning } from './durably-options.js';
 import type { InfrastructureBackoff } from './claimed-lease.js';
 import type { ExecutionCache } from './execution-cache.js';
 import type { LocalResults } from './local-results.js';
-import type { RuntimeLogger } from './runtime-logger.js';
+import type { RuntimeLogger } from '../core/runtime-logger.js';
 
 /** What an episode needs from the app. */
 export interface EpisodeRuntime {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../ports/clock.js';
 import type { InstanceStore, WorkItem } from '../ports/instance-store.js';
-import type { RuntimeLogger } from './runtime-logger.js';
+import type { RuntimeLogger } from '../core/runtime-logger.js';
 
 /**
  * Claims instances that have work and runs their episodes, `concurrency` at a time. Work created in this process

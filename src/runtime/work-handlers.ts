@@ -12,7 +12,7 @@ import { crashPoint } from './crash-point.js';
 import type { ResolvedTuning } from './durably-options.js';
 import type { LocalResults } from './local-results.js';
 import type { ResumeHere } from './resume-here.js';
-import type { RuntimeLogger } from './runtime-logger.js';
+import type { RuntimeLogger } from '../core/runtime-logger.js';
 
 /**
  * Starts of an activity that never ended (crashed, froze or timed out its worker) before its task is failed as

@@ -4,7 +4,7 @@ import { DurableError } from '../core/durable-error.js';
 import { TimeoutError } from '../core/errors/timeout-error.js';
 import type { RunnableClass } from '../engine/task-types.js';
 import type { EntityClass } from '../entities/entity-class.js';
-import { createDurably, hooksOf, type Durably, type DurablyHooks } from '../runtime/durably.js';
+import { createDurably, hooksOf, type Durably, type DurablyHooks } from '../app/durably.js';
 import type { DurablyOptions, DurablyTuning } from '../runtime/durably-options.js';
 import { startTestMongo, type TestMongo } from './start-test-mongo.js';
 import { VirtualClock } from './virtual-clock.js';
@@ -183,7 +183,7 @@ class Environment implements TestEnvironment {
 
   async #advanceTo(time: Date): Promise<void> {
     this.clock.advanceTo(time);
-    await this.hooks.scheduler.clockChanged();
+    await this.hooks.probe.clockChanged();
     this.hooks.wake();
   }
 
@@ -207,11 +207,11 @@ class Environment implements TestEnvironment {
   // One look: idle when nothing ran, started or ended meanwhile, no instance has work due, no activity job is
   // queued or running, and no timer is due; then also when the next timer or scheduled work is due.
   async #look(): Promise<Look> {
-    const { tracker, store, scheduler } = this.hooks;
+    const { tracker, store, probe } = this.hooks;
     const changes = tracker.changes;
     if (tracker.running > 0) return { idle: false, busy: `${tracker.running} episode(s), activity(ies) or timer(s) running` };
     const now = this.clock.now();
-    const [due, pending, nextWork] = await Promise.all([store.hasDueWork(now), scheduler.pendingWork(), store.nextWorkTime(now)]);
+    const [due, pending, nextWork] = await Promise.all([probe.hasDueWork(now), probe.pendingWork(), store.nextWorkTime(now)]);
     if (tracker.changes !== changes) return { idle: false, busy: 'work started or ended' };
     if (due) return { idle: false, busy: 'instances or entities have work due' };
     if (pending.activities > 0) return { idle: false, busy: `${pending.activities} activity job(s) queued or running` };

@@ -4,7 +4,7 @@ import type { FailureDetails } from '../core/failure-details.js';
 import { HistoryEventType, type HistoryEvent } from '../history/history-event.js';
 import { ENGINE_VERSION } from '../engine/engine-version.js';
 import { criticalSectionIdFor } from '../engine/critical-section.js';
-import { EntityId } from '../entities/entity-id.js';
+import { EntityId } from '../core/entity-id.js';
 
 /** Options of {@link HistoryBuilder}. */
 export interface HistoryBuilderOptions {

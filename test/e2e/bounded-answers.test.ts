@@ -2,7 +2,7 @@
 // status's history view is capped, the raw history is streamed whole. Sizes are asserted, never durations.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { AdminRouterConfigurationError } from '../../src/http/admin-router-configuration-error.js';
-import { EntityId } from '../../src/entities/entity-id.js';
+import { EntityId } from '../../src/core/entity-id.js';
 import { DF_BASE, startHttpApp, waitForStatus, type HttpResult, type HttpTestApp } from './support/http-app.js';
 
 /** A router with small limits, so that a few kilobytes reach them. */

@@ -1,7 +1,7 @@
 // Scenario 9: entities under kills. 10 clients × 100 add(1) signals to one counter while its workers are killed
 // several times: the final state is exactly 1,000 (every acknowledged signal applied, none twice).
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { EntityId } from '../../src/entities/entity-id.js';
+import { EntityId } from '../../src/core/entity-id.js';
 import { waitFor } from '../support/test-db.js';
 import { FAST_FAILOVER, FaultCluster, LONG } from './support/fault-cluster.js';
 import type { FaultWorker } from './support/fault-worker-process.js';

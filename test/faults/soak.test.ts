@@ -10,7 +10,7 @@
 // - the scheduler's runners own every timer they arm (polls, timers due soon, lock renewals) and clear them: armed
 //   timers stay at about a dozen per worker.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { EntityId } from '../../src/entities/entity-id.js';
+import { EntityId } from '../../src/core/entity-id.js';
 import { FaultCluster, LONG } from './support/fault-cluster.js';
 import type { FaultWorker } from './support/fault-worker-process.js';
 import type { Started } from './support/mixed-workload.js';

@@ -1,5 +1,5 @@
 import type { DependencyContainer } from 'tsyringe';
-import { Durably } from '../../src/runtime/durably.js';
+import { Durably } from '../../src/app/durably.js';
 import type { DurablyOptions } from '../../src/runtime/durably-options.js';
 import { startTestMongo, type TestMongo } from '../../src/testing/index.js';
 import type { RunnableClass } from '../../src/engine/task-types.js';

@@ -34,6 +34,97 @@ function importsOf(file: string): Import[] {
 const files = sourceFiles(src);
 const relative = (file: string): string => path.relative(root, file);
 
+/**
+ * The layering of src/: each top-level folder and the folders it may import (type-only imports included: they are
+ * structure too). Lower rooms never see higher ones; `app/` composes everything; `testing/` sits on top of it.
+ */
+const LAYERS: Record<string, readonly string[]> = {
+  core: [],
+  history: ['core'],
+  engine: ['core', 'history'],
+  entities: ['core', 'history', 'engine'],
+  registry: ['core', 'history', 'engine', 'entities'],
+  ports: ['core', 'history'],
+  planner: ['core', 'history', 'engine', 'ports'],
+  runtime: ['core', 'history', 'engine', 'entities', 'registry', 'ports', 'planner'],
+  client: ['core', 'history', 'engine', 'entities', 'registry', 'ports'],
+  http: ['core', 'history', 'entities', 'ports', 'client'],
+  adapters: ['core', 'history', 'ports'],
+  embedded: ['core'],
+  eslint: ['core'],
+  app: ['core', 'history', 'engine', 'entities', 'registry', 'ports', 'planner', 'runtime', 'client', 'http', 'adapters', 'embedded'],
+  testing: ['core', 'history', 'engine', 'entities', 'registry', 'ports', 'planner', 'runtime', 'client', 'http', 'adapters', 'embedded', 'app'],
+};
+
+/** The folder of `file` `depth` levels below `base` (a path under src/), or '.' for a file directly in `base`. */
+function folderOf(file: string, base: string): string {
+  const parts = path.relative(path.join(src, base), file).split(path.sep);
+  return parts.length > 1 ? (parts[0] as string) : '.';
+}
+
+/** Every relative import between two different folders under `base`, as `from -> to: file -> target`. */
+function folderEdges(base: string): Map<string, string[]> {
+  const edges = new Map<string, string[]>();
+  for (const file of files.filter((f) => !path.relative(path.join(src, base), f).startsWith('..'))) {
+    for (const { specifier } of importsOf(file)) {
+      if (!specifier.startsWith('.')) continue;
+      const target = path.resolve(path.dirname(file), specifier).replace(/\.js$/, '.ts');
+      if (path.relative(path.join(src, base), target).startsWith('..')) continue;
+      const from = folderOf(file, base);
+      const to = folderOf(target, base);
+      if (from === to) continue;
+      const key = `${from} -> ${to}`;
+      edges.set(key, [...(edges.get(key) ?? []), `${relative(file)} -> ${relative(target)}`]);
+    }
+  }
+  return edges;
+}
+
+/** The cycles of a folder graph (strongly connected components of more than one folder). */
+function folderCycles(edges: Map<string, string[]>): string[][] {
+  const next = new Map<string, string[]>();
+  for (const key of edges.keys()) {
+    const [from = '', to = ''] = key.split(' -> ');
+    next.set(from, [...(next.get(from) ?? []), to]);
+  }
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const cycles: string[][] = [];
+  const visit = (node: string): void => {
+    index.set(node, index.size);
+    low.set(node, index.get(node) as number);
+    stack.push(node);
+    for (const to of next.get(node) ?? []) {
+      if (!index.has(to)) {
+        visit(to);
+        low.set(node, Math.min(low.get(node) as number, low.get(to) as number));
+      } else if (stack.includes(to)) {
+        low.set(node, Math.min(low.get(node) as number, index.get(to) as number));
+      }
+    }
+    if (low.get(node) === index.get(node)) {
+      const component: string[] = [];
+      let top: string | undefined;
+      do {
+        top = stack.pop();
+        if (top !== undefined) component.push(top);
+      } while (top !== undefined && top !== node);
+      if (component.length > 1) cycles.push(component.sort());
+    }
+  };
+  for (const node of next.keys()) if (!index.has(node)) visit(node);
+  return cycles;
+}
+
+/** The imports that make up the cycles, for the failure message. */
+function cycleImports(edges: Map<string, string[]>, cycles: string[][]): string[] {
+  return cycles.flatMap((cycle) => [...edges].filter(([key]) => {
+    const [from = '', to = ''] = key.split(' -> ');
+    return cycle.includes(from) && cycle.includes(to);
+  }).flatMap(([, imports]) => imports));
+}
+
 describe('architecture', () => {
   it('src/ has no runtime import cycles', () => {
     const graph = new Map<string, string[]>();
@@ -59,6 +150,27 @@ describe('architecture', () => {
     };
     for (const file of files) visit(file);
     expect(cycles).toEqual([]);
+  });
+
+  it('has no cycle between the top-level folders of src/', () => {
+    const edges = folderEdges('.');
+    expect(cycleImports(edges, folderCycles(edges))).toEqual([]);
+  });
+
+  it('has no cycle between the folders of src/embedded/ (nor with the files directly in it)', () => {
+    const edges = folderEdges('embedded');
+    expect(cycleImports(edges, folderCycles(edges))).toEqual([]);
+  });
+
+  it('every top-level folder imports only the folders below it (LAYERS)', () => {
+    const folders = new Set(readdirSync(src).filter((name) => statSync(path.join(src, name)).isDirectory()));
+    // A new folder must take its place in the layering before anything may import it.
+    expect([...folders].filter((folder) => LAYERS[folder] === undefined)).toEqual([]);
+    const forbidden = [...folderEdges('.')].filter(([key]) => {
+      const [from = '', to = ''] = key.split(' -> ');
+      return from !== '.' && !(LAYERS[from] ?? []).includes(to);
+    }).flatMap(([, imports]) => imports);
+    expect(forbidden).toEqual([]);
   });
 
   it.each([

@@ -1,8 +1,8 @@
 import type { Collection, Db, Filter } from 'mongodb';
-import { EntityId } from '../../entities/entity-id.js';
+import { EntityId } from '../../core/entity-id.js';
 import type { HistoryEvent } from '../../history/history-event.js';
 import { DurableError } from '../../core/durable-error.js';
-import { CollectionSuffix } from '../../core/persisted-names.js';
+import { CollectionSuffix } from './collection-suffix.js';
 import {
   ENTITY_EXECUTION_ID, type EntityBatchCommit, type EntityRecord, type EntityStore, type EntitySummary,
 } from '../../ports/entity-store.js';

@@ -5,7 +5,7 @@ import { checkSecurityChoice } from '../check-security-choice.js';
 import { createRequestGuard } from '../request-guard.js';
 import { resolveGuardOptions, type ResolvedGuardOptions } from '../resolve-guard-options.js';
 import { toHttpApiError } from '../to-http-api-error.js';
-import { consoleLogger, type RuntimeLogger } from '../../runtime/runtime-logger.js';
+import { consoleLogger, type RuntimeLogger } from '../../core/runtime-logger.js';
 import { escapeHtml, loadDashboardAssets } from './dashboard-assets.js';
 import { DashboardConfigurationError } from './dashboard-configuration-error.js';
 import type { DashboardOptions } from './dashboard-options.js';

@@ -1,5 +1,5 @@
 import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
-import { EntityId } from '../../entities/entity-id.js';
+import { EntityId } from '../../core/entity-id.js';
 import { invalid } from '../validate-request.js';
 
 /** The longest entity instance ID (`@name@key`), as `EntityId` enforces. */

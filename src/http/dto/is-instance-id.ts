@@ -1,5 +1,5 @@
 import { ValidateBy, type ValidationOptions } from 'class-validator';
-import { instanceIdProblem } from '../../runtime/instance-id.js';
+import { instanceIdProblem } from '../../core/instance-id.js';
 
 /**
  * Validates a new instance ID by the very rule the client applies (`instanceIdProblem`): what the router accepts, the

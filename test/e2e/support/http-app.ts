@@ -2,7 +2,7 @@ import express, { type Express } from 'express';
 import type { AddressInfo } from 'node:net';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import { container as rootContainer } from 'tsyringe';
-import type { Durably } from '../../../src/runtime/durably.js';
+import type { Durably } from '../../../src/app/durably.js';
 import { startTestApp, type TestApp } from '../../support/durably-app.js';
 import { ACTIVITIES, ENTITIES, HeldCities, ORCHESTRATORS } from './fixtures.js';
 

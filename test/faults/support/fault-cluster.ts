@@ -6,7 +6,7 @@ import path from 'node:path';
 import { MongoClient, type Db } from 'mongodb';
 import { container } from 'tsyringe';
 import { HistoryEventType, type HistoryEvent } from '../../../src/history/history-event.js';
-import { Durably } from '../../../src/runtime/durably.js';
+import { Durably } from '../../../src/app/durably.js';
 import { ENGINE_CLI, startEngineProcess, type EngineProcess } from '../../support/engine-process.js';
 import { hogProcesses, startCpuHog, type CpuHog } from './cpu-hog.js';
 import { startFaultWorker, type FaultWorker } from './fault-worker-process.js';

@@ -1,5 +1,5 @@
 import { expect } from '@jest/globals';
-import { EntityId } from '../../../src/entities/entity-id.js';
+import { EntityId } from '../../../src/core/entity-id.js';
 import type { FaultCluster } from './fault-cluster.js';
 
 /** One started orchestration, what it must return, and the activity calls (ledger keys) it must have run. */

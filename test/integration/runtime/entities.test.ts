@@ -8,7 +8,7 @@ import { container } from 'tsyringe';
 import {
   Activity, DurableEntity, Entity, EntityId, Orchestrator, type EntityContext, type OrchestrationContext,
 } from '../../../src/index.js';
-import type { Durably } from '../../../src/runtime/durably.js';
+import type { Durably } from '../../../src/app/durably.js';
 import { startTestMongo, type TestMongo } from '../../../src/testing/index.js';
 import { startTestApp, type TestApp } from '../../support/durably-app.js';
 import { waitFor } from '../../support/test-db.js';

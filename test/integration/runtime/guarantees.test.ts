@@ -12,11 +12,11 @@ import type { RunnableClass } from '../../../src/engine/task-types.js';
 import { HistoryEventType, type HistoryEvent } from '../../../src/history/history-event.js';
 import { Activity, Orchestrator } from '../../../src/registry/index.js';
 import { DedupeKey } from '../../../src/runtime/action-dispatcher.js';
-import { Durably } from '../../../src/runtime/durably.js';
+import { Durably } from '../../../src/app/durably.js';
 import { startTestMongo, type TestMongo } from '../../../src/testing/index.js';
 import { waitFor } from '../../support/test-db.js';
 import { startWorkerProcess, type WorkerProcess } from '../../support/worker-process.js';
-import { JobName } from '../../../src/core/persisted-names.js';
+import { JobName } from '../../../src/adapters/agenda/job-name.js';
 
 // ---- Activities whose runs the tests watch and hold ------------------------------------------------------------
 

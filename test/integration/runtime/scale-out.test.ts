@@ -6,7 +6,7 @@ import { MongoClient, type Db } from 'mongodb';
 import { container } from 'tsyringe';
 import type { OrchestrationContext } from '../../../src/engine/orchestration-context.js';
 import { Activity, Orchestrator } from '../../../src/registry/index.js';
-import { Durably } from '../../../src/runtime/durably.js';
+import { Durably } from '../../../src/app/durably.js';
 import { startEngineProcess, type EngineProcess } from '../../support/engine-process.js';
 import { startWorkerProcess, type WorkerProcess } from '../../support/worker-process.js';
 

@@ -8,10 +8,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { MongoClient, type Db, type Document } from 'mongodb';
 import { container } from 'tsyringe';
-import { FinishedJobName, JobName } from '../../../src/core/persisted-names.js';
+import { FinishedJobName, JobName } from '../../../src/adapters/agenda/job-name.js';
 import type { OrchestrationContext } from '../../../src/engine/orchestration-context.js';
 import { Activity, Orchestrator } from '../../../src/registry/index.js';
-import type { Durably } from '../../../src/runtime/durably.js';
+import type { Durably } from '../../../src/app/durably.js';
 import { startTestMongo, type TestMongo } from '../../../src/testing/index.js';
 import { startTestApp, type TestApp } from '../../support/durably-app.js';
 

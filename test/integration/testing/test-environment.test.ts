@@ -7,7 +7,7 @@ import { DurableError } from '../../../src/core/durable-error.js';
 import { TimeoutError } from '../../../src/core/errors/timeout-error.js';
 import type { OrchestrationContext } from '../../../src/engine/orchestration-context.js';
 import { DurableEntity } from '../../../src/entities/durable-entity.js';
-import { EntityId } from '../../../src/entities/entity-id.js';
+import { EntityId } from '../../../src/core/entity-id.js';
 import { HistoryEventType } from '../../../src/history/history-event.js';
 import { Activity, Entity, Orchestrator } from '../../../src/registry/index.js';
 import { createTestEnvironment, type TestEnvironment } from '../../../src/testing/index.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { toHistoryView } from '../../../src/client/history-view.js';
 import { HistoryBuilder } from '../../../src/testing/history-builder.js';
-import { EntityId } from '../../../src/entities/entity-id.js';
+import { EntityId } from '../../../src/core/entity-id.js';
 
 describe('toHistoryView', () => {
   it('folds timers, like activities, into one row with the time they were created', () => {

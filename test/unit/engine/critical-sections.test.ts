@@ -6,7 +6,7 @@ import type { DurableTask } from '../../../src/engine/durable-task.js';
 import type { EntityLock } from '../../../src/engine/entity-lock.js';
 import type { OrchestrationContext } from '../../../src/engine/orchestration-context.js';
 import type { OrchestrationDecision } from '../../../src/engine/orchestration-decision.js';
-import { EntityId } from '../../../src/entities/entity-id.js';
+import { EntityId } from '../../../src/core/entity-id.js';
 import type { OrchestratorAction } from '../../../src/history/orchestrator-action.js';
 import { HistoryBuilder } from '../../../src/testing/history-builder.js';
 import { replayHistory } from '../../../src/testing/replay-history.js';

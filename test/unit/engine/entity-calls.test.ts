@@ -3,7 +3,7 @@ import { DurableError } from '../../../src/core/durable-error.js';
 import { NonDeterminismError } from '../../../src/core/errors/non-determinism-error.js';
 import { TaskFailedError } from '../../../src/core/errors/task-failed-error.js';
 import type { OrchestrationContext } from '../../../src/engine/orchestration-context.js';
-import { EntityId } from '../../../src/entities/entity-id.js';
+import { EntityId } from '../../../src/core/entity-id.js';
 import { HistoryBuilder } from '../../../src/testing/history-builder.js';
 import { replayHistory } from '../../../src/testing/replay-history.js';
 

@@ -5,7 +5,7 @@ import { NonDurableAwaitError } from '../../../src/core/errors/non-durable-await
 import type { OrchestrationContext } from '../../../src/engine/orchestration-context.js';
 import type { OrchestrationDecision } from '../../../src/engine/orchestration-decision.js';
 import { OrchestrationExecution } from '../../../src/engine/orchestration-execution.js';
-import { EntityId } from '../../../src/entities/entity-id.js';
+import { EntityId } from '../../../src/core/entity-id.js';
 import { HistoryBuilder } from '../../../src/testing/history-builder.js';
 import { yieldToEventLoop } from '../../../src/testing/replay-history.js';
 import { TwinExecution } from './twin-execution.js';

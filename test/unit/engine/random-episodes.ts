@@ -1,5 +1,5 @@
 import type { OrchestrationContext } from '../../../src/engine/orchestration-context.js';
-import { EntityId } from '../../../src/entities/entity-id.js';
+import { EntityId } from '../../../src/core/entity-id.js';
 import type { OrchestratorAction } from '../../../src/history/orchestrator-action.js';
 import type { HistoryBuilder } from '../../../src/testing/history-builder.js';
 import { seededRandom } from '../../support/seeded-random.js';

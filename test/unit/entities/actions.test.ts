@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { RegistrationError } from '../../../src/core/errors/registration-error.js';
 import { DurableEntity } from '../../../src/entities/durable-entity.js';
-import { EntityId } from '../../../src/entities/entity-id.js';
+import { EntityId } from '../../../src/core/entity-id.js';
 import { failureOf, runBatch } from './fixtures/run-batch.js';
 
 class Greeting {

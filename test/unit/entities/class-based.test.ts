@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { DurableEntity } from '../../../src/entities/durable-entity.js';
-import { EntityId } from '../../../src/entities/entity-id.js';
+import { EntityId } from '../../../src/core/entity-id.js';
 import { EntityOperationNotFoundError } from '../../../src/entities/entity-operation-not-found-error.js';
 import { entityOperationNames } from '../../../src/entities/entity-operation-names.js';
 import { RegistrationError } from '../../../src/core/errors/registration-error.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { EntityContext } from '../../../src/entities/entity-context.js';
-import { EntityId } from '../../../src/entities/entity-id.js';
+import { EntityId } from '../../../src/core/entity-id.js';
 import { failureOf, runBatch } from './fixtures/run-batch.js';
 
 /** The Counter of the Durable Functions overview, as written there (in TS). */

@@ -4,7 +4,7 @@ import { encodePayload } from '../../../src/core/codec.js';
 import { DurableEntity } from '../../../src/entities/durable-entity.js';
 import type { EntityContext } from '../../../src/entities/entity-context.js';
 import type { EntityClass } from '../../../src/entities/entity-class.js';
-import { EntityId } from '../../../src/entities/entity-id.js';
+import { EntityId } from '../../../src/core/entity-id.js';
 import { executeEntityBatch } from '../../../src/entities/execute-entity-batch.js';
 import { Activity, DurableRegistry, Entity, getRunnableMetadata, InjectableBase, Orchestrator } from '../../../src/registry/index.js';
 import { literally, registrationError } from './fixtures/catch-error.js';

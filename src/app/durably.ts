@@ -5,6 +5,7 @@ import { MongoInstanceStore } from '../adapters/mongodb/mongo-instance-store.js'
 import { isStorageFault } from '../adapters/mongodb/storage-fault.js';
 import { DurableError } from '../core/durable-error.js';
 import { AgendaWorkScheduler } from '../adapters/agenda/agenda-work-scheduler.js';
+import type { PendingWork } from '../adapters/agenda/pending-work.js';
 import { DurableClient } from '../client/durable-client.js';
 import { createAdminRouter, type AdminRouter } from '../http/create-admin-router.js';
 import type { AdminRouterOptions } from '../http/admin-router-options.js';
@@ -16,18 +17,18 @@ import type { InstanceStore } from '../ports/instance-store.js';
 import { systemClock, type Clock } from '../ports/clock.js';
 import type { WorkScheduler } from '../ports/work-scheduler.js';
 import { DurableRegistry } from '../registry/durable-registry.js';
-import { ActionDispatcher } from './action-dispatcher.js';
-import { InfrastructureBackoff } from './claimed-lease.js';
-import { resolveTuning, type DurablyOptions, type ResolvedTuning } from './durably-options.js';
-import { runEntityEpisode } from './entity-episode.js';
-import { runEpisode, type EpisodeRuntime } from './episode-runner.js';
-import { ExecutionCache } from './execution-cache.js';
-import { LocalResults } from './local-results.js';
-import { OrchestrationWorker } from './orchestration-worker.js';
-import { createResumeHere, type ResumeHereRoute } from './resume-here.js';
-import { consoleLogger, type RuntimeLogger } from './runtime-logger.js';
-import { activityPoisonCap, createWorkHandlers } from './work-handlers.js';
-import { WorkTracker } from './work-tracker.js';
+import { ActionDispatcher } from '../runtime/action-dispatcher.js';
+import { InfrastructureBackoff } from '../runtime/claimed-lease.js';
+import { resolveTuning, type DurablyOptions, type ResolvedTuning } from '../runtime/durably-options.js';
+import { runEntityEpisode } from '../runtime/entity-episode.js';
+import { runEpisode, type EpisodeRuntime } from '../runtime/episode-runner.js';
+import { ExecutionCache } from '../runtime/execution-cache.js';
+import { LocalResults } from '../runtime/local-results.js';
+import { OrchestrationWorker } from '../runtime/orchestration-worker.js';
+import { createResumeHere, type ResumeHereRoute } from '../runtime/resume-here.js';
+import { consoleLogger, type RuntimeLogger } from '../core/runtime-logger.js';
+import { activityPoisonCap, createWorkHandlers } from '../runtime/work-handlers.js';
+import { WorkTracker } from '../runtime/work-tracker.js';
 
 // Set by Durably's static block: the private factory, for createDurably below.
 let createWithInternals: (options: DurablyOptions, internals: DurablyInternals) => Promise<Durably>;
@@ -70,6 +71,7 @@ export class Durably {
   private constructor(parts: {
     registry: DurableRegistry; store: InstanceStore; entities: EntityStore; scheduler: WorkScheduler; container: DependencyContainer;
     tuning: ResolvedTuning; log: RuntimeLogger; connection: MongoConnection; embedded: EmbeddedMongo | undefined; internals: DurablyInternals;
+    probe: IdlenessProbe;
   }) {
     this.registry = parts.registry;
     this.#store = parts.store;
@@ -107,7 +109,7 @@ export class Durably {
     });
     durablyHooks.set(this, {
       store: this.#store,
-      scheduler: this.#scheduler,
+      probe: parts.probe,
       tracker: this.#tracker,
       wake: () => this.#worker.wakeAll(),
     });
@@ -157,7 +159,13 @@ export class Durably {
         log: (line: string) => log('warn', line),
         ...(internals.clock === undefined ? {} : { clock: internals.clock }),
       });
-      return new Durably({ registry, store, entities, scheduler, container: options.container ?? rootContainer, tuning, log, connection, embedded, internals });
+      // What only a test environment asks of the adapters, beside (not in) the ports.
+      const probe: IdlenessProbe = {
+        hasDueWork: (now) => store.hasDueWork(now),
+        pendingWork: () => scheduler.pendingWork(),
+        clockChanged: () => scheduler.clockChanged(),
+      };
+      return new Durably({ registry, store, entities, scheduler, container: options.container ?? rootContainer, tuning, log, connection, embedded, internals, probe });
     } catch (error) {
       await connection?.close();
       await embedded?.stop();
@@ -258,10 +266,23 @@ export interface DurablyInternals {
   readonly whileWaiting?: () => Promise<boolean>;
 }
 
+/**
+ * What a test environment asks of the adapters to tell when an app is idle and to move its virtual clock: a seam of
+ * its own, so that the ports carry only what the runtime uses. Not part of the public API.
+ */
+export interface IdlenessProbe {
+  /** Whether some instance has work due by `now`, claimed or not. */
+  hasDueWork(now: Date): Promise<boolean>;
+  /** Activity jobs queued or running, and the next timer. */
+  pendingWork(): Promise<PendingWork>;
+  /** The virtual clock jumped ahead: pending timers are rescheduled for it, those now due fire at once. */
+  clockChanged(): Promise<void>;
+}
+
 /** What `durably/testing` reads of a running Durably to tell when it is idle. Not part of the public API. */
 export interface DurablyHooks {
   readonly store: InstanceStore;
-  readonly scheduler: WorkScheduler;
+  readonly probe: IdlenessProbe;
   /** Episodes, activities and timers running in this process. */
   readonly tracker: WorkTracker;
   /** Wakes every worker loop (time moved on: scheduled work may be due). */

@@ -1,4 +1,4 @@
-import { DurableError } from '../core/durable-error.js';
+import { DurableError } from './durable-error.js';
 
 /**
  * Names one entity: its `name` (the registered entity name; compared ignoring case) and its `key` (case-sensitive).

@@ -1,4 +1,4 @@
-import { DurableError } from '../core/durable-error.js';
+import { DurableError } from './durable-error.js';
 
 /**
  * Why `instanceId` breaks Durable Functions' instance ID rules, or `undefined` when it keeps them: 1–256 characters
