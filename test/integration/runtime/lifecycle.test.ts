@@ -161,11 +161,14 @@ describe('runtime: instance lifecycle', () => {
 
     it('does not start an instance before startAt', async () => {
       const client = app.durably.client;
-      const startAt = new Date(Date.now() + 500);
+      const startAt = new Date(Date.now() + 2_000);
       const id = await client.startNew(Quick, { input: 'scheduled', startAt });
       await sleep(250);
-      expect((await client.getStatus(id))?.runtimeStatus).toBe('Pending');
-      expect(ran).not.toContain('Echo:scheduled');
+      const early = (await client.getStatus(id))?.runtimeStatus;
+      const ranEarly = ran.includes('Echo:scheduled');
+      // What was seen before startAt must be Pending; a machine stalled past startAt saw nothing that tells (the
+      // ExecutionStarted check below holds either way).
+      if (Date.now() < startAt.getTime()) expect({ early, ranEarly }).toEqual({ early: 'Pending', ranEarly: false });
       const status = await client.waitForCompletion(id, { timeoutMs: 10_000 });
       expect(status.output).toBe('echo scheduled');
       const started = (await client.getHistory(id)).find((e) => e.type === 'ExecutionStarted');
@@ -373,7 +376,8 @@ describe('runtime: instance lifecycle', () => {
       expect(error).toBeInstanceOf(TimeoutError);
       expect(error).toMatchObject({ code: 'TIMEOUT' });
       expect(Date.now() - started).toBeGreaterThanOrEqual(290);
-      expect(Date.now() - started).toBeLessThan(3_000);
+      // It gives up rather than waiting on; how soon after its timeout depends on the machine's load (generous bound).
+      expect(Date.now() - started).toBeLessThan(30_000);
     });
 
     it('getStatus of an unknown instance is undefined', async () => {
@@ -382,17 +386,20 @@ describe('runtime: instance lifecycle', () => {
 
     it('raiseEvent, terminate, suspend, resume, restart and waitForCompletion on an unknown instance fail with InstanceNotFoundError', async () => {
       const client = app.durably.client;
-      for (const call of [
-        client.raiseEvent('no-such-instance', 'Go', 1),
-        client.terminate('no-such-instance'),
-        client.suspend('no-such-instance'),
-        client.resume('no-such-instance'),
-        client.restart('no-such-instance'),
-        client.waitForCompletion('no-such-instance', { timeoutMs: 100 }),
-        client.getHistory('no-such-instance'),
-      ]) {
-        const error = await errorOf(call);
-        expect(error).toBeInstanceOf(InstanceNotFoundError);
+      // Each call is made where it is awaited: made all at once, a later one could reject while an earlier one is
+      // still awaited, with nothing observing it yet (an unhandled rejection on a slow machine).
+      const calls: [string, () => Promise<unknown>][] = [
+        ['raiseEvent', () => client.raiseEvent('no-such-instance', 'Go', 1)],
+        ['terminate', () => client.terminate('no-such-instance')],
+        ['suspend', () => client.suspend('no-such-instance')],
+        ['resume', () => client.resume('no-such-instance')],
+        ['restart', () => client.restart('no-such-instance')],
+        ['waitForCompletion', () => client.waitForCompletion('no-such-instance', { timeoutMs: 100 })],
+        ['getHistory', () => client.getHistory('no-such-instance')],
+      ];
+      for (const [name, call] of calls) {
+        const error = await errorOf(call());
+        expect({ name, error }).toEqual({ name, error: expect.any(InstanceNotFoundError) });
         expect(error).toMatchObject({ code: 'INSTANCE_NOT_FOUND', instanceId: 'no-such-instance' });
       }
     });
