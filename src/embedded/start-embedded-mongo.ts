@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { deriveScramCredential, type ScramCredential } from './auth/scram-credential.js';
-import { EmbeddedEngine } from './embedded-engine.js';
+import { EmbeddedEngine } from './engine/embedded-engine.js';
 import { EmbeddedEngineError } from '../core/errors/embedded-engine-error.js';
 import { EmbeddedServer } from './server/embedded-server.js';
 import { isLoopbackHost } from './server/is-loopback-host.js';

@@ -2,7 +2,7 @@
 // (explain) the scan must stop after enough matches, with no SORT stage. Written to hold on a real mongod too.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Collection, Document } from 'mongodb';
-import { compareBson } from '../../src/embedded/storage/bson-order.js';
+import { compareBson } from '../../src/embedded/bson/compare-bson.js';
 import { sortDocuments, type SortSpec } from '../../src/embedded/query/sort-documents.js';
 import { seededRandom } from '../support/seeded-random.js';
 import { openTestDb, type Doc, type TestDb } from '../support/test-db.js';

@@ -1,4 +1,4 @@
-import type { Document } from '../document.js';
+import type { Document } from '../bson/document.js';
 import { cloneDocument } from '../query/clone-document.js';
 import { mingoPipeline, withMingo } from '../query/mingo-options.js';
 import { assertCollectionName } from '../storage/namespace.js';

@@ -1,5 +1,5 @@
 import { calculateObjectSize } from 'bson';
-import type { Document } from '../document.js';
+import type { Document } from '../bson/document.js';
 import { compileFilter } from '../query/compile-filter.js';
 import { describeIndex, parseIndexSpec } from '../storage/index-spec.js';
 import { assertCollectionName, assertDatabaseName } from '../storage/namespace.js';

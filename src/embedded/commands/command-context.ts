@@ -1,4 +1,4 @@
-import type { Document } from '../document.js';
+import type { Document } from '../bson/document.js';
 import type { Catalog } from '../storage/catalog.js';
 import { CommandError } from '../../core/errors/command-error.js';
 import type { ConnectionAuth } from './connection-auth.js';

@@ -1,4 +1,4 @@
-import type { Document } from '../document.js';
+import type { Document } from '../bson/document.js';
 import { aggregate } from './aggregate-command.js';
 import { authenticate, logout, saslContinue, saslStart } from './auth-commands.js';
 import { create, createIndexes, drop, dropDatabase, dropIndexes, listCollections, listDatabases, listIndexes } from './catalog-commands.js';

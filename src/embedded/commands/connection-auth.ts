@@ -1,5 +1,5 @@
 import { Binary } from 'bson';
-import type { Document } from '../document.js';
+import type { Document } from '../bson/document.js';
 import { AUTH_DATABASE, type ScramCredential } from '../auth/scram-credential.js';
 import { ScramServerConversation } from '../auth/scram-server-conversation.js';
 import { CommandError } from '../../core/errors/command-error.js';

@@ -1,6 +1,6 @@
 import { Long } from 'bson';
-import type { Document } from '../document.js';
-import { documentSizeBound } from '../query/document-size.js';
+import type { Document } from '../bson/document.js';
+import { documentSizeBound } from '../bson/document-size.js';
 import { CommandError } from '../../core/errors/command-error.js';
 
 /** Default first-batch size of find and aggregate, as in mongod. */

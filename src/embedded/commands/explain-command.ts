@@ -11,10 +11,11 @@
  */
 import { hostname } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import type { Document } from '../document.js';
+import type { Document } from '../bson/document.js';
 import { compileFilter, isExactIdFilter } from '../query/compile-filter.js';
 import type { SortSpec } from '../query/sort-documents.js';
-import { BracketEdge, compareBson } from '../storage/bson-order.js';
+import { compareBson } from '../bson/compare-bson.js';
+import { BracketEdge } from '../bson/type-rank.js';
 import type { CollectionStore } from '../storage/collection-store.js';
 import type { QueryPlan } from '../storage/query-planner.js';
 import type { FieldBounds, RangeEnd, SecondaryIndex } from '../storage/secondary-index.js';

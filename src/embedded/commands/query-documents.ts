@@ -1,4 +1,4 @@
-import type { Document } from '../document.js';
+import type { Document } from '../bson/document.js';
 import type { CandidateTrace, CollectionStore } from '../storage/collection-store.js';
 import { compileFilter, isExactIdFilter } from '../query/compile-filter.js';
 import { mingoQuery, withMingo } from '../query/mingo-options.js';

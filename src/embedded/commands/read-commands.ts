@@ -1,7 +1,7 @@
-import type { Document } from '../document.js';
+import type { Document } from '../bson/document.js';
 import { parseSort } from '../query/sort-documents.js';
 import { valuesAtPath } from '../query/field-path.js';
-import { canonicalKey } from '../storage/bson-order.js';
+import { canonicalKey } from '../bson/canonical-key.js';
 import { assertCollectionName } from '../storage/namespace.js';
 import { CommandError } from '../../core/errors/command-error.js';
 import { optionalCount, optionalDocument, type CommandContext, type CommandHandler } from './command-context.js';

@@ -3,7 +3,7 @@ import { mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { crc32 } from 'node:zlib';
 import { deserialize, serialize } from 'bson';
-import type { Document } from '../document.js';
+import type { Document } from '../bson/document.js';
 import { DbPathLock } from './db-path-lock.js';
 import type { JournalOp } from './journal-op.js';
 import { PersistenceError } from '../../core/errors/persistence-error.js';

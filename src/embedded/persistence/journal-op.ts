@@ -1,4 +1,4 @@
-import type { Document } from '../document.js';
+import type { Document } from '../bson/document.js';
 
 /** One durable change, replayed in order at start-up. `put` stores a whole post-image keyed by `doc._id`. */
 export type JournalOp =

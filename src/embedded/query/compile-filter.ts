@@ -1,5 +1,5 @@
 import { CommandError } from '../../core/errors/command-error.js';
-import type { Document } from '../document.js';
+import type { Document } from '../bson/document.js';
 import { mingoQuery, withMingo } from './mingo-options.js';
 import { compileNativeFilter, Verdict } from './native-filter.js';
 import { validateFilter } from './validate-filter.js';

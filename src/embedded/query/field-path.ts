@@ -1,4 +1,4 @@
-import type { Document } from '../document.js';
+import type { Document } from '../bson/document.js';
 
 /**
  * Every value reachable at a dotted path, traversing arrays as MongoDB does (`a.b` over `{ a: [{ b: 1 }, { b: 2 }] }`

@@ -9,7 +9,7 @@ import * as windowOperators from 'mingo/operators/window';
 import { Query } from 'mingo/query';
 import type { Options } from 'mingo/types';
 import { CommandError } from '../../core/errors/command-error.js';
-import type { Document } from '../document.js';
+import type { Document } from '../bson/document.js';
 import { QUERY_OPERATORS } from './query-operators.js';
 
 // An internal query operator whose only use is to hand back the options object mingo builds (see sharedOptions). The

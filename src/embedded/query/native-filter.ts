@@ -9,7 +9,7 @@
  *
  * @module
  */
-import type { Document } from '../document.js';
+import type { Document } from '../bson/document.js';
 
 /** The outcome of testing one document: false, true, or not decidable natively. */
 export const Verdict = { No: 0, Yes: 1, Undecided: 2 } as const;

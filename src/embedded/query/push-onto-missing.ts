@@ -1,5 +1,5 @@
 import { update as mingoUpdate } from 'mingo';
-import type { Document } from '../document.js';
+import type { Document } from '../bson/document.js';
 import { mingoOptions } from './mingo-options.js';
 
 /** A `$push` whose array does not exist yet, and whose `$sort` / `$slice` must still be applied. */

@@ -1,7 +1,7 @@
 import { Long } from 'bson';
 import { $all as mingoAll, $eq as mingoEq, $gt as mingoGt, $gte as mingoGte, $lt as mingoLt, $lte as mingoLte } from 'mingo/operators/query';
 import type { Options } from 'mingo/types';
-import { bsonEquals, compareBson } from '../storage/bson-order.js';
+import { bsonEquals, compareBson } from '../bson/compare-bson.js';
 import { valuesAtPath } from './field-path.js';
 
 /** A mingo query operator: compiles once per query, then tests documents. */

@@ -1,4 +1,4 @@
-import type { Document } from '../document.js';
+import type { Document } from '../bson/document.js';
 import { CommandError } from '../../core/errors/command-error.js';
 
 function isOperatorObject(value: unknown): value is Document {

@@ -1,5 +1,5 @@
 import { CommandError } from '../../core/errors/command-error.js';
-import type { Document } from '../document.js';
+import type { Document } from '../bson/document.js';
 
 const TOP_LEVEL = new Set(['$and', '$or', '$nor', '$expr', '$comment', '$jsonSchema', '$where', '$alwaysTrue', '$alwaysFalse']);
 const FIELD_OPERATORS = new Set([

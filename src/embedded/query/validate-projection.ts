@@ -1,5 +1,5 @@
 import { CommandError } from '../../core/errors/command-error.js';
-import type { Document } from '../document.js';
+import type { Document } from '../bson/document.js';
 
 /**
  * Rejects projections that mix inclusion and exclusion (other than `_id: 0`) with mongod's codes: 31254 when an

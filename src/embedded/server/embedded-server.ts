@@ -4,8 +4,8 @@ import { MalformedMessageError } from '../../core/errors/malformed-message-error
 import type { ScramCredential } from '../auth/scram-credential.js';
 import { ConnectionAuth } from '../commands/connection-auth.js';
 import type { ConnectionStatistics } from '../commands/server-status.js';
-import type { Document } from '../document.js';
-import type { ClientConnection, EmbeddedEngine } from '../embedded-engine.js';
+import type { Document } from '../bson/document.js';
+import type { ClientConnection, EmbeddedEngine } from '../engine/embedded-engine.js';
 import { encodeLegacyReply, encodeMsgReply } from '../wire/encode-reply.js';
 import { MessageFramer } from '../wire/message-framer.js';
 import { OpCode } from '../wire/op-code.js';

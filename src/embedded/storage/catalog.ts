@@ -1,4 +1,4 @@
-import type { Document } from '../document.js';
+import type { Document } from '../bson/document.js';
 import type { JournalOp } from '../persistence/journal-op.js';
 import { CommandError } from '../../core/errors/command-error.js';
 import { CollectionStore, type ChangeRecorder } from './collection-store.js';

@@ -1,9 +1,9 @@
 import { UUID } from 'bson';
-import type { Document } from '../document.js';
+import type { Document } from '../bson/document.js';
 import type { JournalOp } from '../persistence/journal-op.js';
 import { CommandError } from '../../core/errors/command-error.js';
 import { ParallelArraysError } from '../../core/errors/parallel-arrays-error.js';
-import { canonicalKey } from './bson-order.js';
+import { canonicalKey } from '../bson/canonical-key.js';
 import { duplicateKeyError } from './duplicate-key-error.js';
 import { describeIndex, type IndexSpec } from './index-spec.js';
 import { planQuery, type PlanOptions, type QueryPlan } from './query-planner.js';

@@ -6,7 +6,7 @@
  */
 import { CommandError } from '../../core/errors/command-error.js';
 import { ParallelArraysError } from '../../core/errors/parallel-arrays-error.js';
-import { canonicalKey } from './bson-order.js';
+import { canonicalKey } from '../bson/canonical-key.js';
 
 /** An index key pattern in field order, e.g. `[['a', 1], ['b.c', -1]]` for `{ a: 1, 'b.c': -1 }`. */
 export type KeyPattern = ReadonlyArray<readonly [field: string, direction: 1 | -1]>;

@@ -6,7 +6,9 @@
  * @module
  */
 import { compileFilter } from '../query/compile-filter.js';
-import { BracketEdge, canonicalKey, compareBson, typeBracketOf } from './bson-order.js';
+import { canonicalKey } from '../bson/canonical-key.js';
+import { compareBson } from '../bson/compare-bson.js';
+import { BracketEdge, typeBracketOf } from '../bson/type-rank.js';
 import type { FieldBounds, IndexBounds, RangeEnd, SecondaryIndex } from './secondary-index.js';
 
 /**

@@ -5,7 +5,8 @@
  */
 import btreeModule from 'sorted-btree';
 import { compileFilter, type DocumentPredicate } from '../query/compile-filter.js';
-import { canonicalKey, compareBson } from './bson-order.js';
+import { canonicalKey } from '../bson/canonical-key.js';
+import { compareBson } from '../bson/compare-bson.js';
 import { analyzeIndexKeys, isSparseMissing, parseKeyPattern, type IndexKeyAnalysis, type KeyPattern } from './index-keys.js';
 
 // Node's ESM loader (and jest's) exposes this CommonJS package's module.exports as the default import,

@@ -1,5 +1,5 @@
 import { serialize } from 'bson';
-import type { Document } from '../document.js';
+import type { Document } from '../bson/document.js';
 import { OpCode } from './op-code.js';
 
 let nextRequestId = 1;

@@ -19,6 +19,3 @@ export const MsgFlag = {
 
 /** Largest message accepted, as advertised in `hello.maxMessageSizeBytes`. */
 export const MAX_MESSAGE_SIZE = 48_000_000;
-
-/** Largest document, as advertised in `hello.maxBsonObjectSize`. */
-export const MAX_BSON_OBJECT_SIZE = 16 * 1024 * 1024;

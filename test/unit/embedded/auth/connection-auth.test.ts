@@ -3,7 +3,7 @@ import { Binary } from 'bson';
 import { deriveScramCredential, type ScramCredential } from '../../../../src/embedded/auth/scram-credential.js';
 import { CommandError } from '../../../../src/core/errors/command-error.js';
 import { ConnectionAuth } from '../../../../src/embedded/commands/connection-auth.js';
-import type { Document } from '../../../../src/embedded/document.js';
+import type { Document } from '../../../../src/embedded/bson/document.js';
 import { ScramTestClient } from './scram-test-client.js';
 
 let credential: ScramCredential;

@@ -1,7 +1,8 @@
 import { describe, it, expect } from '@jest/globals';
 import { Decimal128, Long, ObjectId } from 'bson';
 import { Query } from 'mingo';
-import { BracketEdge, canonicalKey } from '../../../../src/embedded/storage/bson-order.js';
+import { canonicalKey } from '../../../../src/embedded/bson/canonical-key.js';
+import { BracketEdge } from '../../../../src/embedded/bson/type-rank.js';
 import { planQuery, type QueryPlan } from '../../../../src/embedded/storage/query-planner.js';
 import { SecondaryIndex, type SecondaryIndexSpec } from '../../../../src/embedded/storage/secondary-index.js';
 import { seededRandom } from '../../../support/seeded-random.js';

@@ -1,6 +1,7 @@
 import { describe, it, expect } from '@jest/globals';
 import { Long, ObjectId } from 'bson';
-import { BracketEdge, canonicalKey } from '../../../../src/embedded/storage/bson-order.js';
+import { canonicalKey } from '../../../../src/embedded/bson/canonical-key.js';
+import { BracketEdge } from '../../../../src/embedded/bson/type-rank.js';
 import {
   SecondaryIndex,
   type EntryComparator,

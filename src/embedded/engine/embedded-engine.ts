@@ -1,12 +1,12 @@
-import type { Document } from './document.js';
-import { dispatchCommand } from './commands/command-dispatcher.js';
-import type { ConnectionAuth } from './commands/connection-auth.js';
-import { CursorRegistry } from './commands/cursor-registry.js';
-import { OpCounters, type ConnectionStatistics, type ServerState } from './commands/server-status.js';
-import { FileJournal } from './persistence/file-journal.js';
-import type { JournalOp } from './persistence/journal-op.js';
-import { Catalog } from './storage/catalog.js';
-import { expireDocuments } from './storage/ttl-monitor.js';
+import type { Document } from '../bson/document.js';
+import { dispatchCommand } from '../commands/command-dispatcher.js';
+import type { ConnectionAuth } from '../commands/connection-auth.js';
+import { CursorRegistry } from '../commands/cursor-registry.js';
+import { OpCounters, type ConnectionStatistics, type ServerState } from '../commands/server-status.js';
+import { FileJournal } from '../persistence/file-journal.js';
+import type { JournalOp } from '../persistence/journal-op.js';
+import { Catalog } from '../storage/catalog.js';
+import { expireDocuments } from '../storage/ttl-monitor.js';
 
 /** Options of {@link EmbeddedEngine}. */
 export interface EmbeddedEngineOptions {

@@ -14,14 +14,9 @@ import {
   Timestamp,
 } from 'bson';
 import { seededRandom } from '../../../support/seeded-random.js';
-import {
-  BracketEdge,
-  bsonEquals,
-  canonicalKey,
-  compareBson,
-  compareStrings,
-  typeBracketOf,
-} from '../../../../src/embedded/storage/bson-order.js';
+import { canonicalKey } from '../../../../src/embedded/bson/canonical-key.js';
+import { bsonEquals, compareBson, compareStrings } from '../../../../src/embedded/bson/compare-bson.js';
+import { BracketEdge, typeBracketOf } from '../../../../src/embedded/bson/type-rank.js';
 
 const sign = (n: number): number => Math.sign(n) || 0;
 const refId = new ObjectId('00000000000000000000000a');

@@ -1,5 +1,8 @@
 import { calculateObjectSize } from 'bson';
-import type { Document } from '../document.js';
+import type { Document } from './document.js';
+
+/** Largest document, as advertised in `hello.maxBsonObjectSize`. */
+export const MAX_BSON_OBJECT_SIZE = 16 * 1024 * 1024;
 
 // Stored documents are immutable, so a size computed (or bounded) once holds for as long as the object lives.
 const sizes = new WeakMap<object, number>();
