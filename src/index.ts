@@ -50,17 +50,17 @@ export type { AdminOperation } from './http/admin-operation.js';
 export type {
   AdminRouterOptions, AdminRouterCommonOptions, AdminAuthorize, AuthorizationDecision, AdminRedact, AdminStatusCodes,
 } from './http/admin-router-options.js';
-export { AdminRouterConfigurationError } from './http/admin-router-configuration-error.js';
+export { AdminRouterConfigurationError } from './core/errors/admin-router-configuration-error.js';
 export type { InstanceStatusPayload, FailureDetailsPayload } from './http/instance-status-payload.js';
 export type { AdminReadLimits } from './http/read-limits.js';
 export type { EntityStatusPayload } from './http/entity-status-payload.js';
-export type { HttpErrorBody, HttpErrorDetail, HttpInputLocation } from './http/http-api-error.js';
+export type { HttpErrorBody, HttpErrorDetail, HttpInputLocation } from './core/errors/http-api-error.js';
 
 // Dashboard: the web UI over the admin router (durably.dashboard)
 export { createDashboardRouter } from './http/dashboard/create-dashboard-router.js';
 export type { DashboardRouter } from './http/dashboard/create-dashboard-router.js';
 export type { DashboardOptions, DashboardCommonOptions } from './http/dashboard/dashboard-options.js';
-export { DashboardConfigurationError } from './http/dashboard/dashboard-configuration-error.js';
+export { DashboardConfigurationError } from './core/errors/dashboard-configuration-error.js';
 
 // Authoring: decorators, registry and base classes
 export * from './registry/index.js';

@@ -8,7 +8,7 @@ import { bindEntity, unbindEntity } from './entity-binding.js';
 import type { FunctionEntity } from './entity-class.js';
 import type { EntityContext } from './entity-context.js';
 import { entityDispatchTable, IMPLICIT_DELETE_OPERATION } from './entity-dispatch-table.js';
-import { EntityOperationNotFoundError } from './entity-operation-not-found-error.js';
+import { EntityOperationNotFoundError } from '../core/errors/entity-operation-not-found-error.js';
 import { EntityOperationScope } from './entity-operation-scope.js';
 
 /** Runs one operation on the entity's code; returns what the operation returned (possibly a promise). */

@@ -15,7 +15,7 @@ export { entityOperationNames } from './entity-operation-names.js';
 export type {
   EntityOperationName, EntityOperationArgs, EntityOperationInput, EntityOperationResult, EntitySignalProxy,
 } from './entity-signal-proxy.js';
-export { EntityOperationNotFoundError } from './entity-operation-not-found-error.js';
+export { EntityOperationNotFoundError } from '../core/errors/entity-operation-not-found-error.js';
 
 // Execution (pure: state and operations in, state, outcomes and actions out)
 export { executeEntityBatch } from './execute-entity-batch.js';

@@ -1,4 +1,4 @@
-import { HttpApiError } from './http-api-error.js';
+import { HttpApiError } from '../core/errors/http-api-error.js';
 
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 

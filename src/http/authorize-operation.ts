@@ -2,7 +2,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { AdminOperation } from './admin-operation.js';
 import type { AdminAuthorize, AuthorizationDecision } from './admin-router-options.js';
 import { DurableError } from '../core/durable-error.js';
-import { HttpApiError } from './http-api-error.js';
+import { HttpApiError } from '../core/errors/http-api-error.js';
 
 /**
  * The middleware that asks `authorize` about `operationOf` (an operation, or how to tell it from the request) before

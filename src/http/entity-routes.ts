@@ -8,9 +8,9 @@ import { EntitySignalQuery } from './dto/entity-signal-query.js';
 import { InstanceScopeQuery } from './dto/instance-scope-query.js';
 import { ListEntitiesQuery, toEntityListRequest, type EntityListRequest } from './dto/list-entities-query.js';
 import { toEntityStatusPayload } from './entity-status-payload.js';
-import { HttpApiError } from './http-api-error.js';
+import { HttpApiError } from '../core/errors/http-api-error.js';
 import { sendEmpty, sendJson } from './send-json.js';
-import { UnknownEntityTypeError } from './unknown-entity-type-error.js';
+import { UnknownEntityTypeError } from '../core/errors/unknown-entity-type-error.js';
 import { parsePath, parseQuery, validated } from './validate-request.js';
 
 const CONTINUATION_TOKEN = 'x-ms-continuation-token';

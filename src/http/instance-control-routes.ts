@@ -12,7 +12,7 @@ import { RaiseEventPath } from './dto/raise-event-path.js';
 import { ReasonQuery } from './dto/reason-query.js';
 import { RestartQuery, toRestartWithNewInstanceId } from './dto/restart-query.js';
 import { toWaitMs } from './dto/wait-query.js';
-import { HttpApiError } from './http-api-error.js';
+import { HttpApiError } from '../core/errors/http-api-error.js';
 import { sendEmpty } from './send-json.js';
 import { parsePath, parseQuery } from './validate-request.js';
 

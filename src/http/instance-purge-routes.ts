@@ -4,7 +4,7 @@ import type { AdminRouteGroup } from './admin-route-context.js';
 import { InstancePath } from './dto/instance-path.js';
 import { InstanceScopeQuery } from './dto/instance-scope-query.js';
 import { PurgeInstancesQuery, toPurgeFilter } from './dto/purge-instances-query.js';
-import { HttpApiError } from './http-api-error.js';
+import { HttpApiError } from '../core/errors/http-api-error.js';
 import { sendJson } from './send-json.js';
 import { parsePath, parseQuery } from './validate-request.js';
 

@@ -1,5 +1,5 @@
 import type { Response } from 'express';
-import { HttpApiError } from './http-api-error.js';
+import { HttpApiError } from '../core/errors/http-api-error.js';
 
 /** Seconds a client turned away by a full {@link ReadGate} is asked to wait (`Retry-After`). */
 export const READ_GATE_RETRY_AFTER_SECONDS = 1;

@@ -1,6 +1,6 @@
 import express, { type Request, type RequestHandler, type Response } from 'express';
 import { assertFiniteNumbers } from './assert-finite-numbers.js';
-import { HttpApiError } from './http-api-error.js';
+import { HttpApiError } from '../core/errors/http-api-error.js';
 import { firstInvalidUtf8Offset } from './first-invalid-utf8-offset.js';
 
 /** How a route accepts its body. */

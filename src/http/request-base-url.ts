@@ -1,5 +1,5 @@
 import type { Request } from 'express';
-import { HttpApiError } from './http-api-error.js';
+import { HttpApiError } from '../core/errors/http-api-error.js';
 
 // A host name, IPv4 or [IPv6] address, with an optional port: anything else in Host / X-Forwarded-Host is refused
 // rather than copied into the URLs the API hands out.

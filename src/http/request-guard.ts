@@ -1,7 +1,7 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { parseHost } from './allowed-hosts.js';
 import { FUNCTION_KEY_HEADER, FUNCTION_KEY_PARAMETER } from './function-keys.js';
-import { HttpApiError, type HttpErrorDetail } from './http-api-error.js';
+import { HttpApiError, type HttpErrorDetail } from '../core/errors/http-api-error.js';
 import { isJsonMediaType } from './read-json-body.js';
 import { originOf, type ResolvedGuardOptions } from './resolve-guard-options.js';
 

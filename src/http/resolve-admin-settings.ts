@@ -1,6 +1,6 @@
 import { consoleLogger } from '../core/runtime-logger.js';
 import type { ResolvedAdminSettings } from './admin-route-context.js';
-import { AdminRouterConfigurationError } from './admin-router-configuration-error.js';
+import { AdminRouterConfigurationError } from '../core/errors/admin-router-configuration-error.js';
 import { checkSecurityChoice } from './check-security-choice.js';
 import { resolveReadLimits } from './read-limits.js';
 import { resolveGuardOptions, type ResolvedGuardOptions } from './resolve-guard-options.js';

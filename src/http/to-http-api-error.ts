@@ -4,8 +4,8 @@ import { InstanceNotFoundError } from '../core/errors/instance-not-found-error.j
 import { InvalidPayloadError } from '../core/errors/invalid-payload-error.js';
 import { PayloadTooLargeError } from '../core/errors/payload-too-large-error.js';
 import { RegistrationError } from '../core/errors/registration-error.js';
-import { HttpApiError } from './http-api-error.js';
-import { UnknownEntityTypeError } from './unknown-entity-type-error.js';
+import { HttpApiError } from '../core/errors/http-api-error.js';
+import { UnknownEntityTypeError } from '../core/errors/unknown-entity-type-error.js';
 
 /** body-parser's errors carry an HTTP status and a `type`. */
 interface BodyParserError {

@@ -2,7 +2,7 @@ import type { Request } from 'express';
 import type { DurableErrorCode } from '../core/errors/error-code.js';
 import { validateSync, type ValidationError } from 'class-validator';
 import { FUNCTION_KEY_PARAMETER } from './function-keys.js';
-import { HttpApiError, type HttpErrorDetail, type HttpInputLocation } from './http-api-error.js';
+import { HttpApiError, type HttpErrorDetail, type HttpInputLocation } from '../core/errors/http-api-error.js';
 import { queryParametersOf } from './query-parameter.js';
 
 /** A DTO class with a no-argument constructor. */

@@ -1,3 +1,4 @@
+import { DurableError } from '../core/durable-error.js';
 import { randomUUID } from 'node:crypto';
 import type { DependencyContainer } from 'tsyringe';
 import { failureDetailsFrom } from '../core/failure-details-from.js';
@@ -68,7 +69,7 @@ export async function runEntityEpisode(rt: EntityEpisodeRuntime, item: WorkItem)
   const release: Release = { moreWork: false, succeeded: true };
   const lease = new ClaimedLease(rt, item);
   try {
-    if (record === undefined) throw new Error(`'${instanceId}' is not an entity`);
+    if (record === undefined) throw new DurableError('INTERNAL_ERROR', `'${instanceId}' was claimed as an entity but holds no entity record`);
     let version = instance.version;
     if (record.outbox.length > 0) {
       // The previous batch committed but did not finish sending (a crash): every send is idempotent, and a message

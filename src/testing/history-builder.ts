@@ -1,3 +1,4 @@
+import { DurableError } from '../core/durable-error.js';
 import { encodePayload } from '../core/codec.js';
 import { failureDetailsFrom } from '../core/failure-details-from.js';
 import type { FailureDetails } from '../core/failure-details.js';
@@ -246,7 +247,7 @@ export class HistoryBuilder {
 
   #lock(sequence: number): { readonly criticalSectionId: string; readonly lockSet: readonly string[] } {
     const lock = this.#locks.get(sequence);
-    if (lock === undefined) throw new Error(`HistoryBuilder: no lock request was recorded at action #${sequence}`);
+    if (lock === undefined) throw new DurableError('INVALID_ARGUMENT', `HistoryBuilder: no lock request was recorded at action #${sequence}`);
     return lock;
   }
 }

@@ -1,3 +1,4 @@
+import { DurableError } from '../core/durable-error.js';
 import type { Clock } from '../ports/clock.js';
 
 /**
@@ -9,7 +10,7 @@ export class VirtualClock implements Clock {
   #offsetMs: number;
 
   constructor(start: Date = new Date()) {
-    if (!(start instanceof Date) || Number.isNaN(start.getTime())) throw new TypeError('VirtualClock: start must be a valid Date');
+    if (!(start instanceof Date) || Number.isNaN(start.getTime())) throw new DurableError('INVALID_ARGUMENT', 'VirtualClock: start must be a valid Date');
     this.#offsetMs = start.getTime() - Date.now();
   }
 

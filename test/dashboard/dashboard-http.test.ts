@@ -5,7 +5,7 @@ import type { Request } from 'express';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DashboardConfigurationError } from '../../src/http/dashboard/dashboard-configuration-error.js';
+import { DashboardConfigurationError } from '../../src/core/errors/dashboard-configuration-error.js';
 import { DurableError } from '../../src/core/durable-error.js';
 import type { AdminOperation } from '../../src/http/admin-operation.js';
 import { DF_BASE, rawCall, startHttpApp, type HttpTestApp } from '../e2e/support/http-app.js';

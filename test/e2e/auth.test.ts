@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import type { Request } from 'express';
 import { ADMIN_OPERATIONS, READ_ONLY_ADMIN_OPERATIONS, type AdminOperation } from '../../src/http/admin-operation.js';
-import { AdminRouterConfigurationError } from '../../src/http/admin-router-configuration-error.js';
+import { AdminRouterConfigurationError } from '../../src/core/errors/admin-router-configuration-error.js';
 import type { AdminRouterOptions, AuthorizationDecision } from '../../src/http/admin-router-options.js';
 import { createAdminRouter } from '../../src/http/create-admin-router.js';
 import { DurableError } from '../../src/core/durable-error.js';

@@ -1,7 +1,7 @@
 // Issue 16, "bounded answers": lists summarise payloads too large to list and end their pages at a byte budget, a
 // status's history view is capped, the raw history is streamed whole. Sizes are asserted, never durations.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { AdminRouterConfigurationError } from '../../src/http/admin-router-configuration-error.js';
+import { AdminRouterConfigurationError } from '../../src/core/errors/admin-router-configuration-error.js';
 import { EntityId } from '../../src/core/entity-id.js';
 import { DF_BASE, startHttpApp, waitForStatus, type HttpResult, type HttpTestApp } from './support/http-app.js';
 

@@ -6,7 +6,7 @@ import type { Request } from 'express';
 import type { DurableClient } from '../../src/client/durable-client.js';
 import { READ_ONLY_ADMIN_OPERATIONS, type AdminOperation } from '../../src/http/admin-operation.js';
 import type { AuthorizationDecision } from '../../src/http/admin-router-options.js';
-import { AdminRouterConfigurationError } from '../../src/http/admin-router-configuration-error.js';
+import { AdminRouterConfigurationError } from '../../src/core/errors/admin-router-configuration-error.js';
 import type { AdminRouterOptions } from '../../src/http/admin-router-options.js';
 import { createAdminRouter } from '../../src/http/create-admin-router.js';
 import { DF_BASE, expectErrorBody, startHttpApp, type HttpResult, type HttpTestApp } from './support/http-app.js';

@@ -2,7 +2,7 @@
 // requests a browser marks as cross-site, bodies that are not JSON, and — with keys — requests without a valid key.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Request } from 'express';
-import { AdminRouterConfigurationError } from '../../src/http/admin-router-configuration-error.js';
+import { AdminRouterConfigurationError } from '../../src/core/errors/admin-router-configuration-error.js';
 import type { AdminRouterOptions } from '../../src/http/admin-router-options.js';
 import { DF_BASE, expectErrorBody, pollUntilDone, rawCall, startHttpApp, waitForStatus, type HttpResult, type HttpTestApp } from './support/http-app.js';
 

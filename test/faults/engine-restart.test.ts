@@ -5,7 +5,7 @@
 // fail nothing.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { hogProcesses } from './support/cpu-hog.js';
-import { FAST_FAILOVER, FaultCluster, LONG } from './support/fault-cluster.js';
+import { FAST_FAILOVER, FaultCluster, LEDGER, LONG } from './support/fault-cluster.js';
 import type { FaultWorker } from './support/fault-worker-process.js';
 import { startMixedWorkload, verifyWorkload, type Started } from './support/mixed-workload.js';
 
@@ -55,7 +55,10 @@ async function describeStalled(ids: readonly string[]): Promise<void> {
     const inbox = await cluster.db.collection('Faults.inbox').find({ instanceId: id }).toArray();
     const chunks = await cluster.db.collection('Faults.history').find({ instanceId: id }, { projection: { events: 0 } }).toArray();
     const history = await cluster.durably.client.getHistory(id);
+    // Which of its activity calls ran to their end (the fixture records each run before it returns).
+    const ran = await cluster.db.collection(LEDGER).find({ key: { $regex: `^${id.replace(/[^\w-]/g, '\\$&')}:` } }).toArray();
     console.log([
+      `ledger: ${JSON.stringify(ran)}`,
       `stalled ${id}: ${JSON.stringify(instance)}`,
       `jobs not done: ${JSON.stringify(jobs.filter((j) => j.name !== 'durably.activity.done'))} (of ${jobs.length})`,
       `inbox: ${JSON.stringify(inbox)}`,

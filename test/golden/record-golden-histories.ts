@@ -6,10 +6,13 @@
 //   npm run golden:record              re-records every file (after an intended change of behaviour: review the diff)
 //   npm run golden:record -- monitor   only the scenarios whose file name contains "monitor"
 //
+// Files recorded under an older engine version (ENGINE_VERSION) are never deleted or overwritten: instances started
+// under that version replay them for ever.
+//
 // Histories of executions that continued as new are deleted by the store when the next execution starts, so the
 // recorder copies each one just before (a wrapper around the store's continueAsNew): the client cannot read them.
 import 'reflect-metadata';
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { container as rootContainer } from 'tsyringe';
 import { ENGINE_VERSION, EntityId, type HistoryEvent } from '../../src/index.js';
@@ -24,7 +27,7 @@ import { MonitorJobStatus } from '../../examples/monitor/monitor-job-status.js';
 import {
   GOLDEN_APP, GoldenPeriodicCleanup, GoldenRetries, GoldenSubOrchestrations, GoldenTallyVotes, registerGoldenServices,
 } from './golden-app.js';
-import { HISTORIES_DIR, type GoldenFile } from './golden-file.js';
+import { HISTORIES_DIR, readGoldenFiles, type GoldenFile } from './golden-file.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -259,9 +262,14 @@ async function main(): Promise<void> {
   mkdirSync(HISTORIES_DIR, { recursive: true });
   for (const scenario of chosen) {
     const files = await record(scenario);
-    // A scenario's files are replaced as a set (a child that no longer runs leaves no stale file behind).
-    for (const old of readdirSync(HISTORIES_DIR)) {
-      if (old === `${scenario.name}.json` || old.startsWith(`${scenario.name}.`)) rmSync(path.join(HISTORIES_DIR, old));
+    // A scenario's files are replaced as a set (a child that no longer runs leaves no stale file behind) — except
+    // files recorded under an older engine version: instances started under it must go on replaying them.
+    for (const { file, golden } of readGoldenFiles()) {
+      if (file !== `${scenario.name}.json` && !file.startsWith(`${scenario.name}.`)) continue;
+      if (golden.recordedWithEngineVersion === ENGINE_VERSION) rmSync(path.join(HISTORIES_DIR, file));
+      else if (files.has(file.slice(0, -'.json'.length))) {
+        throw new Error(`${file} was recorded under engine version ${golden.recordedWithEngineVersion}: rename it to keep it (e.g. ${file.replace(/\.json$/, `.engine-v${golden.recordedWithEngineVersion}.json`)}), then record again`);
+      }
     }
     for (const [name, golden] of files) {
       writeFileSync(path.join(HISTORIES_DIR, `${name}.json`), `${JSON.stringify(golden, null, 2)}\n`);

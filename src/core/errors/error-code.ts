@@ -5,7 +5,7 @@
  */
 export const DURABLE_ERROR_CODES = {
   // Starting, finding and controlling instances.
-  INSTANCE_ALREADY_EXISTS: 'An instance with this ID is active (or finished, under a conflict policy that forbids reuse).',
+  INSTANCE_ALREADY_EXISTS: 'An instance with this ID is still active (not finished), and the start is not the same idempotent start.',
   INSTANCE_NOT_FOUND: 'No instance has this ID in this task hub.',
   INSTANCE_NOT_RUNNING: 'The operation needs a running (or suspended) instance; this one has ended.',
   INSTANCE_NOT_TERMINAL: 'The operation needs an ended instance (purge); this one is still running.',
@@ -16,7 +16,7 @@ export const DURABLE_ERROR_CODES = {
   INVALID_SCHEDULED_TIME: 'A scheduled time (a delayed start or signal) is not a valid Date.',
   INVALID_OPERATION_NAME: 'An entity operation name is not a non-empty string.',
   NO_INSTANCES_PURGED: 'A filtered purge matched no instance.',
-  REWIND_NOT_SUPPORTED: 'Rewind is not available for this instance.',
+  REWIND_NOT_SUPPORTED: 'Rewind is not available (answered 501); restart the instance instead.',
   TIMEOUT: 'A wait (e.g. `waitForCompletion`) ran out of time; the instance goes on.',
 
   // Orchestrator, activity and entity code.
@@ -38,7 +38,7 @@ export const DURABLE_ERROR_CODES = {
   // Payloads and histories.
   INVALID_PAYLOAD: 'An input, output, event or state cannot be stored as JSON (a function, a cycle, an Error, ...).',
   PAYLOAD_TOO_LARGE: 'An encoded payload is larger than `maxPayloadBytes`.',
-  INVALID_HISTORY: 'A history given to the test kit or the replay tools is not a valid list of history events.',
+  INVALID_HISTORY: 'A history given to `parseHistory` / `replayHistory` is not a valid list of history events.',
   CORRUPT_HISTORY: 'A stored history is incomplete (a part of a split episode is missing).',
 
   // Options and arguments.

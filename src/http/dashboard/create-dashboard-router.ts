@@ -7,7 +7,7 @@ import { resolveGuardOptions, type ResolvedGuardOptions } from '../resolve-guard
 import { toHttpApiError } from '../to-http-api-error.js';
 import { consoleLogger, type RuntimeLogger } from '../../core/runtime-logger.js';
 import { escapeHtml, loadDashboardAssets } from './dashboard-assets.js';
-import { DashboardConfigurationError } from './dashboard-configuration-error.js';
+import { DashboardConfigurationError } from '../../core/errors/dashboard-configuration-error.js';
 import type { DashboardOptions } from './dashboard-options.js';
 
 /** The Express router returned by {@link createDashboardRouter} / `durably.dashboard()`. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { DurableEntity } from '../../../src/entities/durable-entity.js';
 import { EntityId } from '../../../src/core/entity-id.js';
-import { EntityOperationNotFoundError } from '../../../src/entities/entity-operation-not-found-error.js';
+import { EntityOperationNotFoundError } from '../../../src/core/errors/entity-operation-not-found-error.js';
 import { entityOperationNames } from '../../../src/entities/entity-operation-names.js';
 import { RegistrationError } from '../../../src/core/errors/registration-error.js';
 import { failureOf, runBatch } from './fixtures/run-batch.js';

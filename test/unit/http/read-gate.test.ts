@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { describe, expect, it } from '@jest/globals';
 import type { Response } from 'express';
-import { HttpApiError } from '../../../src/http/http-api-error.js';
+import { HttpApiError } from '../../../src/core/errors/http-api-error.js';
 import { ReadGate } from '../../../src/http/read-gate.js';
 
 /** Just what the gate uses of a response: headers it sets, and the `close` event of a client that goes away. */

@@ -1,5 +1,5 @@
-import { DurableError } from '../core/durable-error.js';
-import type { DurableErrorCode } from '../core/errors/error-code.js';
+import { DurableError } from '../durable-error.js';
+import type { DurableErrorCode } from './error-code.js';
 
 /** Where a rejected input was found. */
 export type HttpInputLocation = 'path' | 'query' | 'header' | 'body';

@@ -1,4 +1,4 @@
-import { DurableError } from '../core/durable-error.js';
+import { DurableError } from '../durable-error.js';
 
 /**
  * An entity route of the admin router named an entity type that is not registered with the app. Code

@@ -1,4 +1,4 @@
-import { DurableError } from '../core/durable-error.js';
+import { DurableError } from '../durable-error.js';
 
 /**
  * An entity received an operation it does not have. The operation fails (callers get this error's details); the

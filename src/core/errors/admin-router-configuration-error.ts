@@ -1,4 +1,4 @@
-import { DurableError } from '../core/durable-error.js';
+import { DurableError } from '../durable-error.js';
 
 /**
  * `adminRouter(options)` was called with options that cannot be served safely: neither `authorize` nor
