@@ -5,28 +5,16 @@
  */
 import btreeModule from 'sorted-btree';
 import { compileFilter, type DocumentPredicate } from '../query/compile-filter.js';
-import { canonicalKey } from '../bson/canonical-key.js';
-import { compareBson } from '../bson/compare-bson.js';
+import { boundsAcceptor, fieldIntervals, intervalProduct, isPointInterval, searchKeys, type BoundInterval } from './bound-intervals.js';
+import { entryComparator, HIGH_KEY, LOW_KEY, type EntryComparator, type EntryKey } from './entry-comparator.js';
+import type { IndexBounds } from './index-bounds.js';
+import { indexDependencies } from './index-dependencies.js';
 import { analyzeIndexKeys, isSparseMissing, parseKeyPattern, type IndexKeyAnalysis, type KeyPattern } from './index-keys.js';
 
 // Node's ESM loader (and jest's) exposes this CommonJS package's module.exports as the default import,
 // so the class is its `default` property; TypeScript models it the same way under NodeNext.
 const BTree = btreeModule.default;
 type BTreeOf<K, V> = import('sorted-btree').default<K, V>;
-
-/** One end of a range: a value and whether the range includes it. */
-export interface RangeEnd {
-  readonly value: unknown;
-  readonly inclusive: boolean;
-}
-
-/** Bounds on one index field: a set of exact values, or a (possibly half-open) range in BSON order. */
-export type FieldBounds =
-  | { readonly points: readonly unknown[] }
-  | { readonly min?: RangeEnd; readonly max?: RangeEnd };
-
-/** Bounds on the leading fields of an index key pattern; the fields after them are unbounded. */
-export type IndexBounds = ReadonlyArray<FieldBounds>;
 
 /** Work counters a {@link SecondaryIndex.scan} adds to. */
 export interface ScanStats {
@@ -43,12 +31,6 @@ export interface SecondaryIndexSpec {
   readonly partialFilterExpression?: Record<string, unknown>;
 }
 
-/** A tree entry key: one value per pattern field, then the document's canonical `_id` key. */
-export type EntryKey = readonly unknown[];
-
-/** Orders {@link EntryKey}s. */
-export type EntryComparator = (a: EntryKey, b: EntryKey) => number;
-
 /** Construction options beyond the index specification. */
 export interface SecondaryIndexOptions {
   /** Wraps the tree's comparator, e.g. to count comparisons in tests. */
@@ -59,42 +41,6 @@ export interface SecondaryIndexOptions {
 export interface DuplicateKey {
   /** `{ field: value, ... }` for the colliding key. */
   readonly keyValue: Record<string, unknown>;
-}
-
-// Search-key sentinels: below / above every value at their position, whatever the field's direction.
-const LOW: unknown = Object.freeze({ sentinel: 'low' });
-const HIGH: unknown = Object.freeze({ sentinel: 'high' });
-
-function entryComparator(directions: readonly (1 | -1)[]): EntryComparator {
-  const n = directions.length;
-  return (a, b) => {
-    for (let i = 0; i < n; i++) {
-      const x = a[i];
-      const y = b[i];
-      if (x === LOW || x === HIGH || y === LOW || y === HIGH) {
-        if (x === y) continue;
-        return x === LOW || y === HIGH ? -1 : 1;
-      }
-      const c = compareBson(x, y);
-      if (c !== 0) return directions[i] === 1 ? c : -c;
-    }
-    const x = a[n];
-    const y = b[n];
-    if (x === y) return 0;
-    if (x === LOW || y === HIGH) return -1;
-    if (x === HIGH || y === LOW) return 1;
-    return (x as string) < (y as string) ? -1 : 1;
-  };
-}
-
-/** One field's bounds as an ordered list of intervals in tree order (per the field's direction). */
-interface Interval {
-  readonly start?: RangeEnd;
-  readonly end?: RangeEnd;
-}
-
-function isPoints(bounds: FieldBounds): bounds is { readonly points: readonly unknown[] } {
-  return 'points' in bounds;
 }
 
 /**
@@ -136,7 +82,7 @@ export class SecondaryIndex {
     this.#compare = options.wrapComparator?.(base) ?? base;
     this.#tree = new BTree<EntryKey, string>(undefined, this.#compare);
     this.#multikeyPaths = this.#pattern.map(() => new Set<string>());
-    this.#dependencies = dependenciesOf(this.#pattern, spec.partialFilterExpression);
+    this.#dependencies = indexDependencies(this.#pattern, spec.partialFilterExpression);
   }
 
   /** The index name. */
@@ -221,7 +167,7 @@ export class SecondaryIndex {
   findDuplicateAnalyzed(analysis: IndexKeyAnalysis | undefined, idKey: string): DuplicateKey | undefined {
     if (!this.#unique || analysis === undefined) return undefined;
     for (const key of analysis.keys) {
-      for (const [, holder] of this.#entriesBetween([...key, LOW], [...key, HIGH])) {
+      for (const [, holder] of this.#entriesBetween([...key, LOW_KEY], [...key, HIGH_KEY])) {
         if (holder !== idKey) return { keyValue: this.#keyValue(key) };
       }
     }
@@ -269,20 +215,20 @@ export class SecondaryIndex {
   *scan(bounds: IndexBounds, stats?: ScanStats, direction: 1 | -1 = 1): Generator<string, void, undefined> {
     const n = this.#pattern.length;
     const fields = bounds.slice(0, n);
-    const perField = fields.map((b, i) => this.#intervals(b, this.#pattern[i]?.[1] ?? 1));
+    const perField = fields.map((b, i) => fieldIntervals(b, this.#pattern[i]?.[1] ?? 1));
     if (perField.some((intervals) => intervals.length === 0)) return;
 
     // Expand leading point fields (and one range field after them) into separate tree ranges.
     let expanded = 0;
     let combinations = 1;
     while (expanded < perField.length) {
-      const intervals = perField[expanded] as Interval[];
+      const intervals = perField[expanded] as BoundInterval[];
       if (expanded > 0 && combinations * intervals.length > MAX_COMBINATIONS) break;
       combinations *= intervals.length;
       expanded++;
       if (!intervals.every(isPointInterval)) break;
     }
-    const filters = fields.slice(expanded).map((b, j) => ({ at: expanded + j, accept: acceptor(b) }));
+    const filters = fields.slice(expanded).map((b, j) => ({ at: expanded + j, accept: boundsAcceptor(b) }));
     const seen = this.#multikeyPaths.some((p) => p.size > 0) ? new Set<string>() : undefined;
 
     // Counted in a local and reported once, so that a scan without stats pays nothing for them.
@@ -290,8 +236,8 @@ export class SecondaryIndex {
     try {
       // Combinations come in tree order; reversing every list reverses their order.
       const lists = perField.slice(0, expanded).map((intervals) => (direction === 1 ? intervals : [...intervals].reverse()));
-      for (const combination of product(lists)) {
-        const [start, end] = this.#searchKeys(combination);
+      for (const combination of intervalProduct(lists)) {
+        const [start, end] = searchKeys(combination, this.#pattern.length + 1);
         const entries = direction === 1 ? this.#entriesBetween(start, end) : this.#entriesBetweenReversed(start, end);
         for (const [key, idKey] of entries) {
           examined++;
@@ -335,108 +281,4 @@ export class SecondaryIndex {
       yield entry;
     }
   }
-
-  /** Tree-ordered intervals of one field's bounds; empty when nothing can match. */
-  #intervals(bounds: FieldBounds, direction: 1 | -1): Interval[] {
-    if (isPoints(bounds)) {
-      const sorted = [...bounds.points].sort((a, b) => direction * compareBson(a, b));
-      const distinct = sorted.filter((p, i) => i === 0 || compareBson(p, sorted[i - 1]) !== 0);
-      return distinct.map((value) => {
-        const point = { value, inclusive: true };
-        return { start: point, end: point };
-      });
-    }
-    const { min, max } = bounds;
-    if (min !== undefined && max !== undefined) {
-      const c = compareBson(min.value, max.value);
-      if (c > 0 || (c === 0 && !(min.inclusive && max.inclusive))) return [];
-    }
-    return [direction === 1 ? { start: min, end: max } : { start: max, end: min }];
-  }
-
-  /** Start and end search keys bracketing exactly the entries inside one combination of intervals. */
-  #searchKeys(combination: readonly Interval[]): [EntryKey, EntryKey] {
-    const width = this.#pattern.length + 1;
-    const start: unknown[] = [];
-    const end: unknown[] = [];
-    let startFill = LOW;
-    let endFill = HIGH;
-    for (const interval of combination) {
-      if (interval.start === undefined) {
-        start.push(LOW);
-      } else {
-        start.push(interval.start.value);
-        startFill = interval.start.inclusive ? LOW : HIGH;
-      }
-      if (interval.end === undefined) {
-        end.push(HIGH);
-      } else {
-        end.push(interval.end.value);
-        endFill = interval.end.inclusive ? HIGH : LOW;
-      }
-      // Only the last interval can be a range: earlier ones are points (inclusive on both ends).
-    }
-    while (start.length < width) start.push(startFill);
-    while (end.length < width) end.push(endFill);
-    return [start, end];
-  }
-}
-
-// Operators whose operands are values or sub-filters, never field paths or expressions.
-const LOGICAL_OPERATORS = new Set(['$and', '$or', '$nor']);
-
-/** Top-level fields of the key paths and of the partial filter; undefined when the filter may read any field. */
-function dependenciesOf(pattern: KeyPattern, partial: Record<string, unknown> | undefined): readonly string[] | undefined {
-  const fields = new Set(pattern.map(([path]) => path.split('.')[0] as string));
-  const visit = (filter: Record<string, unknown>): boolean => {
-    for (const [key, value] of Object.entries(filter)) {
-      if (!key.startsWith('$')) {
-        fields.add(key.split('.')[0] as string);
-      } else if (LOGICAL_OPERATORS.has(key) && Array.isArray(value)) {
-        for (const clause of value as unknown[]) {
-          if (clause === null || typeof clause !== 'object' || Array.isArray(clause) || !visit(clause as Record<string, unknown>)) return false;
-        }
-      } else {
-        return false; // $expr and the like can read anything
-      }
-    }
-    return true;
-  };
-  if (partial !== undefined && !visit(partial)) return undefined;
-  return [...fields];
-}
-
-function isPointInterval(interval: Interval): boolean {
-  return interval.start !== undefined && interval.start === interval.end;
-}
-
-function* product(lists: readonly (readonly Interval[])[]): Generator<Interval[], void, undefined> {
-  if (lists.length === 0) {
-    yield [];
-    return;
-  }
-  const [first, ...rest] = lists;
-  for (const head of first ?? []) {
-    for (const tail of product(rest)) yield [head, ...tail];
-  }
-}
-
-/** A predicate for one field's bounds, used on fields that are not expanded into tree ranges. */
-function acceptor(bounds: FieldBounds): (value: unknown) => boolean {
-  if (isPoints(bounds)) {
-    const keys = new Set(bounds.points.map(canonicalKey));
-    return (value) => keys.has(canonicalKey(value));
-  }
-  const { min, max } = bounds;
-  return (value) => {
-    if (min !== undefined) {
-      const c = compareBson(value, min.value);
-      if (c < 0 || (c === 0 && !min.inclusive)) return false;
-    }
-    if (max !== undefined) {
-      const c = compareBson(value, max.value);
-      if (c > 0 || (c === 0 && !max.inclusive)) return false;
-    }
-    return true;
-  };
 }

@@ -2,12 +2,9 @@ import { describe, it, expect } from '@jest/globals';
 import { Long, ObjectId } from 'bson';
 import { canonicalKey } from '../../../../src/embedded/bson/canonical-key.js';
 import { BracketEdge } from '../../../../src/embedded/bson/type-rank.js';
-import {
-  SecondaryIndex,
-  type EntryComparator,
-  type IndexBounds,
-  type SecondaryIndexSpec,
-} from '../../../../src/embedded/storage/secondary-index.js';
+import type { EntryComparator } from '../../../../src/embedded/storage/entry-comparator.js';
+import type { IndexBounds } from '../../../../src/embedded/storage/index-bounds.js';
+import { SecondaryIndex, type SecondaryIndexSpec } from '../../../../src/embedded/storage/secondary-index.js';
 
 type Doc = { _id: unknown } & Record<string, unknown>;
 
