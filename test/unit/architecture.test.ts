@@ -152,6 +152,18 @@ describe('architecture', () => {
     expect(cycles).toEqual([]);
   });
 
+  it('keeps every source file of src/ under 400 lines', () => {
+    const all = (dir: string): string[] => readdirSync(dir).flatMap((name) => {
+      const full = path.join(dir, name);
+      return statSync(full).isDirectory() ? all(full) : /\.(ts|js|mjs|css|html)$/.test(name) ? [full] : [];
+    });
+    const long = all(src)
+      .map((file) => ({ file: relative(file), lines: (readFileSync(file, 'utf8').match(/\n/g) ?? []).length }))
+      .filter(({ lines }) => lines >= 400)
+      .map(({ file, lines }) => `${file}: ${lines} lines`);
+    expect(long).toEqual([]);
+  });
+
   it('has no cycle between the top-level folders of src/', () => {
     const edges = folderEdges('.');
     expect(cycleImports(edges, folderCycles(edges))).toEqual([]);
