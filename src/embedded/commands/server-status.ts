@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import type { Document } from '../bson/document.js';
-import type { JournalStatistics } from '../persistence/file-journal.js';
+import type { JournalStatistics } from '../persistence/journal-statistics.js';
 import type { CommandHandler } from './command-context.js';
 import { EMULATED_VERSION } from './handshake-commands.js';
 
