@@ -39,6 +39,9 @@ export const HistoryEventType = {
   EntityUnlock: 'EntityUnlock',
 } as const;
 
+/** The name of a history event type: one of the values of {@link HistoryEventType}. */
+export type HistoryEventType = (typeof HistoryEventType)[keyof typeof HistoryEventType];
+
 export type { EncodedPayload } from '../core/codec.js';
 
 /** Final states an execution can record. */
@@ -257,3 +260,9 @@ export type HistoryEvent =
   | EntityOperationCalledEvent | EntityOperationSignaledEvent | EntityOperationCompletedEvent | EntityOperationFailedEvent
   | EntityLockRequestedEvent | EntityLockGrantedEvent | EntityUnlockSentEvent
   | EntityRequestEvent | EntityLockRequestEvent | EntityUnlockEvent;
+
+/** Accepts only `never`: names what is left when it is not. */
+type NothingLeft<T extends never> = T;
+// Every name in HistoryEventType has its interface in the HistoryEvent union (a name added to one and not the other
+// fails to compile here, naming it).
+type _NamesWithoutAnEvent = NothingLeft<Exclude<HistoryEventType, HistoryEvent['type']>>;

@@ -12,6 +12,9 @@ export const OrchestratorActionType = {
   UnlockEntity: 'UnlockEntity',
 } as const;
 
+/** The name of an action kind: one of the values of {@link OrchestratorActionType}. */
+export type OrchestratorActionType = (typeof OrchestratorActionType)[keyof typeof OrchestratorActionType];
+
 export interface ScheduleTaskAction {
   readonly type: typeof OrchestratorActionType.ScheduleTask;
   readonly sequence: number;

@@ -1,14 +1,11 @@
 import { InvalidHistoryError } from '../core/errors/invalid-history-error.js';
+import { DATE_FIELDS, requiredDateFields } from './history-event-traits.js';
 import { HistoryEventType, type HistoryEvent } from './history-event.js';
 
-// The fields of history events that hold dates, at any depth (continue-as-new carries events along).
-const DATE_FIELDS = new Set(['timestamp', 'fireAt', 'scheduledStartTime', 'scheduledTime']);
-const TYPES = new Set<string>(Object.values(HistoryEventType));
-// Date fields every event of a type has (optional ones are revived when present).
-const REQUIRED_DATES: Partial<Record<string, readonly string[]>> = {
-  [HistoryEventType.TimerCreated]: ['fireAt'],
-  [HistoryEventType.TimerFired]: ['fireAt'],
-};
+// Both tables derive from the types: HistoryEventType's values, and each type's date fields (HISTORY_EVENT_TRAITS).
+// DATE_FIELDS are revived at any depth (continue-as-new carries events along); optional ones when present.
+const TYPES: ReadonlySet<string> = new Set<string>(Object.values(HistoryEventType));
+const isType = (type: string): type is HistoryEventType => TYPES.has(type);
 
 /**
  * Reads a history exported as JSON — `JSON.stringify(await client.getHistory(id))`, or the admin API's
@@ -41,10 +38,10 @@ function reviveEvent(value: unknown, index: number): HistoryEvent {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new InvalidHistoryError(`event ${index} is ${describe(value)}, not an event object`, index);
   const event = value as Record<string, unknown>;
   const type = event['type'];
-  if (typeof type !== 'string' || !TYPES.has(type)) throw new InvalidHistoryError(`event ${index} has an unknown type ${describe(type)}`, index);
+  if (typeof type !== 'string' || !isType(type)) throw new InvalidHistoryError(`event ${index} has an unknown type ${describe(type)}`, index);
   if (!Number.isInteger(event['eventId'])) throw new InvalidHistoryError(`event ${index} (${type}) has no integer 'eventId' (got ${describe(event['eventId'])})`, index);
   const revived = reviveDates(event, `event ${index} (${type})`, index) as Record<string, unknown>;
-  for (const field of ['timestamp', ...(REQUIRED_DATES[type] ?? [])]) {
+  for (const field of ['timestamp', ...requiredDateFields(type)]) {
     if (!(revived[field] instanceof Date)) throw new InvalidHistoryError(`event ${index} (${type}) has no valid '${field}' date (got ${describe(event[field])})`, index);
   }
   return revived as unknown as HistoryEvent;
