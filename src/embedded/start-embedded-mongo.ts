@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { EmbeddedEngineError } from '../core/errors/embedded-engine-error.js';
 import { deriveScramCredential, type ScramCredential } from './auth/scram-credential.js';
 import { EmbeddedEngine } from './engine/embedded-engine.js';
-import { EmbeddedEngineError } from '../core/errors/embedded-engine-error.js';
 import { EmbeddedServer } from './server/embedded-server.js';
 import { isLoopbackHost } from './server/is-loopback-host.js';
 

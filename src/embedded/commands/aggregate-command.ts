@@ -1,8 +1,8 @@
+import { CommandError } from '../../core/errors/command-error.js';
 import type { Document } from '../bson/document.js';
 import { cloneDocument } from '../query/clone-document.js';
 import { mingoPipeline, withMingo } from '../query/mingo-options.js';
 import { assertCollectionName } from '../storage/namespace.js';
-import { CommandError } from '../../core/errors/command-error.js';
 import { optionalCount, type CommandContext, type CommandHandler } from './command-context.js';
 import { selectDocuments } from './query-documents.js';
 

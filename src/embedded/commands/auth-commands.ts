@@ -1,5 +1,5 @@
-import type { CommandHandler } from './command-context.js';
 import { CommandError } from '../../core/errors/command-error.js';
+import type { CommandHandler } from './command-context.js';
 
 /** `saslStart`: the first step of a SCRAM-SHA-256 conversation (see `ConnectionAuth`). */
 export const saslStart: CommandHandler = (command, context) => ({ ...context.auth.saslStart(command, context.db), ok: 1 });

@@ -1,10 +1,10 @@
 import { calculateObjectSize } from 'bson';
+import { CommandError } from '../../core/errors/command-error.js';
 import type { Document } from '../bson/document.js';
 import { compileFilter } from '../query/compile-filter.js';
+import type { CollectionStore } from '../storage/collection-store.js';
 import { describeIndex, parseIndexSpec } from '../storage/index-spec.js';
 import { assertCollectionName, assertDatabaseName } from '../storage/namespace.js';
-import type { CollectionStore } from '../storage/collection-store.js';
-import { CommandError } from '../../core/errors/command-error.js';
 import { optionalCount, optionalDocument, type CommandHandler } from './command-context.js';
 
 function storageSize(store: CollectionStore): number {

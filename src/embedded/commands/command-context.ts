@@ -1,6 +1,6 @@
+import { CommandError } from '../../core/errors/command-error.js';
 import type { Document } from '../bson/document.js';
 import type { Catalog } from '../storage/catalog.js';
-import { CommandError } from '../../core/errors/command-error.js';
 import type { ConnectionAuth } from './connection-auth.js';
 import type { CursorRegistry } from './cursor-registry.js';
 import type { ServerState } from './server-status.js';

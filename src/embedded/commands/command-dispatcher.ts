@@ -1,8 +1,8 @@
+import { CommandError } from '../../core/errors/command-error.js';
 import type { Document } from '../bson/document.js';
 import { aggregate } from './aggregate-command.js';
 import { authenticate, logout, saslContinue, saslStart } from './auth-commands.js';
 import { create, createIndexes, drop, dropDatabase, dropIndexes, listCollections, listDatabases, listIndexes } from './catalog-commands.js';
-import { CommandError } from '../../core/errors/command-error.js';
 import type { CommandContext, CommandHandler } from './command-context.js';
 import { explain, explainAggregateOption } from './explain-command.js';
 import { findAndModify } from './find-and-modify-command.js';

@@ -1,8 +1,8 @@
 import { Binary } from 'bson';
-import type { Document } from '../bson/document.js';
+import { CommandError } from '../../core/errors/command-error.js';
 import { AUTH_DATABASE, type ScramCredential } from '../auth/scram-credential.js';
 import { ScramServerConversation } from '../auth/scram-server-conversation.js';
-import { CommandError } from '../../core/errors/command-error.js';
+import type { Document } from '../bson/document.js';
 
 /** The one mechanism the engine offers: the drivers' default. */
 export const SCRAM_SHA_256 = 'SCRAM-SHA-256';

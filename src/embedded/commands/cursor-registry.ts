@@ -1,7 +1,7 @@
 import { Long } from 'bson';
-import type { Document } from '../bson/document.js';
-import { documentSizeBound } from '../bson/document-size.js';
 import { CommandError } from '../../core/errors/command-error.js';
+import { documentSizeBound } from '../bson/document-size.js';
+import type { Document } from '../bson/document.js';
 
 /** Default first-batch size of find and aggregate, as in mongod. */
 export const DEFAULT_BATCH_SIZE = 101;

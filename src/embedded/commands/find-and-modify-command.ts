@@ -1,7 +1,7 @@
+import { CommandError } from '../../core/errors/command-error.js';
 import type { Document } from '../bson/document.js';
 import { parseSort } from '../query/sort-documents.js';
 import { assertCollectionName } from '../storage/namespace.js';
-import { CommandError } from '../../core/errors/command-error.js';
 import { optionalDocument, type CommandHandler } from './command-context.js';
 import { projectDocuments, selectDocuments } from './query-documents.js';
 import { updateDocuments } from './write-commands.js';

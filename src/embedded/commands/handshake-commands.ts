@@ -1,6 +1,6 @@
 import { AUTH_DATABASE } from '../auth/scram-credential.js';
-import type { Document } from '../bson/document.js';
 import { MAX_BSON_OBJECT_SIZE } from '../bson/document-size.js';
+import type { Document } from '../bson/document.js';
 import { MAX_MESSAGE_SIZE } from '../wire/op-code.js';
 import type { CommandHandler } from './command-context.js';
 

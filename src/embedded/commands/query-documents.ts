@@ -1,9 +1,9 @@
 import type { Document } from '../bson/document.js';
-import type { CandidateTrace, CollectionStore } from '../storage/collection-store.js';
 import { compileFilter, isExactIdFilter } from '../query/compile-filter.js';
 import { mingoQuery, withMingo } from '../query/mingo-options.js';
 import { sortDocuments, type SortSpec } from '../query/sort-documents.js';
 import { validateProjection } from '../query/validate-projection.js';
+import type { CandidateTrace, CollectionStore } from '../storage/collection-store.js';
 
 /** The selection part of find, count, update, delete and findAndModify. */
 export interface Selection {

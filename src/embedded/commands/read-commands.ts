@@ -1,9 +1,9 @@
-import type { Document } from '../bson/document.js';
-import { parseSort } from '../query/sort-documents.js';
-import { valuesAtPath } from '../query/field-path.js';
-import { canonicalKey } from '../bson/canonical-key.js';
-import { assertCollectionName } from '../storage/namespace.js';
 import { CommandError } from '../../core/errors/command-error.js';
+import { canonicalKey } from '../bson/canonical-key.js';
+import type { Document } from '../bson/document.js';
+import { valuesAtPath } from '../query/field-path.js';
+import { parseSort } from '../query/sort-documents.js';
+import { assertCollectionName } from '../storage/namespace.js';
 import { optionalCount, optionalDocument, type CommandContext, type CommandHandler } from './command-context.js';
 import { projectDocuments, selectDocuments, type Selection } from './query-documents.js';
 

@@ -1,13 +1,13 @@
 import { ObjectId } from 'bson';
+import { CommandError } from '../../core/errors/command-error.js';
+import { compareBson } from '../bson/compare-bson.js';
+import { knownDocumentSizeBound } from '../bson/document-size.js';
 import type { Document } from '../bson/document.js';
 import { applyUpdate, assertDocumentSize, classifyUpdate, validateArrayFilters, withIdFirst } from '../query/apply-update.js';
-import { knownDocumentSizeBound } from '../bson/document-size.js';
 import type { SortSpec } from '../query/sort-documents.js';
 import { upsertSeed } from '../query/upsert-seed.js';
 import type { CollectionStore } from '../storage/collection-store.js';
-import { compareBson } from '../bson/compare-bson.js';
 import { assertCollectionName } from '../storage/namespace.js';
-import { CommandError } from '../../core/errors/command-error.js';
 import type { CommandContext, CommandHandler } from './command-context.js';
 import { selectDocuments } from './query-documents.js';
 

@@ -1,10 +1,10 @@
 import { Long, Timestamp, calculateObjectSize } from 'bson';
-import type { Document } from '../bson/document.js';
 import { update as mingoUpdate } from 'mingo';
 import { CommandError } from '../../core/errors/command-error.js';
 import { compareBson } from '../bson/compare-bson.js';
-import { cloneDocument } from './clone-document.js';
 import { documentSizeBound, exactDocumentSize, MAX_BSON_OBJECT_SIZE, recordDocumentSizeBound } from '../bson/document-size.js';
+import type { Document } from '../bson/document.js';
+import { cloneDocument } from './clone-document.js';
 import { mingoOptions, mingoPipeline, withMingo } from './mingo-options.js';
 import { applyPushesOntoMissing, pushesOntoMissing } from './push-onto-missing.js';
 

@@ -1,6 +1,6 @@
-import type { Document } from '../bson/document.js';
 import { CommandError } from '../../core/errors/command-error.js';
 import { compareBson } from '../bson/compare-bson.js';
+import type { Document } from '../bson/document.js';
 import { valuesAtPath } from './field-path.js';
 
 /** A parsed sort specification. */

@@ -1,5 +1,5 @@
-import type { Document } from '../bson/document.js';
 import { CommandError } from '../../core/errors/command-error.js';
+import type { Document } from '../bson/document.js';
 
 function isOperatorObject(value: unknown): value is Document {
   if (value === null || typeof value !== 'object' || Array.isArray(value) || value instanceof Date) return false;

@@ -1,9 +1,9 @@
+import { CommandError } from '../../core/errors/command-error.js';
 import type { Document } from '../bson/document.js';
 import type { JournalOp } from '../persistence/journal-op.js';
-import { CommandError } from '../../core/errors/command-error.js';
 import { CollectionStore, type ChangeRecorder } from './collection-store.js';
-import { assertCollectionName, assertDatabaseName } from './namespace.js';
 import type { IndexSpec } from './index-spec.js';
+import { assertCollectionName, assertDatabaseName } from './namespace.js';
 
 /**
  * Every database and collection of one engine. All changes flow through here (or through the stores it hands out)

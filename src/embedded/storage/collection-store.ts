@@ -1,13 +1,13 @@
 import { UUID } from 'bson';
-import type { Document } from '../bson/document.js';
-import type { JournalOp } from '../persistence/journal-op.js';
 import { CommandError } from '../../core/errors/command-error.js';
 import { ParallelArraysError } from '../../core/errors/parallel-arrays-error.js';
 import { canonicalKey } from '../bson/canonical-key.js';
+import type { Document } from '../bson/document.js';
+import type { JournalOp } from '../persistence/journal-op.js';
 import { duplicateKeyError } from './duplicate-key-error.js';
+import type { IndexKeyAnalysis } from './index-keys.js';
 import { describeIndex, type IndexSpec } from './index-spec.js';
 import { planQuery, type PlanOptions, type QueryPlan } from './query-planner.js';
-import type { IndexKeyAnalysis } from './index-keys.js';
 import { SecondaryIndex, type ScanStats } from './secondary-index.js';
 
 /** Receives every durable change made to a collection, in the order it is made. */

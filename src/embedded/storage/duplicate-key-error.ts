@@ -1,5 +1,5 @@
-import type { Document } from '../bson/document.js';
 import { CommandError } from '../../core/errors/command-error.js';
+import type { Document } from '../bson/document.js';
 
 function formatValue(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);

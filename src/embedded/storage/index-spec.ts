@@ -1,5 +1,5 @@
-import type { Document } from '../bson/document.js';
 import { CommandError } from '../../core/errors/command-error.js';
+import type { Document } from '../bson/document.js';
 import { parseKeyPattern } from './index-keys.js';
 
 /** A validated secondary index definition, as listed by `listIndexes` (without `v`). */

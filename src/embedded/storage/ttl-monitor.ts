@@ -1,5 +1,5 @@
-import type { Catalog } from './catalog.js';
 import { valuesAtPath } from '../query/field-path.js';
+import type { Catalog } from './catalog.js';
 
 /**
  * One pass of MongoDB's TTL monitor: deletes documents whose TTL-indexed date (the earliest, for an array of dates)

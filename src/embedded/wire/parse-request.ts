@@ -1,7 +1,7 @@
 import { deserialize } from 'bson';
 import { MalformedMessageError } from '../../core/errors/malformed-message-error.js';
-import type { Document } from '../bson/document.js';
 import { recordDocumentSizeBound } from '../bson/document-size.js';
+import type { Document } from '../bson/document.js';
 import { MsgFlag, OpCode } from './op-code.js';
 
 /** Deserialisation shared by every incoming document: numbers become JS numbers, unsafe int64 stay `Long`. */
