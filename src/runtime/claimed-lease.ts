@@ -25,7 +25,29 @@ export interface LeaseRuntime {
 export class InfrastructureBackoff {
   readonly #failures = new Map<string, number>();
   readonly #owed = new Map<string, NodeJS.Timeout>();
+  /** Instances seen over their poison cap, and when first (see {@link InfrastructureBackoff.poisonConfirmed}). */
+  readonly #overCap = new Map<string, number>();
   #stopped = false;
+
+  /**
+   * Whether an instance claimed over its poison cap is poison for sure: only once it was seen over the cap here at
+   * least `afterMs` earlier (one lease period). A claim count includes the claims of live workers whose lease ran out
+   * under load, until their owed uncount lands; so the first claim over the cap is given back (uncounted) and looked
+   * at again after a lease period rather than failing the instance. A real poison episode costs no crash meanwhile:
+   * it is not run. `now` in ms.
+   */
+  poisonConfirmed(instanceId: string, now: number, afterMs: number): boolean {
+    const since = this.#overCap.get(instanceId);
+    if (since === undefined) {
+      this.#overCap.set(instanceId, now);
+      if (this.#overCap.size > MAX_TRACKED_FAILURES) {
+        const oldest = this.#overCap.keys().next();
+        if (oldest.done !== true) this.#overCap.delete(oldest.value);
+      }
+      return false;
+    }
+    return now - since >= afterMs;
+  }
 
   /** Takes back one claim's count of `instanceId` as soon as `store` answers (retried for up to 10 minutes). */
   oweUncount(store: InstanceStore, instanceId: string, log: RuntimeLogger): void {
@@ -73,6 +95,7 @@ export class InfrastructureBackoff {
   /** `instanceId` progressed: its next failure starts the backoff again. */
   succeeded(instanceId: string): void {
     this.#failures.delete(instanceId);
+    this.#overCap.delete(instanceId);
   }
 }
 

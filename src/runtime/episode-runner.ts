@@ -31,7 +31,13 @@ export async function runEpisode(rt: EpisodeRuntime, item: WorkItem, initial: re
   try {
     if (item.instance.claimAttempts > rt.tuning.maxEpisodeAttempts) {
       rt.cache.delete(instanceId);
-      await poison(rt, item);
+      const now = rt.clock.now().getTime();
+      if (rt.backoff.poisonConfirmed(instanceId, now, rt.tuning.leaseMs)) {
+        await poison(rt, item);
+      } else {
+        // Looked at again after a lease period, without running it (see poisonConfirmed).
+        Object.assign(release, { succeeded: false, uncounted: true, moreWork: true, retryAt: new Date(now + rt.tuning.leaseMs) });
+      }
       return;
     }
     // The first episode reads the inbox: the claim says work is flagged, and messages are what flags it.
