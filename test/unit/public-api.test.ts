@@ -31,6 +31,7 @@ describe('public API', () => {
       'Activity',
       'ActivityResolver',
       'AdminRouterConfigurationError',
+      'DURABLE_ERROR_CODES',
       'DashboardConfigurationError',
       'DurableClient',
       'DurableEntity',
