@@ -1,9 +1,10 @@
 import type { NonDeterminismError } from '../core/errors/non-determinism-error.js';
 import { HistoryEventType, type HistoryEvent } from '../history/history-event.js';
+import { expectsAnswer } from '../history/history-event-traits.js';
 import { OrchestratorActionType, type OrchestratorAction } from '../history/orchestrator-action.js';
 import type { CompletableTask } from './completable-task.js';
 import type { CriticalSection } from './critical-section.js';
-import { expectsAnswer, stepChanged, stepNotRecorded, stepNotTaken, stepOfAction, type ReplayStep } from './replay-step.js';
+import { stepChanged, stepNotRecorded, stepNotTaken, stepOfAction, type ReplayStep } from './replay-step.js';
 import { DurableTimerTask } from './timer-task.js';
 
 /** An action the code took, while history may still refer to it. */

@@ -1,3 +1,4 @@
+import { assertNever } from '../history/assert-never.js';
 import { HistoryEventType, type HistoryEvent } from '../history/history-event.js';
 import { OrchestratorActionType, type OrchestratorAction } from '../history/orchestrator-action.js';
 import type { OrchestrationCompletion } from './orchestration-decision.js';
@@ -24,6 +25,8 @@ export function scheduledEventFor(action: OrchestratorAction, timestamp: Date): 
       return { type: HistoryEventType.EntityLockRequested, eventId: action.sequence, timestamp, criticalSectionId: action.criticalSectionId, lockSet: action.lockSet };
     case OrchestratorActionType.UnlockEntity:
       return { type: HistoryEventType.EntityUnlockSent, eventId: action.sequence, timestamp, criticalSectionId: action.criticalSectionId, targetInstanceId: action.targetInstanceId };
+    default:
+      return assertNever(action, 'orchestrator action type');
   }
 }
 
@@ -38,5 +41,7 @@ export function completionEventFor(completion: OrchestrationCompletion, timestam
       return { type: HistoryEventType.ExecutionCompleted, eventId: -1, timestamp, orchestrationStatus: 'Terminated', result: completion.reason };
     case 'ContinuedAsNew':
       return { type: HistoryEventType.ContinueAsNew, eventId: -1, timestamp, input: completion.input, carryoverEvents: completion.carryoverEvents };
+    default:
+      return assertNever(completion, 'completion status');
   }
 }

@@ -1,5 +1,7 @@
 import { NonDeterminismError } from '../core/errors/non-determinism-error.js';
-import { HistoryEventType, type HistoryEvent } from '../history/history-event.js';
+import { assertNever } from '../history/assert-never.js';
+import type { HistoryEvent } from '../history/history-event.js';
+import { recordedAction } from '../history/history-event-traits.js';
 import { OrchestratorActionType, type OrchestratorAction } from '../history/orchestrator-action.js';
 
 /**
@@ -29,45 +31,33 @@ export function stepOfAction(action: OrchestratorAction): ReplayStep {
     case OrchestratorActionType.SignalEntity: return { kind: action.type, key: `${action.targetInstanceId}\n${action.operation}`, text: entitySignal(action.operation, action.targetInstanceId) };
     case OrchestratorActionType.LockEntities: return { kind: action.type, key: action.lockSet.join('\n'), text: entityLock(action.lockSet) };
     case OrchestratorActionType.UnlockEntity: return { kind: action.type, key: action.targetInstanceId, text: entityUnlock(action.targetInstanceId) };
+    default: return assertNever(action, 'orchestrator action type');
   }
-}
-
-/** The step a history event records, if it records one of the code's actions. */
-export function stepOfEvent(event: HistoryEvent): ReplayStep | undefined {
-  switch (event.type) {
-    case HistoryEventType.TaskScheduled: return { kind: OrchestratorActionType.ScheduleTask, key: event.name, text: `activity '${event.name}'` };
-    case HistoryEventType.SubOrchestrationInstanceCreated: return { kind: OrchestratorActionType.CreateSubOrchestration, key: event.name, text: `sub-orchestration '${event.name}'` };
-    case HistoryEventType.TimerCreated: return { kind: OrchestratorActionType.CreateTimer, key: undefined, text: 'a timer' };
-    case HistoryEventType.EventSent: return { kind: OrchestratorActionType.SendEvent, key: event.name, text: `event '${event.name}' to '${event.instanceId}'` };
-    case HistoryEventType.EntityOperationCalled: return { kind: OrchestratorActionType.CallEntity, key: `${event.targetInstanceId}\n${event.operation}`, text: entityCall(event.operation, event.targetInstanceId) };
-    case HistoryEventType.EntityOperationSignaled: return { kind: OrchestratorActionType.SignalEntity, key: `${event.targetInstanceId}\n${event.operation}`, text: entitySignal(event.operation, event.targetInstanceId) };
-    case HistoryEventType.EntityLockRequested: return { kind: OrchestratorActionType.LockEntities, key: event.lockSet.join('\n'), text: entityLock(event.lockSet) };
-    case HistoryEventType.EntityUnlockSent: return { kind: OrchestratorActionType.UnlockEntity, key: event.targetInstanceId, text: entityUnlock(event.targetInstanceId) };
-    default: return undefined;
-  }
-}
-
-function isEntityStep(kind: OrchestratorAction['type']): boolean {
-  return kind === OrchestratorActionType.CallEntity || kind === OrchestratorActionType.SignalEntity ||
-    kind === OrchestratorActionType.LockEntities || kind === OrchestratorActionType.UnlockEntity;
 }
 
 /**
- * Whether a later history event answers the action (a result, a failure, a timer firing, a lock grant). Signals,
- * events sent and releases are fire-and-forget: once recorded, nothing in history refers to them again.
+ * The step a history event records, if it records one of the code's actions: the step of that action (as the code
+ * took it; see `HISTORY_EVENT_TRAITS`), so that a record and the action compare alike.
  */
-export function expectsAnswer(action: OrchestratorAction): boolean {
-  switch (action.type) {
+export function stepOfEvent(event: HistoryEvent): ReplayStep | undefined {
+  const action = recordedAction(event);
+  return action === undefined ? undefined : stepOfAction(action);
+}
+
+function isEntityStep(kind: OrchestratorAction['type']): boolean {
+  switch (kind) {
+    case OrchestratorActionType.CallEntity:
+    case OrchestratorActionType.SignalEntity:
+    case OrchestratorActionType.LockEntities:
+    case OrchestratorActionType.UnlockEntity:
+      return true;
     case OrchestratorActionType.ScheduleTask:
     case OrchestratorActionType.CreateTimer:
     case OrchestratorActionType.CreateSubOrchestration:
-    case OrchestratorActionType.CallEntity:
-    case OrchestratorActionType.LockEntities:
-      return true;
     case OrchestratorActionType.SendEvent:
-    case OrchestratorActionType.SignalEntity:
-    case OrchestratorActionType.UnlockEntity:
       return false;
+    default:
+      return assertNever(kind, 'orchestrator action type');
   }
 }
 

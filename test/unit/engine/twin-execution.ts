@@ -3,7 +3,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { executeOrchestration } from '../../../src/engine/execute-orchestration.js';
 import { OrchestrationExecution } from '../../../src/engine/orchestration-execution.js';
 import type { OrchestrationDecision } from '../../../src/engine/orchestration-decision.js';
-import type { OrchestrationExecutionRequest } from '../../../src/engine/orchestration-executor.js';
+import type { OrchestrationExecutionRequest } from '../../../src/engine/orchestration-execution-request.js';
 import type { RunnableClass } from '../../../src/engine/task-types.js';
 import type { HistoryEvent } from '../../../src/history/history-event.js';
 import { getRunnableMetadata } from '../../../src/registry/runnable-metadata.js';

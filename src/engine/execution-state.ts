@@ -1,0 +1,48 @@
+import type { EncodedPayload, ExecutionStartedEvent } from '../history/history-event.js';
+import { ActionTable } from './action-table.js';
+import type { OrchestrationCompletion } from './orchestration-decision.js';
+import type { OrchestrationExecutionRequest } from './orchestration-execution-request.js';
+import { RaisedEvents } from './raised-events.js';
+
+/**
+ * The state of one orchestration execution, shared by the executor's parts: the replay loop and the event appliers
+ * write what history establishes (the start, the episode's time, suspension, the end), the context host what the code
+ * asks for (actions, waits, custom status, continue-as-new), and the decision is built from it. Plain fields,
+ * internal to the engine.
+ */
+export class ExecutionState {
+  readonly request: OrchestrationExecutionRequest;
+  /** The execution's ExecutionStarted, once applied. */
+  started: ExecutionStartedEvent | undefined;
+  /** The decoded orchestration input. */
+  input: unknown;
+  /** `ctx.currentUtcDateTime`: the current episode's OrchestratorStarted time. */
+  now = new Date(0);
+  /** True while the event being applied is a past (committed) one. */
+  replaying = true;
+  /** Between ExecutionSuspended and ExecutionResumed. */
+  suspended = false;
+  /** How the execution ended, once it did. */
+  completion: OrchestrationCompletion | undefined;
+  /** What makes the episode throw (non-determinism, a non-durable await); applying stops at it. */
+  fatal: Error | undefined;
+  /** The orchestrator's `run` returned or threw. */
+  runSettled = false;
+  /** The last custom status the code set. */
+  customStatus: EncodedPayload;
+  /** Set when the code called `continueAsNew`. */
+  continueAsNew: { readonly input: EncodedPayload; readonly preserve: boolean } | undefined;
+  /** The code's actions while history may still refer to them. */
+  readonly actions = new ActionTable();
+  /** External events and the tasks waiting for them. */
+  readonly events = new RaisedEvents();
+
+  constructor(request: OrchestrationExecutionRequest) {
+    this.request = request;
+  }
+
+  /** False once the execution ended or an episode failed: no further event reaches the code. */
+  get applying(): boolean {
+    return this.completion === undefined && this.fatal === undefined;
+  }
+}

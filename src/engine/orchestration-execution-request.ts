@@ -1,0 +1,21 @@
+import type { HistoryEvent } from '../history/history-event.js';
+import type { LogLevel } from './replay-context.js';
+import type { RunnableClass } from './task-types.js';
+
+/** Everything one replay needs. All data; no I/O, clock or container behind it. */
+export interface OrchestrationExecutionRequest {
+  /** Events already committed, replayed to rebuild the orchestrator's state. */
+  readonly pastEvents: readonly HistoryEvent[];
+  /** Events new in this episode (usually OrchestratorStarted, then completions and raised events). */
+  readonly newEvents: readonly HistoryEvent[];
+  /** A fresh orchestrator instance (the runtime creates one per replay). */
+  readonly orchestrator: { run(ctx: never): unknown };
+  /** The registered name of an activity or orchestrator class (or a checked name string). May throw. */
+  readonly resolveName: (kind: 'activity' | 'orchestrator', ref: RunnableClass | string) => string;
+  /** Lets every pending microtask run (the runtime passes `() => new Promise((r) => setImmediate(r))`). */
+  readonly yieldToEventLoop: () => Promise<void>;
+  /** Receives `ctx.log` lines written outside replay. */
+  readonly log?: (level: LogLevel, message: string, args: unknown[]) => void;
+  /** Largest encoded payload (inputs, output, custom status, event data) in bytes; over it is PayloadTooLargeError. */
+  readonly maxPayloadBytes?: number;
+}
