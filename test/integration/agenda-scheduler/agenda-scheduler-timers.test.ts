@@ -1,6 +1,7 @@
 // Durable timers run in-process by the scheduler's timer runner: armed at their due time, locked by one worker just
 // before it, fired at it — never before fireAt, never twice, and not lost when the worker that armed them stops or
-// dies. Real MongoDB driver against the engine the test harness picks.
+// dies. Real MongoDB driver against the engine the test harness picks. (Timers scheduled many times, armed by several
+// workers, or cancelled: the work-scheduler contract, test/contract.)
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { FinishedJobName, JobName } from '../../../src/adapters/agenda/job-name.js';
 import { openTestDb, waitFor, type TestDb } from '../../support/test-db.js';
@@ -49,30 +50,6 @@ describe('AgendaWorkScheduler timers', () => {
     // Each finished in place: retired under its finished name, unlocked.
     const jobs = pool.jobs(hub);
     expect(await waitFor(async () => (await jobs.countDocuments({ name: FinishedJobName[JobName.Timer], lockedAt: null, lastFinishedAt: { $type: 'date' } })) === 40, 5_000, 10)).toBe(true);
-  });
-
-  it('fires each timer once when two workers sharing the database have armed it', async () => {
-    pool = new SchedulerPool(t);
-    const hub = newTaskHub();
-    const a = recordingHandlers();
-    const b = recordingHandlers();
-    const first = pool.create(hub, { processEveryMs: 100 });
-    const second = pool.create(hub, { processEveryMs: 100 });
-    const client = pool.create(hub);
-    await first.start(a);
-    await second.start(b);
-    // Due 300 ms or more from now: by then both workers' polls have armed every one of them.
-    const at = Date.now() + 300;
-    const timers = Array.from({ length: 60 }, (_, i) => timerJob(new Date(at + (i % 20) * 10), 'shared', i));
-    await Promise.all(timers.map((timer, i) => [first, second, client][i % 3]!.scheduleTimer(timer)));
-
-    expect(await waitFor(() => a.timers.length + b.timers.length >= 60, 10_000, 10)).toBe(true);
-    await sleep(500);
-    const fired = [...a.timers, ...b.timers];
-    expect(fired).toHaveLength(60);
-    expect(new Set(fired.map((r) => r.job.sequence)).size).toBe(60);
-    expect(Math.min(...lateness(fired))).toBeGreaterThanOrEqual(0);
-    report(`[agenda-scheduler] 60 timers armed by two workers: first fired ${a.timers.length}, second ${b.timers.length}`);
   });
 
   it('leaves a timer armed by a worker that stops to another worker, which fires it on time', async () => {
@@ -133,17 +110,5 @@ describe('AgendaWorkScheduler timers', () => {
     expect(await waitFor(() => handlers.timers.length === 2, 5_000, 10)).toBe(true);
     expect(handlers.timers[1]!.at - handlers.timers[0]!.at).toBeGreaterThanOrEqual(1_000);
     expect(await waitFor(async () => (await jobs.findOne({}))?.name === FinishedJobName[JobName.Timer], 5_000, 10)).toBe(true);
-  });
-
-  it('does not fire an armed timer whose instance was cancelled', async () => {
-    pool = new SchedulerPool(t);
-    const hub = newTaskHub();
-    const handlers = recordingHandlers();
-    const worker = pool.create(hub);
-    await worker.start(handlers);
-    await worker.scheduleTimer(timerJob(new Date(Date.now() + 400), 'cancelled'));
-    expect(await worker.cancelInstanceJobs('cancelled')).toBe(1);
-    await sleep(700);
-    expect(handlers.timers).toEqual([]);
   });
 });

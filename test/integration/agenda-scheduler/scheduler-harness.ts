@@ -1,62 +1,12 @@
-// Shared helpers of the AgendaWorkScheduler suites: schedulers on the suite's test database, handlers that record
-// what they were called with, and job factories.
+// Shared helpers of the AgendaWorkScheduler suites: schedulers on the suite's test database, and (shared with the
+// work-scheduler contract) handlers that record what they were called with, and job factories.
 import type { Collection } from 'mongodb';
 import { AgendaWorkScheduler, type AgendaWorkSchedulerOptions } from '../../../src/adapters/agenda/agenda-work-scheduler.js';
 import { CollectionSuffix } from '../../../src/adapters/mongodb/collection-suffix.js';
-import type { ActivityJob, TimerJob, WorkHandlers } from '../../../src/ports/work-scheduler.js';
 import type { Doc, TestDb } from '../../support/test-db.js';
-
-export interface ActivityRun {
-  readonly job: ActivityJob;
-  readonly deliveries: number;
-  readonly at: number;
-}
-
-export interface TimerRun {
-  readonly job: TimerJob;
-  readonly at: number;
-}
-
-/** Handlers that record every call; `onActivity` / `onTimer` run after recording (to block, throw, ...). */
-export interface RecordingHandlers extends WorkHandlers {
-  readonly activities: ActivityRun[];
-  readonly timers: TimerRun[];
-}
-
-export function recordingHandlers(hooks: {
-  onActivity?: (job: ActivityJob, deliveries: number) => Promise<void>;
-  onTimer?: (job: TimerJob) => Promise<void>;
-} = {}): RecordingHandlers {
-  const activities: ActivityRun[] = [];
-  const timers: TimerRun[] = [];
-  return {
-    activities,
-    timers,
-    async runActivity(job, deliveries) {
-      activities.push({ job, deliveries, at: Date.now() });
-      await hooks.onActivity?.(job, deliveries);
-    },
-    async fireTimer(job) {
-      timers.push({ job, at: Date.now() });
-      await hooks.onTimer?.(job);
-    },
-  };
-}
-
-let counter = 0;
-
-/** A fresh task hub name, so that every test has its own jobs collection. */
-export function newTaskHub(): string {
-  return `hub${++counter}`;
-}
-
-export function activityJob(instanceId = `instance-${++counter}`, sequence = 0, executionId = 'e1'): ActivityJob {
-  return { instanceId, executionId, sequence, name: 'SayHello', input: JSON.stringify({ n: sequence }) };
-}
-
-export function timerJob(fireAt: Date, instanceId = `instance-${++counter}`, sequence = 0, executionId = 'e1'): TimerJob {
-  return { instanceId, executionId, sequence, fireAt };
-}
+export {
+  activityJob, deferred, newTaskHub, recordingHandlers, sleep, timerJob, type ActivityRun, type RecordingHandlers, type TimerRun,
+} from '../../contract/work-scheduler-fixtures.js';
 
 /** Creates schedulers on the suite's database and stops all of them on {@link SchedulerPool.stopAll}. */
 export class SchedulerPool {
@@ -86,17 +36,6 @@ export class SchedulerPool {
   async stopAll(): Promise<void> {
     await Promise.all(this.#created.splice(0).map((s) => s.stop()));
   }
-}
-
-export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-/** A promise and its resolver. */
-export function deferred(): { promise: Promise<void>; resolve: () => void } {
-  let resolve!: () => void;
-  const promise = new Promise<void>((r) => {
-    resolve = r;
-  });
-  return { promise, resolve };
 }
 
 export function percentile(values: readonly number[], p: number): number {
