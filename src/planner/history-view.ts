@@ -1,30 +1,6 @@
 import { HistoryEventType, type ContinueAsNewEvent, type ExecutionCompletedEvent, type HistoryEvent } from '../history/history-event.js';
+import { answeredSequence, isAnswerable } from '../history/history-event-traits.js';
 import type { HistoryChunk } from '../ports/instance-store.js';
-
-/** Events that answer an action, with the action's sequence number. */
-export function answeredSequence(event: HistoryEvent): number | undefined {
-  switch (event.type) {
-    case HistoryEventType.TaskCompleted:
-    case HistoryEventType.TaskFailed:
-    case HistoryEventType.SubOrchestrationInstanceCompleted:
-    case HistoryEventType.SubOrchestrationInstanceFailed:
-    case HistoryEventType.EntityOperationCompleted:
-    case HistoryEventType.EntityOperationFailed:
-    case HistoryEventType.EntityLockGranted:
-      return event.taskScheduledId;
-    case HistoryEventType.TimerFired:
-      return event.timerId;
-    default:
-      return undefined;
-  }
-}
-
-/** Whether `event` records an action that a later event answers (and so is the target of a result message). */
-export function isAnswerable(event: HistoryEvent): boolean {
-  return event.type === HistoryEventType.TaskScheduled || event.type === HistoryEventType.TimerCreated ||
-    event.type === HistoryEventType.SubOrchestrationInstanceCreated || event.type === HistoryEventType.EntityOperationCalled ||
-    event.type === HistoryEventType.EntityLockRequested;
-}
 
 // A rough size of an event in memory: a fixed overhead plus its string payloads (UTF-16, two bytes a character).
 const EVENT_OVERHEAD_BYTES = 160;

@@ -1,6 +1,7 @@
 import { HistoryEventType, type ContinueAsNewEvent, type ExecutionCompletedEvent, type ExecutionTerminatedEvent, type HistoryEvent } from '../history/history-event.js';
+import { answeredSequence, isAnswerable } from '../history/history-event-traits.js';
 import { TERMINAL_STATUSES, type InboxMessage, type InstanceState } from '../ports/instance-store.js';
-import { answeredSequence, isAnswerable, type HistoryView } from './history-view.js';
+import type { HistoryView } from './history-view.js';
 
 /** What an episode starts from: the instance, its committed history, and what arrived for it. */
 export interface IntakeInput {
