@@ -4,6 +4,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { JOB_KEY_INDEX_NAME, AgendaWorkScheduler } from '../../../src/adapters/agenda/agenda-work-scheduler.js';
 import { DurableError } from '../../../src/core/durable-error.js';
+import { JobWriteError } from '../../../src/core/errors/job-write-error.js';
 import { FinishedJobName, JobName } from '../../../src/adapters/agenda/job-name.js';
 import { openTestDb, waitFor, type TestDb } from '../../support/test-db.js';
 import {
@@ -214,6 +215,22 @@ describe('AgendaWorkScheduler', () => {
     expect(stored.failCount).toBe(1);
     expect(stored.nextRunAt).toBeNull();
     expect(p.logs.some((line) => line.includes('handler blew up') && line.includes('will not be retried'))).toBe(true);
+  });
+
+  // A JobWriteError is a DurableError too, but it reports a job write that did not happen (a handler's own scheduling
+  // may meet one): running again can cure it, so the job is given back, as for a storage error.
+  it('gives back a job whose handler throws a JobWriteError: it runs again', async () => {
+    const p = setup();
+    let failures = 1;
+    const handlers = recordingHandlers({
+      onActivity: () => (failures-- > 0 ? Promise.reject(new JobWriteError('Plan executor error during findAndModify', 112)) : Promise.resolve()),
+    });
+    const scheduler = p.create(newTaskHub());
+    await scheduler.start(handlers);
+    await scheduler.scheduleActivity(activityJob('write-failed'));
+    expect(await waitFor(() => handlers.activities.length === 2, 20_000, 10)).toBe(true);
+    expect(handlers.activities.map((r) => r.deliveries)).toEqual([1, 1]);
+    expect(p.logs.some((line) => line.includes('will not be retried'))).toBe(false);
   });
 
   it('fails, without calling the handler, an activity started more than maxDeliveries times', async () => {
