@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { InstanceAlreadyExistsError } from '../core/errors/instance-already-exists-error.js';
 import { failureDetailsFrom } from '../core/failure-details-from.js';
 import type { FailureDetails } from '../core/failure-details.js';
+import { assertNever } from '../history/assert-never.js';
 import { HistoryEventType, type HistoryEvent } from '../history/history-event.js';
 import type { HistoryChunk, InstanceState, InstanceStore } from '../ports/instance-store.js';
 import type { EntityStore } from '../ports/entity-store.js';
@@ -115,8 +116,36 @@ export class ActionDispatcher {
           await this.#reportToParent(instance, event);
           if (instance.parentInstance !== undefined) instancesGivenWork++;
           break;
-        default:
+        case HistoryEventType.TaskScheduled:
+          // Dispatched above, all of the chunk's activities at once.
           break;
+        case HistoryEventType.ExecutionStarted:
+        case HistoryEventType.ExecutionTerminated:
+        case HistoryEventType.ExecutionSuspended:
+        case HistoryEventType.ExecutionResumed:
+        case HistoryEventType.ContinueAsNew:
+        case HistoryEventType.OrchestratorStarted:
+        case HistoryEventType.OrchestratorCompleted:
+        case HistoryEventType.TaskCompleted:
+        case HistoryEventType.TaskFailed:
+        case HistoryEventType.SubOrchestrationInstanceCompleted:
+        case HistoryEventType.SubOrchestrationInstanceFailed:
+        case HistoryEventType.TimerFired:
+        case HistoryEventType.EventRaised:
+        case HistoryEventType.GenericEvent:
+        case HistoryEventType.EntityOperationCompleted:
+        case HistoryEventType.EntityOperationFailed:
+        case HistoryEventType.EntityLockGranted:
+        case HistoryEventType.EntityRequest:
+        case HistoryEventType.EntityLockRequest:
+        case HistoryEventType.EntityUnlock:
+          // Nothing to carry out: what arrived (answers, raised events), lifecycle and episode markers (a termination
+          // is carried out by the ExecutionCompleted that ends the execution; a continue-as-new by the episode runner,
+          // which starts the next execution once it is committed), notes, and entity inbox messages (never in an
+          // orchestration's history).
+          break;
+        default:
+          assertNever(event, 'history event type');
       }
     }
     // One wake per instance given work here (the worker wakes one loop per call). Scheduled activities and timers give
