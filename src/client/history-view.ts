@@ -1,5 +1,6 @@
 import { decodePayload, payloadSize } from '../core/codec.js';
 import type { EncodedPayload } from '../history/history-event.js';
+import { assertNever } from '../history/assert-never.js';
 import { HistoryEventType, type HistoryEvent } from '../history/history-event.js';
 import type { HistoryViewEvent } from './orchestration-status.js';
 
@@ -142,8 +143,20 @@ export class HistoryViewBuilder {
       case HistoryEventType.ExecutionSuspended:
       case HistoryEventType.ExecutionResumed:
         return { EventType: event.type, Timestamp, Reason: event.reason };
-      default:
+      case HistoryEventType.OrchestratorStarted:
+      case HistoryEventType.OrchestratorCompleted:
+      case HistoryEventType.GenericEvent:
+      case HistoryEventType.EntityLockRequested:
+      case HistoryEventType.EntityLockGranted:
+      case HistoryEventType.EntityUnlockSent:
+      case HistoryEventType.EntityRequest:
+      case HistoryEventType.EntityLockRequest:
+      case HistoryEventType.EntityUnlock:
+        // No row: episode markers and notes are left out of Durable Functions' view, as are the entity lock protocol
+        // and entity inbox messages (never in an orchestration's history).
         return undefined;
+      default:
+        return assertNever(event, 'history event type');
     }
   }
 }
