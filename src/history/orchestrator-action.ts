@@ -77,3 +77,9 @@ export interface UnlockEntityAction {
 export type OrchestratorAction =
   | ScheduleTaskAction | CreateTimerAction | CreateSubOrchestrationAction | SendEventAction
   | CallEntityAction | SignalEntityAction | LockEntitiesAction | UnlockEntityAction;
+
+/** Accepts only `never`: names what is left when it is not. */
+type NothingLeft<T extends never> = T;
+// Every name in OrchestratorActionType has its interface in the OrchestratorAction union (a name added to one and not
+// the other fails to compile here, naming it).
+type _NamesWithoutAnAction = NothingLeft<Exclude<OrchestratorActionType, OrchestratorAction['type']>>;
