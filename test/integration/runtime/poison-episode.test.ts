@@ -2,7 +2,7 @@
 // cap — but only after a lease period confirms it: the count also holds claims of live workers whose lease ran out
 // under load, until their owed uncount lands, and a busy machine must not fail healthy instances.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { MongoClient } from 'mongodb';
+import { MongoClient, type Collection } from 'mongodb';
 import { container } from 'tsyringe';
 import type { OrchestrationContext } from '../../../src/engine/orchestration-context.js';
 import { InfrastructureBackoff } from '../../../src/runtime/claimed-lease.js';
@@ -42,56 +42,57 @@ describe('InfrastructureBackoff.poisonConfirmed', () => {
   });
 });
 
+/** Polls `check` every 10 ms until it holds, failing after 30 s with `what`. */
+async function until(what: string, check: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`${what} did not happen within 30 s`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/**
+ * Starts a WaitsForGo instance, waits until its first episode is committed and its worker let it go, then sets its
+ * claim count to the cap (as three workers that claimed it and died would leave it) and raises its event: the next
+ * claim is over the cap. Returns the instances collection for further looks.
+ */
+async function overTheCap(instanceId: string, raw: MongoClient): Promise<Collection<{ _id: string }>> {
+  const client = app.durably.client;
+  const instances = raw.db(mongo.dbName).collection<{ _id: string }>('Poison.instances');
+  await client.startNew(WaitsForGo, { instanceId });
+  await until('the first episode', async () => (await client.getStatus(instanceId))?.runtimeStatus === 'Running'
+    && await instances.countDocuments({ _id: instanceId, lease: { $exists: true } }) === 0);
+  await instances.updateOne({ _id: instanceId }, { $set: { claimAttempts: 3 } });
+  await client.raiseEvent(instanceId, 'go', 'ran');
+  return instances;
+}
+
 describe('runtime: poison episodes', () => {
   it('fails an instance claimed past the cap with PoisonEpisode, after a lease period, without running it', async () => {
-    const client = app.durably.client;
-    await client.startNew(WaitsForGo, { instanceId: 'crashes-workers' });
     const raw = await MongoClient.connect(mongo.uri);
     try {
-      const instances = raw.db(mongo.dbName).collection<{ _id: string }>('Poison.instances');
-      const deadline = Date.now() + 30_000;
-      // Once its first episode is committed and its worker let it go.
-      while ((await client.getStatus('crashes-workers'))?.runtimeStatus !== 'Running' || await instances.countDocuments({ _id: 'crashes-workers', lease: { $exists: true } }) > 0) {
-        if (Date.now() > deadline) throw new Error('the first episode never ran');
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-      // As three workers that claimed it and died would leave it: three claims counted, never released.
-      await instances.updateOne({ _id: 'crashes-workers' }, { $set: { claimAttempts: 3 } });
-      await client.raiseEvent('crashes-workers', 'go', 'ran');
-      const status = await client.waitForCompletion('crashes-workers', { timeoutMs: 30_000 });
+      await overTheCap('crashes-workers', raw);
+      const status = await app.durably.client.waitForCompletion('crashes-workers', { timeoutMs: 30_000 });
       expect(status.runtimeStatus).toBe('Failed');
       expect(status.failureDetails).toMatchObject({ errorType: 'PoisonEpisode', isNonRetriable: true });
       // Not run: the event was never applied.
-      expect((await client.getHistory('crashes-workers')).some((event) => event.type === 'EventRaised')).toBe(false);
+      expect((await app.durably.client.getHistory('crashes-workers')).some((event) => event.type === 'EventRaised')).toBe(false);
     } finally {
       await raw.close();
     }
   });
 
   it('runs an instance whose count fell back under the cap while it waited (the owed uncounts landed)', async () => {
-    const client = app.durably.client;
-    await client.startNew(WaitsForGo, { instanceId: 'starved-worker' });
     const raw = await MongoClient.connect(mongo.uri);
     try {
-      const instances = raw.db(mongo.dbName).collection<{ _id: string }>('Poison.instances');
-      const deadline = Date.now() + 30_000;
-      // Once its first episode is committed and its worker let it go.
-      while ((await client.getStatus('starved-worker'))?.runtimeStatus !== 'Running' || await instances.countDocuments({ _id: 'starved-worker', lease: { $exists: true } }) > 0) {
-        if (Date.now() > deadline) throw new Error('the first episode never ran');
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-      await instances.updateOne({ _id: 'starved-worker' }, { $set: { claimAttempts: 3 } });
-      await client.raiseEvent('starved-worker', 'go', 'ran');
-      // The claim over the cap gives the instance back; meanwhile the live workers' owed uncounts land.
-      const givenBack = async (): Promise<boolean> => (await instances.countDocuments({
+      const instances = await overTheCap('starved-worker', raw);
+      // The claim over the cap gives the instance back, uncounted and unrun, for a lease period.
+      await until('the give-back of the claim over the cap', async () => await instances.countDocuments({
         _id: 'starved-worker', claimAttempts: 3, lease: { $exists: false }, 'work.pending': true, 'work.availableAt': { $gt: new Date() },
-      })) === 1;
-      while (!(await givenBack())) {
-        if (Date.now() > deadline) throw new Error('the claim over the cap was never given back');
-        await new Promise((resolve) => setTimeout(resolve, 5));
-      }
+      }) === 1);
+      // Meanwhile the live workers' owed uncounts land.
       await instances.updateOne({ _id: 'starved-worker' }, { $set: { claimAttempts: 0 } });
-      const status = await client.waitForCompletion('starved-worker', { timeoutMs: 30_000 });
+      const status = await app.durably.client.waitForCompletion('starved-worker', { timeoutMs: 30_000 });
       expect({ status: status.runtimeStatus, output: status.output }).toEqual({ status: 'Completed', output: 'ran' });
     } finally {
       await raw.close();
