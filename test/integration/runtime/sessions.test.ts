@@ -30,20 +30,30 @@ class Double {
   }
 }
 
+/**
+ * Outlasts its session: returns only once the session that started it has let its instance go (no lease on the
+ * instance document), however long that takes on a busy machine — a condition, not a duration.
+ */
 @Activity()
 class SlowDouble {
-  async run(n: number): Promise<number> {
+  async run({ n, hub, id }: { n: number; hub: string; id: string }): Promise<number> {
     ran(`SlowDouble:${n}`);
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    const deadline = Date.now() + 20_000;
+    while (await db.collection(`${hub}.instances`).countDocuments({ _id: id as never, lease: { $exists: true } }) > 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
     return n * 2;
   }
 }
 
 @Orchestrator()
 class Doubling {
-  async run(ctx: OrchestrationContext<{ steps: number; slow: boolean }>): Promise<number> {
+  async run(ctx: OrchestrationContext<{ steps: number; slow?: string }>): Promise<number> {
     let n = 1;
-    for (let i = 0; i < ctx.input.steps; i++) n = ctx.input.slow ? await ctx.callActivity(SlowDouble, n) : await ctx.callActivity(Double, n);
+    for (let i = 0; i < ctx.input.steps; i++) {
+      const hub = ctx.input.slow;
+      n = hub === undefined ? await ctx.callActivity(Double, n) : await ctx.callActivity(SlowDouble, { n, hub, id: ctx.instanceId });
+    }
     return n;
   }
 }
@@ -95,7 +105,7 @@ const completions = (chunk: Document): number =>
 describe('runtime sessions', () => {
   it('records the results of activities run by the same worker without inbox messages', async () => {
     const durably = await app('SessionChain');
-    const id = await durably.client.startNew(Doubling, { input: { steps: 6, slow: false } });
+    const id = await durably.client.startNew(Doubling, { input: { steps: 6 } });
     const status = await durably.client.waitForCompletion(id, { timeoutMs: 20_000 });
     expect(status.runtimeStatus).toBe('Completed');
     expect(status.output).toBe(64);
@@ -117,7 +127,7 @@ describe('runtime sessions', () => {
 
   it('writes the job of an activity still running at the commit, and finishes it after the result is recorded', async () => {
     const durably = await app('SessionSlowJobs', 20);
-    const id = await durably.client.startNew(Doubling, { input: { steps: 3, slow: true } });
+    const id = await durably.client.startNew(Doubling, { input: { steps: 3, slow: 'SessionSlowJobs' } });
     const status = await durably.client.waitForCompletion(id, { timeoutMs: 20_000 });
     expect(status.output).toBe(8);
     expect(runsOf('SlowDouble:')).toEqual([1, 1, 1]);
@@ -157,7 +167,7 @@ describe('runtime sessions', () => {
 
   it('claims the cached instance straight away for a result that outlasts episodeLingerMs (no inbox message)', async () => {
     const durably = await app('SessionSlow', 20);
-    const id = await durably.client.startNew(Doubling, { input: { steps: 2, slow: true } });
+    const id = await durably.client.startNew(Doubling, { input: { steps: 2, slow: 'SessionSlow' } });
     const status = await durably.client.waitForCompletion(id, { timeoutMs: 20_000 });
     expect(status.output).toBe(4);
     expect(runsOf('SlowDouble:')).toEqual([1, 1]);
@@ -169,7 +179,7 @@ describe('runtime sessions', () => {
 
   it('sends a result that outlasts episodeLingerMs through the inbox when the execution cache is off', async () => {
     const durably = await app('SessionSlowNoCache', 20, 0);
-    const id = await durably.client.startNew(Doubling, { input: { steps: 2, slow: true } });
+    const id = await durably.client.startNew(Doubling, { input: { steps: 2, slow: 'SessionSlowNoCache' } });
     const status = await durably.client.waitForCompletion(id, { timeoutMs: 20_000 });
     expect(status.output).toBe(4);
     const applying = (await chunks('SessionSlowNoCache', id)).filter((doc) => completions(doc) > 0);
@@ -179,7 +189,7 @@ describe('runtime sessions', () => {
 
   it('with episodeLingerMs 0, every result goes through the inbox', async () => {
     const durably = await app('SessionOff', 0);
-    const id = await durably.client.startNew(Doubling, { input: { steps: 3, slow: false } });
+    const id = await durably.client.startNew(Doubling, { input: { steps: 3 } });
     const status = await durably.client.waitForCompletion(id, { timeoutMs: 20_000 });
     expect(status.output).toBe(8);
     const applying = (await chunks('SessionOff', id)).filter((doc) => completions(doc) > 0);
@@ -196,7 +206,7 @@ describe('finished job retention', () => {
     });
     apps.push(started);
     // Slow activities: still running at the commit that schedules them, so their jobs are written.
-    const id = await started.durably.client.startNew(Doubling, { input: { steps: 3, slow: true } });
+    const id = await started.durably.client.startNew(Doubling, { input: { steps: 3, slow: 'Retention' } });
     expect((await started.durably.client.waitForCompletion(id, { timeoutMs: 20_000 })).output).toBe(8);
     const jobs = db.collection<Document>('Retention.jobs');
     expect(await jobs.countDocuments({ 'data.instanceId': id })).toBeGreaterThan(0);
@@ -208,7 +218,7 @@ describe('finished job retention', () => {
 
   it('keeps them for the default retention (7 days)', async () => {
     const durably = await app('RetentionDefault', 20);
-    const id = await durably.client.startNew(Doubling, { input: { steps: 2, slow: true } });
+    const id = await durably.client.startNew(Doubling, { input: { steps: 2, slow: 'RetentionDefault' } });
     await durably.client.waitForCompletion(id, { timeoutMs: 20_000 });
     await new Promise((resolve) => setTimeout(resolve, 1_200));
     expect(await db.collection('RetentionDefault.jobs').countDocuments({ 'data.instanceId': id })).toBe(2);
