@@ -11,6 +11,7 @@ import type { Clock } from '../ports/clock.js';
 import type { DurableRegistry } from '../registry/durable-registry.js';
 import { DedupeKey } from './action-dispatcher.js';
 import { ClaimedLease, type InfrastructureBackoff } from './claimed-lease.js';
+import { assertNever } from '../history/assert-never.js';
 import { crashPoint } from './crash-point.js';
 import type { ResolvedTuning } from './durably-options.js';
 import type { Release } from './episode-runtime.js';
@@ -159,41 +160,49 @@ async function applyMessages(
     for (let i = 0; i < remaining.length; i++) {
       const message = remaining[i] as EntityMessage;
       const event = message.event;
-      if (event.type === HistoryEventType.EntityRequest) {
-        if (event.scheduledTime !== undefined && event.scheduledTime > now) {
-          waiting.push(message);
-          if (nextScheduled === undefined || event.scheduledTime < nextScheduled) nextScheduled = event.scheduledTime;
-        } else if (working.lock !== undefined && event.senderId !== working.lock.instanceId) {
-          // Held back until the critical section ends.
-          waiting.push(message);
-        } else {
-          operations.push(message);
-          working.consumed.push(message.id);
-        }
-      } else if (event.type === HistoryEventType.EntityLockRequest) {
-        if (working.lock?.criticalSectionId === event.criticalSectionId) {
-          // A repeated request of the section holding the lock.
-          working.consumed.push(message.id);
-        } else if (working.lock !== undefined) {
-          waiting.push(message);
-        } else {
+      switch (event.type) {
+        case HistoryEventType.EntityRequest:
+          if (event.scheduledTime !== undefined && event.scheduledTime > now) {
+            waiting.push(message);
+            if (nextScheduled === undefined || event.scheduledTime < nextScheduled) nextScheduled = event.scheduledTime;
+          } else if (working.lock !== undefined && event.senderId !== working.lock.instanceId) {
+            // Held back until the critical section ends.
+            waiting.push(message);
+          } else {
+            operations.push(message);
+            working.consumed.push(message.id);
+          }
+          break;
+        case HistoryEventType.EntityLockRequest:
+          if (working.lock?.criticalSectionId === event.criticalSectionId) {
+            // A repeated request of the section holding the lock.
+            working.consumed.push(message.id);
+          } else if (working.lock !== undefined) {
+            waiting.push(message);
+          } else {
+            await flush();
+            working.lock = { criticalSectionId: event.criticalSectionId, instanceId: event.parent.instanceId };
+            working.consumed.push(message.id);
+            working.outbox.push(lockOnward(event, rt.clock.now()));
+          }
+          break;
+        case HistoryEventType.EntityUnlock:
+          if (working.lock?.criticalSectionId !== event.criticalSectionId) {
+            // The release of a section that does not hold the lock (already released, or never granted): nothing to do.
+            working.consumed.push(message.id);
+            break;
+          }
           await flush();
-          working.lock = { criticalSectionId: event.criticalSectionId, instanceId: event.parent.instanceId };
+          working.lock = undefined;
           working.consumed.push(message.id);
-          working.outbox.push(lockOnward(event, rt.clock.now()));
-        }
-      } else if (working.lock?.criticalSectionId === event.criticalSectionId) {
-        await flush();
-        working.lock = undefined;
-        working.consumed.push(message.id);
-        // What waited for the release goes first, in its original order.
-        remaining = [...waiting, ...remaining.slice(i + 1)];
-        released = true;
-        break;
-      } else {
-        // The release of a section that does not hold the lock (already released, or never granted): nothing to do.
-        working.consumed.push(message.id);
+          // What waited for the release goes first, in its original order.
+          remaining = [...waiting, ...remaining.slice(i + 1)];
+          released = true;
+          break;
+        default:
+          assertNever(event, 'entity message type');
       }
+      if (released) break;
     }
     if (!released) break;
   }
