@@ -211,6 +211,8 @@ describe('runtime guarantees', () => {
     const first = await store.sendMessage(id, completion(seqA, 'delivery 1'), { dedupeKey, executionId, now: new Date() });
     await store.sendMessage(id, completion(seqA, 'delivery 2'), { dedupeKey, executionId, now: new Date() });
     expect(first).toBe(true);
+    // Applied while the real run is still held (whichever is applied first wins; waiting makes it this one).
+    await until('the first delivery is applied', async () => answersTo(await durably.client.getHistory(id), seqA).length === 1);
     // The real run finishes too: a third delivery of the same completion.
     release('once:a');
 
