@@ -18,9 +18,10 @@ export interface LeaseRuntime {
 }
 
 /**
- * Consecutive infrastructure failures per instance in one process, for the retry backoff; and the claims whose count
- * is owed back (their episodes failed outside the instance, or succeeded, but the release could not be made before
- * the lease ran out): taken back with {@link InstanceStore.uncountClaim} once the database answers again. Bounded.
+ * Consecutive infrastructure failures per instance in one process, for the retry backoff; the instances seen over
+ * their poison cap, for its confirmation; and the claims whose count is owed back (their episodes failed outside the
+ * instance, or succeeded, but the release could not be made before the lease ran out): taken back with
+ * {@link InstanceStore.uncountClaim} once the database answers again. Bounded.
  */
 export class InfrastructureBackoff {
   readonly #failures = new Map<string, number>();
@@ -39,11 +40,7 @@ export class InfrastructureBackoff {
   poisonConfirmed(instanceId: string, now: number, afterMs: number): boolean {
     const since = this.#overCap.get(instanceId);
     if (since === undefined) {
-      this.#overCap.set(instanceId, now);
-      if (this.#overCap.size > MAX_TRACKED_FAILURES) {
-        const oldest = this.#overCap.keys().next();
-        if (oldest.done !== true) this.#overCap.delete(oldest.value);
-      }
+      remember(this.#overCap, instanceId, now);
       return false;
     }
     return now - since >= afterMs;
@@ -83,12 +80,7 @@ export class InfrastructureBackoff {
   /** Records one more failure of `instanceId`; the delay before its retry: 0.5 s, 1 s, 2 s, … up to 5 s. */
   failed(instanceId: string): number {
     const failures = (this.#failures.get(instanceId) ?? 0) + 1;
-    this.#failures.delete(instanceId);
-    this.#failures.set(instanceId, failures);
-    if (this.#failures.size > MAX_TRACKED_FAILURES) {
-      const oldest = this.#failures.keys().next();
-      if (oldest.done !== true) this.#failures.delete(oldest.value);
-    }
+    remember(this.#failures, instanceId, failures);
     return Math.min(MAX_RETRY_MS, FIRST_RETRY_MS * 2 ** (failures - 1));
   }
 
@@ -107,6 +99,15 @@ export const LEASE_LOST = 'LEASE_LOST';
 
 // Instances whose consecutive infrastructure failures one backoff tracks at most (the oldest are forgotten).
 const MAX_TRACKED_FAILURES = 10_000;
+
+/** Sets `key` as the most recent entry of `map`, forgetting the oldest one beyond {@link MAX_TRACKED_FAILURES}. */
+function remember<V>(map: Map<string, V>, key: string, value: V): void {
+  map.delete(key);
+  map.set(key, value);
+  if (map.size <= MAX_TRACKED_FAILURES) return;
+  const oldest = map.keys().next();
+  if (oldest.done !== true) map.delete(oldest.value);
+}
 
 /** How long a claim's count owed back is retried, and how often: soon after the database is back. */
 const OWED_UNCOUNT_MS = 10 * 60_000;

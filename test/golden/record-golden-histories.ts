@@ -50,14 +50,24 @@ async function completed(env: TestEnvironment, instanceId: string): Promise<void
   if (status.runtimeStatus !== 'Completed') throw new Error(`${instanceId} ended ${status.runtimeStatus}: ${JSON.stringify(status.output)}`);
 }
 
+/** The options of `client.startNew`, with the instance ID the scenario names. */
+type StartOptions = NonNullable<Parameters<TestEnvironment['client']['startNew']>[1]> & { readonly instanceId: string };
+
+/** Starts one instance, runs it to completion, and names it as the scenario's only history. */
+async function startAndComplete(
+  env: TestEnvironment, orchestrator: Parameters<TestEnvironment['client']['startNew']>[0], options: StartOptions,
+): Promise<Record<string, string>> {
+  await completed(env, await env.client.startNew(orchestrator, options));
+  return { '': options.instanceId };
+}
+
 const SCENARIOS: readonly Scenario[] = [
   {
     name: 'chaining.hello-sequence',
     pattern: 'function chaining',
     scenario: 'examples/chaining HelloSequence greets three cities, one activity after the other',
     run: async (env) => {
-      await completed(env, await env.client.startNew(HelloSequence, { instanceId: 'golden-chaining', input: ['Tokyo', 'Seattle', 'London'] }));
-      return { '': 'golden-chaining' };
+      return await startAndComplete(env, HelloSequence, { instanceId: 'golden-chaining', input: ['Tokyo', 'Seattle', 'London'] });
     },
   },
   {
@@ -65,8 +75,7 @@ const SCENARIOS: readonly Scenario[] = [
     pattern: 'fan-out/fan-in',
     scenario: 'examples/fan-out-fan-in BackupSiteContent lists the files, copies them all in parallel, sums their sizes',
     run: async (env) => {
-      await completed(env, await env.client.startNew(BackupSiteContent, { instanceId: 'golden-fan-out' }));
-      return { '': 'golden-fan-out' };
+      return await startAndComplete(env, BackupSiteContent, { instanceId: 'golden-fan-out' });
     },
   },
   {
@@ -92,10 +101,9 @@ const SCENARIOS: readonly Scenario[] = [
     pattern: 'monitor',
     scenario: 'examples/monitor MonitorJobStatus: a loop of status checks on durable timers until the job completes (third check), then an alert',
     run: async (env) => {
-      await completed(env, await env.client.startNew(MonitorJobStatus, {
+      return await startAndComplete(env, MonitorJobStatus, {
         instanceId: 'golden-monitor', input: { jobId: 'nightly-build', pollingIntervalMs: 15 * MINUTE, expiresAfterMs: 2 * HOUR },
-      }));
-      return { '': 'golden-monitor' };
+      });
     },
   },
   {
@@ -103,10 +111,9 @@ const SCENARIOS: readonly Scenario[] = [
     pattern: 'monitor',
     scenario: 'examples/monitor MonitorJobStatus: the job never completes; the monitor gives up when it expires',
     run: async (env) => {
-      await completed(env, await env.client.startNew(MonitorJobStatus, {
+      return await startAndComplete(env, MonitorJobStatus, {
         instanceId: 'golden-monitor-expires', input: { jobId: 'stuck-import', pollingIntervalMs: 30 * MINUTE, expiresAfterMs: 90 * MINUTE },
-      }));
-      return { '': 'golden-monitor-expires' };
+      });
     },
   },
   {
@@ -129,8 +136,7 @@ const SCENARIOS: readonly Scenario[] = [
     pattern: 'human interaction',
     scenario: 'examples/human-interaction ApprovalWorkflow: nobody answers; the 72-hour timer wins and the claim is escalated',
     run: async (env) => {
-      await completed(env, await env.client.startNew(ApprovalWorkflow, { instanceId: 'golden-escalated', input: { expenseId: 'EXP-2', employee: 'ben', amount: 4_000 } }));
-      return { '': 'golden-escalated' };
+      return await startAndComplete(env, ApprovalWorkflow, { instanceId: 'golden-escalated', input: { expenseId: 'EXP-2', employee: 'ben', amount: 4_000 } });
     },
   },
   {
@@ -141,8 +147,7 @@ const SCENARIOS: readonly Scenario[] = [
       for (let i = 0; i < 3; i++) await env.client.signalEntity(new EntityId('Counter', 'door-opened'), 'add', 2);
       await env.client.signalEntity(new EntityId('FunctionCounter', 'window-opened'), 'add', 5);
       await env.settle();
-      await completed(env, await env.client.startNew(MetricsReport, { instanceId: 'golden-metrics', input: ['Counter/door-opened', 'FunctionCounter/window-opened'] }));
-      return { '': 'golden-metrics' };
+      return await startAndComplete(env, MetricsReport, { instanceId: 'golden-metrics', input: ['Counter/door-opened', 'FunctionCounter/window-opened'] });
     },
   },
   {
@@ -150,8 +155,7 @@ const SCENARIOS: readonly Scenario[] = [
     pattern: 'aggregator',
     scenario: 'GoldenTallyVotes: signals a Counter entity per vote from the orchestration, then locks the counters and reads each',
     run: async (env) => {
-      await completed(env, await env.client.startNew(GoldenTallyVotes, { instanceId: 'golden-votes', input: { poll: 'lunch', votes: ['pizza', 'sushi', 'pizza', 'tacos', 'pizza'] } }));
-      return { '': 'golden-votes' };
+      return await startAndComplete(env, GoldenTallyVotes, { instanceId: 'golden-votes', input: { poll: 'lunch', votes: ['pizza', 'sushi', 'pizza', 'tacos', 'pizza'] } });
     },
   },
   {
@@ -172,8 +176,7 @@ const SCENARIOS: readonly Scenario[] = [
     pattern: 'retries',
     scenario: 'GoldenRetries: an activity retried with backoff that succeeds on its third attempt, and one that fails every attempt',
     run: async (env) => {
-      await completed(env, await env.client.startNew(GoldenRetries, { instanceId: 'golden-retries', input: { id: 'golden-retries' } }));
-      return { '': 'golden-retries' };
+      return await startAndComplete(env, GoldenRetries, { instanceId: 'golden-retries', input: { id: 'golden-retries' } });
     },
   },
   {
@@ -181,8 +184,7 @@ const SCENARIOS: readonly Scenario[] = [
     pattern: 'monitor (eternal, continue-as-new)',
     scenario: 'GoldenPeriodicCleanup: an hourly cleanup, each round a fresh execution (continue-as-new), three rounds',
     run: async (env) => {
-      await completed(env, await env.client.startNew(GoldenPeriodicCleanup, { instanceId: 'golden-cleanup', input: { round: 1, rounds: 3, removed: 0 } }));
-      return { '': 'golden-cleanup' };
+      return await startAndComplete(env, GoldenPeriodicCleanup, { instanceId: 'golden-cleanup', input: { round: 1, rounds: 3, removed: 0 } });
     },
   },
 ];

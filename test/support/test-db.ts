@@ -68,6 +68,11 @@ export async function rejectionOf(promise: Promise<unknown>): Promise<MongoServe
   throw new Error('expected the operation to fail, but it succeeded');
 }
 
+/** Polls `check` every 10 ms until it returns true; throws, naming `what`, if it has not after `timeoutMs`. */
+export async function until(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 20_000): Promise<void> {
+  if (!(await waitFor(check, timeoutMs, 10))) throw new Error(`timed out waiting until ${what}`);
+}
+
 /** Polls `check` until it returns true or `timeoutMs` elapses; returns whether it became true. */
 export async function waitFor(check: () => Promise<boolean> | boolean, timeoutMs: number, intervalMs = 100): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;

@@ -48,16 +48,8 @@ export class EpisodeCommits {
   /** See `InstanceStore.commitEpisode`. */
   async commitEpisode(commit: EpisodeCommit): Promise<boolean> {
     const { instanceId, executionId, chunk, now } = commit;
-    assertKey(instanceId, 'instanceId');
-    assertKey(executionId, 'executionId');
-    assertKey(commit.leaseToken, 'leaseToken');
+    assertEpisode(commit, 'commit');
     assertInteger(commit.expectedVersion, 'expectedVersion', 0);
-    assertInteger(chunk.firstEventIndex, 'chunk.firstEventIndex', 0);
-    assertDate(now, 'now');
-    if (!Array.isArray(chunk.events) || chunk.events.length === 0) {
-      throw new DurableError('INVALID_ARGUMENT', 'An episode commit needs at least one history event.');
-    }
-    chunk.consumedMessageIds.forEach((id, i) => assertKey(id, `chunk.consumedMessageIds[${i}]`));
 
     // (1) The history document(s).
     if (!(await this.#insertChunk(instanceId, executionId, chunk, now))) return false;
@@ -94,15 +86,7 @@ export class EpisodeCommits {
   /** See `InstanceStore.appendEpisode`: the chunk alone, the instance untouched. */
   async appendEpisode(append: EpisodeAppend): Promise<boolean> {
     const { instanceId, executionId, chunk, now } = append;
-    assertKey(instanceId, 'instanceId');
-    assertKey(executionId, 'executionId');
-    assertKey(append.leaseToken, 'leaseToken');
-    assertInteger(chunk.firstEventIndex, 'chunk.firstEventIndex', 0);
-    assertDate(now, 'now');
-    if (!Array.isArray(chunk.events) || chunk.events.length === 0) {
-      throw new DurableError('INVALID_ARGUMENT', 'An episode append needs at least one history event.');
-    }
-    chunk.consumedMessageIds.forEach((id, i) => assertKey(id, `chunk.consumedMessageIds[${i}]`));
+    assertEpisode(append, 'append');
     if (!(await this.#insertChunk(instanceId, executionId, chunk, now))) return false;
     await this.#deleteConsumed(chunk);
     return true;
@@ -171,4 +155,17 @@ export class EpisodeCommits {
   async #deleteConsumed(chunk: HistoryChunk): Promise<void> {
     if (chunk.consumedMessageIds.length > 0) await this.#c.inbox.deleteMany({ _id: { $in: [...chunk.consumedMessageIds] } });
   }
+}
+
+/** The arguments every episode write shares: IDs, lease token, time, and a non-empty chunk with valid message IDs. */
+function assertEpisode(episode: EpisodeAppend, what: 'commit' | 'append'): void {
+  assertKey(episode.instanceId, 'instanceId');
+  assertKey(episode.executionId, 'executionId');
+  assertKey(episode.leaseToken, 'leaseToken');
+  assertInteger(episode.chunk.firstEventIndex, 'chunk.firstEventIndex', 0);
+  assertDate(episode.now, 'now');
+  if (!Array.isArray(episode.chunk.events) || episode.chunk.events.length === 0) {
+    throw new DurableError('INVALID_ARGUMENT', `An episode ${what} needs at least one history event.`);
+  }
+  episode.chunk.consumedMessageIds.forEach((id, i) => assertKey(id, `chunk.consumedMessageIds[${i}]`));
 }

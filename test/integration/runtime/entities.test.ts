@@ -11,7 +11,7 @@ import {
 import type { Durably } from '../../../src/app/durably.js';
 import { startTestMongo, type TestMongo } from '../../../src/testing/index.js';
 import { startTestApp, type TestApp } from '../../support/durably-app.js';
-import { waitFor } from '../../support/test-db.js';
+import { until } from '../../support/test-db.js';
 import { startWorkerProcess, type WorkerProcess } from '../../support/worker-process.js';
 
 // ---- Entities --------------------------------------------------------------------------------------------------
@@ -241,9 +241,6 @@ afterAll(async () => {
 
 const stateOf = async <T>(id: EntityId): Promise<T | undefined> => (await durably.client.readEntityState<T>(id)).entityState;
 
-async function until(what: string, check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  if (!(await waitFor(check, timeoutMs, 10))) throw new Error(`timed out waiting until ${what}`);
-}
 
 // ---- Tests -----------------------------------------------------------------------------------------------------
 

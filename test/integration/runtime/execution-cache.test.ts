@@ -10,6 +10,7 @@ import type { HistoryEvent } from '../../../src/history/history-event.js';
 import { Activity, Orchestrator } from '../../../src/registry/index.js';
 import { startTestMongo, type TestMongo } from '../../../src/testing/index.js';
 import { startTestApp, type TestApp } from '../../support/durably-app.js';
+import { until } from '../../support/test-db.js';
 
 @Activity()
 class Square {
@@ -109,14 +110,6 @@ describe('runtime: the execution cache', () => {
   });
 });
 
-async function until(what: string, check: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`${what} did not happen within 30 s`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
 describe('runtime: a cached execution behind the history', () => {
   // Found by the engine-restart fault suite: a worker appended an episode (its commit applied, but the answer was lost,
   // or the worker died) and never released the instance, so the instance's summary still showed the old history
@@ -137,7 +130,7 @@ describe('runtime: a cached execution behind the history', () => {
       const released = (id: string): Promise<void> => until(`the release of '${id}'`, async () => {
         const doc = await instances.findOne({ _id: id });
         return doc !== null && (doc as { historyLength?: number }).historyLength !== 0 && !('lease' in doc);
-      });
+      }, 30_000);
 
       // A reference run records the episode the 'go' event causes.
       await client.startNew(AfterGo, { instanceId: 'ref' });

@@ -14,7 +14,7 @@ import { Activity, Orchestrator } from '../../../src/registry/index.js';
 import { DedupeKey } from '../../../src/runtime/action-dispatcher.js';
 import { Durably } from '../../../src/app/durably.js';
 import { startTestMongo, type TestMongo } from '../../../src/testing/index.js';
-import { waitFor } from '../../support/test-db.js';
+import { until } from '../../support/test-db.js';
 import { startWorkerProcess, type WorkerProcess } from '../../support/worker-process.js';
 import { JobName } from '../../../src/adapters/agenda/job-name.js';
 
@@ -165,9 +165,6 @@ async function createApp(taskHub: string, options: { start?: boolean; leaseMs?: 
 }
 
 /** Polls until `check` holds, failing the test with `what` after `timeoutMs`. */
-async function until(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 20_000): Promise<void> {
-  if (!(await waitFor(check, timeoutMs, 20))) throw new Error(`timed out waiting until ${what}`);
-}
 
 const scheduledSequence = (history: readonly HistoryEvent[], input: string): number | undefined =>
   history.find((e) => e.type === HistoryEventType.TaskScheduled && e.input === encodePayload(input, 'input'))?.eventId;

@@ -9,6 +9,7 @@ import { InfrastructureBackoff } from '../../../src/runtime/claimed-lease.js';
 import { Orchestrator } from '../../../src/registry/index.js';
 import { startTestMongo, type TestMongo } from '../../../src/testing/index.js';
 import { startTestApp, type TestApp } from '../../support/durably-app.js';
+import { until } from '../../support/test-db.js';
 
 @Orchestrator()
 class WaitsForGo {
@@ -42,15 +43,6 @@ describe('InfrastructureBackoff.poisonConfirmed', () => {
   });
 });
 
-/** Polls `check` every 10 ms until it holds, failing after 30 s with `what`. */
-async function until(what: string, check: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`${what} did not happen within 30 s`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
 /**
  * Starts a WaitsForGo instance, waits until its first episode is committed and its worker let it go, then sets its
  * claim count to the cap (as three workers that claimed it and died would leave it) and raises its event: the next
@@ -61,7 +53,7 @@ async function overTheCap(instanceId: string, raw: MongoClient): Promise<Collect
   const instances = raw.db(mongo.dbName).collection<{ _id: string }>('Poison.instances');
   await client.startNew(WaitsForGo, { instanceId });
   await until('the first episode', async () => (await client.getStatus(instanceId))?.runtimeStatus === 'Running'
-    && await instances.countDocuments({ _id: instanceId, lease: { $exists: true } }) === 0);
+    && await instances.countDocuments({ _id: instanceId, lease: { $exists: true } }) === 0, 30_000);
   await instances.updateOne({ _id: instanceId }, { $set: { claimAttempts: 3 } });
   await client.raiseEvent(instanceId, 'go', 'ran');
   return instances;
@@ -89,7 +81,7 @@ describe('runtime: poison episodes', () => {
       // The claim over the cap gives the instance back, uncounted and unrun, for a lease period.
       await until('the give-back of the claim over the cap', async () => await instances.countDocuments({
         _id: 'starved-worker', claimAttempts: 3, lease: { $exists: false }, 'work.pending': true, 'work.availableAt': { $gt: new Date() },
-      }) === 1);
+      }) === 1, 30_000);
       // Meanwhile the live workers' owed uncounts land.
       await instances.updateOne({ _id: 'starved-worker' }, { $set: { claimAttempts: 0 } });
       const status = await app.durably.client.waitForCompletion('starved-worker', { timeoutMs: 30_000 });
