@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { executeOrchestration } from '../src/engine/execute-orchestration.js';
 import type { OrchestrationContext } from '../src/engine/orchestration-context.js';
-import type { RunnableClass } from '../src/engine/task-types.js';
+import type { OrchestrationExecutionRequest } from '../src/engine/orchestration-execution-request.js';
 import type { HistoryEvent } from '../src/history/history-event.js';
 import { HistoryBuilder } from '../src/testing/history-builder.js';
 import { yieldToEventLoop } from '../src/testing/replay-history.js';
@@ -33,7 +33,7 @@ function chainHistory(steps: number): { pastEvents: HistoryEvent[]; newEvents: H
   return history.split();
 }
 
-const resolveName = (_kind: 'activity' | 'orchestrator', ref: RunnableClass | string): string => (typeof ref === 'string' ? ref : ref.name);
+const resolveName: OrchestrationExecutionRequest['resolveName'] = (_kind, ref) => (typeof ref === 'string' ? ref : ref.name);
 
 async function replayOnce(history: { pastEvents: HistoryEvent[]; newEvents: HistoryEvent[] }, steps: number): Promise<number> {
   const start = performance.now();

@@ -72,6 +72,7 @@ export type {
 } from './engine/orchestration-context.js';
 export type { DurableTask, TimerTask, TaskResult } from './engine/durable-task.js';
 export type { EntityLock, SignalEntityOptions } from './engine/entity-lock.js';
+export type { EntityProxy, EntitySignals, EntityClassRef, ClassBasedEntityCheck, ReservedEntityProxyName } from './engine/entity-proxy.js';
 export type { RetryOptions } from './engine/retry-options.js';
 export type { ActivityInput, ActivityOutput, OrchestratorInput, OrchestratorOutput, RunnableClass } from './engine/task-types.js';
 

@@ -1,6 +1,7 @@
 import type { EntityId } from '../core/entity-id.js';
 import type { DurableTask, TaskResult, TimerTask } from './durable-task.js';
 import type { EntityLock, SignalEntityOptions } from './entity-lock.js';
+import type { ClassBasedEntityCheck, EntityClassRef, EntityProxy } from './entity-proxy.js';
 import type { RetryOptions } from './retry-options.js';
 import type { ActivityOutput, ActivityInput, InputArgs, OrchestratorInput, OrchestratorOutput, RunnableClass } from './task-types.js';
 
@@ -138,6 +139,27 @@ export interface OrchestrationContext<TInput = unknown> {
    * ```
    */
   signalEntity(entityId: EntityId, operation: string, input?: unknown, options?: SignalEntityOptions): void;
+
+  /**
+   * A typed proxy of one entity: each operation of class-based entity `entity` (a `DurableEntity` subclass) is a
+   * method checked against the class — `await ctx.entity(Counter, 'orders').add(5)` calls `add` like
+   * `ctx.callEntity`, and `.signal.add(1)` sends it one-way like `ctx.signalEntity` (options, such as
+   * `scheduledTime`, after the input). The entity's name is the class's registered name (`@Entity({ name })`, or the
+   * class name). A function-style entity (one `run(ctx)` for all operations) does not compile here: use
+   * `callEntity` / `signalEntity`, which also reach an operation named `signal` or `then` as a two-way call.
+   *
+   * @throws RegistrationError when the class is not registered as an entity in this app, naming it.
+   * @throws LockingRulesViolationError from a call or signal that the critical-section rules forbid (synchronously).
+   *
+   * @example
+   * ```ts
+   * const counter = ctx.entity(Counter, 'orders');
+   * await counter.add(5);
+   * counter.signal.add(1);
+   * const total = await counter.get();   // number
+   * ```
+   */
+  entity<C extends EntityClassRef>(entity: C & ClassBasedEntityCheck<C>, key: string): EntityProxy<C>;
 
   /**
    * Enters a critical section: locks the entities (in one global order, so critical sections never deadlock) and

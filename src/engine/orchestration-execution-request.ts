@@ -1,4 +1,5 @@
 import type { HistoryEvent } from '../history/history-event.js';
+import type { EntityClassRef } from './entity-proxy.js';
 import type { LogLevel } from './replay-context.js';
 import type { RunnableClass } from './task-types.js';
 
@@ -10,8 +11,8 @@ export interface OrchestrationExecutionRequest {
   readonly newEvents: readonly HistoryEvent[];
   /** A fresh orchestrator instance (the runtime creates one per replay). */
   readonly orchestrator: { run(ctx: never): unknown };
-  /** The registered name of an activity or orchestrator class (or a checked name string). May throw. */
-  readonly resolveName: (kind: 'activity' | 'orchestrator', ref: RunnableClass | string) => string;
+  /** The registered name of an activity, orchestrator or entity class (or a checked name string). May throw. */
+  readonly resolveName: (kind: 'activity' | 'orchestrator' | 'entity', ref: RunnableClass | EntityClassRef | string) => string;
   /** Lets every pending microtask run (the runtime passes `() => new Promise((r) => setImmediate(r))`). */
   readonly yieldToEventLoop: () => Promise<void>;
   /** Receives `ctx.log` lines written outside replay. */

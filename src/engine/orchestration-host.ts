@@ -6,6 +6,7 @@ import { CompletableTask, type TaskObserver } from './completable-task.js';
 import { CriticalSection, criticalSectionIdFor } from './critical-section.js';
 import { CriticalSectionTracker } from './critical-section-tracker.js';
 import type { EntityLock } from './entity-lock.js';
+import type { EntityClassRef } from './entity-proxy.js';
 import type { ExecutionState } from './execution-state.js';
 import type { ContextHost, LogLevel } from './replay-context.js';
 import { settleTask } from './settle-task.js';
@@ -52,7 +53,7 @@ export class OrchestrationHost implements ContextHost {
     return this.#state.now;
   }
 
-  resolveName(kind: 'activity' | 'orchestrator', ref: RunnableClass | string): string {
+  resolveName(kind: 'activity' | 'orchestrator' | 'entity', ref: RunnableClass | EntityClassRef | string): string {
     return this.#state.request.resolveName(kind, ref);
   }
 

@@ -9,6 +9,7 @@ import { WhenAllTask, WhenAnyTask } from './composite-tasks.js';
 import { uuidV5 } from './deterministic-guid.js';
 import type { DurableTask, TimerTask } from './durable-task.js';
 import type { EntityLock, SignalEntityOptions } from './entity-lock.js';
+import { createEntityProxy, type EntityClassRef } from './entity-proxy.js';
 import type {
   CallActivityOptions, CallSubOrchestratorOptions, ContinueAsNewOptions, OrchestrationContext, ReplaySafeLogger,
   WaitForEventOptions,
@@ -29,7 +30,8 @@ export interface ContextHost {
   readonly input: unknown;
   readonly isReplaying: boolean;
   readonly currentUtcDateTime: Date;
-  resolveName(kind: 'activity' | 'orchestrator', ref: RunnableClass | string): string;
+  /** The registered name of a class (or a checked name string). @throws RegistrationError when not registered. */
+  resolveName(kind: 'activity' | 'orchestrator' | 'entity', ref: RunnableClass | EntityClassRef | string): string;
   scheduleActivity(name: string, input: EncodedPayload): CompletableTask<unknown>;
   scheduleSubOrchestration(name: string, instanceId: string | undefined, input: EncodedPayload): CompletableTask<unknown>;
   /** @throws LockingRulesViolationError inside a critical section. */
@@ -216,6 +218,11 @@ class ReplayContext {
     }
     const encoded = this.#encode(input, `input of operation '${operation}' on entity '${entity.instanceId}'`);
     this.host.signalEntity(entity, operation, encoded, scheduledTime === undefined ? undefined : new Date(scheduledTime.getTime()));
+  }
+
+  // Typed by `OrchestrationContext.entity`; the proxy forwards to callEntity / signalEntity, so their checks apply.
+  entity(entity: EntityClassRef, key: string): unknown {
+    return createEntityProxy(this, new EntityId(this.host.resolveName('entity', entity), key));
   }
 
   lockEntities(...entityIds: EntityId[]): DurableTask<EntityLock> {

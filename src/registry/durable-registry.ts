@@ -1,5 +1,6 @@
 import { container as globalContainer, injectable, type DependencyContainer } from 'tsyringe';
 import { RegistrationError } from '../core/errors/registration-error.js';
+import type { EntityClassRef } from '../engine/entity-proxy.js';
 import type { OrchestrationContext } from '../engine/orchestration-context.js';
 import type { RunnableClass } from '../engine/task-types.js';
 import { isDurableEntityClass, isEntityClass, type EntityClass, type EntityInstance } from '../entities/entity-class.js';
@@ -164,19 +165,20 @@ export class DurableRegistry {
    * @throws RegistrationError when the class is not registered here as a `kind` (saying how to register it), or when
    * no `kind` has the name (suggesting a name that differs only in case, if there is one).
    */
-  nameOf(kind: RunnableKind, ref: RegistrableClass | string): string {
+  nameOf(kind: RunnableKind, ref: RegistrableClass | EntityClassRef | string): string {
     return this.definitionOf(kind, ref).name;
   }
 
   /** Like {@link nameOf}, but returns the whole registration. */
-  definitionOf(kind: RunnableKind, ref: RegistrableClass | string): RegisteredRunnable {
+  definitionOf(kind: RunnableKind, ref: RegistrableClass | EntityClassRef | string): RegisteredRunnable {
     if (typeof ref === 'string') {
       const found = kind === 'entity' ? this.getEntity(ref) : this.#exact(kind, ref);
       if (found !== undefined) return found;
       throw new RegistrationError(unknownName(kind, ref, this.#byName.get(nameKey(ref)), this.#names(kind)));
     }
     if (typeof ref !== 'function') throw new RegistrationError(notAClass(ref, `nameOf('${kind}', …)'s argument`));
-    const found = this.#byType.get(ref);
+    // Any class may be asked about (ctx.entity takes any class): one that is not registered is simply not found.
+    const found = this.#byType.get(ref as RegistrableClass);
     if (found?.kind === kind) return found;
     throw new RegistrationError(notRegistered(kind, ref, getRunnableMetadata(ref)?.declaredAt, found));
   }

@@ -26,7 +26,7 @@ export function places(runnable: Pick<RunnableDescription, 'declaredAt' | 'regis
   return parts.length === 0 ? '' : ` (${parts.join(', ')})`;
 }
 
-export function className(type: RegistrableClass): string {
+export function className(type: { readonly name: string }): string {
   return type.name === '' ? '<anonymous class>' : type.name;
 }
 
@@ -141,7 +141,7 @@ export function notAClass(value: unknown, where: string): string {
   );
 }
 
-export function notRegistered(kind: RunnableKind, type: RegistrableClass, declaredAt: string | undefined, other: RegisteredRunnable | undefined): string {
+export function notRegistered(kind: RunnableKind, type: { readonly name: string }, declaredAt: string | undefined, other: RegisteredRunnable | undefined): string {
   if (other !== undefined) {
     return `${className(type)} is registered as an ${other.kind} under ${quoteName(other.name)}${places(other)}, not as an ${kind}.`;
   }

@@ -1,4 +1,5 @@
 import { executeOrchestration } from '../engine/execute-orchestration.js';
+import type { EntityClassRef } from '../engine/entity-proxy.js';
 import type { OrchestrationDecision } from '../engine/orchestration-decision.js';
 import type { LogLevel } from '../engine/replay-context.js';
 import type { RunnableClass } from '../engine/task-types.js';
@@ -9,10 +10,10 @@ import { HistoryBuilder } from './history-builder.js';
 /** Options of {@link replayHistory}. */
 export interface ReplayHistoryOptions {
   /**
-   * Maps an activity/orchestrator class or name to its registered name (pass `registry.nameOf` to check names as the
+   * Maps an activity/orchestrator/entity class or name to its registered name (pass `registry.nameOf` to check names as the
    * runtime does). Default: the string as is, or the class's decorator name, or its class name.
    */
-  readonly resolveName?: (kind: 'activity' | 'orchestrator', ref: RunnableClass | string) => string;
+  readonly resolveName?: (kind: 'activity' | 'orchestrator' | 'entity', ref: RunnableClass | EntityClassRef | string) => string;
   readonly log?: (level: LogLevel, message: string, args: unknown[]) => void;
 }
 
@@ -22,7 +23,7 @@ export function yieldToEventLoop(): Promise<void> {
 }
 
 // Without a registry: a string is taken as is, a class by its decorator's name or else its class name.
-function defaultResolveName(_kind: 'activity' | 'orchestrator', ref: RunnableClass | string): string {
+function defaultResolveName(_kind: 'activity' | 'orchestrator' | 'entity', ref: RunnableClass | EntityClassRef | string): string {
   return typeof ref === 'string' ? ref : (getRunnableMetadata(ref)?.name ?? ref.name);
 }
 

@@ -4,7 +4,6 @@ import { executeOrchestration } from '../../../src/engine/execute-orchestration.
 import { OrchestrationExecution } from '../../../src/engine/orchestration-execution.js';
 import type { OrchestrationDecision } from '../../../src/engine/orchestration-decision.js';
 import type { OrchestrationExecutionRequest } from '../../../src/engine/orchestration-execution-request.js';
-import type { RunnableClass } from '../../../src/engine/task-types.js';
 import type { HistoryEvent } from '../../../src/history/history-event.js';
 import { getRunnableMetadata } from '../../../src/registry/runnable-metadata.js';
 import { HistoryBuilder, type HistoryBuilderOptions } from '../../../src/testing/history-builder.js';
@@ -12,7 +11,7 @@ import { yieldToEventLoop } from '../../../src/testing/replay-history.js';
 
 type Orchestrator = { run(ctx: never): unknown };
 
-const resolveName = (_kind: 'activity' | 'orchestrator', ref: RunnableClass | string): string =>
+const resolveName: OrchestrationExecutionRequest['resolveName'] = (_kind, ref) =>
   typeof ref === 'string' ? ref : (getRunnableMetadata(ref)?.name ?? ref.name);
 
 /** What one way of running an episode gave: a decision or an error, and the lines `ctx.log` wrote meanwhile. */
