@@ -1,4 +1,4 @@
-import type { Rule } from 'eslint';
+import type { Rule, Scope } from 'eslint';
 import { contextParameterName, inOrchestrator } from './orchestrator-scope.js';
 
 type Node = Rule.Node;
@@ -105,10 +105,35 @@ export const noProcessEnv = rule(
   }),
 );
 
+type Expression = { type: string; name?: string; callee?: Expression; object?: Expression; property?: Expression; init?: Expression | null };
+
+/** `ctx.entity(...)`: the typed entity proxy, whose operation methods return durable tasks. */
+function isEntityProxyCreation(expression: Expression | null | undefined, ctxName: string): boolean {
+  const callee = expression?.type === 'CallExpression' ? expression.callee : undefined;
+  return callee?.type === 'MemberExpression' && callee.object?.type === 'Identifier' && callee.object.name === ctxName && callee.property?.name === 'entity';
+}
+
+/**
+ * `ctx.entity(C, key).add(5)`, or `counter.add(5)` where `counter` is a variable initialized with `ctx.entity(...)`:
+ * an entity call, a durable task.
+ */
+function isEntityProxyCall(context: Rule.RuleContext, node: Node, callee: Expression, ctxName: string): boolean {
+  if (callee.type !== 'MemberExpression') return false;
+  const object = callee.object;
+  if (isEntityProxyCreation(object, ctxName)) return true;
+  if (object?.type !== 'Identifier' || object.name === undefined) return false;
+  for (let scope: Scope.Scope | null = context.sourceCode.getScope(node); scope !== null; scope = scope.upper) {
+    const variable = scope.set.get(object.name);
+    if (variable === undefined) continue;
+    return variable.defs.some((def) => def.type === 'Variable' && isEntityProxyCreation((def.node as Expression).init, ctxName));
+  }
+  return false;
+}
+
 /**
  * `await` of something that is not a durable task: a `new Promise(...)`, or a call of a free function or of another
- * object's method (not `ctx.*`, not `this.*` helpers that return tasks). Awaited identifiers are allowed (they usually
- * hold tasks). The runtime detects the mistake too (NonDurableAwaitError); this catches it at edit time.
+ * object's method (not `ctx.*`, not `this.*` helpers that return tasks, not the operations of a `ctx.entity(...)`
+ * proxy). Awaited identifiers are allowed (they usually hold tasks). The runtime detects the mistake too (NonDurableAwaitError); this catches it at edit time.
  */
 export const noNonDurableAwait = rule(
   'Disallow awaiting something that is not a durable task in orchestrators.',
@@ -125,6 +150,7 @@ export const noNonDurableAwait = rule(
       const ctxName = contextParameterName(context, node) ?? 'ctx';
       const { name, object, property } = calleeName(argument.callee);
       if (object === ctxName || object === 'this') return;
+      if (isEntityProxyCall(context, node, argument.callee, ctxName)) return;
       if (name === ctxName) return;
       const what = name !== undefined ? `${name}()` : `${object ?? '(expression)'}.${property ?? ''}()`;
       context.report({ node, messageId: 'await', data: { what } });

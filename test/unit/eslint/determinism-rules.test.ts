@@ -89,9 +89,11 @@ tester.run('no-non-durable-await', rule('no-non-durable-await'), {
   valid: [
     orchestrator("await ctx.callActivity('A'); const t = ctx.createTimer(ctx.currentUtcDateTime); await t; await ctx.whenAll([]);"),
     orchestrator('await this.step(ctx);'),
+    orchestrator("await ctx.entity(Counter, 'c1').add(5); const counter = ctx.entity(Counter, ctx.input); await counter.get();"),
     plain('await new Promise((r) => setTimeout(r, 1)); await sleep(5);'),
   ],
   invalid: [
+    { code: orchestrator("const counter = somewhere.entity(Counter, 'c1'); await counter.get();"), errors: [{ message: /counter\.get\(\)/ }] },
     { code: orchestrator('await new Promise((r) => r(1));'), errors: [{ message: /a new Promise/ }] },
     { code: orchestrator('await sleep(100);'), errors: [{ message: /sleep\(\)/ }] },
     { code: orchestrator('await db.query(1);'), errors: [{ message: /db\.query\(\)/ }] },
