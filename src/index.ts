@@ -40,6 +40,7 @@ export type {
   StartNewOptions, GetStatusOptions, ListInstancesOptions, ListEntitiesOptions, ListPageBounds, EntityMetadata, CheckStatusPayload,
 } from './client/durable-client.js';
 export type { OrchestrationStatus, HistoryViewEvent } from './client/orchestration-status.js';
+export type { TerminateOptions, PurgeInstanceOptions } from './client/purge-instance-tree.js';
 export type { RuntimeStatus, InstanceQuery } from './ports/instance-store.js';
 
 // HTTP: the Durable Functions HTTP API as an Express router (durably.adminRouter)

@@ -18,6 +18,7 @@ import type { DurableClientOptions } from './durable-client-options.js';
 import { HistoryViewBuilder } from './history-view.js';
 import { toStoreBounds, type EntityMetadata, type ListEntitiesOptions, type ListInstancesOptions } from './list-options.js';
 import { toOrchestrationStatus, type OrchestrationStatus } from './orchestration-status.js';
+import { purgeInstanceTree, recursiveOption, type PurgeInstanceOptions, type TerminateOptions } from './purge-instance-tree.js';
 
 /** Options of {@link DurableClient.startNew}. */
 export interface StartNewOptions<TInput> {
@@ -178,11 +179,11 @@ export class DurableClient {
     await this.#send(instanceId, { type: HistoryEventType.EventRaised, eventId: -1, timestamp: this.options.clock.now(), name: eventName, input });
   }
 
-  /** Terminates a running instance for good: its pending work is dropped and late results are ignored. */
-  async terminate(instanceId: string, reason?: unknown): Promise<void> {
-    const state = await this.#require(instanceId);
-    if (TERMINAL_STATUSES.has(state.runtimeStatus)) return;
-    await this.#send(instanceId, { type: HistoryEventType.ExecutionTerminated, eventId: -1, timestamp: this.options.clock.now(), reason: encodePayload(reason, 'reason') });
+  /** Terminates a running instance for good (its pending work dropped, late results ignored), and its running sub-orchestrations too, recursively, unless {@link TerminateOptions | `recursive: false`}. */
+  async terminate(instanceId: string, reason?: unknown, options?: TerminateOptions): Promise<void> {
+    const recursive = recursiveOption(options, 'terminate');
+    if (TERMINAL_STATUSES.has((await this.#require(instanceId)).runtimeStatus)) return;
+    await this.#send(instanceId, { type: HistoryEventType.ExecutionTerminated, eventId: -1, timestamp: this.options.clock.now(), reason: encodePayload(reason, 'reason'), recursive });
   }
 
   /** Suspends an instance: it makes no progress until resumed (events raised meanwhile are kept, in order). */
@@ -211,10 +212,9 @@ export class DurableClient {
     });
   }
 
-  /** Deletes an instance, its history and its pending jobs. */
-  async purgeInstanceHistory(instanceId: string): Promise<{ instancesDeleted: number }> {
-    await this.scheduler.cancelInstanceJobs(instanceId);
-    return { instancesDeleted: await this.store.purgeInstance(instanceId) };
+  /** Deletes an instance, its history and its pending jobs — and first its finished sub-orchestrations, recursively, unless {@link PurgeInstanceOptions | `recursive: false`}. */
+  async purgeInstanceHistory(instanceId: string, options?: PurgeInstanceOptions): Promise<{ instancesDeleted: number }> {
+    return purgeInstanceTree(this.store, this.scheduler, instanceId, recursiveOption(options, 'purgeInstanceHistory'));
   }
 
   /** Deletes every matching instance (created in the range, optionally with these statuses). */

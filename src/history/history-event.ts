@@ -79,6 +79,12 @@ export interface ExecutionCompletedEvent extends EventBase {
 export interface ExecutionTerminatedEvent extends EventBase {
   readonly type: typeof HistoryEventType.ExecutionTerminated;
   readonly reason?: EncodedPayload;
+  /**
+   * Whether the instance's running sub-orchestrations are terminated with it (recursively): carried out by the
+   * dispatch of the chunk that ends the execution, so a crash in between finishes it on recovery. Absent (events
+   * recorded before the field existed): not recursive.
+   */
+  readonly recursive?: boolean;
 }
 export interface ExecutionSuspendedEvent extends EventBase {
   readonly type: typeof HistoryEventType.ExecutionSuspended;

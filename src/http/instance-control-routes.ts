@@ -10,6 +10,7 @@ import { InstancePath } from './dto/instance-path.js';
 import { InstanceScopeQuery } from './dto/instance-scope-query.js';
 import { RaiseEventPath } from './dto/raise-event-path.js';
 import { ReasonQuery } from './dto/reason-query.js';
+import { TerminateQuery, toRecursive } from './dto/recursive-query.js';
 import { RestartQuery, toRestartWithNewInstanceId } from './dto/restart-query.js';
 import { toWaitMs } from './dto/wait-query.js';
 import { HttpApiError } from '../core/errors/http-api-error.js';
@@ -20,7 +21,7 @@ type RuntimeAction = (instanceId: string, reason: string | undefined) => Promise
 
 /**
  * `POST /instances/:instanceId/raiseEvent/:eventName` and `/terminate`, `/suspend`, `/resume`: `202` (empty body),
- * `404` unknown, `410` finished. `/restart`: `202` with the check-status payload of the restarted instance (a new ID
+ * `404` unknown, `410` finished. `/terminate?recursive=false` leaves the sub-orchestrations running (default `true`). `/restart`: `202` with the check-status payload of the restarted instance (a new ID
  * unless `restartWithNewInstanceId=false`). `/rewind`: `404`, `412` unless Failed, else `501` (Durably cannot rewind).
  */
 export const instanceControlRoutes: AdminRouteGroup = (router, context) => {
@@ -42,7 +43,13 @@ export const instanceControlRoutes: AdminRouteGroup = (router, context) => {
     await action(instanceId, reason);
     sendEmpty(res, 202);
   });
-  router.post('/instances/:instanceId/terminate', ...control('instances.terminate', (id, reason) => client.terminate(id, reason)));
+  router.post('/instances/:instanceId/terminate', ...context.route('instances.terminate', async (req, res) => {
+    const { instanceId } = parsePath(InstancePath, req);
+    const query = parseQuery(TerminateQuery, req);
+    await requireActive(context, instanceId);
+    await client.terminate(instanceId, query.reason, { recursive: toRecursive(query) });
+    sendEmpty(res, 202);
+  }));
   router.post('/instances/:instanceId/suspend', ...control('instances.suspend', (id, reason) => client.suspend(id, reason)));
   router.post('/instances/:instanceId/resume', ...control('instances.resume', (id, reason) => client.resume(id, reason)));
 

@@ -67,6 +67,21 @@ export type ListedInstance = InstanceState & {
   readonly omittedPayloads?: readonly InstancePayloadField[];
 };
 
+/** A sub-orchestration as {@link InstanceStore.readChildren} reads it. */
+export interface ChildInstance {
+  readonly instanceId: string;
+  readonly executionId: string;
+  readonly runtimeStatus: RuntimeStatus;
+}
+
+/** Which sub-orchestrations {@link InstanceStore.readChildren} reads. */
+export interface ChildQuery {
+  /** Only those started by this execution of the parent (default: by any of its executions). */
+  readonly parentExecutionId?: string;
+  /** Only those that have not finished (Pending, Running, Suspended, ContinuedAsNew). */
+  readonly activeOnly?: boolean;
+}
+
 /** A message to an instance, waiting to be applied by an episode. */
 export interface InboxMessage {
   readonly id: string;
@@ -313,6 +328,13 @@ export interface InstanceStore {
   listInstances(
     query: InstanceQuery & ListBounds & { readonly pageSize?: number; readonly continuationToken?: string },
   ): Promise<{ instances: ListedInstance[]; continuationToken?: string }>;
+
+  /**
+   * The sub-orchestrations whose parent is `parentInstanceId`, in no particular order, read from storage a batch at a
+   * time as they are consumed (an index on the parent serves the query): memory holds one batch however many children
+   * the parent has. For cascading terminate and purge.
+   */
+  readChildren(parentInstanceId: string, query?: ChildQuery): AsyncIterable<ChildInstance>;
 
   /** Deletes an instance with its history and messages; returns how many instances were deleted (0 or 1). */
   purgeInstance(instanceId: string): Promise<number>;

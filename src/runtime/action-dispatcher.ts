@@ -8,6 +8,7 @@ import type { HistoryChunk, InstanceState, InstanceStore } from '../ports/instan
 import type { EntityStore } from '../ports/entity-store.js';
 import type { ActivityJob, StartedActivities, WorkScheduler } from '../ports/work-scheduler.js';
 import type { Clock } from '../ports/clock.js';
+import { terminateChildren } from './terminate-children.js';
 
 const key = (kind: string, instanceId: string, executionId: string, sequence: number): string =>
   JSON.stringify([kind, instanceId, executionId, sequence]);
@@ -113,6 +114,7 @@ export class ActionDispatcher {
           break;
         case HistoryEventType.ExecutionCompleted:
           if (event.orchestrationStatus === 'Terminated') await this.scheduler.cancelInstanceJobs(instanceId);
+          if (event.orchestrationStatus === 'Terminated') instancesGivenWork += await terminateChildren(this.store, instance, chunk.events, this.clock.now());
           await this.#reportToParent(instance, event);
           if (instance.parentInstance !== undefined) instancesGivenWork++;
           break;

@@ -3,7 +3,7 @@
 import { beforeEach, describe, expect, it } from '@jest/globals';
 import { DurableError } from '../../src/core/durable-error.js';
 import { InstanceAlreadyExistsError } from '../../src/core/errors/instance-already-exists-error.js';
-import type { InstanceStore, RuntimeStatus } from '../../src/ports/instance-store.js';
+import type { ChildInstance, ChildQuery, InstanceStore, RuntimeStatus } from '../../src/ports/instance-store.js';
 import { at, claim, create, eventRaised, runEpisode, T0 } from './instance-store-fixtures.js';
 
 /** The instance-store contract's tests of an instance as a whole: schema, start, read, list, purge. */
@@ -218,6 +218,45 @@ export function describeInstanceStoreLifecycle(current: () => InstanceStore): vo
     it('refuses a bad page size', async () => {
       await expect(store.listInstances({ pageSize: 0 })).rejects.toBeInstanceOf(DurableError);
       await expect(store.listInstances({ pageSize: 1.5 })).rejects.toBeInstanceOf(DurableError);
+    });
+  });
+
+  describe('readChildren', () => {
+    const start = (instanceId: string, parent: string, parentExecutionId: string): Promise<void> => store.createInstance({
+      instanceId, executionId: `${instanceId}-x`, name: 'Orch', input: undefined, now: T0,
+      parentInstance: { instanceId: parent, executionId: parentExecutionId, name: 'Parent', taskScheduledId: 0 },
+    });
+    const read = async (parent: string, query?: ChildQuery): Promise<ChildInstance[]> => {
+      const children: ChildInstance[] = [];
+      for await (const child of store.readChildren(parent, query)) children.push(child);
+      return children.sort((a, b) => a.instanceId.localeCompare(b.instanceId));
+    };
+    const ids = (children: readonly ChildInstance[]): string[] => children.map((c) => c.instanceId);
+
+    it('reads the sub-orchestrations of a parent: all, one execution\'s, or only those not finished', async () => {
+      await create(store, 'p');
+      await start('c1', 'p', 'pe1');
+      await start('c2', 'p', 'pe1');
+      await start('c3', 'p', 'pe0');
+      await start('other', 'q', 'pe1');
+      await runEpisode(store, 'c2', { runtimeStatus: 'Completed' });
+      expect(await read('p')).toEqual([
+        { instanceId: 'c1', executionId: 'c1-x', runtimeStatus: 'Pending' },
+        { instanceId: 'c2', executionId: 'c2-x', runtimeStatus: 'Completed' },
+        { instanceId: 'c3', executionId: 'c3-x', runtimeStatus: 'Pending' },
+      ]);
+      expect(ids(await read('p', { parentExecutionId: 'pe1' }))).toEqual(['c1', 'c2']);
+      expect(ids(await read('p', { activeOnly: true }))).toEqual(['c1', 'c3']);
+      expect(ids(await read('p', { parentExecutionId: 'pe1', activeOnly: true }))).toEqual(['c1']);
+      expect(await read('c1')).toEqual([]);
+      expect(await read('nobody')).toEqual([]);
+    });
+
+    it('reads every child of a parent with more children than one batch', async () => {
+      for (let i = 0; i < 250; i++) await start(`c-${String(i).padStart(3, '0')}`, 'p', 'pe');
+      const children = await read('p');
+      expect(children).toHaveLength(250);
+      expect(new Set(ids(children)).size).toBe(250);
     });
   });
 

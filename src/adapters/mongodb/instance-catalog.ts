@@ -2,11 +2,11 @@ import type { Filter } from 'mongodb';
 import { DurableError } from '../../core/durable-error.js';
 import { InstanceAlreadyExistsError } from '../../core/errors/instance-already-exists-error.js';
 import {
-  TERMINAL_STATUSES, type InstanceQuery, type InstanceStart, type InstanceState, type ListedInstance,
+  TERMINAL_STATUSES, type ChildInstance, type ChildQuery, type InstanceQuery, type InstanceStart, type InstanceState, type ListedInstance,
 } from '../../ports/instance-store.js';
 import { LIST_ENTRY_OVERHEAD_BYTES, type ListBounds } from '../../ports/list-bounds.js';
 import {
-  checkListBounds, decodeContinuationToken, encodeContinuationToken, instanceQueryFilter, LIST_SORT, readBoundedPage, type ListPosition,
+  checkListBounds, childrenFilter, decodeContinuationToken, encodeContinuationToken, instanceQueryFilter, LIST_SORT, readBoundedPage, type ListPosition,
 } from './instance-queries.js';
 import { assertDate, assertKey, assertPayload } from './store-arguments.js';
 import {
@@ -19,6 +19,8 @@ import { isDuplicateKey, type StoreCollections } from './store-collections.js';
 const MAX_CREATE_ATTEMPTS = 5;
 // Instances a filtered purge reads per query.
 const PURGE_BATCH = 500;
+// Children readChildren fetches per round trip (only three small fields of each).
+const CHILDREN_BATCH = 100;
 
 /**
  * The instances of a task hub as a whole, for {@link MongoInstanceStore}: starting one (replacing a finished one),
@@ -120,6 +122,14 @@ export class InstanceCatalog {
     if (!more || last === undefined) return { instances };
     const position: ListPosition = { createdTime: last.createdTime, instanceId: last._id };
     return { instances, continuationToken: encodeContinuationToken(position) };
+  }
+
+  /** See `InstanceStore.readChildren`. */
+  async *readChildren(parentInstanceId: string, query: ChildQuery = {}): AsyncGenerator<ChildInstance> {
+    const cursor = this.#c.instances.find<Pick<InstanceDocument, '_id' | 'executionId' | 'runtimeStatus'>>(childrenFilter(parentInstanceId, query), {
+      projection: { _id: 1, executionId: 1, runtimeStatus: 1 }, batchSize: CHILDREN_BATCH,
+    });
+    for await (const doc of cursor) yield { instanceId: doc._id, executionId: doc.executionId, runtimeStatus: doc.runtimeStatus };
   }
 
   /** See `InstanceStore.purgeInstance`. */

@@ -6,7 +6,7 @@
  */
 import type { Filter, Sort } from 'mongodb';
 import { DurableError } from '../../core/durable-error.js';
-import type { InstanceQuery, RuntimeStatus } from '../../ports/instance-store.js';
+import { TERMINAL_STATUSES, type ChildQuery, type InstanceQuery, type RuntimeStatus } from '../../ports/instance-store.js';
 import { LIST_ENTRY_OVERHEAD_BYTES, type ListBounds } from '../../ports/list-bounds.js';
 import { assertDate, assertInteger, assertKey, assertRuntimeStatus } from './store-arguments.js';
 import type { InstanceDocument } from './storage-documents.js';
@@ -83,6 +83,21 @@ export function claimFilter(now: Date): Filter<InstanceDocument> {
     'work.availableAt': { $lte: now },
     $or: [{ lease: { $exists: false } }, { 'lease.until': { $lte: now } }],
   };
+}
+
+/**
+ * The sub-orchestrations of `parentInstanceId` (see `InstanceStore.readChildren`): answered from the parent index,
+ * the other conditions checked on the children it finds.
+ */
+export function childrenFilter(parentInstanceId: string, query: ChildQuery): Filter<InstanceDocument> {
+  assertKey(parentInstanceId, 'parentInstanceId');
+  const filter: Filter<InstanceDocument> = { 'parentInstance.instanceId': parentInstanceId };
+  if (query.parentExecutionId !== undefined) {
+    assertKey(query.parentExecutionId, 'parentExecutionId');
+    filter['parentInstance.executionId'] = query.parentExecutionId;
+  }
+  if (query.activeOnly === true) filter.runtimeStatus = { $nin: [...TERMINAL_STATUSES] };
+  return filter;
 }
 
 /** Oldest work first. */

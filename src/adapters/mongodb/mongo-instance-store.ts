@@ -2,7 +2,7 @@ import type { Db } from 'mongodb';
 import type { FailureDetails } from '../../core/failure-details.js';
 import type { HistoryEvent } from '../../history/history-event.js';
 import type {
-  ContinueAsNewCommit, EpisodeAppend, EpisodeCommit, HistoryChunk, InboxMessage, InstanceQuery, InstanceStart, InstanceState, InstanceStore,
+  ChildInstance, ChildQuery, ContinueAsNewCommit, EpisodeAppend, EpisodeCommit, HistoryChunk, InboxMessage, InstanceQuery, InstanceStart, InstanceState, InstanceStore,
   ListedInstance, ReleaseOptions, WorkItem,
 } from '../../ports/instance-store.js';
 import type { ListBounds } from '../../ports/list-bounds.js';
@@ -97,6 +97,10 @@ export class MongoInstanceStore implements InstanceStore {
     query: InstanceQuery & ListBounds & { readonly pageSize?: number; readonly continuationToken?: string },
   ): Promise<{ instances: ListedInstance[]; continuationToken?: string }> {
     return this.#catalog.listInstances(query);
+  }
+
+  readChildren(parentInstanceId: string, query?: ChildQuery): AsyncGenerator<ChildInstance> {
+    return this.#catalog.readChildren(parentInstanceId, query);
   }
 
   purgeInstance(instanceId: string): Promise<number> {

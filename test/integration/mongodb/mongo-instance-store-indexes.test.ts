@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Collection, Document } from 'mongodb';
 import {
-  CLAIM_SORT, claimFilter, decodeContinuationToken, instanceQueryFilter, LIST_SORT,
+  childrenFilter, CLAIM_SORT, claimFilter, decodeContinuationToken, instanceQueryFilter, LIST_SORT,
 } from '../../../src/adapters/mongodb/instance-queries.js';
 import { MongoInstanceStore } from '../../../src/adapters/mongodb/mongo-instance-store.js';
 import { IndexName, type HistoryDocument, type InboxDocument, type InstanceDocument } from '../../../src/adapters/mongodb/storage-documents.js';
@@ -119,6 +119,19 @@ describe('indexed queries', () => {
     const explain = await instances.find(instanceQueryFilter({ instanceIdPrefix: 'inst-001' })).sort(LIST_SORT).limit(101).explain('executionStats');
     expectIndexScan(explain, ['_id_', IndexName.CreatedTime]);
     expect(explain.executionStats.nReturned).toBe(10);
+  });
+
+  it("readChildren's query (cascading terminate and purge) scans the parent index and reads only the parent's children", async () => {
+    for (let i = 0; i < 5; i++) {
+      await store.createInstance({
+        instanceId: `child-${i}`, executionId: `cx-${i}`, name: 'Orch', input: undefined, now: at(i),
+        parentInstance: { instanceId: 'inst-0001', executionId: i < 3 ? 'x' : 'y', name: 'Orch', taskScheduledId: i },
+      });
+    }
+    const explain = await instances.find(childrenFilter('inst-0001', { parentExecutionId: 'x', activeOnly: true })).explain('executionStats');
+    expectIndexScan(explain, [IndexName.Parent]);
+    expect(explain.executionStats.nReturned).toBe(3);
+    expect(explain.executionStats.totalDocsExamined).toBeLessThanOrEqual(5);
   });
 
   it('loadHistory and loadMessages use their indexes', async () => {
