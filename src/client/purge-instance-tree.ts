@@ -7,7 +7,7 @@ export interface TerminateOptions {
   /**
    * Whether the instance's running sub-orchestrations are terminated too — and theirs, down the whole tree — with the
    * same reason. Default `true` (as Temporal's default parent close policy); `false` leaves them running (each
-   * reports to its terminated parent, which ignores it). Carried out durably by the worker: see docs/client.md.
+   * reports to its terminated parent, which ignores it). Carried out durably by the worker: see docs/orchestrations.md.
    */
   readonly recursive?: boolean;
 }
