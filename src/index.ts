@@ -68,10 +68,11 @@ export * from './registry/index.js';
 
 // The orchestration context and tasks
 export type {
-  OrchestrationContext, CallActivityOptions, CallSubOrchestratorOptions, WaitForEventOptions, ContinueAsNewOptions,
+  OrchestrationContext, CallActivityOptions, ActivityTimeouts, CallSubOrchestratorOptions, WaitForEventOptions, ContinueAsNewOptions,
   ReplaySafeLogger,
 } from './engine/orchestration-context.js';
-export type { DurableTask, TimerTask, TaskResult } from './engine/durable-task.js';
+export type { ActivityTask, DurableTask, TimerTask, TaskResult } from './engine/durable-task.js';
+export type { ActivityContext } from './core/activity-context.js';
 export type { EntityLock, SignalEntityOptions } from './engine/entity-lock.js';
 export type { EntityProxy, EntitySignals, EntityClassRef, ClassBasedEntityCheck, ReservedEntityProxyName } from './engine/entity-proxy.js';
 export type { RetryOptions } from './engine/retry-options.js';

@@ -186,6 +186,7 @@ export class Durably {
     });
     await this.#scheduler.start({
       runActivity: (job, deliveries, options) => this.#tracker.track(() => handlers.runActivity(job, deliveries, options)),
+      timeOutActivity: (job, timedOut) => this.#tracker.track(() => handlers.timeOutActivity(job, timedOut)),
       fireTimer: (job) => this.#tracker.track(() => handlers.fireTimer(job)),
     });
     this.#worker.start();

@@ -112,6 +112,12 @@ export class HistoryViewBuilder {
         return undefined;
       case HistoryEventType.TimerFired:
         return { EventType: event.type, FireAt: event.fireAt.toISOString(), ScheduledTime: this.#scheduled.get(event.timerId)?.at.toISOString(), Timestamp };
+      case HistoryEventType.TaskCancelRequested: {
+        const origin = this.#scheduled.get(event.taskScheduledId);
+        return { EventType: event.type, FunctionName: origin?.name, ScheduledTime: origin?.at.toISOString(), Timestamp, Reason: event.reason };
+      }
+      case HistoryEventType.TimerCanceled:
+        return { EventType: event.type, ScheduledTime: this.#scheduled.get(event.timerId)?.at.toISOString(), Timestamp };
       case HistoryEventType.EntityOperationCalled:
         this.#scheduled.set(event.eventId, { name: event.operation, at: event.timestamp, target: event.targetInstanceId });
         return undefined;

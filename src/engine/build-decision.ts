@@ -26,6 +26,8 @@ export function buildDecision(state: ExecutionState, sections: CriticalSectionTr
     actions.push(open.action);
     newHistory.push(scheduledEventFor(open.action, timestamp));
   }
+  // The code's cancellations, after the actions (an action cancelled in the episode that took it is recorded first).
+  newHistory.push(...state.cancels.unrecordedEvents(timestamp));
   if (completion !== undefined) newHistory.push(completionEventFor(completion, timestamp));
   newHistory.push({ type: HistoryEventType.OrchestratorCompleted, eventId: -1, timestamp });
   return {

@@ -7,7 +7,12 @@ import type { OrchestrationCompletion } from './orchestration-decision.js';
 export function scheduledEventFor(action: OrchestratorAction, timestamp: Date): HistoryEvent {
   switch (action.type) {
     case OrchestratorActionType.ScheduleTask:
-      return { type: HistoryEventType.TaskScheduled, eventId: action.sequence, timestamp, name: action.name, input: action.input };
+      return {
+        type: HistoryEventType.TaskScheduled, eventId: action.sequence, timestamp, name: action.name, input: action.input,
+        ...(action.limits === undefined ? {} : { limits: action.limits }),
+        ...(action.attempt === undefined ? {} : { attempt: action.attempt }),
+        ...(action.heartbeatDetails === undefined ? {} : { heartbeatDetails: action.heartbeatDetails }),
+      };
     case OrchestratorActionType.CreateTimer:
       return { type: HistoryEventType.TimerCreated, eventId: action.sequence, timestamp, fireAt: action.fireAt };
     case OrchestratorActionType.CreateSubOrchestration:

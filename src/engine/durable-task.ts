@@ -18,5 +18,16 @@ export interface TimerTask extends DurableTask<void> {
   cancel(): void;
 }
 
+/**
+ * An activity call. `cancel()` gives it up: the task fails at once with `TaskCanceledError`, the activity's
+ * `ctx.signal` is aborted wherever it runs (a pending job is removed), a retry is not attempted, and a result that
+ * still comes is not recorded. Cancelling a completed task does nothing.
+ */
+export interface ActivityTask<T> extends DurableTask<T> {
+  /** True once `cancel()` (or a schedule-to-close timeout) gave the call up before it completed. */
+  readonly isCancelled: boolean;
+  cancel(): void;
+}
+
 /** The result type of a task. */
 export type TaskResult<T> = T extends DurableTask<infer R> ? R : never;

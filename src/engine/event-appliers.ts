@@ -5,6 +5,7 @@ import type { CriticalSectionTracker } from './critical-section-tracker.js';
 import type { ExecutionState } from './execution-state.js';
 import { checkEpisodeRecorded, matchRecordedStep } from './match-recorded-step.js';
 import { failTask, settleTask } from './settle-task.js';
+import { ActivityAttemptTask } from './activity-attempt-task.js';
 import { DurableTimerTask } from './timer-task.js';
 
 /** What applying a history event acts on. */
@@ -19,6 +20,13 @@ const matchRecorded = ({ state }: EventReplay, event: HistoryEvent): void => mat
 
 /** The answer to action `sequence` was applied: the action leaves the table once settled. */
 const retire = (state: ExecutionState, sequence: number): void => state.actions.retire(sequence);
+
+/** A recorded cancellation must be one the code made (only replayed events are checked: new ones are the code's). */
+const matchCancel = (state: ExecutionState, sequence: number, kind: 'task' | 'timer'): void => {
+  if (!state.replaying) return;
+  const mismatch = state.cancels.match(sequence, kind);
+  if (mismatch !== undefined) state.fatal ??= mismatch;
+};
 
 /**
  * Events that carry nothing for the code. ExecutionCompleted and ContinueAsNew record an end the code itself reached
@@ -68,12 +76,23 @@ export const EVENT_APPLIERS: HistoryEventHandlers<EventReplay, void> = {
     retire(state, event.taskScheduledId);
   },
   TaskFailed: ({ state }, event) => {
-    failTask(state.actions.get(event.taskScheduledId), event.failureDetails);
+    const open = state.actions.get(event.taskScheduledId);
+    if (open?.task instanceof ActivityAttemptTask && event.heartbeatDetails !== undefined) open.task.heartbeatDetails = event.heartbeatDetails;
+    failTask(open, event.failureDetails);
     retire(state, event.taskScheduledId);
   },
   SubOrchestrationInstanceFailed: ({ state }, event) => {
     failTask(state.actions.get(event.taskScheduledId), event.failureDetails);
     retire(state, event.taskScheduledId);
+  },
+  // The code's own cancellations: matched during replay (the code made them again); the action is settled for good.
+  TaskCancelRequested: ({ state }, event) => {
+    matchCancel(state, event.taskScheduledId, 'task');
+    retire(state, event.taskScheduledId);
+  },
+  TimerCanceled: ({ state }, event) => {
+    matchCancel(state, event.timerId, 'timer');
+    retire(state, event.timerId);
   },
   TimerFired: ({ state }, event) => {
     const task = state.actions.get(event.timerId)?.task;

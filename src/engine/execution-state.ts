@@ -1,5 +1,6 @@
 import type { EncodedPayload, ExecutionStartedEvent } from '../history/history-event.js';
 import { ActionTable } from './action-table.js';
+import { CancelLedger } from './cancel-ledger.js';
 import type { OrchestrationCompletion } from './orchestration-decision.js';
 import type { OrchestrationExecutionRequest } from './orchestration-execution-request.js';
 import { RaisedEvents } from './raised-events.js';
@@ -34,6 +35,8 @@ export class ExecutionState {
   continueAsNew: { readonly input: EncodedPayload; readonly preserve: boolean } | undefined;
   /** The code's actions while history may still refer to them. */
   readonly actions = new ActionTable();
+  /** The cancellations the code made, to be recorded once each. */
+  readonly cancels = new CancelLedger();
   /** External events and the tasks waiting for them. */
   readonly events = new RaisedEvents();
 

@@ -1,12 +1,30 @@
 import type { EntityId } from '../core/entity-id.js';
-import type { DurableTask, TaskResult, TimerTask } from './durable-task.js';
+import type { ActivityTask, DurableTask, TaskResult, TimerTask } from './durable-task.js';
 import type { EntityLock, SignalEntityOptions } from './entity-lock.js';
 import type { ClassBasedEntityCheck, EntityClassRef, EntityProxy } from './entity-proxy.js';
 import type { RetryOptions } from './retry-options.js';
 import type { ActivityOutput, ActivityInput, InputArgs, OrchestratorInput, OrchestratorOutput, RunnableClass } from './task-types.js';
 
-/** Options of `callActivity`. */
-export interface CallActivityOptions {
+/**
+ * How long an activity call may take, in milliseconds (each unset: no limit). A timed-out attempt has its
+ * `ctx.signal` aborted, its slot freed, and counts as a failed attempt for the retry policy; the orchestrator finally
+ * sees a `TaskFailedError` whose `failureDetails.errorType` is `'ActivityTimeoutError'`. Enforced durably: if the
+ * worker running the attempt dies, another one enforces it.
+ */
+export interface ActivityTimeouts {
+  /** From an attempt's start to its result (Temporal's StartToClose). */
+  readonly startToCloseTimeoutMs?: number;
+  /** From the call to its final result, across every attempt and retry wait (Temporal's ScheduleToClose). */
+  readonly scheduleToCloseTimeoutMs?: number;
+  /**
+   * Longest time between two `ctx.heartbeat()` calls of a running attempt (from its start for the first one). A worker
+   * that dies mid-activity is detected within about this time, not the job lock's lifetime.
+   */
+  readonly heartbeatTimeoutMs?: number;
+}
+
+/** Options of `callActivity` (and the defaults an activity class declares with `@Activity({ ... })`). */
+export interface CallActivityOptions extends ActivityTimeouts {
   readonly retry?: RetryOptions;
 }
 
@@ -70,13 +88,13 @@ export interface OrchestrationContext<TInput = unknown> {
   newGuid(): string;
 
   /** Schedules an activity; typed from the class's `run`. */
-  callActivity<C extends RunnableClass>(activity: C, ...args: InputArgs<ActivityInput<C>, CallActivityOptions>): DurableTask<ActivityOutput<C>>;
+  callActivity<C extends RunnableClass>(activity: C, ...args: InputArgs<ActivityInput<C>, CallActivityOptions>): ActivityTask<ActivityOutput<C>>;
   /** Schedules an activity by its registered name (untyped). */
-  callActivity<TOutput = unknown>(activity: string, input?: unknown, options?: CallActivityOptions): DurableTask<TOutput>;
+  callActivity<TOutput = unknown>(activity: string, input?: unknown, options?: CallActivityOptions): ActivityTask<TOutput>;
 
   /** Durable Functions' spelling of `callActivity(activity, input, { retry })`. */
-  callActivityWithRetry<C extends RunnableClass>(activity: C, retry: RetryOptions, ...args: InputArgs<ActivityInput<C>, never>): DurableTask<ActivityOutput<C>>;
-  callActivityWithRetry<TOutput = unknown>(activity: string, retry: RetryOptions, input?: unknown): DurableTask<TOutput>;
+  callActivityWithRetry<C extends RunnableClass>(activity: C, retry: RetryOptions, ...args: InputArgs<ActivityInput<C>, never>): ActivityTask<ActivityOutput<C>>;
+  callActivityWithRetry<TOutput = unknown>(activity: string, retry: RetryOptions, input?: unknown): ActivityTask<TOutput>;
 
   /** Starts a sub-orchestration and completes with its output. */
   callSubOrchestrator<C extends RunnableClass>(orchestrator: C, ...args: InputArgs<OrchestratorInput<C>, CallSubOrchestratorOptions>): DurableTask<OrchestratorOutput<C>>;

@@ -1,4 +1,5 @@
 import type { HistoryEvent } from '../history/history-event.js';
+import type { CallActivityOptions } from './orchestration-context.js';
 import type { EntityClassRef } from './entity-proxy.js';
 import type { LogLevel } from './replay-context.js';
 import type { RunnableClass } from './task-types.js';
@@ -13,6 +14,8 @@ export interface OrchestrationExecutionRequest {
   readonly orchestrator: { run(ctx: never): unknown };
   /** The registered name of an activity, orchestrator or entity class (or a checked name string). May throw. */
   readonly resolveName: (kind: 'activity' | 'orchestrator' | 'entity', ref: RunnableClass | EntityClassRef | string) => string;
+  /** The defaults an activity's class declares (`@Activity({ startToCloseTimeoutMs, retry, ... })`), by name. */
+  readonly activityDefaults?: (name: string) => CallActivityOptions | undefined;
   /** Lets every pending microtask run (the runtime passes `() => new Promise((r) => setImmediate(r))`). */
   readonly yieldToEventLoop: () => Promise<void>;
   /** Receives `ctx.log` lines written outside replay. */

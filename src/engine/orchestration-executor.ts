@@ -7,6 +7,7 @@ import { assertPayloadSize } from '../core/payload-limit.js';
 import { handleEvent } from '../history/history-event-handlers.js';
 import { HistoryEventType, type EventRaisedEvent, type ExecutionStartedEvent, type HistoryEvent } from '../history/history-event.js';
 import { buildDecision } from './build-decision.js';
+import { RECORDS_CANCELLATIONS_FROM } from './engine-version.js';
 import { CodeActivity } from './code-activity.js';
 import { EVENT_APPLIERS, isHeldWhileSuspended, type EventReplay } from './event-appliers.js';
 import { ExecutionState } from './execution-state.js';
@@ -76,6 +77,7 @@ export class OrchestrationExecutor {
   recordDecision(): void {
     if (this.#state.completion !== undefined) throw new DurableError('EXECUTION_NOT_CONTINUABLE', 'the execution has ended: its decision leaves nothing to continue');
     this.#state.actions.recordAll();
+    this.#state.cancels.recordAll();
   }
 
   async #episode(pastEvents: readonly HistoryEvent[], newEvents: readonly HistoryEvent[]): Promise<OrchestrationDecision> {
@@ -138,6 +140,7 @@ export class OrchestrationExecutor {
     const state = this.#state;
     if (state.started !== undefined) return;
     state.started = event;
+    if (event.engineVersion >= RECORDS_CANCELLATIONS_FROM) state.cancels.enable();
     if (state.now.getTime() === 0) state.now = event.timestamp;
     state.input = decodePayload(event.input);
     const ctx = createOrchestrationContext(this.#host);

@@ -1,7 +1,11 @@
 import type { EntityId } from '../core/entity-id.js';
 import type { EncodedPayload } from '../history/history-event.js';
 import { OrchestratorActionType, type OrchestratorAction } from '../history/orchestrator-action.js';
+import { ActivityAttemptTask } from './activity-attempt-task.js';
+import type { ActivityAttemptOptions } from './activity-call.js';
+import type { CallActivityOptions } from './orchestration-context.js';
 import type { CodeActivity } from './code-activity.js';
+import { RECORDS_CANCELLATIONS_FROM } from './engine-version.js';
 import { CompletableTask, type TaskObserver } from './completable-task.js';
 import { CriticalSection, criticalSectionIdFor } from './critical-section.js';
 import { CriticalSectionTracker } from './critical-section-tracker.js';
@@ -57,8 +61,27 @@ export class OrchestrationHost implements ContextHost {
     return this.#state.request.resolveName(kind, ref);
   }
 
-  scheduleActivity(name: string, input: EncodedPayload): CompletableTask<unknown> {
-    return this.open({ type: OrchestratorActionType.ScheduleTask, sequence: this.#state.actions.nextSequence(), name, input });
+  scheduleActivity(name: string, input: EncodedPayload, options: ActivityAttemptOptions = {}): ActivityAttemptTask<unknown> {
+    const sequence = this.#state.actions.nextSequence();
+    this.#activity.acting();
+    const task = new ActivityAttemptTask<unknown>(this.#activity, name, (reason) => {
+      this.#activity.acting();
+      this.#state.cancels.cancel('task', sequence, reason);
+    });
+    // A first attempt records no number; executions of engine version 1 record none (their histories had none).
+    const { limits, attempt, heartbeatDetails } = options;
+    const counted = (this.#state.started?.engineVersion ?? 0) >= RECORDS_CANCELLATIONS_FROM;
+    this.#state.actions.add({
+      type: OrchestratorActionType.ScheduleTask, sequence, name, input,
+      ...(limits === undefined ? {} : { limits }),
+      ...(counted && attempt !== undefined && attempt > 1 ? { attempt } : {}),
+      ...(counted && heartbeatDetails !== undefined ? { heartbeatDetails } : {}),
+    }, task);
+    return task;
+  }
+
+  activityDefaults(name: string): CallActivityOptions | undefined {
+    return this.#state.request.activityDefaults?.(name);
   }
 
   assertMayCallSubOrchestrator(): void {
@@ -74,9 +97,13 @@ export class OrchestrationHost implements ContextHost {
   }
 
   createTimer(fireAt: Date): DurableTimerTask {
-    const action: OrchestratorAction = { type: OrchestratorActionType.CreateTimer, sequence: this.#state.actions.nextSequence(), fireAt };
+    const sequence = this.#state.actions.nextSequence();
+    const action: OrchestratorAction = { type: OrchestratorActionType.CreateTimer, sequence, fireAt };
     this.#activity.acting();
-    const task = new DurableTimerTask(this.#activity, fireAt);
+    const task = new DurableTimerTask(this.#activity, fireAt, () => {
+      this.#activity.acting();
+      this.#state.cancels.cancel('timer', sequence);
+    });
     // A timer completes with no value: widening its result type to unknown is safe.
     this.#state.actions.add(action, task as CompletableTask<unknown>);
     return task;

@@ -7,7 +7,10 @@ import type { EncodedPayload } from '../history/history-event.js';
 import { CompletableTask, type TaskObserver } from './completable-task.js';
 import { WhenAllTask, WhenAnyTask } from './composite-tasks.js';
 import { uuidV5 } from './deterministic-guid.js';
-import type { DurableTask, TimerTask } from './durable-task.js';
+import type { ActivityAttemptTask } from './activity-attempt-task.js';
+import { scheduleActivityCall, type ActivityAttemptOptions } from './activity-call.js';
+import { activityCallPolicy } from './activity-call-policy.js';
+import type { ActivityTask, DurableTask, TimerTask } from './durable-task.js';
 import type { EntityLock, SignalEntityOptions } from './entity-lock.js';
 import { createEntityProxy, type EntityClassRef } from './entity-proxy.js';
 import type {
@@ -32,7 +35,9 @@ export interface ContextHost {
   readonly currentUtcDateTime: Date;
   /** The registered name of a class (or a checked name string). @throws RegistrationError when not registered. */
   resolveName(kind: 'activity' | 'orchestrator' | 'entity', ref: RunnableClass | EntityClassRef | string): string;
-  scheduleActivity(name: string, input: EncodedPayload): CompletableTask<unknown>;
+  scheduleActivity(name: string, input: EncodedPayload, options?: ActivityAttemptOptions): ActivityAttemptTask<unknown>;
+  /** The defaults the activity's class declares, if any. */
+  activityDefaults(name: string): CallActivityOptions | undefined;
   scheduleSubOrchestration(name: string, instanceId: string | undefined, input: EncodedPayload): CompletableTask<unknown>;
   /** @throws LockingRulesViolationError inside a critical section. */
   assertMayCallSubOrchestrator(): void;
@@ -123,15 +128,13 @@ class ReplayContext {
     return uuidV5(`${this.host.instanceId}_${this.host.currentUtcDateTime.toISOString()}_${this.#guidCounter++}`);
   }
 
-  callActivity(activity: RunnableClass | string, input?: unknown, options?: CallActivityOptions): DurableTask<unknown> {
+  callActivity(activity: RunnableClass | string, input?: unknown, options?: CallActivityOptions): ActivityTask<unknown> {
     const name = this.host.resolveName('activity', activity);
     const encoded = this.#encode(input, `input of activity '${name}'`);
-    if (options?.retry === undefined) return this.host.scheduleActivity(name, encoded);
-    validateRetryOptions(options.retry);
-    return withRetry(this.host, options.retry, () => this.host.scheduleActivity(name, encoded));
+    return scheduleActivityCall(this.host, name, encoded, activityCallPolicy(name, options, this.host.activityDefaults(name)));
   }
 
-  callActivityWithRetry(activity: RunnableClass | string, retry: RetryOptions, input?: unknown): DurableTask<unknown> {
+  callActivityWithRetry(activity: RunnableClass | string, retry: RetryOptions, input?: unknown): ActivityTask<unknown> {
     return this.callActivity(activity, input, { retry });
   }
 

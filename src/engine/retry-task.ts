@@ -1,5 +1,6 @@
 import { DurableError } from '../core/durable-error.js';
 import { errorFromFailureDetails } from '../core/failure-details-from.js';
+import { TaskCanceledError } from '../core/errors/task-canceled-error.js';
 import { TaskFailedError } from '../core/errors/task-failed-error.js';
 import { CompletableTask, type TaskObserver } from './completable-task.js';
 import type { RetryOptions } from './retry-options.js';
@@ -38,22 +39,29 @@ export function retryDelay(options: RetryOptions, retry: number): number {
 }
 
 /**
- * Runs `attempt` until it succeeds or the policy gives up. Waits are durable timers created while the failure event
- * is replayed, so every replay takes the same decisions at the same action sequence numbers.
+ * Runs `attempt` until it succeeds or the policy gives up; `attempt` gets the attempt number (1-based) and the
+ * previous, failed attempt. Waits are durable timers created while the failure event is replayed, so every replay
+ * takes the same decisions at the same action sequence numbers; `onWait` is told of each (to cancel it). A cancelled
+ * attempt (`TaskCanceledError`) is not retried.
  */
-export function withRetry<T>(host: RetryHost, options: RetryOptions, attempt: () => CompletableTask<T>): CompletableTask<T> {
+export function withRetry<T, A extends CompletableTask<T> = CompletableTask<T>>(
+  host: RetryHost, options: RetryOptions, attempt: (attempt: number, previous: A | undefined) => A, onWait?: (timer: CompletableTask<void>) => void,
+): CompletableTask<T> {
   const result = new CompletableTask<T>(host.observer);
   const firstAttemptAt = host.currentUtcDateTime.getTime();
   let attempts = 0;
+  let previous: A | undefined;
   const run = (): void => {
     attempts++;
-    attempt().onSettled((task) => {
+    const current = attempt(attempts, previous);
+    previous = current;
+    current.onSettled((task) => {
       if (!task.isFaulted) {
         result.complete(task.result as T);
         return;
       }
       const error = task.error;
-      if (attempts >= options.maxNumberOfAttempts || (error instanceof TaskFailedError && error.failureDetails.isNonRetriable)) {
+      if (attempts >= options.maxNumberOfAttempts || error instanceof TaskCanceledError || (error instanceof TaskFailedError && error.failureDetails.isNonRetriable)) {
         result.fail(error);
         return;
       }
@@ -77,7 +85,9 @@ export function withRetry<T>(host: RetryHost, options: RetryOptions, attempt: ()
         result.fail(error);
         return;
       }
-      host.createTimer(new Date(now + delay)).onSettled(run);
+      const wait = host.createTimer(new Date(now + delay));
+      onWait?.(wait);
+      wait.onSettled(run);
     });
   };
   run();

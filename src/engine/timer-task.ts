@@ -1,12 +1,17 @@
 import { CompletableTask, type TaskObserver } from './completable-task.js';
 import type { TimerTask } from './durable-task.js';
 
-/** A durable timer. A cancelled timer never completes: its TimerFired event is ignored. */
+/**
+ * A durable timer. A cancelled timer never completes: its TimerFired event is ignored, and (engine version 2) the
+ * cancellation is recorded so that the runtime removes its job.
+ */
 export class DurableTimerTask extends CompletableTask<void> implements TimerTask {
   #cancelled = false;
+  readonly #onCancel: (() => void) | undefined;
 
-  constructor(observer: TaskObserver, readonly fireAt: Date) {
+  constructor(observer: TaskObserver, readonly fireAt: Date, onCancel?: () => void) {
     super(observer);
+    this.#onCancel = onCancel;
   }
 
   get isCancelled(): boolean {
@@ -14,7 +19,9 @@ export class DurableTimerTask extends CompletableTask<void> implements TimerTask
   }
 
   cancel(): void {
-    if (!this.isCompleted) this.#cancelled = true;
+    if (this.isCompleted || this.#cancelled) return;
+    this.#cancelled = true;
+    this.#onCancel?.();
   }
 
   /** Called for the TimerFired event; ignored once cancelled. */

@@ -9,11 +9,13 @@ import { OrchestratorActionType, type OrchestratorAction } from './orchestrator-
  * - `lifecycle`: starts, ends, suspends or resumes the execution, or marks an episode's start or end;
  * - `records`: records an action the orchestrator code took (its `eventId` is the action's sequence number);
  * - `answers`: answers a recorded action (a result, a failure, a timer firing, a lock grant);
+ * - `cancels`: the code gave up a recorded action (an activity or a timer it cancelled): an answer it made itself, so
+ *   a result arriving later is not recorded; unlike answers, applied in place while suspended (the code made it);
  * - `input`: comes from outside, for the code to wait for (a raised event);
  * - `note`: carries nothing for the code;
  * - `inbox`: a message to an entity, never in an orchestration's history.
  */
-export type HistoryEventRole = 'lifecycle' | 'records' | 'answers' | 'input' | 'note' | 'inbox';
+export type HistoryEventRole = 'lifecycle' | 'records' | 'answers' | 'cancels' | 'input' | 'note' | 'inbox';
 
 /** The names of the fields of `E` that hold a `Date`, besides `timestamp` (which every event has). */
 type DateFieldOf<E> = Exclude<{ [K in keyof E]-?: NonNullable<E[K]> extends Date ? K : never }[keyof E], 'timestamp'>;
@@ -27,6 +29,7 @@ type DateFields<E> = [DateFieldOf<E>] extends [never]
 type RoleOf<E> =
   | { readonly role: 'records'; readonly action: (event: E) => OrchestratorAction }
   | { readonly role: 'answers'; readonly answers: (event: E) => number }
+  | { readonly role: 'cancels'; readonly cancels: (event: E) => number }
   | { readonly role: 'lifecycle' | 'input' | 'note' | 'inbox' };
 
 /** The traits of the events of type `E`. */
@@ -48,10 +51,16 @@ export const HISTORY_EVENT_TRAITS: { readonly [K in HistoryEventType]: HistoryEv
   OrchestratorCompleted: { role: 'lifecycle' },
   TaskScheduled: {
     role: 'records',
-    action: (e) => ({ type: OrchestratorActionType.ScheduleTask, sequence: e.eventId, name: e.name, input: e.input }),
+    action: (e) => ({
+      type: OrchestratorActionType.ScheduleTask, sequence: e.eventId, name: e.name, input: e.input,
+      ...(e.limits === undefined ? {} : { limits: e.limits }),
+      ...(e.attempt === undefined ? {} : { attempt: e.attempt }),
+      ...(e.heartbeatDetails === undefined ? {} : { heartbeatDetails: e.heartbeatDetails }),
+    }),
   },
   TaskCompleted: { role: 'answers', answers: (e) => e.taskScheduledId },
   TaskFailed: { role: 'answers', answers: (e) => e.taskScheduledId },
+  TaskCancelRequested: { role: 'cancels', cancels: (e) => e.taskScheduledId },
   SubOrchestrationInstanceCreated: {
     role: 'records',
     action: (e) => ({ type: OrchestratorActionType.CreateSubOrchestration, sequence: e.eventId, name: e.name, instanceId: e.instanceId, input: e.input }),
@@ -63,6 +72,7 @@ export const HISTORY_EVENT_TRAITS: { readonly [K in HistoryEventType]: HistoryEv
     action: (e) => ({ type: OrchestratorActionType.CreateTimer, sequence: e.eventId, fireAt: e.fireAt }),
   },
   TimerFired: { role: 'answers', dates: { fireAt: 'required' }, answers: (e) => e.timerId },
+  TimerCanceled: { role: 'cancels', cancels: (e) => e.timerId },
   EventRaised: { role: 'input' },
   EventSent: {
     role: 'records',
@@ -104,6 +114,7 @@ interface AnyEventTraits {
   readonly role: HistoryEventRole;
   action?(event: HistoryEvent): OrchestratorAction;
   answers?(event: HistoryEvent): number;
+  cancels?(event: HistoryEvent): number;
   readonly dates?: Readonly<Record<string, 'required' | 'optional'>>;
 }
 
@@ -129,9 +140,18 @@ export function recordedAction(event: HistoryEvent): OrchestratorAction | undefi
   return traitsOf(event).action?.(event);
 }
 
-/** The sequence number of the action an `answers` event answers; undefined for other events. */
+/**
+ * The sequence number of the action an `answers` event answers, or a `cancels` event gives up (after which nothing
+ * else answers it); undefined for other events.
+ */
 export function answeredSequence(event: HistoryEvent): number | undefined {
-  return traitsOf(event).answers?.(event);
+  const traits = traitsOf(event);
+  return traits.answers?.(event) ?? traits.cancels?.(event);
+}
+
+/** The sequence number of the action a `cancels` event gives up; undefined for other events. */
+export function cancelledSequence(event: HistoryEvent): number | undefined {
+  return traitsOf(event).cancels?.(event);
 }
 
 /**

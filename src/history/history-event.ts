@@ -17,11 +17,13 @@ export const HistoryEventType = {
   TaskScheduled: 'TaskScheduled',
   TaskCompleted: 'TaskCompleted',
   TaskFailed: 'TaskFailed',
+  TaskCancelRequested: 'TaskCancelRequested',
   SubOrchestrationInstanceCreated: 'SubOrchestrationInstanceCreated',
   SubOrchestrationInstanceCompleted: 'SubOrchestrationInstanceCompleted',
   SubOrchestrationInstanceFailed: 'SubOrchestrationInstanceFailed',
   TimerCreated: 'TimerCreated',
   TimerFired: 'TimerFired',
+  TimerCanceled: 'TimerCanceled',
   EventRaised: 'EventRaised',
   EventSent: 'EventSent',
   GenericEvent: 'GenericEvent',
@@ -107,10 +109,24 @@ export interface OrchestratorStartedEvent extends EventBase {
 export interface OrchestratorCompletedEvent extends EventBase {
   readonly type: typeof HistoryEventType.OrchestratorCompleted;
 }
+/**
+ * The per-attempt limits of an activity call, enforced by the worker running it (and, if that worker dies, by any
+ * other): `startToCloseTimeoutMs` from the attempt's start to its result, `heartbeatTimeoutMs` between heartbeats.
+ */
+export interface ActivityAttemptLimits {
+  readonly startToCloseTimeoutMs?: number;
+  readonly heartbeatTimeoutMs?: number;
+}
 export interface TaskScheduledEvent extends EventBase {
   readonly type: typeof HistoryEventType.TaskScheduled;
   readonly name: string;
   readonly input: EncodedPayload;
+  /** The attempt's limits (absent: none). */
+  readonly limits?: ActivityAttemptLimits;
+  /** Which attempt of its call this is, 1-based (absent: 1): the retry policy's count. */
+  readonly attempt?: number;
+  /** The heartbeat details the previous attempt left (what `ctx.lastHeartbeatDetails` starts from). */
+  readonly heartbeatDetails?: EncodedPayload;
 }
 export interface TaskCompletedEvent extends EventBase {
   readonly type: typeof HistoryEventType.TaskCompleted;
@@ -121,6 +137,18 @@ export interface TaskFailedEvent extends EventBase {
   readonly type: typeof HistoryEventType.TaskFailed;
   readonly taskScheduledId: number;
   readonly failureDetails: FailureDetails;
+  /** The last heartbeat details of the failed attempt, handed to the next attempt of a retried call. */
+  readonly heartbeatDetails?: EncodedPayload;
+}
+/**
+ * The code cancelled an activity it no longer waits for (a `cancel()`, a schedule-to-close timeout, the losing branch
+ * of a race): the activity's signal is aborted wherever it runs, and its result, if one still comes, is not recorded.
+ * Counts as the answer of `taskScheduledId`. Recorded by executions of engine version 2 and later.
+ */
+export interface TaskCancelRequestedEvent extends EventBase {
+  readonly type: typeof HistoryEventType.TaskCancelRequested;
+  readonly taskScheduledId: number;
+  readonly reason?: string;
 }
 export interface SubOrchestrationInstanceCreatedEvent extends EventBase {
   readonly type: typeof HistoryEventType.SubOrchestrationInstanceCreated;
@@ -146,6 +174,14 @@ export interface TimerFiredEvent extends EventBase {
   readonly type: typeof HistoryEventType.TimerFired;
   readonly timerId: number;
   readonly fireAt: Date;
+}
+/**
+ * The code cancelled a timer that had not fired: its job is removed, so it never wakes the instance. Counts as the
+ * answer of `timerId`. Recorded by executions of engine version 2 and later.
+ */
+export interface TimerCanceledEvent extends EventBase {
+  readonly type: typeof HistoryEventType.TimerCanceled;
+  readonly timerId: number;
 }
 export interface EventRaisedEvent extends EventBase {
   readonly type: typeof HistoryEventType.EventRaised;
@@ -260,9 +296,9 @@ export interface EntityUnlockEvent extends EventBase {
 export type HistoryEvent =
   | ExecutionStartedEvent | ExecutionCompletedEvent | ExecutionTerminatedEvent | ExecutionSuspendedEvent
   | ExecutionResumedEvent | ContinueAsNewEvent | OrchestratorStartedEvent | OrchestratorCompletedEvent
-  | TaskScheduledEvent | TaskCompletedEvent | TaskFailedEvent
+  | TaskScheduledEvent | TaskCompletedEvent | TaskFailedEvent | TaskCancelRequestedEvent
   | SubOrchestrationInstanceCreatedEvent | SubOrchestrationInstanceCompletedEvent | SubOrchestrationInstanceFailedEvent
-  | TimerCreatedEvent | TimerFiredEvent | EventRaisedEvent | EventSentEvent | GenericEvent
+  | TimerCreatedEvent | TimerFiredEvent | TimerCanceledEvent | EventRaisedEvent | EventSentEvent | GenericEvent
   | EntityOperationCalledEvent | EntityOperationSignaledEvent | EntityOperationCompletedEvent | EntityOperationFailedEvent
   | EntityLockRequestedEvent | EntityLockGrantedEvent | EntityUnlockSentEvent
   | EntityRequestEvent | EntityLockRequestEvent | EntityUnlockEvent;

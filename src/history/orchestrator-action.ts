@@ -1,4 +1,4 @@
-import type { EncodedPayload } from './history-event.js';
+import type { ActivityAttemptLimits, EncodedPayload } from './history-event.js';
 
 /** Persisted action kind names. */
 export const OrchestratorActionType = {
@@ -20,6 +20,12 @@ export interface ScheduleTaskAction {
   readonly sequence: number;
   readonly name: string;
   readonly input: EncodedPayload;
+  /** The attempt's limits (timeouts); not part of the step's identity. */
+  readonly limits?: ActivityAttemptLimits;
+  /** The attempt number of the call (1-based; absent: 1). */
+  readonly attempt?: number;
+  /** Heartbeat details of the previous attempt. */
+  readonly heartbeatDetails?: EncodedPayload;
 }
 export interface CreateTimerAction {
   readonly type: typeof OrchestratorActionType.CreateTimer;

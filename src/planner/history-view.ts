@@ -51,9 +51,10 @@ export class HistoryView {
         if (event.type === HistoryEventType.TaskScheduled) this.#openActivities++;
       }
       const sequence = answeredSequence(event);
-      if (sequence !== undefined) {
+      if (sequence !== undefined && !this.#answered.has(sequence)) {
+        // The first answer closes the action (a cancellation the code made included); whatever follows is a duplicate.
         this.#answered.add(sequence);
-        if (event.type === HistoryEventType.TaskCompleted || event.type === HistoryEventType.TaskFailed) this.#openActivities--;
+        if (event.type === HistoryEventType.TaskCompleted || event.type === HistoryEventType.TaskFailed || event.type === HistoryEventType.TaskCancelRequested) this.#openActivities--;
       }
       if (event.type === HistoryEventType.ContinueAsNew || event.type === HistoryEventType.ExecutionCompleted) this.#ending ??= event;
     }

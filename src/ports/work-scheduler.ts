@@ -1,12 +1,48 @@
-import type { EncodedPayload } from '../history/history-event.js';
+import type { ActivityTimeoutKind } from '../core/errors/activity-timeout-error.js';
+import type { ActivityAttemptLimits, EncodedPayload } from '../history/history-event.js';
 
-/** One activity execution to run. `sequence` is the orchestrator's action number: (instance, execution, sequence) is unique. */
-export interface ActivityJob {
+/** Which scheduled action a job is: (instance, execution, sequence) is unique. */
+export interface JobRef {
   readonly instanceId: string;
   readonly executionId: string;
   readonly sequence: number;
+}
+
+/** One activity execution to run. `sequence` is the orchestrator's action number: (instance, execution, sequence) is unique. */
+export interface ActivityJob extends JobRef {
   readonly name: string;
   readonly input: EncodedPayload;
+  /** Per-attempt timeouts, enforced by the scheduler (see {@link WorkHandlers.timeOutActivity}). */
+  readonly limits?: ActivityAttemptLimits;
+  /** The attempt number of the call this job is (1-based; absent: 1), before redeliveries. */
+  readonly attempt?: number;
+  /** Heartbeat details the previous attempt of the call left. */
+  readonly heartbeatDetails?: EncodedPayload;
+}
+
+/** What the scheduler hands a running activity besides the job: its delivery, its signal, its heartbeat. */
+export interface ActivityRunOptions {
+  /** Set when this process scheduled the job a moment ago and runs it at once (its instance was live then). */
+  readonly justScheduled?: boolean;
+  /**
+   * Aborted when the attempt must stop: its call was cancelled or its instance terminated (reason: a
+   * `TaskCanceledError`), or one of its limits passed (reason: an `ActivityTimeoutError`). The scheduler frees the
+   * attempt's slot as soon as the handler returns.
+   */
+  readonly signal?: AbortSignal;
+  /** Heartbeat details an earlier delivery of this job wrote (else undefined: see {@link ActivityJob.heartbeatDetails}). */
+  readonly lastHeartbeatDetails?: EncodedPayload;
+  /** Records a heartbeat: re-arms the heartbeat timeout, and stores the details (writes throttled). */
+  readonly heartbeat?: (details: EncodedPayload) => void;
+}
+
+/** An activity attempt whose worker is gone when one of its limits passed: what is known of it. */
+export interface TimedOutActivity {
+  readonly timeout: Exclude<ActivityTimeoutKind, 'scheduleToClose'>;
+  /** Starts of this job so far (its attempt number is `job.attempt + deliveries - 1`). */
+  readonly deliveries: number;
+  /** The last heartbeat details the job holds. */
+  readonly heartbeatDetails?: EncodedPayload;
 }
 
 /** One durable timer. */
@@ -38,7 +74,13 @@ export interface WorkHandlers {
    * `justScheduled` is set when this process scheduled the job a moment ago and runs it straight away: its
    * instance was live then, so the handler need not look it up first.
    */
-  runActivity(job: ActivityJob, deliveries: number, options?: { readonly justScheduled?: boolean }): Promise<void>;
+  runActivity(job: ActivityJob, deliveries: number, options?: ActivityRunOptions): Promise<void>;
+  /**
+   * Records that an activity attempt timed out (start-to-close, heartbeat) after the worker running it went away:
+   * the scheduler found the job past its deadline, took it over, and finishes it once this resolves. (A live worker
+   * aborts its own attempt's signal instead, and its handler records the timeout.)
+   */
+  timeOutActivity(job: ActivityJob, timedOut: TimedOutActivity): Promise<void>;
   /** Records that a timer fired. */
   fireTimer(job: TimerJob): Promise<void>;
 }
@@ -73,8 +115,18 @@ export interface WorkScheduler {
   flushSoon(): void;
   /** Schedules a timer at `fireAt`. Idempotent per (instanceId, executionId, sequence). */
   scheduleTimer(job: TimerJob): Promise<void>;
-  /** Deletes the pending (not running) jobs of an instance; returns how many. */
+  /**
+   * Deletes the pending jobs of an instance and aborts the signals of its running activities (in this process at
+   * once, in other processes at their next check); returns how many jobs were deleted.
+   */
   cancelInstanceJobs(instanceId: string): Promise<number>;
+  /**
+   * The orchestration cancelled this activity: its pending job is deleted, and a running one's signal is aborted
+   * wherever it runs (here at once, elsewhere at the worker's next check). Idempotent; a finished job is left alone.
+   */
+  cancelActivity(activity: JobRef, reason: string): Promise<void>;
+  /** The orchestration cancelled this timer: its job is deleted (disarmed here), so it never fires. Idempotent. */
+  cancelTimer(timer: JobRef): Promise<void>;
   /**
    * Deletes the records of jobs that finished before `finishedBefore` (retention); returns how many. A deleted job's
    * action could run again if it were scheduled again, so keep them longer than any re-dispatch can be delayed.

@@ -1,10 +1,11 @@
 import { container as globalContainer, type DependencyContainer } from 'tsyringe';
+import type { ActivityContext } from '../core/activity-context.js';
 import type { RunnableClass } from '../engine/task-types.js';
 import type { DurableRegistry } from './durable-registry.js';
 
 /** An activity instance, ready to execute one task. */
 export interface ActivityInstance {
-  run(input: unknown): unknown;
+  run(input: unknown, ctx?: ActivityContext): unknown;
 }
 
 // tsyringe types tokens as concrete classes; registered activities are concrete by the time they are resolved.

@@ -3,7 +3,8 @@ import { InstanceAlreadyExistsError } from '../core/errors/instance-already-exis
 import { failureDetailsFrom } from '../core/failure-details-from.js';
 import type { FailureDetails } from '../core/failure-details.js';
 import { assertNever } from '../history/assert-never.js';
-import { HistoryEventType, type HistoryEvent } from '../history/history-event.js';
+import { cancelledSequence } from '../history/history-event-traits.js';
+import { HistoryEventType, type HistoryEvent, type TaskScheduledEvent } from '../history/history-event.js';
 import type { HistoryChunk, InstanceState, InstanceStore } from '../ports/instance-store.js';
 import type { EntityStore } from '../ports/entity-store.js';
 import type { ActivityJob, StartedActivities, WorkScheduler } from '../ports/work-scheduler.js';
@@ -60,9 +61,15 @@ export class ActionDispatcher {
     const { instanceId, executionId } = instance;
     let instancesGivenWork = 0;
     // All of the chunk's activities in one call (a fan-out is one insert), first: they are what the instance waits for.
+    // Actions the code cancelled in the episode that took them are not started at all.
+    const cancelled = new Set<number>();
+    for (const event of chunk.events) {
+      const sequence = cancelledSequence(event);
+      if (sequence !== undefined) cancelled.add(sequence);
+    }
     const activities: ActivityJob[] = [];
     for (const event of chunk.events) {
-      if (event.type === HistoryEventType.TaskScheduled) activities.push({ instanceId, executionId, sequence: event.eventId, name: event.name, input: event.input });
+      if (event.type === HistoryEventType.TaskScheduled && !cancelled.has(event.eventId)) activities.push(activityJobOf(instance, event));
     }
     // A fresh chunk's activities may start before their jobs are stored (or be recorded without ever being stored):
     // the caller awaits `stored` before it depends on them (its next commit, or marking the chunk dispatched). A
@@ -73,7 +80,13 @@ export class ActionDispatcher {
     for (const event of chunk.events) {
       switch (event.type) {
         case HistoryEventType.TimerCreated:
-          await this.scheduler.scheduleTimer({ instanceId, executionId, sequence: event.eventId, fireAt: event.fireAt });
+          if (!cancelled.has(event.eventId)) await this.scheduler.scheduleTimer({ instanceId, executionId, sequence: event.eventId, fireAt: event.fireAt });
+          break;
+        case HistoryEventType.TaskCancelRequested:
+          await this.scheduler.cancelActivity({ instanceId, executionId, sequence: event.taskScheduledId }, event.reason ?? 'cancelled by the orchestration');
+          break;
+        case HistoryEventType.TimerCanceled:
+          await this.scheduler.cancelTimer({ instanceId, executionId, sequence: event.timerId });
           break;
         case HistoryEventType.SubOrchestrationInstanceCreated:
           await this.#startChild(instance, event.eventId, event.name, event.instanceId, event.input);
@@ -207,4 +220,14 @@ export class ActionDispatcher {
       now,
     });
   }
+}
+
+/** The job of an activity a chunk schedules: the action, with its limits, attempt and heartbeat details. */
+function activityJobOf(instance: InstanceState, event: TaskScheduledEvent): ActivityJob {
+  return {
+    instanceId: instance.instanceId, executionId: instance.executionId, sequence: event.eventId, name: event.name, input: event.input,
+    ...(event.limits === undefined ? {} : { limits: event.limits }),
+    ...(event.attempt === undefined ? {} : { attempt: event.attempt }),
+    ...(event.heartbeatDetails === undefined ? {} : { heartbeatDetails: event.heartbeatDetails }),
+  };
 }

@@ -5,7 +5,9 @@ import { assertPayloadSize } from '../core/payload-limit.js';
 import { HistoryEventType, type HistoryEvent } from '../history/history-event.js';
 import { TERMINAL_STATUSES, type InstanceStore } from '../ports/instance-store.js';
 import type { Clock } from '../ports/clock.js';
-import type { ActivityJob, TimerJob, WorkHandlers } from '../ports/work-scheduler.js';
+import type { ActivityJob, ActivityRunOptions, TimedOutActivity, TimerJob, WorkHandlers } from '../ports/work-scheduler.js';
+import { ActivityTimeoutError } from '../core/errors/activity-timeout-error.js';
+import { attemptOf, RunningActivityContext, runUntilAborted } from './running-activity-context.js';
 import type { ActivityResolver } from '../registry/activity-resolver.js';
 import { DedupeKey } from './action-dispatcher.js';
 import { crashPoint } from './crash-point.js';
@@ -67,11 +69,11 @@ export function createWorkHandlers(deps: {
   };
 
   return {
-    async runActivity(job: ActivityJob, deliveries: number, options?: { readonly justScheduled?: boolean }): Promise<void> {
+    async runActivity(job: ActivityJob, deliveries: number, options: ActivityRunOptions = {}): Promise<void> {
       const deliver = localResults.begin(job.instanceId);
       let event: HistoryEvent | undefined;
       try {
-        event = await runOne(job, deliveries, options?.justScheduled === true);
+        event = await runOne(job, deliveries, options);
       } catch (error) {
         await deliver(job.executionId, undefined);
         throw error;
@@ -84,6 +86,16 @@ export function createWorkHandlers(deps: {
       await record(job.instanceId, job.executionId, event, DedupeKey.taskResult(job.instanceId, job.executionId, job.sequence));
     },
 
+    async timeOutActivity(job: ActivityJob, timedOut: TimedOutActivity): Promise<void> {
+      const limitMs = (timedOut.timeout === 'heartbeat' ? job.limits?.heartbeatTimeoutMs : job.limits?.startToCloseTimeoutMs) ?? 0;
+      const timeout = new ActivityTimeoutError(timedOut.timeout, job.name, limitMs);
+      log('warn', `${timeout.message} Its worker is gone (instance '${job.instanceId}', attempt ${attemptOf(job, timedOut.deliveries)}); recorded as a failed attempt.`);
+      await record(job.instanceId, job.executionId, {
+        type: HistoryEventType.TaskFailed, eventId: -1, timestamp: clock.now(), taskScheduledId: job.sequence, failureDetails: failureDetailsFrom(timeout),
+        ...(timedOut.heartbeatDetails === undefined ? {} : { heartbeatDetails: timedOut.heartbeatDetails }),
+      }, DedupeKey.taskResult(job.instanceId, job.executionId, job.sequence));
+    },
+
     async fireTimer(job: TimerJob): Promise<void> {
       const { instanceId, executionId, sequence, fireAt } = job;
       const event: HistoryEvent = { type: HistoryEventType.TimerFired, eventId: -1, timestamp: clock.now(), timerId: sequence, fireAt };
@@ -93,9 +105,9 @@ export function createWorkHandlers(deps: {
   };
 
   // Runs the activity, unless its instance is gone or moved on; the event recording the outcome.
-  async function runOne(job: ActivityJob, deliveries: number, justScheduled: boolean): Promise<HistoryEvent | undefined> {
+  async function runOne(job: ActivityJob, deliveries: number, options: ActivityRunOptions): Promise<HistoryEvent | undefined> {
     const { instanceId, executionId, sequence, name } = job;
-    if (!justScheduled) {
+    if (options.justScheduled !== true) {
       const instance = await retrying(`reading instance '${instanceId}'`, () => store.getInstance(instanceId));
       if (instance === undefined || instance.executionId !== executionId || TERMINAL_STATUSES.has(instance.runtimeStatus)) {
         // The instance finished, was purged or moved on: its late work is not run.
@@ -118,12 +130,17 @@ export function createWorkHandlers(deps: {
       };
       log('error', event.failureDetails.errorMessage);
     } else {
+      const context = new RunningActivityContext(job, attemptOf(job, deliveries), options, tuning.maxPayloadBytes);
+      const outcome = await runUntilAborted(() => activities.resolve(name).run(decodePayload(job.input), context), context.signal);
+      // Cancelled (its call, or its instance): history already gave it up, so there is nothing to record.
+      if (outcome.kind === 'aborted' && !(outcome.reason instanceof ActivityTimeoutError)) return undefined;
+      const details = context.latestDetails === undefined ? {} : { heartbeatDetails: context.latestDetails };
       try {
-        const result: unknown = await activities.resolve(name).run(decodePayload(job.input));
-        const encoded = assertPayloadSize(encodePayload(result, `result of activity '${name}'`), `result of activity '${name}'`, tuning.maxPayloadBytes);
+        if (outcome.kind !== 'returned') throw outcome.kind === 'aborted' ? outcome.reason : outcome.error;
+        const encoded = assertPayloadSize(encodePayload(outcome.value, `result of activity '${name}'`), `result of activity '${name}'`, tuning.maxPayloadBytes);
         event = { type: HistoryEventType.TaskCompleted, eventId: -1, timestamp: clock.now(), taskScheduledId: sequence, result: encoded };
       } catch (error) {
-        event = { type: HistoryEventType.TaskFailed, eventId: -1, timestamp: clock.now(), taskScheduledId: sequence, failureDetails: failureDetailsFrom(error) };
+        event = { type: HistoryEventType.TaskFailed, eventId: -1, timestamp: clock.now(), taskScheduledId: sequence, failureDetails: failureDetailsFrom(error), ...details };
       }
     }
     return event;

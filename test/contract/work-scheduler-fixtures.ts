@@ -1,11 +1,19 @@
 // Builders for the work-scheduler contract (and the Agenda adapter's own suites): jobs with fresh keys, handlers that
 // record what they were called with, and small waiting helpers.
-import type { ActivityJob, TimerJob, WorkHandlers } from '../../src/ports/work-scheduler.js';
+import type { ActivityJob, ActivityRunOptions, TimedOutActivity, TimerJob, WorkHandlers } from '../../src/ports/work-scheduler.js';
 
 /** One call of {@link WorkHandlers.runActivity}, and when it came (epoch ms). */
 export interface ActivityRun {
   readonly job: ActivityJob;
   readonly deliveries: number;
+  readonly at: number;
+  readonly options: ActivityRunOptions | undefined;
+}
+
+/** One call of {@link WorkHandlers.timeOutActivity}, and when it came (epoch ms). */
+export interface TimeoutRun {
+  readonly job: ActivityJob;
+  readonly timedOut: TimedOutActivity;
   readonly at: number;
 }
 
@@ -18,22 +26,29 @@ export interface TimerRun {
 /** Handlers that record every call; `onActivity` / `onTimer` run after recording (to block, throw, ...). */
 export interface RecordingHandlers extends WorkHandlers {
   readonly activities: ActivityRun[];
+  readonly timeouts: TimeoutRun[];
   readonly timers: TimerRun[];
 }
 
 /** Handlers that record every call, then run the hooks given (if any). */
 export function recordingHandlers(hooks: {
-  onActivity?: (job: ActivityJob, deliveries: number) => Promise<void>;
+  onActivity?: (job: ActivityJob, deliveries: number, options: ActivityRunOptions | undefined) => Promise<void>;
   onTimer?: (job: TimerJob) => Promise<void>;
 } = {}): RecordingHandlers {
   const activities: ActivityRun[] = [];
   const timers: TimerRun[] = [];
+  const timeouts: TimeoutRun[] = [];
   return {
     activities,
+    timeouts,
     timers,
-    async runActivity(job, deliveries) {
-      activities.push({ job, deliveries, at: Date.now() });
-      await hooks.onActivity?.(job, deliveries);
+    async runActivity(job, deliveries, options) {
+      activities.push({ job, deliveries, at: Date.now(), options });
+      await hooks.onActivity?.(job, deliveries, options);
+    },
+    timeOutActivity(job, timedOut) {
+      timeouts.push({ job, timedOut, at: Date.now() });
+      return Promise.resolve();
     },
     async fireTimer(job) {
       timers.push({ job, at: Date.now() });

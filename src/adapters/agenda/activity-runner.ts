@@ -2,7 +2,8 @@ import type { ObjectId } from '@agendajs/mongo-backend';
 import { DurableError } from '../../core/durable-error.js';
 import { JobName } from './job-name.js';
 import type { ActivityJob, WorkHandlers } from '../../ports/work-scheduler.js';
-import { activityFromData } from './agenda-job-data.js';
+import { ActivityAttempt } from './activity-attempt.js';
+import { activityFromData, jobKey, type StoredActivity } from './agenda-job-data.js';
 import type { HeldJobInsert } from './held-job-insert.js';
 import { describeError, failsForGood } from './job-failure.js';
 import { JobSlots } from './job-slots.js';
@@ -26,6 +27,21 @@ interface LockedActivity {
   readonly failures: number;
   /** Set for a job started before its locked insert was sent (see {@link HeldJobInsert}). */
   readonly held?: HeldJobInsert;
+  /** When the start began (epoch ms): its limits count from it. */
+  readonly startedAt: number;
+  /** What earlier starts of the job left: heartbeat details, a cancellation. */
+  readonly lastHeartbeat?: string | undefined;
+  readonly cancelRequested?: string | undefined;
+}
+
+/** A start running here, for cancellation and the cancel check. */
+export interface RunningAttempt {
+  readonly id: ObjectId;
+  readonly instanceId: string;
+  readonly startedAt: number;
+  readonly attempt: ActivityAttempt;
+  /** False while the job's document is held back (nothing to look for in the database yet). */
+  readonly stored: boolean;
 }
 
 /**
@@ -52,6 +68,8 @@ export class ActivityRunner {
   readonly #slots: JobSlots;
   /** The lock heartbeats of the jobs running here, by id (hex). */
   readonly #running = new Map<string, LockHeartbeat>();
+  /** The starts running here, by job key (see jobKey). */
+  readonly #attempts = new Map<string, RunningAttempt>();
   /** Slots taken by scheduleActivities for jobs whose locked insert is in flight. */
   #reserved = 0;
   /** Looks in flight (pick-ups and the suspect query). */
@@ -97,9 +115,24 @@ export class ActivityRunner {
    * `held`, the job starts before its locked insert is sent (see startActivities): if its outcome is recorded before
    * anyone needs the document, the insert is dropped and there is nothing to finish; a failed start stores it first.
    */
-  runScheduled(id: ObjectId, activity: ActivityJob, held?: HeldJobInsert): void {
+  runScheduled(id: ObjectId, activity: ActivityJob, startedAt: number, held?: HeldJobInsert): void {
     this.#reserved--;
-    this.#start({ id, activity, deliveries: 1, justScheduled: true, failures: 0, ...(held === undefined ? {} : { held }) });
+    this.#start({ id, activity, deliveries: 1, justScheduled: true, failures: 0, startedAt, ...(held === undefined ? {} : { held }) });
+  }
+
+  /** Aborts the signal of the start of this job running here, if any (the orchestration cancelled it). */
+  cancel(key: string, reason: string): void {
+    this.#attempts.get(key)?.attempt.cancel(reason);
+  }
+
+  /** Aborts the signals of the instance's starts running here (it was terminated). */
+  cancelInstance(instanceId: string, reason: string): void {
+    for (const running of this.#attempts.values()) if (running.instanceId === instanceId) running.attempt.cancel(reason);
+  }
+
+  /** The starts running here. */
+  attempts(): IterableIterator<[string, RunningAttempt]> {
+    return this.#attempts.entries();
   }
 
   /** This process queued jobs (no slot was free): they are picked up here as slots free, or by any other worker. */
@@ -153,13 +186,19 @@ export class ActivityRunner {
    */
   async #execute(job: LockedActivity, heartbeat: LockHeartbeat, releaseSlots: () => void): Promise<void> {
     let failure: unknown;
+    const key = jobKey(job.activity);
+    const attempt = new ActivityAttempt(job.activity, job.id, this.#owned, job.startedAt, job.lastHeartbeat, job.held);
+    this.#attempts.set(key, { id: job.id, instanceId: job.activity.instanceId, startedAt: job.startedAt, attempt, stored: job.held === undefined });
     try {
       this.#checkDeliveries(job.activity, job.deliveries);
-      await this.#handlers.runActivity(job.activity, job.deliveries, { justScheduled: job.justScheduled });
+      // Cancelled while no worker ran it (its worker died): there is nothing to run, and no outcome to record.
+      if (job.cancelRequested === undefined) await this.#handlers.runActivity(job.activity, job.deliveries, attempt.options(job.justScheduled));
     } catch (error) {
       failure = error;
     } finally {
       releaseSlots();
+      if (this.#attempts.get(key)?.attempt === attempt) this.#attempts.delete(key);
+      await attempt.stop();
     }
     // A renewal landing after the final write would re-lock a finished job; a final write before the insert would
     // find nothing to finish.
@@ -189,7 +228,11 @@ export class ActivityRunner {
         const doc = await this.#owned.jobs.findOneAndUpdate(
           // Not a start to run alone: that one is counted only once it holds every slot (see #lookForSuspect).
           { ...this.#dueActivity(now), 'data.deliveries': { $lt: this.#options.aloneFromDeliveries - 1 } },
-          { $set: { lockedAt: now, lastRunAt: now, lastModifiedBy: this.#owned.owner }, $inc: { 'data.deliveries': 1 } },
+          {
+            $set: { lockedAt: now, lastRunAt: now, lastModifiedBy: this.#owned.owner }, $inc: { 'data.deliveries': 1 },
+            // An earlier start's deadline is not this start's: this one is stored once it runs (see #startFrom).
+            $unset: { 'data.timeoutAt': '', 'data.timeoutKind': '' },
+          },
           { sort: { nextRunAt: 1, priority: -1 }, returnDocument: 'after', projection: { data: 1, failCount: 1 } },
         );
         if (doc === null) {
@@ -203,7 +246,7 @@ export class ActivityRunner {
         const parsed = await this.#parse(doc._id, doc.data);
         if (parsed === undefined) return;
         started = true;
-        this.#start({ id: doc._id, activity: parsed.job, deliveries: parsed.deliveries, justScheduled: false, failures: failuresOf(doc.failCount) });
+        this.#start(this.#startFrom(doc._id, parsed, failuresOf(doc.failCount)));
         // More slots may be free (a job that ran alone gave them all back): the next pick-up takes one.
         this.#pickUp();
       } catch (error) {
@@ -270,7 +313,7 @@ export class ActivityRunner {
       // start, and a wait for slots cut short by another job's crash is not.
       const stored = await this.#owned.jobs.findOneAndUpdate(
         { _id: id, lastModifiedBy: this.#owned.owner, lockedAt: { $ne: null } },
-        { $inc: { 'data.deliveries': 1 } },
+        { $inc: { 'data.deliveries': 1 }, $unset: { 'data.timeoutAt': '', 'data.timeoutKind': '' } },
         { returnDocument: 'after', projection: { data: 1, failCount: 1 } },
       );
       if (stored === null) {
@@ -280,7 +323,7 @@ export class ActivityRunner {
       }
       const parsed = await this.#parse(id, stored.data, heartbeat);
       if (parsed === undefined) return;
-      await this.#execute({ id, activity: parsed.job, deliveries: parsed.deliveries, justScheduled: false, failures: failuresOf(stored.failCount) }, heartbeat, releaseSlots);
+      await this.#execute(this.#startFrom(id, parsed, failuresOf(stored.failCount)), heartbeat, releaseSlots);
     } catch (error) {
       // Its lock expires and another worker runs it.
       await heartbeat.stop();
@@ -290,8 +333,26 @@ export class ActivityRunner {
     }
   }
 
+  /**
+   * A start of a job picked up (locked) here, beginning now. A job with limits has its deadline stored for other
+   * workers (through the write combiner, with whatever else this process writes in the turn).
+   */
+  #startFrom(id: ObjectId, parsed: StoredActivity, failures: number): LockedActivity {
+    const startedAt = Date.now();
+    const deadline = ActivityAttempt.deadlineAt(parsed.job, startedAt);
+    if (deadline !== undefined) {
+      this.#owned.writes.update({ _id: id, lastModifiedBy: this.#owned.owner, lockedAt: { $ne: null } }, { $set: deadline }).catch((error: unknown) => {
+        this.#log(`could not store the deadline of activity job ${id.toHexString()} (the worker running it enforces it): ${describeError(error)}`);
+      });
+    }
+    return {
+      id, activity: parsed.job, deliveries: parsed.deliveries, justScheduled: false, failures, startedAt,
+      lastHeartbeat: parsed.lastHeartbeat, cancelRequested: parsed.cancelRequested,
+    };
+  }
+
   // The activity in a locked job's data; malformed data fails the job for good (undefined then).
-  async #parse(id: ObjectId, data: unknown, heartbeat?: LockHeartbeat): Promise<ReturnType<typeof activityFromData> | undefined> {
+  async #parse(id: ObjectId, data: unknown, heartbeat?: LockHeartbeat): Promise<StoredActivity | undefined> {
     try {
       return activityFromData(data, JobName.Activity);
     } catch (error) {

@@ -1,4 +1,5 @@
 import { MalformedJobDataError } from '../../core/errors/malformed-job-data-error.js';
+import type { ActivityAttemptLimits } from '../../history/history-event.js';
 import type { ActivityJob, TimerJob } from '../../ports/work-scheduler.js';
 
 /**
@@ -17,6 +18,16 @@ export interface ActivityJobData extends ActivityJob {
    * decremented when a live worker gives the job back. At most 1 unless a worker died, froze or lost its lock.
    */
   readonly deliveries: number;
+  /**
+   * While a start with limits runs: when another worker may call it timed out (the running worker's own deadline plus
+   * a grace), and which limit that is. Unset at each start, set by the running worker.
+   */
+  readonly timeoutAt?: Date;
+  readonly timeoutKind?: 'startToClose' | 'heartbeat';
+  /** The latest heartbeat details a start of this job wrote. */
+  readonly lastHeartbeat?: string;
+  /** Set when the orchestration cancelled the activity (or its instance was terminated) while it ran: the reason. */
+  readonly cancelRequested?: string;
 }
 
 /** `data` of a `durably.timer` job. */
@@ -26,8 +37,13 @@ export interface TimerJobData extends TimerJob {
 
 /** The `data` of a new activity job: the activity, its key, and no delivery yet. */
 export function activityJobData(job: ActivityJob): ActivityJobData {
-  const { instanceId, executionId, sequence, name, input } = job;
-  return { instanceId, executionId, sequence, name, input, key: jobKey(job), deliveries: 0 };
+  const { instanceId, executionId, sequence, name, input, limits, attempt, heartbeatDetails } = job;
+  return {
+    instanceId, executionId, sequence, name, input, key: jobKey(job), deliveries: 0,
+    ...(limits === undefined ? {} : { limits }),
+    ...(attempt === undefined ? {} : { attempt }),
+    ...(heartbeatDetails === undefined ? {} : { heartbeatDetails }),
+  };
 }
 
 /** The `data` of a new timer job: the timer and its key. */
@@ -51,12 +67,30 @@ const isString = (v: unknown): v is string => typeof v === 'string';
 const isInteger = (v: unknown): v is number => Number.isInteger(v);
 const isDate = (v: unknown): v is Date => v instanceof Date && !Number.isNaN(v.getTime());
 
+/** A stored activity job: the activity, its persisted delivery count, and what its earlier starts left. */
+export interface StoredActivity {
+  readonly job: ActivityJob;
+  readonly deliveries: number;
+  /** The latest heartbeat details an earlier start wrote. */
+  readonly lastHeartbeat: string | undefined;
+  /** Set when the activity was cancelled: the reason. */
+  readonly cancelRequested: string | undefined;
+  /** When another worker may call the running start timed out, and which limit that is. */
+  readonly timeout: { readonly at: Date; readonly kind: 'startToClose' | 'heartbeat' } | undefined;
+}
+
 /** The activity and its persisted delivery count, read back from a stored job document's `data`. */
-export function activityFromData(data: unknown, jobName: string): { readonly job: ActivityJob; readonly deliveries: number } {
+export function activityFromData(data: unknown, jobName: string): StoredActivity {
   const d = record(data, jobName);
   // The driver stores an undefined `input` as null.
-  const input = d.input ?? undefined;
-  if (input !== undefined && typeof input !== 'string') throw new MalformedJobDataError(jobName, "'input' is not a string");
+  const input = optionalString(d, jobName, 'input');
+  const limits = d.limits ?? undefined;
+  if (limits !== undefined && (typeof limits !== 'object' || limits === null)) throw new MalformedJobDataError(jobName, "'limits' is not an object");
+  const attempt = d.attempt ?? undefined;
+  if (attempt !== undefined && !isInteger(attempt)) throw new MalformedJobDataError(jobName, "'attempt' is not an integer");
+  const heartbeatDetails = optionalString(d, jobName, 'heartbeatDetails');
+  const timeoutAt = d.timeoutAt ?? undefined;
+  const timeoutKind = d.timeoutKind === 'heartbeat' ? 'heartbeat' : 'startToClose';
   return {
     job: {
       instanceId: field(d, jobName, 'instanceId', isString, 'a string'),
@@ -64,8 +98,28 @@ export function activityFromData(data: unknown, jobName: string): { readonly job
       sequence: field(d, jobName, 'sequence', isInteger, 'an integer'),
       name: field(d, jobName, 'name', isString, 'a string'),
       input,
+      ...(limits === undefined ? {} : { limits: limitsOf(limits as Record<string, unknown>) }),
+      ...(attempt === undefined ? {} : { attempt }),
+      ...(heartbeatDetails === undefined ? {} : { heartbeatDetails }),
     },
     deliveries: field(d, jobName, 'deliveries', isInteger, 'an integer'),
+    lastHeartbeat: optionalString(d, jobName, 'lastHeartbeat'),
+    cancelRequested: optionalString(d, jobName, 'cancelRequested'),
+    timeout: isDate(timeoutAt) ? { at: timeoutAt, kind: timeoutKind } : undefined,
+  };
+}
+
+function optionalString(d: Record<string, unknown>, jobName: string, key: string): string | undefined {
+  const value = d[key] ?? undefined;
+  if (value !== undefined && typeof value !== 'string') throw new MalformedJobDataError(jobName, `'${key}' is not a string`);
+  return value;
+}
+
+function limitsOf(limits: Record<string, unknown>): ActivityAttemptLimits {
+  const positive = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v > 0;
+  return {
+    ...(positive(limits.startToCloseTimeoutMs) ? { startToCloseTimeoutMs: limits.startToCloseTimeoutMs } : {}),
+    ...(positive(limits.heartbeatTimeoutMs) ? { heartbeatTimeoutMs: limits.heartbeatTimeoutMs } : {}),
   };
 }
 

@@ -5,17 +5,20 @@ import { DurableError } from '../../core/durable-error.js';
 import { CollectionSuffix } from '../mongodb/collection-suffix.js';
 import { FinishedJobName, JobName } from './job-name.js';
 import type { Clock } from '../../ports/clock.js';
-import type { ActivityJob, StartedActivities, TimerJob, WorkHandlers, WorkScheduler } from '../../ports/work-scheduler.js';
-import type { PendingWork } from './pending-work.js';
+import type { ActivityJob, JobRef, StartedActivities, TimerJob, WorkHandlers, WorkScheduler } from '../../ports/work-scheduler.js';
+import { startedHere } from './activity-attempt.js';
+import { ActivityWatch } from './activity-watch.js';
+import { readPendingWork, type PendingWork } from './pending-work.js';
 import { ActivityRunner } from './activity-runner.js';
 import { openAgendaConnection, type AgendaConnection } from './agenda-connection.js';
-import { activityJobData, timerFromData, timerJobData } from './agenda-job-data.js';
+import { activityJobData, jobKey, timerJobData } from './agenda-job-data.js';
 import { newAgendaJobDocument } from './agenda-job-document.js';
 import { resolveSchedulerOptions, type AgendaWorkSchedulerOptions } from './agenda-work-scheduler-options.js';
 import { HeldJobInsert } from './held-job-insert.js';
+import { JobCancellation } from './job-cancellation.js';
 import { describeError } from './job-failure.js';
 import { OwnedJobs } from './owned-jobs.js';
-import { TimerRunner } from './timer-runner.js';
+import { rescheduleTimers, TimerRunner } from './timer-runner.js';
 
 export type { AgendaWorkSchedulerOptions } from './agenda-work-scheduler-options.js';
 export { JOB_INSTANCE_INDEX_NAME, JOB_KEY_INDEX_NAME } from './agenda-connection.js';
@@ -28,6 +31,8 @@ const NOTHING_STARTED: StartedActivities = { stored: () => Promise.resolve() };
 /** The state of a started worker. */
 interface Worker {
   readonly activities: ActivityRunner;
+  /** Timed-out starts of workers that are gone, and cancellations of starts running here. */
+  readonly watch: ActivityWatch;
   readonly timers: TimerRunner;
   /** The poll: due jobs of other processes, given back, or left by workers that died. */
   readonly poll: NodeJS.Timeout;
@@ -154,7 +159,7 @@ export class AgendaWorkScheduler implements WorkScheduler {
     const queued: ActivityJob[] = [];
     for (const job of jobs) (runner?.tryReserve() === true ? local : queued).push(job);
     const docs = [
-      ...local.map((job) => newAgendaJobDocument(connection.agenda, JobName.Activity, { ...activityJobData(job), deliveries: 1 }, now, this.#name, true)),
+      ...local.map((job) => newAgendaJobDocument(connection.agenda, JobName.Activity, startedHere(job, now.getTime()), now, this.#name, true)),
       ...queued.map((job) => newAgendaJobDocument(connection.agenda, JobName.Activity, activityJobData(job), now, this.#name, false)),
     ];
     const outcomes = await Promise.allSettled(docs.map((doc) => connection.writes.insert(doc)));
@@ -167,7 +172,7 @@ export class AgendaWorkScheduler implements WorkScheduler {
       const job = local[i];
       const doc = docs[i];
       if (job === undefined) queuedAny ||= inserted;
-      else if (inserted && doc !== undefined) runner?.runScheduled(doc._id, job);
+      else if (inserted && doc !== undefined) runner?.runScheduled(doc._id, job, now.getTime());
       else runner?.unreserve();
     });
     if (queuedAny) runner?.queued();
@@ -192,9 +197,11 @@ export class AgendaWorkScheduler implements WorkScheduler {
         queued.push(job);
         continue;
       }
-      const insert = new HeldJobInsert(connection.writes, newAgendaJobDocument(connection.agenda, JobName.Activity, { ...activityJobData(job), deliveries: 1 }, now, this.#name, true));
+      const insert = new HeldJobInsert(connection.writes, newAgendaJobDocument(connection.agenda, JobName.Activity, startedHere(job, now.getTime()), now, this.#name, true));
       held.push({ sequence: job.sequence, insert });
-      runner.runScheduled(insert.id, job, insert);
+      // A job with limits is stored at once: its deadline must outlive this process.
+      if (job.limits !== undefined) insert.store().catch(() => undefined);
+      runner.runScheduled(insert.id, job, now.getTime(), insert);
     }
     const inserts = queued.map((job) => connection.writes.insert(newAgendaJobDocument(connection.agenda, JobName.Activity, activityJobData(job), now, this.#name, false)));
     const queuedStored = Promise.all(inserts).then((inserted) => {
@@ -240,19 +247,29 @@ export class AgendaWorkScheduler implements WorkScheduler {
   }
 
   /**
-   * Deletes the instance's jobs that have not run and are not running: pending ones, and ones whose worker died
-   * (lock expired). Finished jobs stay as the record that their keys ran. Returns how many were deleted.
+   * Deletes the instance's jobs that have not run and are not running (pending, or left by a worker that died: lock
+   * expired), and aborts its running activities' signals (here at once, elsewhere at the worker's next poll). Finished
+   * jobs stay as the record that their keys ran. Returns how many were deleted.
    */
   async cancelInstanceJobs(instanceId: string): Promise<number> {
-    const { jobs } = await this.#connect();
-    const lockDeadline = new Date(Date.now() - this.#lockLifetimeMs);
-    const { deletedCount } = await jobs.deleteMany({
-      name: { $in: JOB_NAMES },
-      'data.instanceId': instanceId,
-      lastFinishedAt: null,
-      $or: [{ lockedAt: null }, { lockedAt: { $lte: lockDeadline } }],
-    });
-    return deletedCount;
+    const reason = 'cancelled: its instance was terminated';
+    this.#worker?.activities.cancelInstance(instanceId, reason);
+    return (await this.#cancellation()).cancelInstance(instanceId, reason);
+  }
+
+  /**
+   * Deletes the activity's job if it is not running; marks it cancelled if it runs, so that its worker aborts its
+   * signal (this one at once). A finished job is left alone.
+   */
+  async cancelActivity(activity: JobRef, reason: string): Promise<void> {
+    const key = jobKey(activity);
+    this.#worker?.activities.cancel(key, reason);
+    await (await this.#cancellation()).cancelActivity(key, reason);
+  }
+
+  /** Deletes the timer's job unless it is firing now (an armed one finds nothing when its time comes). */
+  async cancelTimer(timer: JobRef): Promise<void> {
+    await (await this.#cancellation()).cancelTimer(jobKey(timer));
   }
 
   /**
@@ -271,13 +288,7 @@ export class AgendaWorkScheduler implements WorkScheduler {
 
   /** Activity jobs not finished (queued or running), and when the earliest timer that has not fired is due. */
   async pendingWork(): Promise<PendingWork> {
-    const { jobs } = await this.#connect();
-    const [activities, timers] = await Promise.all([
-      jobs.countDocuments({ name: JobName.Activity, $or: [{ lastFinishedAt: null }, { lockedAt: { $ne: null } }] }),
-      jobs.find({ name: JobName.Timer, lastFinishedAt: null }, { sort: { 'data.fireAt': 1 }, limit: 1, projection: { data: 1 } }).toArray(),
-    ]);
-    const next = timers[0];
-    return { activities, ...(next === undefined ? {} : { nextTimerAt: timerFromData(next.data, JobName.Timer).fireAt }) };
+    return readPendingWork((await this.#connect()).jobs);
   }
 
   /**
@@ -287,19 +298,8 @@ export class AgendaWorkScheduler implements WorkScheduler {
    */
   async clockChanged(): Promise<void> {
     if (this.#clock === undefined) return;
-    const connection = await this.#connect();
-    const timers = this.#worker?.timers;
-    // Timers armed (or locked ahead of their time) here are due earlier now: disarmed first, re-armed once moved.
-    await timers?.pause();
-    try {
-      const pending = await connection.jobs.find({ name: JobName.Timer, lockedAt: null }, { projection: { data: 1 } }).toArray();
-      await Promise.all(pending.map((doc) => connection.writes.update(
-        { _id: doc._id, name: JobName.Timer, lockedAt: null },
-        { $set: { nextRunAt: this.#timerRunAt(timerFromData(doc.data, JobName.Timer).fireAt) } },
-      )));
-    } finally {
-      await timers?.resume();
-    }
+    const { jobs, writes } = await this.#connect();
+    await rescheduleTimers(jobs, writes, this.#worker?.timers, (fireAt) => this.#timerRunAt(fireAt));
   }
 
   /**
@@ -331,12 +331,14 @@ export class AgendaWorkScheduler implements WorkScheduler {
     const activities = new ActivityRunner(owned, handlers, { concurrency: this.#concurrency, aloneFromDeliveries: this.#aloneFrom, maxDeliveries: this.#maxDeliveries });
     // Armed two poll periods ahead, so that a timer is armed by the poll before the one that finds it due.
     const timers = new TimerRunner(owned, handlers, { concurrency: this.#concurrency, armAheadMs: 2 * this.#processEveryMs });
+    const watch = new ActivityWatch(owned, handlers, activities, this.#processEveryMs);
     const poll = (): void => {
       activities.poll();
+      watch.poll();
       void timers.poll();
     };
     // Keeps a started worker's process alive, as Agenda's polling interval did; cleared by stop().
-    this.#worker = { activities, timers, poll: setInterval(poll, this.#processEveryMs) };
+    this.#worker = { activities, watch, timers, poll: setInterval(poll, this.#processEveryMs) };
     poll();
   }
 
@@ -372,6 +374,10 @@ export class AgendaWorkScheduler implements WorkScheduler {
     }
   }
 
+  async #cancellation(): Promise<JobCancellation> {
+    return new JobCancellation((await this.#connect()).jobs, this.#lockLifetimeMs);
+  }
+
   #connect(): Promise<AgendaConnection> {
     if (this.#connection !== undefined) return this.#connection;
     const connecting = openAgendaConnection({
@@ -388,3 +394,4 @@ export class AgendaWorkScheduler implements WorkScheduler {
     return connecting;
   }
 }
+

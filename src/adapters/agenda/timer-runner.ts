@@ -6,6 +6,7 @@ import { describeError, failsForGood } from './job-failure.js';
 import { JobSlots } from './job-slots.js';
 import type { LockHeartbeat } from './lock-heartbeat.js';
 import { waitUntilIdle, type OwnedJobs } from './owned-jobs.js';
+import type { JobCollection, JobWriteCombiner } from './job-write-combiner.js';
 
 /** Options of {@link TimerRunner}. */
 export interface TimerRunnerOptions {
@@ -262,5 +263,22 @@ export class TimerRunner {
 
   #log(line: string): void {
     this.#owned.log(line);
+  }
+}
+
+/**
+ * Moves every timer not locked yet to the real time `runAt` gives for its `fireAt` (after a clock jump), in one write
+ * command; a started worker's `timers` are disarmed first (they may be due earlier now) and re-armed once moved.
+ */
+export async function rescheduleTimers(jobs: JobCollection, writes: JobWriteCombiner, timers: TimerRunner | undefined, runAt: (fireAt: Date) => Date): Promise<void> {
+  await timers?.pause();
+  try {
+    const pending = await jobs.find({ name: JobName.Timer, lockedAt: null }, { projection: { data: 1 } }).toArray();
+    await Promise.all(pending.map((doc) => writes.update(
+      { _id: doc._id, name: JobName.Timer, lockedAt: null },
+      { $set: { nextRunAt: runAt(timerFromData(doc.data, JobName.Timer).fireAt) } },
+    )));
+  } finally {
+    await timers?.resume();
   }
 }

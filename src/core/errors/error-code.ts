@@ -33,6 +33,8 @@ export const DURABLE_ERROR_CODES = {
   EXECUTION_NOT_CONTINUABLE: 'An execution was continued after it ended, or while it was applying an episode.',
   TASK_FAILED: 'An activity, sub-orchestration or entity operation the orchestrator awaited failed.',
   MAX_DELIVERIES_EXCEEDED: 'An activity was started more times than its delivery cap without finishing.',
+  ACTIVITY_TIMEOUT: 'An activity attempt (start-to-close, heartbeat) or call (schedule-to-close) ran out of time.',
+  TASK_CANCELED: 'A task was cancelled (by `cancel()`, a timeout or a termination); its result is not recorded.',
   INVALID_RETRY_OPTIONS: 'Retry options are missing a field or hold an impossible value.',
 
   // Payloads and histories.

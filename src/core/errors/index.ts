@@ -12,3 +12,5 @@ export { PayloadTooLargeError } from './payload-too-large-error.js';
 export { RegistrationError } from './registration-error.js';
 export { TaskFailedError } from './task-failed-error.js';
 export { TimeoutError } from './timeout-error.js';
+export { ActivityTimeoutError, type ActivityTimeoutKind } from './activity-timeout-error.js';
+export { TaskCanceledError } from './task-canceled-error.js';

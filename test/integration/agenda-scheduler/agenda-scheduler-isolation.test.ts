@@ -81,6 +81,7 @@ describe('AgendaWorkScheduler: jobs given back, suspects alone', () => {
         running--;
         timeline.push(`end ${id}`);
       },
+      timeOutActivity: () => Promise.resolve(),
       fireTimer: () => Promise.resolve(),
     };
     const worker = pool.create(hub, { concurrency: 4, lockLifetimeMs: LOCK_LIFETIME_MS });

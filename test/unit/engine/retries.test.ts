@@ -47,7 +47,8 @@ describe('retries', () => {
 
     const decision = await replayHistory(new CallsFlaky({ firstRetryIntervalInMilliseconds: 10 * SECOND, maxNumberOfAttempts: 3 }), history);
 
-    expect(decision.actions).toEqual([{ type: 'ScheduleTask', sequence: 2, name: 'Flaky', input: '"payload"' }]);
+    // The second attempt of the call: its number is recorded (ctx.attempt of the activity).
+    expect(decision.actions).toEqual([{ type: 'ScheduleTask', sequence: 2, name: 'Flaky', input: '"payload"', attempt: 2 }]);
   });
 
   it('completes with the result of a successful retry', async () => {

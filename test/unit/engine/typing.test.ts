@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import type { DurableTask } from '../../../src/engine/durable-task.js';
+import type { ActivityTask } from '../../../src/engine/durable-task.js';
 import type { OrchestrationContext } from '../../../src/engine/orchestration-context.js';
 import { HistoryBuilder } from '../../../src/testing/history-builder.js';
 import { replayHistory } from '../../../src/testing/replay-history.js';
@@ -25,7 +25,7 @@ class Greeter {
     assertType<Equal<typeof _byName, unknown>>();
 
     const _task = ctx.callActivity(SayHello, 'Tokyo');
-    assertType<Equal<typeof _task, DurableTask<string>>>();
+    assertType<Equal<typeof _task, ActivityTask<string>>>();
 
     const _both = await ctx.whenAll([ctx.callActivity(SayHello, 'Tokyo'), ctx.callSubOrchestrator(Greeter, 'Seattle')]);
     assertType<Equal<typeof _both, [string, number]>>();
