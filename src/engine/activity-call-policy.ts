@@ -51,3 +51,19 @@ export function activityCallPolicy(name: string, options: CallActivityOptions | 
     ...(scheduleToClose === undefined ? {} : { scheduleToCloseTimeoutMs: scheduleToClose }),
   };
 }
+
+/**
+ * The call defaults among an activity's registration options (`@Activity({ ... })`): its timeouts and retry policy,
+ * checked; undefined when it declares none.
+ *
+ * @throws DurableError `INVALID_ARGUMENT` / `INVALID_RETRY_OPTIONS` naming the bad option.
+ */
+export function activityCallDefaults(options: CallActivityOptions, what: string): CallActivityOptions | undefined {
+  validateActivityTimeouts(options, what);
+  if (options.retry !== undefined) validateRetryOptions(options.retry);
+  const defaults: CallActivityOptions = {
+    ...(options.retry === undefined ? {} : { retry: options.retry }),
+    ...Object.fromEntries(TIMEOUT_FIELDS.filter((field) => options[field] !== undefined).map((field) => [field, options[field]])),
+  };
+  return Object.keys(defaults).length === 0 ? undefined : defaults;
+}

@@ -1,14 +1,20 @@
 import { injectable } from 'tsyringe';
 import { RegistrationError } from '../core/errors/registration-error.js';
+import { activityCallDefaults } from '../engine/activity-call-policy.js';
+import type { CallActivityOptions } from '../engine/orchestration-context.js';
 import type { RunnableClass } from '../engine/task-types.js';
 import type { EntityClass } from '../entities/entity-class.js';
 import type { RegistrableClass } from './registered-runnable.js';
 import { kindTitle, type RunnableKind } from './runnable-kind.js';
-import { assertReflectMetadata, defineRunnableMetadata, getRunnableMetadata } from './runnable-metadata.js';
+import { assertReflectMetadata, defineRunnableMetadata, getRunnableMetadata, type RunnableMetadata } from './runnable-metadata.js';
 import { captureSourceLocation } from './source-location.js';
 
-/** Options of {@link Activity} and `DurableRegistry.addActivity`. */
-export interface ActivityOptions {
+/**
+ * Options of {@link Activity} and `DurableRegistry.addActivity`: the name, and the defaults of every call of the
+ * activity (`retry`, `startToCloseTimeoutMs`, `scheduleToCloseTimeoutMs`, `heartbeatTimeoutMs`), which a call's own
+ * options override one by one.
+ */
+export interface ActivityOptions extends CallActivityOptions {
   /**
    * The name written into orchestration histories and used by `callActivity('Name')`. Default: the class name.
    * Prefer setting it explicitly: it must keep resolving after the class is renamed or a bundler minifies it.
@@ -61,7 +67,22 @@ export interface EntityOptions {
  * ```
  */
 export function Activity(options: ActivityOptions = {}): (target: RunnableClass) => void {
-  return runnableDecorator('activity', options, captureSourceLocation());
+  const declaredAt = captureSourceLocation();
+  const defaults = checkedDefaults(options, declaredAt);
+  const decorate = runnableDecorator('activity', options, declaredAt);
+  return (target) => {
+    decorate(target);
+    if (defaults !== undefined) defineRunnableMetadata(target, { ...(getRunnableMetadata(target) as RunnableMetadata), activityDefaults: defaults });
+  };
+}
+
+/** The call defaults of `@Activity(options)`, checked (undefined: none). */
+function checkedDefaults(options: ActivityOptions, declaredAt: string | undefined): CallActivityOptions | undefined {
+  try {
+    return activityCallDefaults(options, `@Activity()${at(declaredAt)}`);
+  } catch (error) {
+    throw new RegistrationError(error instanceof Error ? error.message : String(error));
+  }
 }
 
 /**

@@ -1,7 +1,8 @@
 import { container as globalContainer, injectable, type DependencyContainer } from 'tsyringe';
 import { RegistrationError } from '../core/errors/registration-error.js';
 import type { EntityClassRef } from '../engine/entity-proxy.js';
-import type { OrchestrationContext } from '../engine/orchestration-context.js';
+import { activityCallDefaults } from '../engine/activity-call-policy.js';
+import type { CallActivityOptions, OrchestrationContext } from '../engine/orchestration-context.js';
 import type { RunnableClass } from '../engine/task-types.js';
 import { isDurableEntityClass, isEntityClass, type EntityClass, type EntityInstance } from '../entities/entity-class.js';
 import { entityDispatchTable } from '../entities/entity-dispatch-table.js';
@@ -122,6 +123,11 @@ export class DurableRegistry {
   addEntity(type: EntityClass, options: EntityOptions = {}): this {
     this.#add('entity', type, options, captureSourceLocation(), 'registry.addEntity()');
     return this;
+  }
+
+  /** The call defaults of the activity registered under exactly `name` (`@Activity({ ... })`), if any. */
+  activityDefaults(name: string): CallActivityOptions | undefined {
+    return this.#exact('activity', name)?.activityDefaults;
   }
 
   /** The orchestrator registered under exactly `name`, or `undefined`. */
@@ -270,10 +276,12 @@ export class DurableRegistry {
     // What the decorator would have done; for a subclass without its own constructor this picks up the base's types.
     if (metadata === undefined) injectable()(type as unknown as Concrete);
 
+    const defaults = kind === 'activity' ? mergedDefaults(metadata?.activityDefaults, options, registeredAt) : undefined;
     const registration: RegisteredRunnable = Object.freeze({
       kind,
       name,
       type,
+      ...(defaults === undefined ? {} : { activityDefaults: defaults }),
       ...(metadata?.declaredAt === undefined ? {} : { declaredAt: metadata.declaredAt }),
       ...(registeredAt === undefined ? {} : { registeredAt }),
     });
@@ -297,4 +305,16 @@ function untypedConstructorOwner(type: RegistrableClass): RegistrableClass | und
     if (owner.length > 0) return owner;
   }
   return undefined;
+}
+
+/** An activity's call defaults: `addActivity`'s options over the decorator's, checked. */
+function mergedDefaults(decorated: CallActivityOptions | undefined, options: ActivityOptions, registeredAt: string | undefined): CallActivityOptions | undefined {
+  let own: CallActivityOptions | undefined;
+  try {
+    own = activityCallDefaults(options, `registry.addActivity()${registeredAt === undefined ? '' : ` (at ${registeredAt})`}`);
+  } catch (error) {
+    throw new RegistrationError(error instanceof Error ? error.message : String(error));
+  }
+  if (decorated === undefined) return own;
+  return own === undefined ? decorated : { ...decorated, ...own };
 }

@@ -1,3 +1,4 @@
+import type { CallActivityOptions } from '../engine/orchestration-context.js';
 import type { RunnableClass } from '../engine/task-types.js';
 import type { EntityClass } from '../entities/entity-class.js';
 import type { RunnableKind } from './runnable-kind.js';
@@ -16,4 +17,6 @@ export interface RegisteredRunnable {
   readonly declaredAt?: string;
   /** `path:line` of the code that registered the class (e.g. the `Durably.create` call), when known. */
   readonly registeredAt?: string;
+  /** An activity's call defaults: its decorator's, each overridden by `addActivity`'s options. */
+  readonly activityDefaults?: CallActivityOptions;
 }

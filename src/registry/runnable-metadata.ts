@@ -1,4 +1,5 @@
 import { RegistrationError } from '../core/errors/registration-error.js';
+import type { CallActivityOptions } from '../engine/orchestration-context.js';
 import type { RunnableKind } from './runnable-kind.js';
 // Types of Reflect.getMetadata & co. only: the polyfill itself is loaded once by the app (or the library entry).
 import type {} from 'reflect-metadata';
@@ -13,6 +14,8 @@ export interface RunnableMetadata {
   readonly name: string | undefined;
   /** `path:line` of the decorator, when the stack trace reveals it. */
   readonly declaredAt: string | undefined;
+  /** An activity's call defaults (`@Activity({ startToCloseTimeoutMs, retry, ... })`), if it declares any. */
+  readonly activityDefaults?: CallActivityOptions;
 }
 
 // Symbol.for: two copies of the library loaded in one process (e.g. ESM and a bundled copy) still agree on the key.

@@ -214,6 +214,7 @@ async function runEngine(rt: EpisodeRuntime, session: EpisodeSession, newEvents:
         newEvents,
         orchestrator: rt.registry.resolveOrchestrator(instance.name, rt.container),
         resolveName: (kind, ref) => rt.registry.nameOf(kind, ref),
+        activityDefaults: (name) => rt.registry.activityDefaults(name),
         yieldToEventLoop,
         log: (level, message, args) => rt.log(level, `[${instance.name} ${instance.instanceId}] ${message}`, ...args),
         maxPayloadBytes: rt.tuning.maxPayloadBytes,
