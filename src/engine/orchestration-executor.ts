@@ -5,6 +5,7 @@ import { NonDurableAwaitError } from '../core/errors/non-durable-await-error.js'
 import { failureDetailsFrom } from '../core/failure-details-from.js';
 import { assertPayloadSize } from '../core/payload-limit.js';
 import { handleEvent } from '../history/history-event-handlers.js';
+import { cancelledSequence } from '../history/history-event-traits.js';
 import { HistoryEventType, type EventRaisedEvent, type ExecutionStartedEvent, type HistoryEvent } from '../history/history-event.js';
 import { buildDecision } from './build-decision.js';
 import { RECORDS_CANCELLATIONS_FROM } from './engine-version.js';
@@ -111,6 +112,12 @@ export class OrchestrationExecutor {
       }
     }
     if (state.fatal !== undefined) throw state.fatal;
+    // The code ended: the events after that are not applied, but a cancellation it made just before ending is
+    // recorded after it (in the same episode) and must be matched, not recorded again.
+    for (let j = i; j < pastEvents.length; j++) {
+      const sequence = cancelledSequence(pastEvents[j] as HistoryEvent);
+      if (sequence !== undefined) state.cancels.match(sequence, (pastEvents[j] as HistoryEvent).type === HistoryEventType.TimerCanceled ? 'timer' : 'task');
+    }
     const completion = state.completion;
     if (completion?.status === 'ContinuedAsNew' && state.continueAsNew?.preserve === true) {
       // Events of this batch after the one that ended the execution never reached the code: they are unprocessed too.

@@ -252,6 +252,101 @@ export function describeWorkSchedulerContract(name: string, factory: WorkSchedul
       });
     });
 
+    describe('cancelActivity / cancelTimer', () => {
+      it('keeps a cancelled activity that no worker took yet from running, and a cancelled timer from firing', async () => {
+        const client = newScheduler();
+        await client.scheduleActivity(activityJob('gave-up', 0));
+        await client.cancelActivity({ instanceId: 'gave-up', executionId: 'e1', sequence: 0 }, 'cancelled by the test');
+        const handlers = recordingHandlers();
+        const scheduler = await worker(handlers);
+        const fireAt = new Date(Date.now() + 2_000);
+        await scheduler.scheduleTimer(timerJob(fireAt, 'gave-up', 1));
+        await scheduler.cancelTimer({ instanceId: 'gave-up', executionId: 'e1', sequence: 1 });
+        await sleep(fireAt.getTime() - Date.now() + SETTLE_MS);
+        expect(handlers.activities).toEqual([]);
+        expect(handlers.timers).toEqual([]);
+        // Idempotent, also for keys that never existed.
+        await client.cancelActivity({ instanceId: 'gave-up', executionId: 'e1', sequence: 0 }, 'again');
+        await client.cancelTimer({ instanceId: 'never', executionId: 'e1', sequence: 7 });
+      });
+
+      it('aborts the signal of a running activity, cancelled from another scheduler (another process)', async () => {
+        let reason: unknown;
+        const handlers = recordingHandlers({
+          onActivity: (_job, _deliveries, options) => new Promise<void>((resolve) => {
+            options?.signal?.addEventListener('abort', () => {
+              reason = options.signal?.reason;
+              resolve();
+            });
+          }),
+        });
+        const scheduler = await worker(handlers);
+        await scheduler.scheduleActivity(activityJob('stop-me', 0));
+        expect(await waitFor(() => handlers.activities.length === 1, WAIT_MS, 5)).toBe(true);
+        await newScheduler().cancelActivity({ instanceId: 'stop-me', executionId: 'e1', sequence: 0 }, 'cancelled by the test');
+        expect(await waitFor(() => reason !== undefined, WAIT_MS, 10)).toBe(true);
+        expect((reason as Error).name).toBe('TaskCanceledError');
+        expect((reason as Error).message).toMatch(/cancelled by the test/);
+      });
+
+      it('aborts the signals of an instance\'s running activities on cancelInstanceJobs', async () => {
+        const aborted: string[] = [];
+        const handlers = recordingHandlers({
+          onActivity: (job, _deliveries, options) => new Promise<void>((resolve) => {
+            options?.signal?.addEventListener('abort', () => {
+              aborted.push(`${job.instanceId}/${job.sequence}`);
+              resolve();
+            });
+            if (job.instanceId === 'other') setTimeout(resolve, 500);
+          }),
+        });
+        const scheduler = await worker(handlers);
+        await scheduler.scheduleActivities([activityJob('terminated', 0), activityJob('terminated', 1), activityJob('other', 0)]);
+        expect(await waitFor(() => handlers.activities.length === 3, WAIT_MS, 5)).toBe(true);
+        await newScheduler().cancelInstanceJobs('terminated');
+        expect(await waitFor(() => aborted.length === 2, WAIT_MS, 10)).toBe(true);
+        expect(aborted.sort()).toEqual(['terminated/0', 'terminated/1']);
+      });
+    });
+
+    describe('activity limits', () => {
+      it('aborts a start that outlives its start-to-close timeout, with an ActivityTimeoutError', async () => {
+        let reason: unknown;
+        const handlers = recordingHandlers({
+          onActivity: (_job, _deliveries, options) => new Promise<void>((resolve) => {
+            options?.signal?.addEventListener('abort', () => {
+              reason = options.signal?.reason;
+              resolve();
+            });
+          }),
+        });
+        const scheduler = await worker(handlers);
+        await scheduler.scheduleActivity({ ...activityJob('limited', 0), limits: { startToCloseTimeoutMs: 200 } });
+        expect(await waitFor(() => reason !== undefined, WAIT_MS, 10)).toBe(true);
+        expect((reason as Error).name).toBe('ActivityTimeoutError');
+        expect((reason as Error).message).toMatch(/start-to-close timeout of 200 ms/);
+      });
+
+      it('keeps a start alive while it heartbeats within its heartbeat timeout (no timeout recorded anywhere)', async () => {
+        let beats = 0;
+        const handlers = recordingHandlers({
+          onActivity: async (_job, _deliveries, options) => {
+            for (; beats < 12; beats++) {
+              options?.heartbeat?.(JSON.stringify(beats));
+              await sleep(50);
+            }
+            if (options?.signal?.aborted === true) throw new Error('aborted while it heartbeat');
+          },
+        });
+        const scheduler = await worker(handlers);
+        await scheduler.scheduleActivity({ ...activityJob('beating', 0), limits: { heartbeatTimeoutMs: 300 } });
+        expect(await waitFor(() => beats === 12, WAIT_MS, 10)).toBe(true);
+        await sleep(SETTLE_MS);
+        expect(handlers.activities).toHaveLength(1);
+        expect(handlers.timeouts).toEqual([]);
+      });
+    });
+
     describe('purgeFinishedJobs', () => {
       it('deletes the records of jobs finished before the cutoff, and only those: a purged key can run again', async () => {
         const longAgo = new Date(Date.now() - 60_000);

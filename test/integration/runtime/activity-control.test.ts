@@ -31,6 +31,7 @@ const sleep = (ms: number, signal?: AbortSignal): Promise<void> => new Promise((
 @Activity({ name: 'Resumable' })
 class Resumable {
   async run(key: string, ctx: ActivityContext<number>): Promise<string> {
+    await Promise.resolve();
     record(key, ctx);
     const from = ctx.lastHeartbeatDetails ?? 0;
     ctx.heartbeat(from + 10);

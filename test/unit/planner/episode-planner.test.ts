@@ -55,6 +55,19 @@ function decision(overrides: Partial<OrchestrationDecision> = {}): Orchestration
 }
 
 describe('HistoryView', () => {
+  it('counts a cancellation the code recorded as the answer: the activity is no longer open, a late result is a duplicate', () => {
+    const view = oneActivityView();
+    view.append(chunk([{ type: HistoryEventType.TaskCancelRequested, eventId: -1, timestamp: at(2), taskScheduledId: 0 }], view.length));
+    expect(view.openActivities).toBe(0);
+    expect(view.isAnswered(0)).toBe(true);
+    const intake = planIntake({ instance: instance(), view, queued: [message('late', completed(0))], local: [], now: at(9), engineVersion: 2 });
+    expect(intake).toMatchObject({ kind: 'idle', deleteMessageIds: ['late'] });
+    // A result recorded in the same episode before the cancellation closes the action once: no double count.
+    const both = oneActivityView();
+    both.append(chunk([completed(0), { type: HistoryEventType.TaskCancelRequested, eventId: -1, timestamp: at(6), taskScheduledId: 0 }], both.length));
+    expect(both.openActivities).toBe(0);
+  });
+
   it('summarizes a history as it grows: length, open activities, scheduled and answered actions, consumed messages', () => {
     const view = oneActivityView();
     expect(view.length).toBe(4);
