@@ -10,14 +10,14 @@ import { startTestApp, type TestApp } from '../../support/durably-app.js';
 import { until } from '../../support/test-db.js';
 
 /** What each run of an activity saw, by the key of its input. */
-const seen = new Map<string, { attempt: number; instanceId: string; activityName: string; last: unknown; aborted?: string }[]>();
-const record = (key: string, ctx: ActivityContext): { aborted?: string } => {
-  const entry = { attempt: ctx.attempt, instanceId: ctx.instanceId, activityName: ctx.activityName, last: ctx.lastHeartbeatDetails };
+interface Seen { attempt: number; instanceId: string; activityName: string; last: unknown; aborted?: string }
+const seen = new Map<string, Seen[]>();
+const record = (key: string, ctx: ActivityContext): void => {
+  const entry: Seen = { attempt: ctx.attempt, instanceId: ctx.instanceId, activityName: ctx.activityName, last: ctx.lastHeartbeatDetails };
   seen.set(key, [...(seen.get(key) ?? []), entry]);
   ctx.signal.addEventListener('abort', () => {
-    (entry as { aborted?: string }).aborted = (ctx.signal.reason as Error).constructor.name;
+    entry.aborted = (ctx.signal.reason as Error).constructor.name;
   });
-  return entry;
 };
 const sleep = (ms: number, signal?: AbortSignal): Promise<void> => new Promise((resolve) => {
   const timer = setTimeout(resolve, ms);
