@@ -105,6 +105,14 @@ class Race {
   }
 }
 
+/** Runs CallOne as a sub-orchestration (whose activity the test sees running). */
+@Orchestrator({ name: 'ParentOfCall' })
+class ParentOfCall {
+  async run(ctx: OrchestrationContext<Call>): Promise<unknown> {
+    return ctx.callSubOrchestrator(CallOne, ctx.input, { instanceId: `${ctx.instanceId}-child` });
+  }
+}
+
 /** Waits for an event with a timeout; the event comes first, so the timeout's timer is cancelled. */
 @Orchestrator({ name: 'WaitsWithTimeout' })
 class WaitsWithTimeout {
@@ -120,7 +128,7 @@ let driver: MongoClient;
 let db: Db;
 
 beforeAll(async () => {
-  app = await startTestApp({ orchestrators: [CallOne, Race, WaitsWithTimeout], activities: [Resumable, Slow, SlowWithDefault, AlwaysFails] });
+  app = await startTestApp({ orchestrators: [CallOne, Race, WaitsWithTimeout, ParentOfCall], activities: [Resumable, Slow, SlowWithDefault, AlwaysFails] });
   driver = await MongoClient.connect(app.mongo.uri);
   db = driver.db(app.mongo.dbName);
 });
@@ -222,5 +230,14 @@ describe('cancellation', () => {
     await app.durably.client.terminate('terminate-running', 'enough');
     await until('the activity\'s signal is aborted', () => seen.get('terminated')?.[0]?.aborted === 'TaskCanceledError', 60_000);
     expect((await app.durably.client.getStatus('terminate-running'))?.runtimeStatus).toBe('Terminated');
+  });
+
+  it('terminating a parent ends its running child and aborts the signal of the child\'s running activity', async () => {
+    await app.durably.client.startNew(ParentOfCall, { instanceId: 'parent', input: { activity: 'Slow', input: { key: 'grandchild-work', ms: 60_000 } } });
+    await until('the child\'s activity runs', () => seen.get('grandchild-work') !== undefined, 60_000);
+    await app.durably.client.terminate('parent', 'stop everything');
+    await until('the child\'s activity\'s signal is aborted', () => seen.get('grandchild-work')?.[0]?.aborted === 'TaskCanceledError', 60_000);
+    await until('the child is terminated', async () => (await app.durably.client.getStatus('parent-child'))?.runtimeStatus === 'Terminated', 60_000);
+    expect((await app.durably.client.getStatus('parent'))?.runtimeStatus).toBe('Terminated');
   });
 });

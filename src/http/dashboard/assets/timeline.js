@@ -21,6 +21,10 @@ function timelineRows(events) {
         return { kind: 'sub', label: `Sub-orchestration ${event.FunctionName ?? '?'}`, from: Date.parse(event.ScheduledTime ?? event.Timestamp), to: at, failed: event.EventType.endsWith('Failed'), detail: event.Reason };
       case 'TimerFired':
         return { kind: 'timer', label: 'Timer', from: Date.parse(event.ScheduledTime ?? event.Timestamp), to: at, failed: false, detail: `due ${event.FireAt}` };
+      case 'TaskCancelRequested':
+        return { kind: 'activity', label: `Activity ${event.FunctionName ?? '?'} cancelled`, from: Date.parse(event.ScheduledTime ?? event.Timestamp), to: at, failed: false, detail: event.Reason };
+      case 'TimerCanceled':
+        return { kind: 'timer', label: 'Timer cancelled', from: Date.parse(event.ScheduledTime ?? event.Timestamp), to: at, failed: false };
       case 'EntityOperationCompleted':
       case 'EntityOperationFailed':
         return { kind: 'sub', label: `Entity ${event.InstanceId ?? '?'} ${event.FunctionName ?? '?'}`, from: Date.parse(event.ScheduledTime ?? event.Timestamp), to: at, failed: event.EventType === 'EntityOperationFailed', detail: event.Reason };
