@@ -8,6 +8,11 @@ import type { OwnedJobs } from './owned-jobs.js';
 
 /** Timed-out starts one sweep takes over at most (the next poll takes the rest). */
 const MAX_TIMEOUTS_PER_SWEEP = 50;
+/**
+ * The sweep for timed-out starts runs at most this often (a query each time, even on an idle worker): a dead
+ * worker's attempt is timed out within its limit, plus the grace, plus at most this.
+ */
+export const TIMEOUT_SWEEP_EVERY_MS = 1_000;
 
 /** What the watch needs of the runner: the starts running here, and how to cancel one. */
 export interface RunningAttempts {
@@ -21,7 +26,7 @@ export interface RunningAttempts {
  *
  * - **Timed-out starts of workers that are gone.** A running start with limits stores its deadline (plus a grace) in
  *   its job; a start still locked past it belongs to a worker that died or froze (a live one enforces its own
- *   deadline first). One `findOneAndUpdate` takes such a job over and clears the deadline (so one worker does it);
+ *   deadline first). Looked for at most every {@link TIMEOUT_SWEEP_EVERY_MS}. One `findOneAndUpdate` takes such a job over and clears the deadline (so one worker does it);
  *   the handler records the timeout as the attempt's outcome, and the job is finished.
  * - **Cancellations of starts running here.** The orchestration (or a termination) marks a running job
  *   `data.cancelRequested` from whatever process dispatched it; one query over the ids of this process's starts that
@@ -34,6 +39,7 @@ export class ActivityWatch {
   readonly #running: RunningAttempts;
   readonly #checkAfterMs: number;
   #sweeping = false;
+  #lastSweepAt = 0;
   #checking = false;
 
   constructor(owned: OwnedJobs, handlers: WorkHandlers, running: RunningAttempts, checkAfterMs: number) {
@@ -50,8 +56,9 @@ export class ActivityWatch {
   }
 
   #sweep(): void {
-    if (this.#sweeping) return;
+    if (this.#sweeping || Date.now() - this.#lastSweepAt < TIMEOUT_SWEEP_EVERY_MS) return;
     this.#sweeping = true;
+    this.#lastSweepAt = Date.now();
     void (async () => {
       try {
         for (let i = 0; i < MAX_TIMEOUTS_PER_SWEEP && await this.#timeOutOne(); i++);
