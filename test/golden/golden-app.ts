@@ -5,7 +5,7 @@
 import type { DependencyContainer } from 'tsyringe';
 import {
   Activity, DurableRegistry, EntityId, Orchestrator, TaskFailedError,
-  type EntityClass, type OrchestrationContext, type RetryOptions, type RunnableClass,
+  type ActivityContext, type EntityClass, type OrchestrationContext, type RetryOptions, type RunnableClass,
 } from '../../src/index.js';
 import { aggregatorExample } from '../../examples/aggregator/index.js';
 import { asyncHttpApiExample } from '../../examples/async-http-api/index.js';
@@ -62,6 +62,40 @@ export class RemoveExpiredRecords {
 
   run(round: number): number {
     return this.store.removeExpired(round);
+  }
+}
+
+/** Imports rows from where the previous attempt stopped (its heartbeat details); fails its first two attempts. */
+@Activity()
+export class ImportRowsFrom {
+  run(input: { rows: number }, ctx: ActivityContext<number>): string {
+    const from = ctx.lastHeartbeatDetails ?? 0;
+    const to = Math.min(from + 4, input.rows);
+    ctx.heartbeat(to);
+    if (ctx.attempt < 3) throw new Error(`attempt ${ctx.attempt} stopped at row ${to}`);
+    return `attempt ${ctx.attempt} imported rows ${from}-${input.rows}`;
+  }
+}
+
+/**
+ * Work under control (engine version 2): a retried activity resuming from its heartbeat details (its attempt number
+ * and details recorded in TaskScheduled), a call with limits, a race won by the activity whose losing timer is
+ * cancelled (TimerCanceled), and an event wait whose timeout timer is cancelled when the event comes.
+ */
+@Orchestrator()
+export class GoldenActivityControl {
+  async run(ctx: OrchestrationContext): Promise<{ imported: string; raced: string; approved: unknown }> {
+    const imported = await ctx.callActivity(ImportRowsFrom, { rows: 10 }, {
+      retry: { firstRetryIntervalInMilliseconds: 60_000, maxNumberOfAttempts: 3 }, heartbeatTimeoutMs: 60_000, startToCloseTimeoutMs: 600_000,
+    });
+    const work = ctx.callActivity(RemoveExpiredRecords, 2, { scheduleToCloseTimeoutMs: 3_600_000 });
+    const deadline = ctx.createTimer(new Date(ctx.currentUtcDateTime.getTime() + 7_200_000));
+    await ctx.whenAny([work, deadline]);
+    if (work.isCompleted) deadline.cancel();
+    else work.cancel();
+    const raced = work.isCompleted ? `removed ${String(work.result)}` : 'timed out';
+    const approved = await ctx.waitForExternalEvent('Approve', { timeoutMs: 86_400_000 });
+    return { imported, raced, approved };
   }
 }
 
@@ -160,9 +194,9 @@ export class GoldenTallyVotes {
 export const GOLDEN_APP: { readonly orchestrators: RunnableClass[]; readonly activities: RunnableClass[]; readonly entities: EntityClass[] } = {
   orchestrators: [
     ...GOLDEN_EXAMPLES.flatMap((example) => example.orchestrators),
-    GoldenRetries, GoldenFlakyChild, GoldenSubOrchestrations, GoldenPeriodicCleanup, GoldenTallyVotes,
+    GoldenRetries, GoldenFlakyChild, GoldenSubOrchestrations, GoldenPeriodicCleanup, GoldenTallyVotes, GoldenActivityControl,
   ],
-  activities: [...GOLDEN_EXAMPLES.flatMap((example) => example.activities), CallFlakyService, RemoveExpiredRecords],
+  activities: [...GOLDEN_EXAMPLES.flatMap((example) => example.activities), CallFlakyService, RemoveExpiredRecords, ImportRowsFrom],
   entities: GOLDEN_EXAMPLES.flatMap((example) => example.entities ?? []),
 };
 

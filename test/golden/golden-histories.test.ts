@@ -34,7 +34,7 @@ describe('golden histories', () => {
   it('cover every pattern, each file a complete execution of a registered orchestrator', () => {
     expect(new Set(files.map((f) => f.golden.pattern))).toEqual(new Set([
       'function chaining', 'fan-out/fan-in', 'async HTTP API', 'monitor', 'monitor (eternal, continue-as-new)',
-      'human interaction', 'aggregator', 'sub-orchestrations', 'retries',
+      'human interaction', 'aggregator', 'sub-orchestrations', 'retries', 'activity control',
     ]));
     for (const { file, golden: g } of files) {
       expect({ file, format: g.format, registered: registry.getOrchestrator(g.orchestrator) !== undefined }).toEqual({ file, format: 1, registered: true });

@@ -25,7 +25,7 @@ import { BackupSiteContent } from '../../examples/fan-out-fan-in/backup-site-con
 import { APPROVAL_EVENT, ApprovalWorkflow, AWAITING_APPROVAL } from '../../examples/human-interaction/approval-workflow.js';
 import { MonitorJobStatus } from '../../examples/monitor/monitor-job-status.js';
 import {
-  GOLDEN_APP, GoldenPeriodicCleanup, GoldenRetries, GoldenSubOrchestrations, GoldenTallyVotes, registerGoldenServices,
+  GOLDEN_APP, GoldenActivityControl, GoldenPeriodicCleanup, GoldenRetries, GoldenSubOrchestrations, GoldenTallyVotes, registerGoldenServices,
 } from './golden-app.js';
 import { HISTORIES_DIR, readGoldenFiles, type GoldenFile } from './golden-file.js';
 
@@ -177,6 +177,20 @@ const SCENARIOS: readonly Scenario[] = [
     scenario: 'GoldenRetries: an activity retried with backoff that succeeds on its third attempt, and one that fails every attempt',
     run: async (env) => {
       return await startAndComplete(env, GoldenRetries, { instanceId: 'golden-retries', input: { id: 'golden-retries' } });
+    },
+  },
+  {
+    name: 'activity-control',
+    pattern: 'activity control',
+    scenario: 'GoldenActivityControl: a retried activity resuming from its heartbeat details, a race whose losing timer is cancelled, an event wait whose timeout timer is cancelled',
+    run: async (env) => {
+      const id = await env.client.startNew(GoldenActivityControl, { instanceId: 'golden-activity-control' });
+      await env.settle();
+      // Past the two retry waits (a minute each), well before the day-long event timeout.
+      await env.skipTime(HOUR);
+      await env.client.raiseEvent(id, 'Approve', 'yes');
+      await completed(env, 'golden-activity-control');
+      return { '': 'golden-activity-control' };
     },
   },
   {
