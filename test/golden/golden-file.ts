@@ -50,6 +50,8 @@ const DECISION_EVENTS = new Set<string>([
   HistoryEventType.EventSent, HistoryEventType.EntityOperationCalled, HistoryEventType.EntityOperationSignaled,
   HistoryEventType.EntityLockRequested, HistoryEventType.EntityUnlockSent, HistoryEventType.ExecutionCompleted,
   HistoryEventType.ContinueAsNew, HistoryEventType.OrchestratorCompleted,
+  // The code's own cancellations (engine version 2).
+  HistoryEventType.TaskCancelRequested, HistoryEventType.TimerCanceled,
 ]);
 
 /** One episode of a recorded history: the events it was given, and the events its decision appended. */
