@@ -90,3 +90,19 @@ export function deferred(): { promise: Promise<void>; resolve: () => void } {
 export function ranKeys(runs: readonly { readonly job: { readonly instanceId: string; readonly executionId: string; readonly sequence: number } }[]): string[] {
   return runs.map((r) => `${r.job.instanceId}/${r.job.executionId}/${r.job.sequence}`).sort();
 }
+
+/** An activity hook that runs until the start's signal aborts, and the reason it aborted with (once it did). */
+export function untilAborted(): { readonly handler: (job: ActivityJob, deliveries: number, options: ActivityRunOptions | undefined) => Promise<void>; readonly reason: Error | undefined } {
+  let reason: Error | undefined;
+  return {
+    handler: (_job, _deliveries, options) => new Promise<void>((resolve) => {
+      options?.signal?.addEventListener('abort', () => {
+        reason = options.signal?.reason as Error;
+        resolve();
+      });
+    }),
+    get reason() {
+      return reason;
+    },
+  };
+}

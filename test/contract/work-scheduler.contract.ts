@@ -6,7 +6,7 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import type { WorkScheduler } from '../../src/ports/work-scheduler.js';
 import { waitFor } from '../support/test-db.js';
-import { activityJob, deferred, ranKeys, recordingHandlers, sleep, timerJob } from './work-scheduler-fixtures.js';
+import { activityJob, deferred, ranKeys, recordingHandlers, sleep, timerJob, untilAborted } from './work-scheduler-fixtures.js';
 
 /**
  * A fresh task hub with no jobs: `newScheduler` makes a scheduler on it (as another process of the hub would: each
@@ -271,22 +271,15 @@ export function describeWorkSchedulerContract(name: string, factory: WorkSchedul
       });
 
       it('aborts the signal of a running activity, cancelled from another scheduler (another process)', async () => {
-        let reason: unknown;
-        const handlers = recordingHandlers({
-          onActivity: (_job, _deliveries, options) => new Promise<void>((resolve) => {
-            options?.signal?.addEventListener('abort', () => {
-              reason = options.signal?.reason;
-              resolve();
-            });
-          }),
-        });
+        const aborted = untilAborted();
+        const handlers = recordingHandlers({ onActivity: aborted.handler });
         const scheduler = await worker(handlers);
         await scheduler.scheduleActivity(activityJob('stop-me', 0));
         expect(await waitFor(() => handlers.activities.length === 1, WAIT_MS, 5)).toBe(true);
         await newScheduler().cancelActivity({ instanceId: 'stop-me', executionId: 'e1', sequence: 0 }, 'cancelled by the test');
-        expect(await waitFor(() => reason !== undefined, WAIT_MS, 10)).toBe(true);
-        expect((reason as Error).name).toBe('TaskCanceledError');
-        expect((reason as Error).message).toMatch(/cancelled by the test/);
+        expect(await waitFor(() => aborted.reason !== undefined, WAIT_MS, 10)).toBe(true);
+        expect(aborted.reason?.name).toBe('TaskCanceledError');
+        expect(aborted.reason?.message).toMatch(/cancelled by the test/);
       });
 
       it('aborts the signals of an instance\'s running activities on cancelInstanceJobs', async () => {
@@ -311,20 +304,12 @@ export function describeWorkSchedulerContract(name: string, factory: WorkSchedul
 
     describe('activity limits', () => {
       it('aborts a start that outlives its start-to-close timeout, with an ActivityTimeoutError', async () => {
-        let reason: unknown;
-        const handlers = recordingHandlers({
-          onActivity: (_job, _deliveries, options) => new Promise<void>((resolve) => {
-            options?.signal?.addEventListener('abort', () => {
-              reason = options.signal?.reason;
-              resolve();
-            });
-          }),
-        });
-        const scheduler = await worker(handlers);
+        const aborted = untilAborted();
+        const scheduler = await worker(recordingHandlers({ onActivity: aborted.handler }));
         await scheduler.scheduleActivity({ ...activityJob('limited', 0), limits: { startToCloseTimeoutMs: 200 } });
-        expect(await waitFor(() => reason !== undefined, WAIT_MS, 10)).toBe(true);
-        expect((reason as Error).name).toBe('ActivityTimeoutError');
-        expect((reason as Error).message).toMatch(/start-to-close timeout of 200 ms/);
+        expect(await waitFor(() => aborted.reason !== undefined, WAIT_MS, 10)).toBe(true);
+        expect(aborted.reason?.name).toBe('ActivityTimeoutError');
+        expect(aborted.reason?.message).toMatch(/start-to-close timeout of 200 ms/);
       });
 
       it('keeps a start alive while it heartbeats within its heartbeat timeout (no timeout recorded anywhere)', async () => {
