@@ -40,7 +40,7 @@ export interface RunningAttempt {
   readonly instanceId: string;
   readonly startedAt: number;
   readonly attempt: ActivityAttempt;
-  /** False while the job's document is held back (nothing to look for in the database yet). */
+  /** False while the job's document is held back (nothing to look for in the database yet); true once written. */
   readonly stored: boolean;
 }
 
@@ -188,7 +188,9 @@ export class ActivityRunner {
     let failure: unknown;
     const key = jobKey(job.activity);
     const attempt = new ActivityAttempt(job.activity, job.id, this.#owned, job.startedAt, job.lastHeartbeat, job.held);
-    this.#attempts.set(key, { id: job.id, instanceId: job.activity.instanceId, startedAt: job.startedAt, attempt, stored: job.held === undefined });
+    const { held } = job;
+    // A held-back document is looked up once it is written (at the session's end, or at once for a job with limits).
+    this.#attempts.set(key, { id: job.id, instanceId: job.activity.instanceId, startedAt: job.startedAt, attempt, get stored() { return held === undefined || held.stored; } });
     try {
       this.#checkDeliveries(job.activity, job.deliveries);
       // Cancelled while no worker ran it (its worker died): there is nothing to run, and no outcome to record.

@@ -23,10 +23,17 @@ export class HeldJobInsert {
   #dropped = false;
   /** An insert failed: it may have been applied all the same, so the job is finished through its document. */
   #uncertain = false;
+  /** The document is in the database (inserted, or found there). */
+  #stored = false;
 
   constructor(writes: JobWriteCombiner, doc: { readonly _id: ObjectId } & Record<string, unknown>) {
     this.#writes = writes;
     this.#doc = doc;
+  }
+
+  /** Whether the document is in the database now (its insert answered). */
+  get stored(): boolean {
+    return this.#stored;
   }
 
   /** The job's document id. */
@@ -42,7 +49,10 @@ export class HeldJobInsert {
     if (this.#dropped) return Promise.resolve('not-needed');
     // A failed insert is forgotten, so that a later call (the database back) tries again.
     this.#sent ??= this.#writes.insert(this.#doc).then(
-      (inserted): HeldJobStored => (inserted ? 'inserted' : 'existed'),
+      (inserted): HeldJobStored => {
+        this.#stored = true;
+        return inserted ? 'inserted' : 'existed';
+      },
       (error: unknown) => {
         this.#sent = undefined;
         this.#uncertain = true;

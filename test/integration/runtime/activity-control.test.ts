@@ -1,5 +1,5 @@
 // Work under control (issue 18), in one process: the activity context, timeouts, heartbeats and cancellation —
-// through the public API only. The same across processes is in test/faults/activity-control.test.ts.
+// through the public API only. The same across processes is in activity-control-processes.test.ts.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { MongoClient, type Db } from 'mongodb';
 import type { ActivityContext } from '../../../src/core/activity-context.js';
