@@ -16,6 +16,7 @@ import type { EntitySignalProxy } from '../entities/entity-signal-proxy.js';
 import { assertValidInstanceId } from '../core/instance-id.js';
 import type { DurableClientOptions } from './durable-client-options.js';
 import { HistoryViewBuilder } from './history-view.js';
+import { listEntities, readEntityState, signalEntity } from './entity-operations.js';
 import { toStoreBounds, type EntityMetadata, type ListEntitiesOptions, type ListInstancesOptions } from './list-options.js';
 import { toOrchestrationStatus, type OrchestrationStatus } from './orchestration-status.js';
 import { purgeInstanceTree, recursiveOption, type PurgeInstanceOptions, type TerminateOptions } from './purge-instance-tree.js';
@@ -260,19 +261,7 @@ export class DurableClient {
    * ```
    */
   async signalEntity(entityId: EntityId, operation: string, input?: unknown, options: { readonly scheduledTime?: Date } = {}): Promise<void> {
-    assertEntityIdArgument(entityId);
-    if (typeof operation !== 'string' || operation.length === 0) throw new DurableError('INVALID_ARGUMENT', 'operation must be a non-empty string');
-    const scheduledTime = options.scheduledTime;
-    if (scheduledTime !== undefined && (!(scheduledTime instanceof Date) || Number.isNaN(scheduledTime.getTime()))) {
-      throw new DurableError('INVALID_ARGUMENT', 'scheduledTime must be a valid Date');
-    }
-    const encoded = assertPayloadSize(encodePayload(input, `input of operation '${operation}'`), `input of operation '${operation}'`, this.options.maxPayloadBytes);
-    const now = this.options.clock.now();
-    await this.options.entities.sendMessage(entityId.instanceId, {
-      type: HistoryEventType.EntityRequest, eventId: -1, timestamp: now, operation, input: encoded,
-      ...(scheduledTime === undefined ? {} : { scheduledTime }),
-    }, { now });
-    this.options.wake();
+    await signalEntity(this.options, entityId, operation, input, options);
   }
 
   /**
@@ -306,10 +295,7 @@ export class DurableClient {
 
   /** An entity's current state (`entityExists` false, and no state, when it has none: never written, or deleted). */
   async readEntityState<TState = unknown>(entityId: EntityId): Promise<{ entityExists: boolean; entityState: TState | undefined }> {
-    assertEntityIdArgument(entityId);
-    const record = await this.options.entities.getEntity(entityId.instanceId);
-    if (record === undefined || !record.exists) return { entityExists: false, entityState: undefined };
-    return { entityExists: true, entityState: decodePayload<TState>(record.state) };
+    return readEntityState<TState>(this.options, entityId);
   }
 
   /**
@@ -320,22 +306,7 @@ export class DurableClient {
    * `maxPageBytes` (default 4 MiB).
    */
   async listEntities(options: ListEntitiesOptions = {}): Promise<{ entities: EntityMetadata[]; continuationToken?: string }> {
-    const page = await this.options.entities.listEntities({
-      ...(options.entityName === undefined ? {} : { name: options.entityName }),
-      ...(options.pageSize === undefined ? {} : { pageSize: options.pageSize }),
-      ...(options.continuationToken === undefined ? {} : { continuationToken: options.continuationToken }),
-      ...toStoreBounds(options),
-      fetchState: options.fetchState === true,
-    });
-    const entities = page.entities.map((entity): EntityMetadata => ({
-      entityId: EntityId.fromInstanceId(entity.instanceId),
-      lastModifiedTime: entity.lastModifiedTime,
-      entityExists: entity.exists,
-      ...(entity.lock === undefined ? {} : { lockedBy: entity.lock.instanceId }),
-      ...(options.fetchState === true && entity.exists && entity.stateOmitted !== true ? { state: decodePayload(entity.state) } : {}),
-      ...(options.fetchState === true && entity.stateOmitted === true ? { stateOmitted: true } : {}),
-    }));
-    return page.continuationToken === undefined ? { entities } : { entities, continuationToken: page.continuationToken };
+    return listEntities(this.options, options);
   }
 
   /**
@@ -385,10 +356,6 @@ export class DurableClient {
     if (!sent) throw new InstanceNotFoundError(instanceId);
     this.options.wake();
   }
-}
-
-function assertEntityIdArgument(entityId: unknown): asserts entityId is EntityId {
-  if (!(entityId instanceof EntityId)) throw new DurableError('INVALID_ENTITY_ID', 'entityId must be an EntityId (new EntityId(name, key))');
 }
 
 /** The ID argument of a lookup: any non-empty string (IDs that could never be created are simply not found). */
