@@ -149,6 +149,9 @@ export class HistoryViewBuilder {
       case HistoryEventType.ExecutionSuspended:
       case HistoryEventType.ExecutionResumed:
         return { EventType: event.type, Timestamp, Reason: event.reason };
+      case HistoryEventType.PatchMarker:
+        // Not a Durable Functions event: shown so that an operator sees which instances run a patch's new path.
+        return { EventType: event.type, Name: event.patchId, Timestamp, ...(event.deprecated === true ? { Deprecated: true } : {}) };
       case HistoryEventType.OrchestratorStarted:
       case HistoryEventType.OrchestratorCompleted:
       case HistoryEventType.GenericEvent:

@@ -28,6 +28,8 @@ export function buildDecision(state: ExecutionState, sections: CriticalSectionTr
   }
   // The code's cancellations, after the actions (an action cancelled in the episode that took it is recorded first).
   newHistory.push(...state.cancels.unrecordedEvents(timestamp));
+  // The patches it took: no sequence numbers, so where they stand among the episode's records does not matter.
+  newHistory.push(...state.patches.unrecordedEvents(timestamp));
   if (completion !== undefined) newHistory.push(completionEventFor(completion, timestamp));
   newHistory.push({ type: HistoryEventType.OrchestratorCompleted, eventId: -1, timestamp });
   return {

@@ -1,5 +1,6 @@
 import { NonDeterminismError } from '../core/errors/non-determinism-error.js';
 import { HistoryEventType, type HistoryEvent } from '../history/history-event.js';
+import { PATCH_HINT } from './replay-step.js';
 
 /** A cancellation the code made: of an activity (TaskCancelRequested) or of a timer (TimerCanceled). */
 interface Cancel {
@@ -41,7 +42,7 @@ export class CancelLedger {
       const what = kind === 'task' ? `a cancellation of the activity of action #${sequence}` : `a cancellation of the timer of action #${sequence}`;
       return new NonDeterminismError({
         sequence, expected: what, actual: undefined,
-        hint: 'The code no longer cancels it: was it changed while instances were in flight? Keep the cancel, or version the change.',
+        hint: `The code no longer cancels it: was it changed while instances were in flight? Keep the cancel for them. ${PATCH_HINT}`,
       });
     }
     cancel.recorded = true;

@@ -117,6 +117,10 @@ export const EVENT_APPLIERS: HistoryEventHandlers<EventReplay, void> = {
     const waiter = state.events.raise(event);
     if (waiter !== undefined) settleTask(waiter, event.input);
   },
+  // Committed markers are known before replay starts (the code may ask before replay reaches one); a marker applied
+  // as a new event (a test's last episode) is learnt here. The code calling no ctx.patched for a marker is no error:
+  // the patch's clean-up (removing ctx.deprecatePatch) leaves markers in old histories.
+  PatchMarker: ({ state }, event) => state.patches.learn(event.patchId),
 
   ExecutionCompleted: nothingForTheCode,
   ContinueAsNew: nothingForTheCode,

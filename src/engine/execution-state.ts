@@ -3,6 +3,7 @@ import { ActionTable } from './action-table.js';
 import { CancelLedger } from './cancel-ledger.js';
 import type { OrchestrationCompletion } from './orchestration-decision.js';
 import type { OrchestrationExecutionRequest } from './orchestration-execution-request.js';
+import { PatchLedger } from './patch-ledger.js';
 import { RaisedEvents } from './raised-events.js';
 
 /**
@@ -39,9 +40,12 @@ export class ExecutionState {
   readonly cancels = new CancelLedger();
   /** External events and the tasks waiting for them. */
   readonly events = new RaisedEvents();
+  /** The patches the code asked about (`ctx.patched`), knowing every marker of the committed history. */
+  readonly patches: PatchLedger;
 
   constructor(request: OrchestrationExecutionRequest) {
     this.request = request;
+    this.patches = new PatchLedger(request.pastEvents);
   }
 
   /** False once the execution ended or an episode failed: no further event reaches the code. */

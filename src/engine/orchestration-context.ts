@@ -87,6 +87,42 @@ export interface OrchestrationContext<TInput = unknown> {
   /** A GUID that is the same on every replay (name-based UUID v5 of the instance, time and a counter). */
   newGuid(): string;
 
+  /**
+   * Code-level versioning (Temporal's `patched`): whether this execution takes the new code path of patch `patchId`.
+   * True in new executions, and in replays of histories that recorded the patch's marker; false when replaying a
+   * history that passed this point without it (an instance started on the old code keeps the old path). The first
+   * true answer records the marker in history; the answer for one `patchId` stays the same for the whole execution.
+   * Markers take no action number: adding or removing a patch does not shift the other steps.
+   *
+   * @throws DurableError `INVALID_ARGUMENT` unless `patchId` is a non-empty string of at most 256 characters.
+   *
+   * @example
+   * ```ts
+   * if (ctx.patched('send-receipt')) {
+   *   await ctx.callActivity(SendReceipt, order);   // new code: only instances that reach here on it
+   * } else {
+   *   await ctx.callActivity(SendEmail, order);     // old code: instances that passed here before the deploy
+   * }
+   * ```
+   */
+  patched(patchId: string): boolean;
+
+  /**
+   * The clean-up phase of patch `patchId`, once no running instance can still take its old path: the `if` is
+   * removed and the new code stays, with this call in its place. Records the marker when not replaying (so that
+   * code rolled back to `ctx.patched(patchId)` keeps this execution on the new path); never fails a replay, whether
+   * its history holds the marker or not. Remove the call too once no running instance started before it was added.
+   *
+   * @throws DurableError `INVALID_ARGUMENT` unless `patchId` is a non-empty string of at most 256 characters.
+   *
+   * @example
+   * ```ts
+   * ctx.deprecatePatch('send-receipt');
+   * await ctx.callActivity(SendReceipt, order);
+   * ```
+   */
+  deprecatePatch(patchId: string): void;
+
   /** Schedules an activity; typed from the class's `run`. */
   callActivity<C extends RunnableClass>(activity: C, ...args: InputArgs<ActivityInput<C>, CallActivityOptions>): ActivityTask<ActivityOutput<C>>;
   /** Schedules an activity by its registered name (untyped). */

@@ -79,6 +79,7 @@ export class OrchestrationExecutor {
     if (this.#state.completion !== undefined) throw new DurableError('EXECUTION_NOT_CONTINUABLE', 'the execution has ended: its decision leaves nothing to continue');
     this.#state.actions.recordAll();
     this.#state.cancels.recordAll();
+    this.#state.patches.recordAll();
   }
 
   async #episode(pastEvents: readonly HistoryEvent[], newEvents: readonly HistoryEvent[]): Promise<OrchestrationDecision> {

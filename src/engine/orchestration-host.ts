@@ -57,6 +57,16 @@ export class OrchestrationHost implements ContextHost {
     return this.#state.now;
   }
 
+  patched(patchId: string): boolean {
+    this.#activity.acting();
+    return this.#state.patches.patched(patchId, this.#state.replaying);
+  }
+
+  deprecatePatch(patchId: string): void {
+    this.#activity.acting();
+    this.#state.patches.deprecate(patchId, this.#state.replaying);
+  }
+
   resolveName(kind: 'activity' | 'orchestrator' | 'entity', ref: RunnableClass | EntityClassRef | string): string {
     return this.#state.request.resolveName(kind, ref);
   }

@@ -13,6 +13,7 @@ import { activityCallPolicy } from './activity-call-policy.js';
 import type { ActivityTask, DurableTask, TimerTask } from './durable-task.js';
 import type { EntityLock, SignalEntityOptions } from './entity-lock.js';
 import { createEntityProxy, type EntityClassRef } from './entity-proxy.js';
+import { checkPatchId } from './patch-ledger.js';
 import type {
   CallActivityOptions, CallSubOrchestratorOptions, ContinueAsNewOptions, OrchestrationContext, ReplaySafeLogger,
   WaitForEventOptions,
@@ -33,6 +34,10 @@ export interface ContextHost {
   readonly input: unknown;
   readonly isReplaying: boolean;
   readonly currentUtcDateTime: Date;
+  /** `ctx.patched` (the ID checked): see `PatchLedger`. */
+  patched(patchId: string): boolean;
+  /** `ctx.deprecatePatch` (the ID checked). */
+  deprecatePatch(patchId: string): void;
   /** The registered name of a class (or a checked name string). @throws RegistrationError when not registered. */
   resolveName(kind: 'activity' | 'orchestrator' | 'entity', ref: RunnableClass | EntityClassRef | string): string;
   scheduleActivity(name: string, input: EncodedPayload, options?: ActivityAttemptOptions): ActivityAttemptTask<unknown>;
@@ -126,6 +131,16 @@ class ReplayContext {
 
   newGuid(): string {
     return uuidV5(`${this.host.instanceId}_${this.host.currentUtcDateTime.toISOString()}_${this.#guidCounter++}`);
+  }
+
+  patched(patchId: string): boolean {
+    checkPatchId(patchId, 'patched');
+    return this.host.patched(patchId);
+  }
+
+  deprecatePatch(patchId: string): void {
+    checkPatchId(patchId, 'deprecatePatch');
+    this.host.deprecatePatch(patchId);
   }
 
   callActivity(activity: RunnableClass | string, input?: unknown, options?: CallActivityOptions): ActivityTask<unknown> {

@@ -61,13 +61,19 @@ function isEntityStep(kind: OrchestratorAction['type']): boolean {
   }
 }
 
+/**
+ * What to do about a change made on purpose: guard it with a patch, so that instances started before it keep the old
+ * path (the patch ID is the user's to choose; the message says so).
+ */
+export const PATCH_HINT = "If you changed the code on purpose, guard the change with `if (ctx.patched('<a-patch-id>')) { new code } else { old code }`: running instances keep the old path, new ones take the new one.";
+
 /** History recorded a step at `sequence` that the code did not take. */
 export function stepNotTaken(sequence: number, recorded: ReplayStep): NonDeterminismError {
   return new NonDeterminismError({
     sequence,
     expected: recorded.text,
     actual: undefined,
-    hint: 'The orchestrator code no longer takes this step at this point (code removed, reordered, or a branch that depends on something non-deterministic such as Date.now(), Math.random() or I/O). Deploy changed orchestrators under a new name, or let in-flight instances finish first.',
+    hint: `The orchestrator code no longer takes this step at this point (code removed, reordered, or a branch that depends on something non-deterministic such as Date.now(), Math.random() or I/O). ${PATCH_HINT} Or deploy changed orchestrators under a new name, or let in-flight instances finish first.`,
   });
 }
 
@@ -78,10 +84,10 @@ export function stepChanged(sequence: number, recorded: ReplayStep, actual: Repl
     expected: recorded.text,
     actual: actual.text,
     hint: actual.kind !== recorded.kind
-      ? 'The code now takes a different kind of step here: steps were added, removed or reordered before this point.'
+      ? `The code now takes a different kind of step here: steps were added, removed or reordered before this point. ${PATCH_HINT}`
       : isEntityStep(actual.kind)
-        ? 'The code now addresses a different entity or operation here (or locks a different set of entities). Entity IDs and operation names in history are a persisted contract: deploy changed orchestrators under a new name, or let in-flight instances finish first.'
-        : 'The code now calls a different function here: it was renamed or the call changed. Names in history are a persisted contract — keep the old name with @Activity({ name }) / @Orchestrator({ name }).',
+        ? `The code now addresses a different entity or operation here (or locks a different set of entities). Entity IDs and operation names in history are a persisted contract. ${PATCH_HINT} Or deploy changed orchestrators under a new name, or let in-flight instances finish first.`
+        : `The code now calls a different function here: it was renamed or the call changed. Names in history are a persisted contract — keep the old name with @Activity({ name }) / @Orchestrator({ name }). ${PATCH_HINT}`,
   });
 }
 
@@ -91,6 +97,6 @@ export function stepNotRecorded(action: OrchestratorAction): NonDeterminismError
     sequence: action.sequence,
     expected: undefined,
     actual: stepOfAction(action).text,
-    hint: 'The code now takes a step the recorded execution never took (a call was added or moved earlier). Deploy changed orchestrators under a new name, or let in-flight instances finish first.',
+    hint: `The code now takes a step the recorded execution never took (a call was added or moved earlier). ${PATCH_HINT} Or deploy changed orchestrators under a new name, or let in-flight instances finish first.`,
   });
 }

@@ -12,10 +12,12 @@ import { OrchestratorActionType, type OrchestratorAction } from './orchestrator-
  * - `cancels`: the code gave up a recorded action (an activity or a timer it cancelled): an answer it made itself, so
  *   a result arriving later is not recorded; unlike answers, applied in place while suspended (the code made it);
  * - `input`: comes from outside, for the code to wait for (a raised event);
+ * - `marks`: the code's own record of a choice it made (a patch it took: `ctx.patched`), with no action or sequence
+ *   number; the engine reads the execution's marks before replaying it, and applies them in place while suspended;
  * - `note`: carries nothing for the code;
  * - `inbox`: a message to an entity, never in an orchestration's history.
  */
-export type HistoryEventRole = 'lifecycle' | 'records' | 'answers' | 'cancels' | 'input' | 'note' | 'inbox';
+export type HistoryEventRole = 'lifecycle' | 'records' | 'answers' | 'cancels' | 'input' | 'marks' | 'note' | 'inbox';
 
 /** The names of the fields of `E` that hold a `Date`, besides `timestamp` (which every event has). */
 type DateFieldOf<E> = Exclude<{ [K in keyof E]-?: NonNullable<E[K]> extends Date ? K : never }[keyof E], 'timestamp'>;
@@ -30,7 +32,7 @@ type RoleOf<E> =
   | { readonly role: 'records'; readonly action: (event: E) => OrchestratorAction }
   | { readonly role: 'answers'; readonly answers: (event: E) => number }
   | { readonly role: 'cancels'; readonly cancels: (event: E) => number }
-  | { readonly role: 'lifecycle' | 'input' | 'note' | 'inbox' };
+  | { readonly role: 'lifecycle' | 'input' | 'marks' | 'note' | 'inbox' };
 
 /** The traits of the events of type `E`. */
 export type HistoryEventTraits<E> = RoleOf<E> & DateFields<E>;
@@ -79,6 +81,7 @@ export const HISTORY_EVENT_TRAITS: { readonly [K in HistoryEventType]: HistoryEv
     action: (e) => ({ type: OrchestratorActionType.SendEvent, sequence: e.eventId, instanceId: e.instanceId, name: e.name, input: e.input }),
   },
   GenericEvent: { role: 'note' },
+  PatchMarker: { role: 'marks' },
   EntityOperationCalled: {
     role: 'records',
     action: (e) => ({ type: OrchestratorActionType.CallEntity, sequence: e.eventId, targetInstanceId: e.targetInstanceId, operation: e.operation, input: e.input }),

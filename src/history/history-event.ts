@@ -27,6 +27,7 @@ export const HistoryEventType = {
   EventRaised: 'EventRaised',
   EventSent: 'EventSent',
   GenericEvent: 'GenericEvent',
+  PatchMarker: 'PatchMarker',
   // Entities, as seen from an orchestration's history (Durable Task's entity event names).
   EntityOperationCalled: 'EntityOperationCalled',
   EntityOperationSignaled: 'EntityOperationSignaled',
@@ -198,6 +199,17 @@ export interface GenericEvent extends EventBase {
   readonly type: typeof HistoryEventType.GenericEvent;
   readonly data?: string;
 }
+/**
+ * The code took patch `patchId`'s new path (`ctx.patched(patchId)` answered true in a live episode), or, `deprecated`,
+ * passed its `ctx.deprecatePatch(patchId)`. No action and no sequence number: adding or removing a patch never shifts
+ * the numbers of the code's actions. A replay of this execution answers `ctx.patched(patchId)` with true.
+ */
+export interface PatchMarkerEvent extends EventBase {
+  readonly type: typeof HistoryEventType.PatchMarker;
+  readonly patchId: string;
+  /** Recorded by `ctx.deprecatePatch` (absent: by `ctx.patched`). */
+  readonly deprecated?: boolean;
+}
 
 /** An orchestration called an entity operation and awaits its result (`eventId` = the call's sequence number). */
 export interface EntityOperationCalledEvent extends EventBase {
@@ -298,7 +310,7 @@ export type HistoryEvent =
   | ExecutionResumedEvent | ContinueAsNewEvent | OrchestratorStartedEvent | OrchestratorCompletedEvent
   | TaskScheduledEvent | TaskCompletedEvent | TaskFailedEvent | TaskCancelRequestedEvent
   | SubOrchestrationInstanceCreatedEvent | SubOrchestrationInstanceCompletedEvent | SubOrchestrationInstanceFailedEvent
-  | TimerCreatedEvent | TimerFiredEvent | TimerCanceledEvent | EventRaisedEvent | EventSentEvent | GenericEvent
+  | TimerCreatedEvent | TimerFiredEvent | TimerCanceledEvent | EventRaisedEvent | EventSentEvent | GenericEvent | PatchMarkerEvent
   | EntityOperationCalledEvent | EntityOperationSignaledEvent | EntityOperationCompletedEvent | EntityOperationFailedEvent
   | EntityLockRequestedEvent | EntityLockGrantedEvent | EntityUnlockSentEvent
   | EntityRequestEvent | EntityLockRequestEvent | EntityUnlockEvent;

@@ -148,6 +148,7 @@ export class ActionDispatcher {
         case HistoryEventType.TimerFired:
         case HistoryEventType.EventRaised:
         case HistoryEventType.GenericEvent:
+        case HistoryEventType.PatchMarker:
         case HistoryEventType.EntityOperationCompleted:
         case HistoryEventType.EntityOperationFailed:
         case HistoryEventType.EntityLockGranted:
@@ -156,8 +157,8 @@ export class ActionDispatcher {
         case HistoryEventType.EntityUnlock:
           // Nothing to carry out: what arrived (answers, raised events), lifecycle and episode markers (a termination
           // is carried out by the ExecutionCompleted that ends the execution; a continue-as-new by the episode runner,
-          // which starts the next execution once it is committed), notes, and entity inbox messages (never in an
-          // orchestration's history).
+          // which starts the next execution once it is committed), notes, patch markers (read by replay only), and
+          // entity inbox messages (never in an orchestration's history).
           break;
         default:
           assertNever(event, 'history event type');

@@ -210,6 +210,11 @@ export class HistoryBuilder {
     return this.#push({ type: HistoryEventType.ExecutionResumed, eventId: -1, timestamp: this.now, ...(reason === undefined ? {} : { reason }) });
   }
 
+  /** The code took patch `patchId`'s new path (`ctx.patched`), or, `deprecated`, passed its `ctx.deprecatePatch`. */
+  patchMarker(patchId: string, deprecated?: boolean): this {
+    return this.#push({ type: HistoryEventType.PatchMarker, eventId: -1, timestamp: this.now, patchId, ...(deprecated === true ? { deprecated } : {}) });
+  }
+
   executionTerminated(reason?: unknown): this {
     return this.#push({ type: HistoryEventType.ExecutionTerminated, eventId: -1, timestamp: this.now, reason: encodePayload(reason, 'reason') });
   }

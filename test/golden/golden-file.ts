@@ -52,6 +52,8 @@ const DECISION_EVENTS = new Set<string>([
   HistoryEventType.ContinueAsNew, HistoryEventType.OrchestratorCompleted,
   // The code's own cancellations (engine version 2).
   HistoryEventType.TaskCancelRequested, HistoryEventType.TimerCanceled,
+  // The patches it took (ctx.patched, ctx.deprecatePatch).
+  HistoryEventType.PatchMarker,
 ]);
 
 /** One episode of a recorded history: the events it was given, and the events its decision appended. */

@@ -41,6 +41,7 @@ describe('HISTORY_EVENT_TRAITS', () => {
     expect(typesWith('input')).toEqual(['EventRaised']);
     expect(typesWith('inbox')).toEqual(['EntityLockRequest', 'EntityRequest', 'EntityUnlock']);
     expect(typesWith('note')).toEqual(['GenericEvent']);
+    expect(typesWith('marks')).toEqual(['PatchMarker']);
   });
 
   it('reads the sequence number an answer answers', () => {
