@@ -38,6 +38,8 @@ function timelineRows(events) {
         return { kind: 'life', label: `Completed (${event.OrchestrationStatus})`, from: at, to: at, failed: event.OrchestrationStatus === 'Failed' };
       case 'ExecutionTerminated':
         return { kind: 'life', label: 'Terminated', from: at, to: at, failed: true, detail: event.Reason };
+      case 'PatchMarker':
+        return { kind: 'life', label: `Patch ${event.Name}${event.Deprecated ? ' (deprecated)' : ''}`, from: at, to: at, failed: false };
       default:
         return { kind: 'life', label: String(event.EventType), from: at, to: at, failed: false, detail: event.Reason };
     }
