@@ -34,6 +34,8 @@ import 'reflect-metadata';
 // Running: the app, its options and the client
 export { Durably } from './app/durably.js';
 export type { DurablyOptions, DurablyTuning } from './runtime/durably-options.js';
+export type { VersioningOptions, VersionMatch, VersionMismatchAction } from './runtime/versioning-options.js';
+export { compareVersions } from './core/orchestration-version.js';
 export type { RuntimeLogger } from './core/runtime-logger.js';
 export { DurableClient } from './client/durable-client.js';
 export type {

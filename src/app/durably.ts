@@ -29,6 +29,8 @@ import { createResumeHere, type ResumeHereRoute } from '../runtime/resume-here.j
 import { consoleLogger, type RuntimeLogger } from '../core/runtime-logger.js';
 import { activityPoisonCap, createWorkHandlers } from '../runtime/work-handlers.js';
 import { WorkTracker } from '../runtime/work-tracker.js';
+import { codeFingerprint, resolveVersioning, versionClaimOf, type ResolvedVersioning } from '../runtime/versioning-options.js';
+import { retryStuckUnderOtherCode } from '../runtime/stuck-retries.js';
 
 // Set by Durably's static block: the private factory, for createDurably below.
 let createWithInternals: (options: DurablyOptions, internals: DurablyInternals) => Promise<Durably>;
@@ -70,6 +72,7 @@ export class Durably {
 
   private constructor(parts: {
     registry: DurableRegistry; store: InstanceStore; entities: EntityStore; scheduler: WorkScheduler; container: DependencyContainer;
+    versioning: ResolvedVersioning;
     tuning: ResolvedTuning; log: RuntimeLogger; connection: MongoConnection; embedded: EmbeddedMongo | undefined; internals: DurablyInternals;
     probe: IdlenessProbe;
   }) {
@@ -89,19 +92,24 @@ export class Durably {
     const faults = { isInfrastructureFault: isStorageFault, backoff: this.#backoff, stopping: () => this.#stopping !== undefined };
     const entityRuntime = {
       store: this.#store, entities: parts.entities, registry: this.registry, container: this.#container, tuning: this.#tuning, log: this.#log, wake, clock, ...faults,
+      ...(parts.versioning.version === undefined ? {} : { defaultVersion: parts.versioning.version }),
     };
+    let fingerprint: string | undefined;
     const episodeRuntime: EpisodeRuntime = this.#episodes = {
       store: this.#store, registry: this.registry, container: this.#container, dispatcher, tuning: this.#tuning, log: this.#log,
       localResults: this.#localResults, clock, ...faults,
+      // Computed when first asked (at start()), so that it covers orchestrators registered after create().
+      versioning: parts.versioning, fingerprint: () => (fingerprint ??= codeFingerprint(this.registry, parts.versioning)),
       cache: new ExecutionCache({ maxInstances: this.#tuning.executionCacheMaxInstances, maxBytes: this.#tuning.executionCacheMaxBytes }),
     };
     this.#worker = new OrchestrationWorker(
       this.#store,
       (item) => this.#tracker.track(() => (item.instance.entity !== undefined ? runEntityEpisode(entityRuntime, item) : runEpisode(episodeRuntime, item))),
-      { concurrency: this.#tuning.orchestrationConcurrency, pollIntervalMs: this.#tuning.pollIntervalMs, leaseMs: this.#tuning.leaseMs, log: this.#log, clock },
+      { concurrency: this.#tuning.orchestrationConcurrency, pollIntervalMs: this.#tuning.pollIntervalMs, leaseMs: this.#tuning.leaseMs, log: this.#log, clock, versions: versionClaimOf(parts.versioning) },
     );
     this.client = new DurableClient(this.#store, this.#scheduler, this.registry, {
       maxPayloadBytes: this.#tuning.maxPayloadBytes,
+      ...(parts.versioning.version === undefined ? {} : { version: parts.versioning.version }),
       wake,
       entities: parts.entities,
       clock,
@@ -126,6 +134,7 @@ export class Durably {
 
   static async #create(options: DurablyOptions, internals: DurablyInternals): Promise<Durably> {
     const tuning = resolveTuning(options);
+    const versioning = resolveVersioning(options);
     const registry = DurableRegistry.from({ orchestrators: options.orchestrators ?? [], activities: options.activities ?? [], entities: options.entities ?? [] });
     const log = options.logger ?? consoleLogger;
     const taskHub = options.taskHub ?? 'Durably';
@@ -165,7 +174,7 @@ export class Durably {
         pendingWork: () => scheduler.pendingWork(),
         clockChanged: () => scheduler.clockChanged(),
       };
-      return new Durably({ registry, store, entities, scheduler, container: options.container ?? rootContainer, tuning, log, connection, embedded, internals, probe });
+      return new Durably({ registry, store, entities, scheduler, container: options.container ?? rootContainer, tuning, log, connection, embedded, internals, probe, versioning });
     } catch (error) {
       await connection?.close();
       await embedded?.stop();
@@ -189,6 +198,7 @@ export class Durably {
       timeOutActivity: (job, timedOut) => this.#tracker.track(() => handlers.timeOutActivity(job, timedOut)),
       fireTimer: (job) => this.#tracker.track(() => handlers.fireTimer(job)),
     });
+    await retryStuckUnderOtherCode(this.#episodes);
     this.#worker.start();
     this.#startRetention();
   }

@@ -5,6 +5,8 @@ import type { EntityStore } from '../ports/entity-store.js';
 export interface DurableClientOptions {
   /** Largest encoded payload, in bytes. */
   readonly maxPayloadBytes: number;
+  /** The app's `version`: the default orchestration version of the instances `startNew` starts. */
+  readonly version?: string;
   /** New work was stored by this process: wake its worker. */
   readonly wake: () => void;
   readonly entities: EntityStore;

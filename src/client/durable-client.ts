@@ -16,6 +16,7 @@ import type { EntitySignalProxy } from '../entities/entity-signal-proxy.js';
 import { assertValidInstanceId } from '../core/instance-id.js';
 import type { DurableClientOptions } from './durable-client-options.js';
 import { HistoryViewBuilder } from './history-view.js';
+import { retryStuckInstance, startVersion } from './instance-versions.js';
 import { listEntities, readEntityState, signalEntity } from './entity-operations.js';
 import { toStoreBounds, type EntityMetadata, type ListEntitiesOptions, type ListInstancesOptions } from './list-options.js';
 import { toOrchestrationStatus, type OrchestrationStatus } from './orchestration-status.js';
@@ -28,6 +29,8 @@ export interface StartNewOptions<TInput> {
   readonly instanceId?: string;
   /** Start at this time instead of now. */
   readonly startAt?: Date;
+  /** The instance's orchestration version (`ctx.version`, `status.version`). Default: the app's `version`, if any. */
+  readonly version?: string;
 }
 
 /** Options of {@link DurableClient.getStatus}. */
@@ -97,6 +100,7 @@ export class DurableClient {
       name,
       input,
       ...(options.startAt === undefined ? {} : { scheduledStartTime: options.startAt }),
+      ...startVersion(options.version, this.options.version),
       now: this.options.clock.now(),
     });
     this.options.wake();
@@ -209,8 +213,14 @@ export class DurableClient {
     }
     return this.startNew(state.name, {
       input: decodePayload(state.input),
+      ...(state.orchestrationVersion === undefined ? {} : { version: state.orchestrationVersion }),
       ...(options.restartWithNewInstanceId === true ? {} : { instanceId }),
     });
+  }
+
+  /** Retries a stuck instance at once instead of after its backoff: see {@link retryStuckInstance}. */
+  async retryNow(instanceId: string): Promise<void> {
+    await retryStuckInstance(this.store, this.options, instanceId);
   }
 
   /** Deletes an instance, its history and its pending jobs — and first its finished sub-orchestrations, recursively, unless {@link PurgeInstanceOptions | `recursive: false`}. */

@@ -16,6 +16,13 @@ export interface OrchestrationStatus {
   readonly lastUpdatedTime: Date;
   /** Why it failed, or why it is stuck (for example a non-determinism error after a deploy; it is retried). */
   readonly failureDetails?: FailureDetails;
+  /**
+   * While the instance is stuck (its code cannot run its history; retried with backoff, at once when a worker with
+   * other code starts, or with `client.retryNow`): since when. Absent otherwise.
+   */
+  readonly stuckSince?: Date;
+  /** The orchestration version it was started with (`startNew(O, { version })`); absent when it has none. */
+  readonly version?: string;
   /** Durable Functions' history view (with `showHistory`). */
   readonly historyEvents?: readonly HistoryViewEvent[];
   /**
@@ -34,6 +41,9 @@ export interface OrchestrationStatus {
   readonly customStatusOmitted?: true;
 }
 
+// A stuck marker on a failed instance is why it failed (a poison episode, a version mismatch), not a wait for a retry.
+const STUCK_STATUSES: ReadonlySet<RuntimeStatus> = new Set(['Pending', 'Running', 'Suspended']);
+
 /** One row of Durable Functions' history view. */
 export type HistoryViewEvent = Readonly<Record<string, unknown>> & { readonly EventType: string; readonly Timestamp: string };
 
@@ -51,6 +61,8 @@ export function toOrchestrationStatus(state: ListedInstance, options: { showInpu
     createdTime: state.createdTime,
     lastUpdatedTime: state.lastUpdatedTime,
     ...(failure === undefined ? {} : { failureDetails: failure }),
+    ...(state.stuck !== undefined && state.stuckSince !== undefined && STUCK_STATUSES.has(state.runtimeStatus) && { stuckSince: state.stuckSince }),
+    ...(state.orchestrationVersion !== undefined && { version: state.orchestrationVersion }),
     ...(omitted.has('input') && options.showInput !== false && { inputOmitted: true }),
     ...(omitted.has('output') && { outputOmitted: true }),
     ...(omitted.has('customStatus') && { customStatusOmitted: true }),

@@ -16,7 +16,10 @@ export function scheduledEventFor(action: OrchestratorAction, timestamp: Date): 
     case OrchestratorActionType.CreateTimer:
       return { type: HistoryEventType.TimerCreated, eventId: action.sequence, timestamp, fireAt: action.fireAt };
     case OrchestratorActionType.CreateSubOrchestration:
-      return { type: HistoryEventType.SubOrchestrationInstanceCreated, eventId: action.sequence, timestamp, name: action.name, instanceId: action.instanceId, input: action.input };
+      return {
+        type: HistoryEventType.SubOrchestrationInstanceCreated, eventId: action.sequence, timestamp, name: action.name, instanceId: action.instanceId, input: action.input,
+        ...(action.version === undefined ? {} : { version: action.version }),
+      };
     case OrchestratorActionType.SendEvent:
       return { type: HistoryEventType.EventSent, eventId: action.sequence, timestamp, instanceId: action.instanceId, name: action.name, input: action.input };
     case OrchestratorActionType.CallEntity:

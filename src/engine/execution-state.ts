@@ -1,4 +1,5 @@
-import type { EncodedPayload, ExecutionStartedEvent } from '../history/history-event.js';
+import type { EncodedPayload, ExecutionStartedEvent, HistoryEvent } from '../history/history-event.js';
+import { historyEventBytes } from '../history/history-event-size.js';
 import { ActionTable } from './action-table.js';
 import { CancelLedger } from './cancel-ledger.js';
 import type { OrchestrationCompletion } from './orchestration-decision.js';
@@ -24,6 +25,10 @@ export class ExecutionState {
   replaying = true;
   /** Between ExecutionSuspended and ExecutionResumed. */
   suspended = false;
+  /** `ctx.historyLength`: the history events up to the one applied last (or recorded by a committed decision). */
+  historyLength = 0;
+  /** `ctx.historySizeBytes`: the size of those events (`historyEventBytes`). */
+  historySizeBytes = 0;
   /** How the execution ended, once it did. */
   completion: OrchestrationCompletion | undefined;
   /** What makes the episode throw (non-determinism, a non-durable await); applying stops at it. */
@@ -46,6 +51,14 @@ export class ExecutionState {
   constructor(request: OrchestrationExecutionRequest) {
     this.request = request;
     this.patches = new PatchLedger(request.pastEvents);
+  }
+
+  /** Counts events into `historyLength` and `historySizeBytes`, in history order. */
+  countEvents(events: readonly HistoryEvent[]): void {
+    for (const event of events) {
+      this.historyLength++;
+      this.historySizeBytes += historyEventBytes(event);
+    }
   }
 
   /** False once the execution ended or an episode failed: no further event reaches the code. */

@@ -33,6 +33,8 @@ export interface CallSubOrchestratorOptions {
   /** The child's instance ID. Default: `<parent instanceId>:<sequence>` (deterministic). */
   readonly instanceId?: string;
   readonly retry?: RetryOptions;
+  /** The child's orchestration version (`ctx.version` in the child). Default: this orchestration's version. */
+  readonly version?: string;
 }
 
 /** Options of `waitForExternalEvent`. */
@@ -77,6 +79,12 @@ export interface OrchestrationContext<TInput = unknown> {
   readonly instanceId: string;
   /** The parent's instance ID when this is a sub-orchestration. */
   readonly parentInstanceId: string | undefined;
+  /**
+   * The orchestration version this instance was started with (`startNew(O, { version })`, the starting app's
+   * `version`, or its parent's); undefined when it has none. Durable Functions' `context.Version`: branch on it with
+   * `compareVersions` to keep old instances on their old path.
+   */
+  readonly version: string | undefined;
   /** True while re-executing recorded history; use it to avoid repeating side effects such as logging. */
   readonly isReplaying: boolean;
   /** The current time, from history (the start of the current episode). Never the wall clock. */

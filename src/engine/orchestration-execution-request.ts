@@ -22,4 +22,9 @@ export interface OrchestrationExecutionRequest {
   readonly log?: (level: LogLevel, message: string, args: unknown[]) => void;
   /** Largest encoded payload (inputs, output, custom status, event data) in bytes; over it is PayloadTooLargeError. */
   readonly maxPayloadBytes?: number;
+  /**
+   * The runtime's history limit (`maxHistoryEvents`), for `ctx.continueAsNewSuggested` — used only when the
+   * execution's ExecutionStarted recorded none (it records the limit it started under, so replays agree).
+   */
+  readonly maxHistoryEvents?: number;
 }

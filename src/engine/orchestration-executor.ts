@@ -41,6 +41,8 @@ export class OrchestrationExecutor {
   readonly #replay: EventReplay;
   /** Events held back while suspended, in order, until ExecutionResumed. */
   #deferred: HistoryEvent[] = [];
+  /** The last decision's new events (committed before the next episode's). */
+  #decided: readonly HistoryEvent[] = [];
 
   constructor(request: OrchestrationExecutionRequest) {
     this.#state = new ExecutionState(request);
@@ -79,6 +81,8 @@ export class OrchestrationExecutor {
     if (this.#state.completion !== undefined) throw new DurableError('EXECUTION_NOT_CONTINUABLE', 'the execution has ended: its decision leaves nothing to continue');
     this.#state.actions.recordAll();
     this.#state.cancels.recordAll();
+    // A replay applies these events from history before the next episode's: so does the count.
+    this.#state.countEvents(this.#decided);
     this.#state.patches.recordAll();
   }
 
@@ -99,6 +103,8 @@ export class OrchestrationExecutor {
     for (; i < total && state.applying; i++) {
       const event = eventAt(i);
       state.replaying = i < pastEvents.length;
+      // Counted where they stand in history, also events held back while suspended: replay and continue agree.
+      state.countEvents([event]);
       if (state.suspended && isHeldWhileSuspended(event)) {
         this.#deferred.push(event);
         continue;
@@ -133,7 +139,9 @@ export class OrchestrationExecutor {
     if (state.completion === undefined && !state.runSettled && !state.suspended && !this.#activity.waitingOnDurableWork) {
       throw new NonDurableAwaitError(state.started.name);
     }
-    return buildDecision(state, this.#host.sections);
+    const decision = buildDecision(state, this.#host.sections);
+    this.#decided = decision.newHistory;
+    return decision;
   }
 
   /** Applies one event; if that resumed the code, lets it run to its next durable await. */

@@ -47,6 +47,9 @@ export class OrchestrationHost implements ContextHost {
   get parentInstanceId(): string | undefined {
     return this.#state.started?.parentInstance?.instanceId;
   }
+  get version(): string | undefined {
+    return this.#state.started?.version;
+  }
   get input(): unknown {
     return this.#state.input;
   }
@@ -98,11 +101,12 @@ export class OrchestrationHost implements ContextHost {
     CriticalSection.checkSubOrchestration(this.sections.current);
   }
 
-  scheduleSubOrchestration(name: string, instanceId: string | undefined, input: EncodedPayload): CompletableTask<unknown> {
+  scheduleSubOrchestration(name: string, instanceId: string | undefined, input: EncodedPayload, version?: string): CompletableTask<unknown> {
     const sequence = this.#state.actions.nextSequence();
     return this.open({
       type: OrchestratorActionType.CreateSubOrchestration, sequence, name, input,
       instanceId: instanceId ?? `${this.instanceId}:${sequence}`,
+      ...(version === undefined ? {} : { version }),
     });
   }
 

@@ -2,6 +2,7 @@ import { encodePayload as encodeValue } from '../core/codec.js';
 import { assertPayloadSize } from '../core/payload-limit.js';
 import { DurableError } from '../core/durable-error.js';
 import { TimeoutError } from '../core/errors/timeout-error.js';
+import { assertVersion } from '../core/orchestration-version.js';
 import { EntityId } from '../core/entity-id.js';
 import type { EncodedPayload } from '../history/history-event.js';
 import { CompletableTask, type TaskObserver } from './completable-task.js';
@@ -31,6 +32,8 @@ export interface ContextHost {
   readonly observer: TaskObserver;
   readonly instanceId: string;
   readonly parentInstanceId: string | undefined;
+  /** The orchestration version recorded in ExecutionStarted. */
+  readonly version: string | undefined;
   readonly input: unknown;
   readonly isReplaying: boolean;
   readonly currentUtcDateTime: Date;
@@ -43,7 +46,7 @@ export interface ContextHost {
   scheduleActivity(name: string, input: EncodedPayload, options?: ActivityAttemptOptions): ActivityAttemptTask<unknown>;
   /** The defaults the activity's class declares, if any. */
   activityDefaults(name: string): CallActivityOptions | undefined;
-  scheduleSubOrchestration(name: string, instanceId: string | undefined, input: EncodedPayload): CompletableTask<unknown>;
+  scheduleSubOrchestration(name: string, instanceId: string | undefined, input: EncodedPayload, version?: string): CompletableTask<unknown>;
   /** @throws LockingRulesViolationError inside a critical section. */
   assertMayCallSubOrchestrator(): void;
   /** @throws LockingRulesViolationError when the critical-section rules forbid this call. */
@@ -116,6 +119,9 @@ class ReplayContext {
   get parentInstanceId(): string | undefined {
     return this.host.parentInstanceId;
   }
+  get version(): string | undefined {
+    return this.host.version;
+  }
   get isReplaying(): boolean {
     return this.host.isReplaying;
   }
@@ -161,9 +167,11 @@ class ReplayContext {
     if (instanceId !== undefined && (typeof instanceId !== 'string' || instanceId.length === 0)) {
       throw new DurableError('INVALID_ARGUMENT', 'callSubOrchestrator: instanceId must be a non-empty string');
     }
-    if (options?.retry === undefined) return this.host.scheduleSubOrchestration(name, instanceId, encoded);
+    const version = options?.version;
+    if (version !== undefined) assertVersion(version, 'callSubOrchestrator: version');
+    if (options?.retry === undefined) return this.host.scheduleSubOrchestration(name, instanceId, encoded, version);
     validateRetryOptions(options.retry);
-    return withRetry(this.host, options.retry, () => this.host.scheduleSubOrchestration(name, instanceId, encoded));
+    return withRetry(this.host, options.retry, () => this.host.scheduleSubOrchestration(name, instanceId, encoded, version));
   }
 
   callSubOrchestratorWithRetry(orchestrator: RunnableClass | string, retry: RetryOptions, input?: unknown, instanceId?: string): DurableTask<unknown> {

@@ -65,7 +65,10 @@ export const HISTORY_EVENT_TRAITS: { readonly [K in HistoryEventType]: HistoryEv
   TaskCancelRequested: { role: 'cancels', cancels: (e) => e.taskScheduledId },
   SubOrchestrationInstanceCreated: {
     role: 'records',
-    action: (e) => ({ type: OrchestratorActionType.CreateSubOrchestration, sequence: e.eventId, name: e.name, instanceId: e.instanceId, input: e.input }),
+    action: (e) => ({
+      type: OrchestratorActionType.CreateSubOrchestration, sequence: e.eventId, name: e.name, instanceId: e.instanceId, input: e.input,
+      ...(e.version === undefined ? {} : { version: e.version }),
+    }),
   },
   SubOrchestrationInstanceCompleted: { role: 'answers', answers: (e) => e.taskScheduledId },
   SubOrchestrationInstanceFailed: { role: 'answers', answers: (e) => e.taskScheduledId },

@@ -71,6 +71,8 @@ export interface ExecutionStartedEvent extends EventBase {
   readonly parentInstance?: { readonly instanceId: string; readonly name: string; readonly taskScheduledId: number };
   /** Engine behaviour version this execution started under; replay keeps that behaviour. */
   readonly engineVersion: number;
+  /** The instance's orchestration version (`ctx.version`), when it has one. */
+  readonly version?: string;
   readonly scheduledStartTime?: Date;
 }
 export interface ExecutionCompletedEvent extends EventBase {
@@ -156,6 +158,8 @@ export interface SubOrchestrationInstanceCreatedEvent extends EventBase {
   readonly name: string;
   readonly instanceId: string;
   readonly input: EncodedPayload;
+  /** The child's orchestration version when the call named one; absent, the child inherits its parent's. */
+  readonly version?: string;
 }
 export interface SubOrchestrationInstanceCompletedEvent extends EventBase {
   readonly type: typeof HistoryEventType.SubOrchestrationInstanceCompleted;

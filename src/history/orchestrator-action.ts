@@ -38,6 +38,8 @@ export interface CreateSubOrchestrationAction {
   readonly name: string;
   readonly instanceId: string;
   readonly input: EncodedPayload;
+  /** The child's orchestration version (`callSubOrchestrator(..., { version })`); absent, the parent's. */
+  readonly version?: string;
 }
 export interface SendEventAction {
   readonly type: typeof OrchestratorActionType.SendEvent;

@@ -13,6 +13,7 @@
  * | `instances.resume` | `POST /instances/:id/resume` |
  * | `instances.restart` | `POST /instances/:id/restart` |
  * | `instances.rewind` | `POST /instances/:id/rewind` |
+ * | `instances.retry` | `POST /instances/:id/retry` (a stuck instance retried now; Durably's addition) |
  * | `instances.purge` | `DELETE /instances/:id`, `DELETE /instances` |
  * | `entities.read` | `GET /entities/:entityName/:entityKey`, `GET /entities/:entityName?` |
  * | `entities.signal` | `POST /entities/:entityName/:entityKey?op=…` (any operation but `delete`) |
@@ -28,6 +29,7 @@ export const ADMIN_OPERATIONS = Object.freeze([
   'instances.resume',
   'instances.restart',
   'instances.rewind',
+  'instances.retry',
   'instances.purge',
   'entities.read',
   'entities.signal',

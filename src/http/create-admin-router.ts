@@ -7,6 +7,7 @@ import { authorizeOperation } from './authorize-operation.js';
 import { entityRoutes } from './entity-routes.js';
 import { instanceControlRoutes } from './instance-control-routes.js';
 import { instancePurgeRoutes } from './instance-purge-routes.js';
+import { instanceRetryRoute } from './instance-retry-route.js';
 import { instanceStatusRoutes } from './instance-status-routes.js';
 import { orchestratorRoutes } from './orchestrator-routes.js';
 import { JsonBodyReader } from './read-json-body.js';
@@ -17,7 +18,7 @@ import { resolveAdminOptions } from './resolve-admin-settings.js';
 export type AdminRouter = Router;
 
 // The route groups, in registration order.
-const ROUTE_GROUPS: readonly AdminRouteGroup[] = [orchestratorRoutes, instanceStatusRoutes, instanceControlRoutes, instancePurgeRoutes, entityRoutes];
+const ROUTE_GROUPS: readonly AdminRouteGroup[] = [orchestratorRoutes, instanceStatusRoutes, instanceControlRoutes, instanceRetryRoute, instancePurgeRoutes, entityRoutes];
 
 /**
  * The Durable Functions HTTP API as an Express router, serving `client`: start, status, list, raise event, terminate,

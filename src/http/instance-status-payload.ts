@@ -29,6 +29,10 @@ export interface InstanceStatusPayload {
   /** `true` when `historyEvents` stops early: it reached the router's `readLimits.maxHistoryBytes`. */
   readonly historyEventsTruncated?: true;
   readonly failureDetails?: FailureDetailsPayload;
+  /** Durably's addition: while the instance is stuck (see `OrchestrationStatus.stuckSince`), since when. */
+  readonly stuckSince?: string;
+  /** Durably's addition (Durable Functions has none here): the orchestration version the instance was started with. */
+  readonly version?: string;
   /**
    * List entries only: `true` when the input was larger than the router's `readLimits.maxFieldBytes` and was left out
    * (`input` is `null`); `GET /instances/:instanceId` returns it.
@@ -54,6 +58,8 @@ export function toInstanceStatusPayload(status: OrchestrationStatus, options: { 
     ...(status.historyEvents === undefined ? {} : { historyEvents: status.historyEvents }),
     ...(status.historyEventsTruncated === true && { historyEventsTruncated: true }),
     ...(status.failureDetails === undefined ? {} : { failureDetails: withoutStacks(status.failureDetails) }),
+    ...(status.stuckSince === undefined ? {} : { stuckSince: formatTime(status.stuckSince) }),
+    ...(status.version === undefined ? {} : { version: status.version }),
     ...(status.inputOmitted === true && options.showInput !== false && { inputOmitted: true }),
     ...(status.outputOmitted === true && { outputOmitted: true }),
     ...(status.customStatusOmitted === true && { customStatusOmitted: true }),

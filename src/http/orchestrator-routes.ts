@@ -1,31 +1,29 @@
-import { InstanceAlreadyExistsError } from '../core/errors/instance-already-exists-error.js';
 import type { AdminRouteGroup } from './admin-route-context.js';
 import { respondWithCheckStatus } from './check-status-response.js';
 import { StartPath } from './dto/start-path.js';
-import { toWaitMs, WaitQuery } from './dto/wait-query.js';
+import { StartQuery, toInstanceIdPolicy } from './dto/start-query.js';
+import { toWaitMs } from './dto/wait-query.js';
 import { parsePath, parseQuery } from './validate-request.js';
 
 /**
  * `POST /orchestrators/:name/:instanceId?` — starts an orchestration with the JSON body as its input. `202` with the
  * check-status payload; with `?timeout=&pollingInterval=` (seconds) waits for completion first (`200` with the output).
- * `400` for an unknown orchestrator name, an invalid instance ID or body; a duplicate of an active instance ID is
- * `202` (the existing instance) or `409` (option `statusCodes.duplicateInstance`).
+ * `400` for an unknown orchestrator name, an invalid instance ID or body, or a bad `ifRunning` / `ifFinished`. An
+ * instance ID in use follows `?ifRunning=&ifFinished=` (`startNew`'s policy): `useExisting` answers `202` with the
+ * existing instance's payload, `fail` is `409`; without `ifRunning`, a duplicate of an active instance ID is `202`
+ * (the existing instance) or `409` (option `statusCodes.duplicateInstance`).
  */
 export const orchestratorRoutes: AdminRouteGroup = (router, context) => {
   router.post('/orchestrators/:name{/:instanceId}', ...context.route('instances.start', async (req, res) => {
     const path = parsePath(StartPath, req);
-    const waitMs = toWaitMs(parseQuery(WaitQuery, req), context.settings.maxWaitMs);
+    const query = parseQuery(StartQuery, req);
+    const waitMs = toWaitMs(query, context.settings.maxWaitMs);
     const input = await context.body.read(req, res, { contentType: 'lenient' });
-    let instanceId: string;
-    try {
-      instanceId = await context.client.startNew(path.name, {
-        input,
-        ...(path.instanceId === undefined ? {} : { instanceId: path.instanceId }),
-      });
-    } catch (error) {
-      if (!(error instanceof InstanceAlreadyExistsError) || context.settings.statusCodes.duplicateInstance !== 202) throw error;
-      instanceId = error.instanceId;
-    }
+    const instanceId = await context.client.startNew(path.name, {
+      input,
+      ...(path.instanceId === undefined ? {} : { instanceId: path.instanceId }),
+      ...toInstanceIdPolicy(query, context.settings.statusCodes.duplicateInstance),
+    });
     await respondWithCheckStatus(context, req, res, 'instances.start', instanceId, waitMs);
   }));
 };

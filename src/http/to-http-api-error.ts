@@ -1,6 +1,7 @@
 import { DurableError } from '../core/durable-error.js';
 import { InstanceAlreadyExistsError } from '../core/errors/instance-already-exists-error.js';
 import { InstanceNotFoundError } from '../core/errors/instance-not-found-error.js';
+import { InstanceStateConflictError } from '../core/errors/instance-state-conflict-error.js';
 import { InvalidPayloadError } from '../core/errors/invalid-payload-error.js';
 import { PayloadTooLargeError } from '../core/errors/payload-too-large-error.js';
 import { RegistrationError } from '../core/errors/registration-error.js';
@@ -24,6 +25,10 @@ export function toHttpApiError(error: unknown): HttpApiError | undefined {
   }
   if (error instanceof InstanceAlreadyExistsError) {
     return new HttpApiError(409, error.code, error.message, [{ location: 'path', field: 'instanceId', message: `an instance with this ID is ${error.runtimeStatus}` }], { cause: error });
+  }
+  if (error instanceof InstanceStateConflictError) {
+    // Durable Functions defines no answer for it (it accepts a redundant suspend or resume): 409 Conflict.
+    return new HttpApiError(409, error.code, error.message, [{ location: 'path', field: 'instanceId', message: `the instance is ${error.runtimeStatus}` }], { cause: error });
   }
   if (error instanceof PayloadTooLargeError) {
     return new HttpApiError(413, error.code, error.message, [{ location: 'body', field: '(body)', message: `${error.size} bytes after encoding; the limit is ${error.limit}` }], { cause: error });

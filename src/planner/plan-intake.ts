@@ -120,6 +120,7 @@ export function planIntake(input: IntakeInput): Intake {
       executionId: instance.executionId, input: instance.input, engineVersion: input.engineVersion,
       ...(instance.parentInstance === undefined ? {} : { parentInstance: { instanceId: instance.parentInstance.instanceId, name: instance.parentInstance.name, taskScheduledId: instance.parentInstance.taskScheduledId } }),
       ...(instance.scheduledStartTime === undefined ? {} : { scheduledStartTime: instance.scheduledStartTime }),
+      ...(instance.orchestrationVersion === undefined ? {} : { version: instance.orchestrationVersion }),
     });
     if (instance.carryoverEvents !== undefined) newEvents.push(...instance.carryoverEvents);
   }

@@ -1,6 +1,7 @@
 import type { FailureDetails } from '../core/failure-details.js';
 import type { EntityRecord } from './entity-store.js';
 import type { ListBounds } from './list-bounds.js';
+import type { ClaimOptions, StuckRetry } from './work-claims.js';
 import type { EncodedPayload, HistoryEvent } from '../history/history-event.js';
 
 /** Durable Functions' runtime statuses. */
@@ -47,6 +48,11 @@ export interface InstanceState {
   readonly stuck?: FailureDetails;
   /** When the instance first got stuck (kept across retries, cleared by the next commit): drives the retry backoff. */
   readonly stuckSince?: Date;
+  /**
+   * The orchestration version the instance was started with (`startNew(O, { version })`, the app's `version`, or its
+   * parent's), kept across continue-as-new; undefined when it has none. Not to be confused with `version`.
+   */
+  readonly orchestrationVersion?: string;
   /** Consecutive claims of this instance whose episode did not commit (poison detection). */
   readonly claimAttempts: number;
   /**
@@ -178,6 +184,8 @@ export interface InstanceStart {
   readonly input: EncodedPayload;
   readonly parentInstance?: ParentInstance;
   readonly scheduledStartTime?: Date;
+  /** See {@link InstanceState.orchestrationVersion}. */
+  readonly orchestrationVersion?: string;
   readonly idempotencyKey?: string;
   readonly now: Date;
 }
@@ -231,16 +239,18 @@ export interface InstanceStore {
 
   /**
    * Claims the next instance that has work, is not leased (or whose lease expired) and whose scheduled start has
-   * come, preferring the oldest work; undefined when there is none. Increments `claimAttempts`.
+   * come, preferring the oldest work; undefined when there is none. Increments `claimAttempts`. With `versions`,
+   * instances of other versions are not claimed (they wait for a worker that accepts them).
    */
-  claimWork(options: { readonly workerId: string; readonly leaseMs: number; readonly now: Date }): Promise<WorkItem | undefined>;
+  claimWork(options: ClaimOptions): Promise<WorkItem | undefined>;
 
   /**
    * Claims one instance for a result that reached this process (a timer fired or an activity finished here), whether
    * or not it has work flagged: only while `executionId` is its current execution, it is Running or Suspended and not
-   * stuck, and no live lease holds it. Increments `claimAttempts` like {@link InstanceStore.claimWork}.
+   * stuck, no live lease holds it, and its version is one `versions` accepts. Increments `claimAttempts` like
+   * {@link InstanceStore.claimWork}.
    */
-  claimInstance(instanceId: string, executionId: string, options: { readonly workerId: string; readonly leaseMs: number; readonly now: Date }): Promise<WorkItem | undefined>;
+  claimInstance(instanceId: string, executionId: string, options: ClaimOptions): Promise<WorkItem | undefined>;
 
   /** The earliest time at which currently unclaimable work becomes claimable (scheduled starts, expiring leases). */
   nextWorkTime(now: Date): Promise<Date | undefined>;
@@ -294,9 +304,18 @@ export interface InstanceStore {
 
   /**
    * Records that an episode cannot run (non-determinism, poison): visible in the status, cleared by the next commit.
-   * `stuckSince` is set the first time and kept by later calls.
+   * `stuckSince` is set the first time and kept by later calls. `fingerprint` names the code that got stuck (see
+   * {@link InstanceStore.retryStuck}); cleared with the marker.
    */
-  markStuck(instanceId: string, leaseToken: string, failure: FailureDetails, options: { readonly fail: boolean; readonly now: Date }): Promise<void>;
+  markStuck(instanceId: string, leaseToken: string, failure: FailureDetails, options: { readonly fail: boolean; readonly now: Date; readonly fingerprint?: string }): Promise<void>;
+
+  /**
+   * Makes stuck instances that wait for their retry (Running, Pending or Suspended, with work flagged and not yet
+   * claimable) claimable at `now`, ignoring the stuck backoff: one of them (`instanceId`, for the operator's
+   * `retryNow`), or every one stuck under another code fingerprint than `exceptFingerprint` (a worker that starts
+   * with other code). Returns how many it changed. A stuck instance that a worker holds is left alone.
+   */
+  retryStuck(retry: StuckRetry): Promise<number>;
 
   /**
    * Takes back one claim's count of `claimAttempts` (never below 0), for a claim whose episode failed outside the

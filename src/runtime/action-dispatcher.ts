@@ -89,7 +89,8 @@ export class ActionDispatcher {
           await this.scheduler.cancelTimer({ instanceId, executionId, sequence: event.timerId });
           break;
         case HistoryEventType.SubOrchestrationInstanceCreated:
-          await this.#startChild(instance, event.eventId, event.name, event.instanceId, event.input);
+          // The child runs the version the call named, else its parent's.
+          await this.#startChild(instance, event.eventId, event.name, event.instanceId, event.input, event.version ?? instance.orchestrationVersion);
           instancesGivenWork++;
           break;
         case HistoryEventType.EventSent:
@@ -183,7 +184,7 @@ export class ActionDispatcher {
     if (instance.parentInstance !== undefined) this.wake();
   }
 
-  async #startChild(parent: InstanceState, sequence: number, name: string, childId: string, input: string | undefined): Promise<void> {
+  async #startChild(parent: InstanceState, sequence: number, name: string, childId: string, input: string | undefined, version: string | undefined): Promise<void> {
     const now = this.clock.now();
     try {
       await this.store.createInstance({
@@ -192,6 +193,7 @@ export class ActionDispatcher {
         name,
         input,
         parentInstance: { instanceId: parent.instanceId, executionId: parent.executionId, name: parent.name, taskScheduledId: sequence },
+        ...(version === undefined ? {} : { orchestrationVersion: version }),
         idempotencyKey: DedupeKey.subOrchestrationStart(parent.instanceId, parent.executionId, sequence),
         now,
       });

@@ -1,5 +1,6 @@
 import type { DependencyContainer } from 'tsyringe';
 import { DurableError } from '../core/durable-error.js';
+import type { VersioningOptions } from './versioning-options.js';
 import type { RunnableClass } from '../engine/task-types.js';
 import type { EntityClass } from '../entities/entity-class.js';
 
@@ -69,6 +70,14 @@ export interface DurablyOptions extends DurablyTuning {
   readonly dbName?: string;
   /** Isolates apps sharing one database: collections are `<taskHub>.*`. Default `Durably`. */
   readonly taskHub?: string;
+  /**
+   * This app's orchestration version (Durable Functions' `defaultVersion`), e.g. `'2.1'`: the version of the
+   * instances it starts unless `startNew(O, { version })` names another, and what `versioning.match` compares
+   * with. Default: none.
+   */
+  readonly version?: string;
+  /** Which instances this app's worker runs, by version (see {@link VersioningOptions}). Default: all of them. */
+  readonly versioning?: VersioningOptions;
   readonly orchestrators?: readonly RunnableClass[];
   readonly activities?: readonly RunnableClass[];
   /** The app's entity classes (`@Entity()`: class-based `DurableEntity` subclasses or function-style `run(ctx)`). */

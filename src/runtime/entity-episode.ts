@@ -35,6 +35,8 @@ export interface EntityEpisodeRuntime {
   readonly backoff: InfrastructureBackoff;
   /** Whether the worker is stopping. */
   readonly stopping: () => boolean;
+  /** The app's `version`: the orchestration version of the orchestrations entities start. */
+  readonly defaultVersion?: string;
 }
 
 // Messages one episode applies at most; the rest wait for the next claim (the instance stays flagged).
@@ -321,6 +323,7 @@ async function sendOutbox(rt: EntityEpisodeRuntime, instanceId: string, outbox: 
       try {
         await rt.store.createInstance({
           instanceId: item.instanceId, executionId: randomUUID(), name: item.name, input: item.input, idempotencyKey: item.idempotencyKey, now,
+          ...(rt.defaultVersion === undefined ? {} : { orchestrationVersion: rt.defaultVersion }),
         });
         woke++;
       } catch (error) {

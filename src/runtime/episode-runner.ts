@@ -5,6 +5,7 @@ import { openSession, runEpisodeStep, type EpisodeSession } from './episode-step
 import type { EpisodeRuntime, Release } from './episode-runtime.js';
 import { ClaimedLease } from './claimed-lease.js';
 import { NO_RESULT_SESSION, type LocalResult } from './local-results.js';
+import { refuseMismatchedVersion } from './version-gate.js';
 
 // Episodes one claim may run back to back (each after a result of an activity run here) before the instance goes
 // back to the queue, so that a long chain cannot keep a worker loop from other instances. With the execution cached,
@@ -40,6 +41,7 @@ export async function runEpisode(rt: EpisodeRuntime, item: WorkItem, initial: re
       }
       return;
     }
+    if (await refuseMismatchedVersion(rt, item, release)) return;
     // The first episode reads the inbox: the claim says work is flagged, and messages are what flags it.
     const opened = await openSession(rt, item);
     session = opened.session;

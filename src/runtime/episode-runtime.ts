@@ -8,6 +8,7 @@ import type { InfrastructureBackoff } from './claimed-lease.js';
 import type { ExecutionCache } from './execution-cache.js';
 import type { LocalResults } from './local-results.js';
 import type { RuntimeLogger } from '../core/runtime-logger.js';
+import type { ResolvedVersioning } from './versioning-options.js';
 
 /** What an episode needs from the app. */
 export interface EpisodeRuntime {
@@ -29,6 +30,10 @@ export interface EpisodeRuntime {
   readonly isInfrastructureFault: (error: unknown) => boolean;
   /** Consecutive infrastructure failures per instance, for the retry backoff. */
   readonly backoff: InfrastructureBackoff;
+  /** The app's version and which instance versions its worker runs. */
+  readonly versioning: ResolvedVersioning;
+  /** The code fingerprint recorded with a stuck marker (see `InstanceStore.retryStuck`). */
+  readonly fingerprint: () => string;
 }
 
 /** How the session lets the instance go. */

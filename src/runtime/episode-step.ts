@@ -260,7 +260,7 @@ async function markStuck(rt: EpisodeRuntime, item: WorkItem, error: Error, relea
   const { instance } = item;
   const failure = failureDetailsFrom(error);
   rt.log('error', `instance '${instance.instanceId}' (${instance.name}) is stuck: ${error.message}`);
-  await rt.store.markStuck(instance.instanceId, item.leaseToken, failure, { fail: false, now: rt.clock.now() });
+  await rt.store.markStuck(instance.instanceId, item.leaseToken, failure, { fail: false, now: rt.clock.now(), fingerprint: rt.fingerprint() });
   const now = rt.clock.now().getTime();
   const stuckFor = now - (instance.stuckSince?.getTime() ?? now);
   release.moreWork = true;

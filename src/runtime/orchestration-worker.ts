@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../ports/clock.js';
 import type { InstanceStore, WorkItem } from '../ports/instance-store.js';
+import type { VersionClaim } from '../ports/work-claims.js';
 import type { RuntimeLogger } from '../core/runtime-logger.js';
 
 /**
@@ -17,7 +18,11 @@ export class OrchestrationWorker {
   constructor(
     private readonly store: InstanceStore,
     private readonly runEpisode: (item: WorkItem) => Promise<void>,
-    private readonly options: { readonly concurrency: number; readonly pollIntervalMs: number; readonly leaseMs: number; readonly log: RuntimeLogger; readonly clock: Clock },
+    private readonly options: {
+      readonly concurrency: number; readonly pollIntervalMs: number; readonly leaseMs: number; readonly log: RuntimeLogger; readonly clock: Clock;
+      /** Only instances of these versions are claimed (`versioning.onMismatch: 'reject'`); all when undefined. */
+      readonly versions?: VersionClaim;
+    },
   ) {}
 
   /** Starts the claim loops. */
@@ -72,7 +77,8 @@ export class OrchestrationWorker {
       let claimed = false;
       try {
         this.#pendingWake = false;
-        const item = await this.store.claimWork({ workerId: this.workerId, leaseMs: this.options.leaseMs, now: this.options.clock.now() });
+        const { versions } = this.options;
+        const item = await this.store.claimWork({ workerId: this.workerId, leaseMs: this.options.leaseMs, now: this.options.clock.now(), ...(versions === undefined ? {} : { versions }) });
         if (item !== undefined) {
           claimed = true;
           await this.runEpisode(item);

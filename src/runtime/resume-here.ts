@@ -2,6 +2,7 @@ import type { HistoryEvent } from '../history/history-event.js';
 import { runEpisode } from './episode-runner.js';
 import type { EpisodeRuntime } from './episode-runtime.js';
 import type { LocalResult } from './local-results.js';
+import { versionClaimOf } from './versioning-options.js';
 
 /**
  * Delivers a result that arrived in this process — a timer that fired here, an activity that finished here after its
@@ -31,7 +32,8 @@ export function createResumeHere(
     const offered = rt.localResults.offer(instanceId, executionId, event);
     if (offered !== undefined) return offered;
     if (rt.stopping() || !rt.cache.holds(instanceId, executionId)) return false;
-    const item = await rt.store.claimInstance(instanceId, executionId, { workerId: options.workerId, leaseMs: rt.tuning.leaseMs, now: rt.clock.now() });
+    const versions = versionClaimOf(rt.versioning);
+    const item = await rt.store.claimInstance(instanceId, executionId, { workerId: options.workerId, leaseMs: rt.tuning.leaseMs, now: rt.clock.now(), ...(versions === undefined ? {} : { versions }) });
     if (item === undefined) return false;
     // Answered as soon as the episode recorded the result (or could not): the session may go on with more episodes
     // in the background, and the caller — an activity or timer job — need not hold its slot meanwhile.

@@ -61,6 +61,7 @@ const ROUTES: readonly { method: string; path: string; operation: AdminOperation
   { method: 'POST', path: '/instances/auth-running/resume', operation: 'instances.resume' },
   { method: 'POST', path: '/instances/auth-done/restart', operation: 'instances.restart' },
   { method: 'POST', path: '/instances/auth-done/rewind', operation: 'instances.rewind' },
+  { method: 'POST', path: '/instances/auth-running/retry', operation: 'instances.retry' },
   { method: 'DELETE', path: '/instances/auth-none-such', operation: 'instances.purge' },
   { method: 'DELETE', path: '/instances?createdTimeFrom=2000-01-01', operation: 'instances.purge' },
   { method: 'GET', path: '/entities/Counter/auth-counter', operation: 'entities.read' },

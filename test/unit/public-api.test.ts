@@ -64,6 +64,8 @@ describe('public API', () => {
       'TaskCanceledError',
       'TaskFailedError',
       'TimeoutError',
+      'VersionMismatchError',
+      'compareVersions',
       'createAdminRouter',
       'createDashboardRouter',
       'decodePayload',

@@ -117,7 +117,7 @@ export class EpisodeCommits {
       'work.pending': true,
       'work.availableAt': commit.now,
     };
-    const unset: Record<string, ''> = { output: '', customStatus: '', failureDetails: '', completedTime: '', stuck: '', stuckSince: '', scheduledStartTime: '' };
+    const unset: Record<string, ''> = { output: '', customStatus: '', failureDetails: '', completedTime: '', stuck: '', stuckSince: '', stuckFingerprint: '', scheduledStartTime: '' };
     if (commit.input === undefined) unset['input'] = '';
     else set['input'] = commit.input;
     // Stored with the switch itself, so that no carried-over event can be lost between two writes.

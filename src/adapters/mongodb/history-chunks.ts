@@ -11,6 +11,7 @@ import { calculateObjectSize } from 'bson';
 import { DurableError } from '../../core/durable-error.js';
 import { PayloadTooLargeError } from '../../core/errors/payload-too-large-error.js';
 import type { HistoryEvent } from '../../history/history-event.js';
+import { historyEventBytes } from '../../history/history-event-size.js';
 import type { HistoryChunk } from '../../ports/instance-store.js';
 import { headId, MAX_CHUNK_EVENT_BYTES, MAX_EVENT_BYTES, partId, type HistoryDocument } from './storage-documents.js';
 
@@ -42,6 +43,13 @@ export function splitEvents(events: readonly HistoryEvent[], maxBytes = MAX_CHUN
   return groups;
 }
 
+/** The bytes of events as `historySize` sums them: each one's {@link historyEventBytes} (its JSON text in UTF-8). */
+export function eventBytes(events: readonly HistoryEvent[]): number {
+  let bytes = 0;
+  for (const event of events) bytes += historyEventBytes(event);
+  return bytes;
+}
+
 /** The documents of one committed episode: `[head, ...parts]`. */
 export function episodeDocuments(options: {
   readonly instanceId: string;
@@ -64,6 +72,7 @@ export function episodeDocuments(options: {
     consumedMessageIds,
     undispatched: chunk.undispatched,
     eventCount: chunk.events.length,
+    eventBytes: eventBytes(chunk.events),
     createdAt: now,
   };
   if (rest.length === 0) return { head, parts: [] };

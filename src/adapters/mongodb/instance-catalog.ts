@@ -1,6 +1,7 @@
 import type { Filter } from 'mongodb';
 import { DurableError } from '../../core/durable-error.js';
 import { InstanceAlreadyExistsError } from '../../core/errors/instance-already-exists-error.js';
+import { assertVersion, versionSortKey } from '../../core/orchestration-version.js';
 import {
   TERMINAL_STATUSES, type ChildInstance, type ChildQuery, type InstanceQuery, type InstanceStart, type InstanceState, type ListedInstance,
 } from '../../ports/instance-store.js';
@@ -43,6 +44,7 @@ export class InstanceCatalog {
     assertDate(start.now, 'now');
     if (start.scheduledStartTime !== undefined) assertDate(start.scheduledStartTime, 'scheduledStartTime');
     if (start.idempotencyKey !== undefined) assertKey(start.idempotencyKey, 'idempotencyKey');
+    if (start.orchestrationVersion !== undefined) assertVersion(start.orchestrationVersion, 'orchestrationVersion');
     if (start.parentInstance !== undefined) {
       assertKey(start.parentInstance.instanceId, 'parentInstance.instanceId');
       assertKey(start.parentInstance.executionId, 'parentInstance.executionId');
@@ -62,6 +64,7 @@ export class InstanceCatalog {
       work: { pending: true, seq: 1, availableAt: start.scheduledStartTime ?? start.now },
       ...(start.scheduledStartTime !== undefined && { scheduledStartTime: start.scheduledStartTime }),
       ...(start.parentInstance !== undefined && { parentInstance: { ...start.parentInstance } }),
+      ...(start.orchestrationVersion !== undefined && { orchestrationVersion: start.orchestrationVersion, orchestrationVersionKey: versionSortKey(start.orchestrationVersion) }),
       ...(start.idempotencyKey !== undefined && { idempotencyKey: start.idempotencyKey }),
     };
 

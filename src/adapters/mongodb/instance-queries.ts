@@ -6,7 +6,9 @@
  */
 import type { Filter, Sort } from 'mongodb';
 import { DurableError } from '../../core/durable-error.js';
+import { assertVersion, versionSortKey } from '../../core/orchestration-version.js';
 import { TERMINAL_STATUSES, type ChildQuery, type InstanceQuery, type RuntimeStatus } from '../../ports/instance-store.js';
+import type { VersionClaim } from '../../ports/work-claims.js';
 import { LIST_ENTRY_OVERHEAD_BYTES, type ListBounds } from '../../ports/list-bounds.js';
 import { assertDate, assertInteger, assertKey, assertRuntimeStatus } from './store-arguments.js';
 import type { InstanceDocument } from './storage-documents.js';
@@ -76,13 +78,31 @@ export async function readBoundedPage<T>(
 // index as a range (a query with no condition at all would be planned as a scan by some engines).
 const MIN_DATE = new Date(-8.64e15);
 
-/** Pending instances whose work is available and that nobody holds a live lease on. */
-export function claimFilter(now: Date): Filter<InstanceDocument> {
+/**
+ * Pending instances whose work is available and that nobody holds a live lease on — with `versions`, only those of
+ * the versions it accepts (checked on the documents the claim index finds: no index of its own).
+ */
+export function claimFilter(now: Date, versions?: VersionClaim): Filter<InstanceDocument> {
   return {
     'work.pending': true,
     'work.availableAt': { $lte: now },
     $or: [{ lease: { $exists: false } }, { 'lease.until': { $lte: now } }],
+    ...(versions === undefined ? {} : { $and: [versionFilter(versions)] }),
   };
+}
+
+/**
+ * Instances of the versions `versions` accepts, compared through their stored sort key (`versionSortKey`, whose plain
+ * order is `compareVersions`'): no version is older than every version, and entities (which have none) always pass.
+ */
+export function versionFilter(versions: VersionClaim): Filter<InstanceDocument> {
+  const unversioned: Filter<InstanceDocument> = { orchestrationVersionKey: { $exists: false } };
+  if (versions.version === undefined) return unversioned;
+  assertVersion(versions.version, 'versions.version');
+  const key = versionSortKey(versions.version);
+  if (versions.match === 'strict') return { $or: [{ orchestrationVersionKey: key }, { entity: { $exists: true } }] };
+  if (versions.match === 'currentOrOlder') return { $or: [unversioned, { orchestrationVersionKey: { $lte: key } }] };
+  throw new DurableError('INVALID_ARGUMENT', `versions.match must be 'strict' or 'currentOrOlder', got ${String(versions.match)}`);
 }
 
 /**

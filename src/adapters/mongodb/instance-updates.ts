@@ -47,7 +47,10 @@ export function episodeUpdate(commit: EpisodeCommit): UpdateFilter<InstanceDocum
     // Given but undefined clears an optional field; `stuck` is cleared by every commit that does not set it.
     else if (field === 'stuck' || (field !== 'runtimeStatus' && field in commit.update)) unset[field] = '';
   }
-  if (commit.update.stuck === undefined) unset['stuckSince'] = '';
+  if (commit.update.stuck === undefined) {
+    unset['stuckSince'] = '';
+    unset['stuckFingerprint'] = '';
+  }
   return { $set: set, $unset: unset, $inc: { version: 1 } };
 }
 

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { FailureDetails } from '../../core/failure-details.js';
+import type { Filter } from 'mongodb';
 import type { InstanceStore, ReleaseOptions, WorkItem } from '../../ports/instance-store.js';
-import { CLAIM_SORT, claimFilter } from './instance-queries.js';
+import type { StuckRetry } from '../../ports/work-claims.js';
+import { CLAIM_SORT, claimFilter, versionFilter } from './instance-queries.js';
 import { claimableAt, earlierOf } from './instance-updates.js';
 import { assertDate, assertInteger, assertKey } from './store-arguments.js';
 import { toInstanceState, type InstanceDocument } from './storage-documents.js';
@@ -29,7 +31,7 @@ export class LeaseClaims {
     assertDate(options.now, 'now');
     const token = randomUUID();
     const doc = await this.#c.instances.findOneAndUpdate(
-      claimFilter(options.now),
+      claimFilter(options.now, options.versions),
       {
         $set: { lease: { token, workerId: options.workerId, until: new Date(options.now.getTime() + options.leaseMs) } },
         $inc: { claimAttempts: 1 },
@@ -55,6 +57,7 @@ export class LeaseClaims {
         runtimeStatus: { $in: ['Running', 'Suspended'] },
         stuck: { $exists: false },
         $or: [{ lease: { $exists: false } }, { 'lease.until': { $lte: options.now } }],
+        ...(options.versions === undefined ? {} : { $and: [versionFilter(options.versions)] }),
       },
       {
         // Flagged like any claimed instance, so that if this worker dies holding the lease, the instance is claimed
@@ -98,18 +101,45 @@ export class LeaseClaims {
   }
 
   /** See `InstanceStore.markStuck`: records a failing instance's failure (and fails it with `fail`) under the lease. */
-  async markStuck(instanceId: string, leaseToken: string, failure: FailureDetails, options: { readonly fail: boolean; readonly now: Date }): Promise<void> {
+  async markStuck(instanceId: string, leaseToken: string, failure: FailureDetails, options: { readonly fail: boolean; readonly now: Date; readonly fingerprint?: string }): Promise<void> {
     assertKey(instanceId, 'instanceId');
     assertKey(leaseToken, 'leaseToken');
     assertDate(options.now, 'now');
+    if (options.fingerprint !== undefined) assertKey(options.fingerprint, 'fingerprint');
     const set: Record<string, unknown> = { stuck: failure, lastUpdatedTime: options.now };
+    // The last worker to get stuck names the code: another code may resolve it (see retryStuck).
+    if (options.fingerprint !== undefined) set['stuckFingerprint'] = options.fingerprint;
     if (options.fail) {
       set['runtimeStatus'] = 'Failed';
       set['failureDetails'] = failure;
       set['completedTime'] = options.now;
     }
     // $min keeps the first time it got stuck across retries (and sets it when absent).
-    await this.#c.instances.updateOne({ _id: instanceId, 'lease.token': leaseToken }, { $set: set, $min: { stuckSince: options.now } });
+    const unset = options.fingerprint === undefined ? { $unset: { stuckFingerprint: '' as const } } : {};
+    await this.#c.instances.updateOne({ _id: instanceId, 'lease.token': leaseToken }, { $set: set, $min: { stuckSince: options.now }, ...unset });
+  }
+
+  /** See `InstanceStore.retryStuck`: stuck instances waiting for their backoff become claimable at `now`. */
+  async retryStuck(retry: StuckRetry): Promise<number> {
+    assertDate(retry.now, 'now');
+    const filter: Filter<InstanceDocument> = {
+      stuck: { $exists: true },
+      runtimeStatus: { $in: ['Pending', 'Running', 'Suspended'] },
+      'work.pending': true,
+      'work.availableAt': { $gt: retry.now },
+      $or: [{ lease: { $exists: false } }, { 'lease.until': { $lte: retry.now } }],
+    };
+    if (retry.instanceId !== undefined) {
+      assertKey(retry.instanceId, 'instanceId');
+      filter._id = retry.instanceId;
+    }
+    if (retry.exceptFingerprint !== undefined) {
+      assertKey(retry.exceptFingerprint, 'exceptFingerprint');
+      // Answered from the sparse index of stuck instances: only those stuck under some code have an entry.
+      filter.stuckFingerprint = { $exists: true, $ne: retry.exceptFingerprint };
+    }
+    const updated = await this.#c.instances.updateMany(filter, { $set: { 'work.availableAt': retry.now } });
+    return updated.modifiedCount;
   }
 
   /** See `InstanceStore.releaseWork`: ends the lease and settles the work flag. False when the lease was lost. */

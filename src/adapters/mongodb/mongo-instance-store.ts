@@ -5,6 +5,7 @@ import type {
   ChildInstance, ChildQuery, ContinueAsNewCommit, EpisodeAppend, EpisodeCommit, HistoryChunk, InboxMessage, InstanceQuery, InstanceStart, InstanceState, InstanceStore,
   ListedInstance, ReleaseOptions, WorkItem,
 } from '../../ports/instance-store.js';
+import type { ClaimOptions, StuckRetry } from '../../ports/work-claims.js';
 import type { ListBounds } from '../../ports/list-bounds.js';
 import { EpisodeCommits } from './episode-commits.js';
 import { InstanceCatalog } from './instance-catalog.js';
@@ -127,11 +128,11 @@ export class MongoInstanceStore implements InstanceStore {
 
   // Claims and leases.
 
-  claimWork(options: { readonly workerId: string; readonly leaseMs: number; readonly now: Date }): Promise<WorkItem | undefined> {
+  claimWork(options: ClaimOptions): Promise<WorkItem | undefined> {
     return this.#claims.claimWork(options);
   }
 
-  claimInstance(instanceId: string, executionId: string, options: { readonly workerId: string; readonly leaseMs: number; readonly now: Date }): Promise<WorkItem | undefined> {
+  claimInstance(instanceId: string, executionId: string, options: ClaimOptions): Promise<WorkItem | undefined> {
     return this.#claims.claimInstance(instanceId, executionId, options);
   }
 
@@ -144,8 +145,12 @@ export class MongoInstanceStore implements InstanceStore {
     return this.#claims.hasDueWork(now);
   }
 
-  markStuck(instanceId: string, leaseToken: string, failure: FailureDetails, options: { readonly fail: boolean; readonly now: Date }): Promise<void> {
+  markStuck(instanceId: string, leaseToken: string, failure: FailureDetails, options: { readonly fail: boolean; readonly now: Date; readonly fingerprint?: string }): Promise<void> {
     return this.#claims.markStuck(instanceId, leaseToken, failure, options);
+  }
+
+  retryStuck(retry: StuckRetry): Promise<number> {
+    return this.#claims.retryStuck(retry);
   }
 
   releaseWork(item: WorkItem, options: ReleaseOptions): Promise<boolean> {

@@ -47,6 +47,12 @@ export interface InstanceDocument {
   version: number;
   stuck?: FailureDetails;
   stuckSince?: Date;
+  /** The code fingerprint of the worker that marked the instance stuck (see `InstanceStore.retryStuck`). */
+  stuckFingerprint?: string;
+  /** See `InstanceState.orchestrationVersion`. */
+  orchestrationVersion?: string;
+  /** `versionSortKey(orchestrationVersion)`: what a claim compares (`InstanceStore.claimWork`'s `versions`). */
+  orchestrationVersionKey?: string;
   claimAttempts: number;
   /** Set by continue-as-new with `preserveUnprocessedEvents`; cleared by the new execution's first commit. */
   carryoverEvents?: HistoryEvent[];
@@ -127,6 +133,8 @@ export const IndexName = {
   StatusCreatedTime: 'runtimeStatus_createdTime_id',
   /** Finding the children of an instance (sub-orchestrations) by parent. */
   Parent: 'parentInstance_instanceId',
+  /** retryStuck: instances stuck under a code fingerprint. Sparse: only those have an entry. */
+  StuckFingerprint: 'stuckFingerprint',
   /** loadHistory, and deleting an execution's history. */
   HistoryByExecution: 'instanceId_executionId_firstEventIndex',
   /** loadMessages, and deleting an instance's messages. */
@@ -141,6 +149,7 @@ export const INSTANCE_INDEXES: IndexDescription[] = [
   { name: IndexName.CreatedTime, key: { createdTime: 1, _id: 1 } },
   { name: IndexName.StatusCreatedTime, key: { runtimeStatus: 1, createdTime: 1, _id: 1 } },
   { name: IndexName.Parent, key: { 'parentInstance.instanceId': 1 }, sparse: true },
+  { name: IndexName.StuckFingerprint, key: { stuckFingerprint: 1 }, sparse: true },
 ];
 
 export const HISTORY_INDEXES: IndexDescription[] = [
@@ -188,6 +197,7 @@ export function toInstanceState(doc: Omit<InstanceDocument, 'work' | 'lease' | '
     version: doc.version,
     ...(doc.stuck != null && { stuck: doc.stuck }),
     ...(doc.stuckSince != null && { stuckSince: doc.stuckSince }),
+    ...(doc.orchestrationVersion != null && { orchestrationVersion: doc.orchestrationVersion }),
     claimAttempts: doc.claimAttempts,
     ...(doc.carryoverEvents != null && doc.carryoverEvents.length > 0 && { carryoverEvents: doc.carryoverEvents }),
     ...(doc.entity != null && { entity: toEntityRecord(doc.entity) }),
@@ -237,6 +247,7 @@ const PAYLOAD_FIELDS: readonly InstancePayloadField[] = ['input', 'output', 'cus
 const LISTED_FIELDS = [
   'executionId', 'name', 'runtimeStatus', 'failureDetails', 'createdTime', 'lastUpdatedTime', 'completedTime',
   'scheduledStartTime', 'parentInstance', 'historyLength', 'version', 'stuck', 'stuckSince', 'claimAttempts',
+  'orchestrationVersion',
 ] as const;
 
 /**

@@ -14,3 +14,4 @@ export { TaskFailedError } from './task-failed-error.js';
 export { TimeoutError } from './timeout-error.js';
 export { ActivityTimeoutError, type ActivityTimeoutKind } from './activity-timeout-error.js';
 export { TaskCanceledError } from './task-canceled-error.js';
+export { VersionMismatchError } from './version-mismatch-error.js';

@@ -1,5 +1,5 @@
 // One instance (#/instances/<id>): its status, input, output or failure, timeline and raw history, and the actions
-// (raise an event, suspend, resume, terminate, restart, purge). Refreshes while the instance is active.
+// (raise an event, suspend, resume, retry a stuck one now, terminate, restart, purge). Refreshes while the instance is active.
 
 import { api } from './api.js';
 import { ACTIVE, DETAIL_REFRESH_MS } from './constants.js';
@@ -51,9 +51,14 @@ export function instanceView(instanceId) {
         h('dl', { class: 'facts' },
           h('dt', {}, 'Status'), h('dd', { 'data-field': 'status' }, badge(status)),
           h('dt', {}, 'Orchestrator'), h('dd', {}, String(s.name)),
+          ...(typeof s.version === 'string' ? [h('dt', {}, 'Version'), h('dd', { 'data-field': 'version' }, s.version)] : []),
           h('dt', {}, 'Created'), h('dd', {}, time(s.createdTime)),
           h('dt', {}, 'Last updated'), h('dd', {}, time(s.lastUpdatedTime))),
-        actions(status),
+        actions(status, typeof s.stuckSince === 'string'),
+        // Stuck: the code cannot run the history (e.g. after an incompatible deploy); retried with backoff, or now.
+        typeof s.stuckSince === 'string'
+          ? h('section', { class: 'failure', 'data-field': 'stuck' }, h('h3', {}, `Stuck since ${time(s.stuckSince)}`), s.failureDetails ? failureBlock(s.failureDetails) : null)
+          : null,
         block('Input', s.input),
         s.customStatus !== null ? block('Custom status', s.customStatus) : null,
         status === 'Failed'
@@ -81,8 +86,8 @@ export function instanceView(instanceId) {
     }
   }
 
-  /** @param {string} current */
-  function actions(current) {
+  /** @param {string} current @param {boolean} stuck */
+  function actions(current, stuck) {
     const active = ACTIVE.has(current);
     const button = (label, enabled, onclick, danger = false) => h('button', { type: 'button', class: danger ? 'danger' : 'secondary', disabled: !enabled, onclick }, label);
     return h('div', { class: 'actions', role: 'group', 'aria-label': 'Actions' },
@@ -96,6 +101,10 @@ export function instanceView(instanceId) {
       }),
       button('Suspend', current === 'Running' || current === 'Pending', () => reasoned('Suspend', 'suspend', 'suspended')),
       button('Resume', current === 'Suspended', () => reasoned('Resume', 'resume', 'resumed')),
+      button('Retry now', stuck, () => act(async () => {
+        await api('POST', `${path}/retry`);
+        return 'Retrying now.';
+      })),
       button('Terminate', active, () => reasoned('Terminate', 'terminate', 'terminated', true), true),
       button('Restart', true, async () => {
         const values = await ask({ title: 'Restart', message: `Start ${instanceId} again with its original input.`, fields: [{ name: 'sameId', label: 'Keep the same instance ID', kind: 'checkbox' }], confirm: 'Restart' });
