@@ -16,14 +16,16 @@ import type { EntitySignalProxy } from '../entities/entity-signal-proxy.js';
 import { assertValidInstanceId } from '../core/instance-id.js';
 import type { DurableClientOptions } from './durable-client-options.js';
 import { HistoryViewBuilder } from './history-view.js';
+import { checkInstanceIdPolicy, createWithPolicy, type InstanceIdPolicy } from './instance-id-policy.js';
 import { retryStuckInstance, startVersion } from './instance-versions.js';
 import { listEntities, readEntityState, signalEntity } from './entity-operations.js';
 import { toStoreBounds, type EntityMetadata, type ListEntitiesOptions, type ListInstancesOptions } from './list-options.js';
-import { toOrchestrationStatus, type OrchestrationStatus } from './orchestration-status.js';
+import { historySizeOf, toOrchestrationStatus, type OrchestrationStatus } from './orchestration-status.js';
+import { assertSuspension } from './suspension-check.js';
 import { purgeInstanceTree, recursiveOption, type PurgeInstanceOptions, type TerminateOptions } from './purge-instance-tree.js';
 
 /** Options of {@link DurableClient.startNew}. */
-export interface StartNewOptions<TInput> {
+export interface StartNewOptions<TInput> extends InstanceIdPolicy {
   readonly input?: TInput;
   /** Default: a new random ID (32 hex digits). */
   readonly instanceId?: string;
@@ -85,16 +87,17 @@ export class DurableClient {
     private readonly options: DurableClientOptions,
   ) {}
 
-  /** Starts an orchestration; returns its instance ID. @throws InstanceAlreadyExistsError if that ID is active. */
+  /** Starts an orchestration; returns its instance ID (see {@link InstanceIdPolicy} for an ID in use). @throws InstanceAlreadyExistsError if that ID is active. */
   async startNew<C extends RunnableClass>(orchestrator: C | string, options: StartNewOptions<OrchestratorInput<C>> = {}): Promise<string> {
     const name = this.registry.nameOf('orchestrator', orchestrator);
     const instanceId = options.instanceId ?? randomUUID().replaceAll('-', '');
     assertValidInstanceId(instanceId);
+    checkInstanceIdPolicy(options);
     if (options.startAt !== undefined && (!(options.startAt instanceof Date) || Number.isNaN(options.startAt.getTime()))) {
       throw new DurableError('INVALID_ARGUMENT', 'startAt must be a valid Date');
     }
     const input = assertPayloadSize(encodePayload(options.input, 'input'), 'input', this.options.maxPayloadBytes);
-    await this.store.createInstance({
+    await createWithPolicy(this.store, this.options, {
       instanceId,
       executionId: randomUUID(),
       name,
@@ -102,7 +105,7 @@ export class DurableClient {
       ...(options.startAt === undefined ? {} : { scheduledStartTime: options.startAt }),
       ...startVersion(options.version, this.options.version),
       now: this.options.clock.now(),
-    });
+    }, options);
     this.options.wake();
     return instanceId;
   }
@@ -116,7 +119,7 @@ export class DurableClient {
     assertInstanceIdArgument(instanceId);
     const state = await this.store.getInstance(instanceId);
     if (state === undefined) return undefined;
-    const status = toOrchestrationStatus(state, options);
+    const status = { ...toOrchestrationStatus(state, options), ...await historySizeOf(this.store, state) };
     if (options.showHistory !== true) return status;
     const view = new HistoryViewBuilder({
       ...options,
@@ -191,17 +194,19 @@ export class DurableClient {
     await this.#send(instanceId, { type: HistoryEventType.ExecutionTerminated, eventId: -1, timestamp: this.options.clock.now(), reason: encodePayload(reason, 'reason'), recursive });
   }
 
-  /** Suspends an instance: it makes no progress until resumed (events raised meanwhile are kept, in order). */
+  /** Suspends an instance: it makes no progress until resumed (events raised meanwhile are kept, in order). @throws InstanceStateConflictError if already suspended. */
   async suspend(instanceId: string, reason?: string): Promise<void> {
     const state = await this.#require(instanceId);
     this.#requireActive(state.instanceId, state.runtimeStatus, 'suspend');
+    await assertSuspension(this.store, state, 'suspend');
     await this.#send(instanceId, { type: HistoryEventType.ExecutionSuspended, eventId: -1, timestamp: this.options.clock.now(), ...(reason === undefined ? {} : { reason }) });
   }
 
-  /** Resumes a suspended instance. */
+  /** Resumes a suspended instance. @throws InstanceStateConflictError if it is not suspended. */
   async resume(instanceId: string, reason?: string): Promise<void> {
     const state = await this.#require(instanceId);
     this.#requireActive(state.instanceId, state.runtimeStatus, 'resume');
+    await assertSuspension(this.store, state, 'resume');
     await this.#send(instanceId, { type: HistoryEventType.ExecutionResumed, eventId: -1, timestamp: this.options.clock.now(), ...(reason === undefined ? {} : { reason }) });
   }
 

@@ -1,6 +1,6 @@
 import { decodePayload } from '../core/codec.js';
 import type { FailureDetails } from '../core/failure-details.js';
-import type { ListedInstance, RuntimeStatus } from '../ports/instance-store.js';
+import type { InstanceState, InstanceStore, ListedInstance, RuntimeStatus } from '../ports/instance-store.js';
 
 /** An instance's status in Durable Functions' shape. */
 export interface OrchestrationStatus {
@@ -25,6 +25,16 @@ export interface OrchestrationStatus {
   readonly version?: string;
   /** Durable Functions' history view (with `showHistory`). */
   readonly historyEvents?: readonly HistoryViewEvent[];
+  /**
+   * The number of history events of the current execution, exactly as committed: the count `client.getHistory`
+   * returns. Set by `getStatus` and `waitForCompletion`; list entries leave it out. It restarts at each continue-as-new.
+   */
+  readonly historyLength?: number;
+  /**
+   * The size of the current execution's history, in bytes: the sum over its events of the UTF-8 bytes of each one's
+   * JSON text (the measure of `ctx.historySizeBytes`). As `historyLength`, set by `getStatus` and `waitForCompletion`.
+   */
+  readonly historySizeBytes?: number;
   /**
    * True when `historyEvents` stops before the end of the history: the view reached `getStatus`'s `maxHistoryBytes`.
    * The whole history: `client.getHistory` / `readHistory`.
@@ -67,4 +77,10 @@ export function toOrchestrationStatus(state: ListedInstance, options: { showInpu
     ...(omitted.has('output') && { outputOmitted: true }),
     ...(omitted.has('customStatus') && { customStatusOmitted: true }),
   };
+}
+
+/** The exact history length and size of the instance's current execution, for its status. */
+export async function historySizeOf(store: InstanceStore, state: InstanceState): Promise<{ historyLength: number; historySizeBytes: number }> {
+  const size = await store.historySize(state.instanceId, state.executionId);
+  return { historyLength: size.events, historySizeBytes: size.bytes };
 }

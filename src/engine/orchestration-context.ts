@@ -89,6 +89,26 @@ export interface OrchestrationContext<TInput = unknown> {
   readonly isReplaying: boolean;
   /** The current time, from history (the start of the current episode). Never the wall clock. */
   readonly currentUtcDateTime: Date;
+  /**
+   * The number of history events of this execution up to the one the code is reacting to (deterministic: the same on
+   * every replay). It restarts with each `continueAsNew`.
+   */
+  readonly historyLength: number;
+  /** The size of those events, in bytes: each one's JSON text in UTF-8 (the measure of `status.historySizeBytes`). */
+  readonly historySizeBytes: number;
+  /**
+   * True once `historyLength` reaches 80% of the runtime's `maxHistoryEvents` (as it was when this execution started):
+   * time to `continueAsNew` before the execution fails at the limit.
+   *
+   * @example
+   * ```ts
+   * for (;;) {
+   *   await ctx.callActivity(PollQueue);
+   *   if (ctx.continueAsNewSuggested) { ctx.continueAsNew(ctx.input); return; }
+   * }
+   * ```
+   */
+  readonly continueAsNewSuggested: boolean;
   /** A replay-safe logger. */
   readonly log: ReplaySafeLogger;
 

@@ -7,6 +7,7 @@ import type { CallActivityOptions } from './orchestration-context.js';
 import type { CodeActivity } from './code-activity.js';
 import { RECORDS_CANCELLATIONS_FROM } from './engine-version.js';
 import { CompletableTask, type TaskObserver } from './completable-task.js';
+import { CONTINUE_AS_NEW_SUGGESTED_AT } from './continue-as-new-suggested.js';
 import { CriticalSection, criticalSectionIdFor } from './critical-section.js';
 import { CriticalSectionTracker } from './critical-section-tracker.js';
 import type { EntityLock } from './entity-lock.js';
@@ -58,6 +59,16 @@ export class OrchestrationHost implements ContextHost {
   }
   get currentUtcDateTime(): Date {
     return this.#state.now;
+  }
+  get historyLength(): number {
+    return this.#state.historyLength;
+  }
+  get historySizeBytes(): number {
+    return this.#state.historySizeBytes;
+  }
+  get continueAsNewSuggested(): boolean {
+    const limit = this.#state.started?.maxHistoryEvents ?? this.#state.request.maxHistoryEvents;
+    return limit !== undefined && this.#state.historyLength >= limit * CONTINUE_AS_NEW_SUGGESTED_AT;
   }
 
   patched(patchId: string): boolean {

@@ -37,6 +37,9 @@ export interface ContextHost {
   readonly input: unknown;
   readonly isReplaying: boolean;
   readonly currentUtcDateTime: Date;
+  readonly historyLength: number;
+  readonly historySizeBytes: number;
+  readonly continueAsNewSuggested: boolean;
   /** `ctx.patched` (the ID checked): see `PatchLedger`. */
   patched(patchId: string): boolean;
   /** `ctx.deprecatePatch` (the ID checked). */
@@ -127,6 +130,15 @@ class ReplayContext {
   }
   get currentUtcDateTime(): Date {
     return new Date(this.host.currentUtcDateTime.getTime());
+  }
+  get historyLength(): number {
+    return this.host.historyLength;
+  }
+  get historySizeBytes(): number {
+    return this.host.historySizeBytes;
+  }
+  get continueAsNewSuggested(): boolean {
+    return this.host.continueAsNewSuggested;
   }
 
   // Every value crossing the durable boundary is encoded (and size-checked) at the call site, so a bad value fails

@@ -74,6 +74,8 @@ export interface ExecutionStartedEvent extends EventBase {
   /** The instance's orchestration version (`ctx.version`), when it has one. */
   readonly version?: string;
   readonly scheduledStartTime?: Date;
+  /** The runtime's `maxHistoryEvents` when the execution started: `ctx.continueAsNewSuggested` compares with it. */
+  readonly maxHistoryEvents?: number;
 }
 export interface ExecutionCompletedEvent extends EventBase {
   readonly type: typeof HistoryEventType.ExecutionCompleted;

@@ -28,6 +28,10 @@ export interface InstanceStatusPayload {
   readonly historyEvents?: readonly HistoryViewEvent[];
   /** `true` when `historyEvents` stops early: it reached the router's `readLimits.maxHistoryBytes`. */
   readonly historyEventsTruncated?: true;
+  /** Durably's addition (`GET /instances/:instanceId` only): the current execution's number of history events. */
+  readonly historyLength?: number;
+  /** Durably's addition, as `historyLength`: the history's size in bytes (each event's JSON text in UTF-8). */
+  readonly historySizeBytes?: number;
   readonly failureDetails?: FailureDetailsPayload;
   /** Durably's addition: while the instance is stuck (see `OrchestrationStatus.stuckSince`), since when. */
   readonly stuckSince?: string;
@@ -57,6 +61,8 @@ export function toInstanceStatusPayload(status: OrchestrationStatus, options: { 
     lastUpdatedTime: formatTime(status.lastUpdatedTime),
     ...(status.historyEvents === undefined ? {} : { historyEvents: status.historyEvents }),
     ...(status.historyEventsTruncated === true && { historyEventsTruncated: true }),
+    ...(status.historyLength === undefined ? {} : { historyLength: status.historyLength }),
+    ...(status.historySizeBytes === undefined ? {} : { historySizeBytes: status.historySizeBytes }),
     ...(status.failureDetails === undefined ? {} : { failureDetails: withoutStacks(status.failureDetails) }),
     ...(status.stuckSince === undefined ? {} : { stuckSince: formatTime(status.stuckSince) }),
     ...(status.version === undefined ? {} : { version: status.version }),

@@ -16,6 +16,8 @@ export interface IntakeInput {
   readonly now: Date;
   /** Recorded in ExecutionStarted: the engine behaviour version the execution starts under. */
   readonly engineVersion: number;
+  /** Recorded in ExecutionStarted: the history limit the execution starts under (for `ctx.continueAsNewSuggested`). */
+  readonly maxHistoryEvents?: number;
 }
 
 /** Messages that need no episode: applied before (duplicates), or for another execution or an earlier one (stale). */
@@ -120,6 +122,7 @@ export function planIntake(input: IntakeInput): Intake {
       executionId: instance.executionId, input: instance.input, engineVersion: input.engineVersion,
       ...(instance.parentInstance === undefined ? {} : { parentInstance: { instanceId: instance.parentInstance.instanceId, name: instance.parentInstance.name, taskScheduledId: instance.parentInstance.taskScheduledId } }),
       ...(instance.scheduledStartTime === undefined ? {} : { scheduledStartTime: instance.scheduledStartTime }),
+      ...(input.maxHistoryEvents === undefined ? {} : { maxHistoryEvents: input.maxHistoryEvents }),
       ...(instance.orchestrationVersion === undefined ? {} : { version: instance.orchestrationVersion }),
     });
     if (instance.carryoverEvents !== undefined) newEvents.push(...instance.carryoverEvents);

@@ -1,5 +1,6 @@
 import type { FailureDetails } from '../core/failure-details.js';
 import type { EntityRecord } from './entity-store.js';
+import type { HistorySize } from './history-size.js';
 import type { ListBounds } from './list-bounds.js';
 import type { ClaimOptions, StuckRetry } from './work-claims.js';
 import type { EncodedPayload, HistoryEvent } from '../history/history-event.js';
@@ -187,6 +188,8 @@ export interface InstanceStart {
   /** See {@link InstanceState.orchestrationVersion}. */
   readonly orchestrationVersion?: string;
   readonly idempotencyKey?: string;
+  /** A finished instance with this ID: replace it (the default; its old history is deleted), or refuse. */
+  readonly ifFinished?: 'replace' | 'fail';
   readonly now: Date;
 }
 
@@ -222,11 +225,14 @@ export interface InstanceStore {
   /**
    * Creates an instance in status Pending, flagged as having work (its first episode writes ExecutionStarted from
    * these fields). Replaces a terminal instance with the same ID (its old history is deleted).
-   * @throws InstanceAlreadyExistsError when an instance with this ID is Pending, Running or Suspended — unless
-   *   `idempotencyKey` matches the existing one's (a re-dispatched sub-orchestration start), which is a no-op, also
-   *   when that instance has finished (a re-dispatch must never run a child twice).
+   * @throws InstanceAlreadyExistsError when an instance with this ID is Pending, Running or Suspended (or finished, with
+   *   `ifFinished: 'fail'`) — unless `idempotencyKey` matches the existing one's (a re-dispatched sub-orchestration
+   *   start), which is a no-op, also when that instance has finished (a re-dispatch must never run a child twice).
    */
   createInstance(start: InstanceStart): Promise<void>;
+
+  /** The exact size of an execution's committed history (`historyLength` may lag), read without its events. */
+  historySize(instanceId: string, executionId: string): Promise<HistorySize>;
 
   getInstance(instanceId: string): Promise<InstanceState | undefined>;
 

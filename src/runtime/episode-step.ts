@@ -100,7 +100,7 @@ export async function runEpisodeStep(
   };
   try {
     const now = rt.clock.now();
-    const intake = planIntake({ instance: session.instance, view: session.view, queued: queued ?? [], local: local.map((r) => r.event), now, engineVersion: ENGINE_VERSION });
+    const intake = planIntake({ instance: session.instance, view: session.view, queued: queued ?? [], local: local.map((r) => r.event), now, engineVersion: ENGINE_VERSION, maxHistoryEvents: rt.tuning.maxHistoryEvents });
     if (queued !== undefined && (intake.kind === 'idle' || intake.kind === 'run')) session.inboxHoldsDeferred = intake.deferred.length > 0;
     switch (intake.kind) {
       case 'continue-as-new':
@@ -218,6 +218,7 @@ async function runEngine(rt: EpisodeRuntime, session: EpisodeSession, newEvents:
         yieldToEventLoop,
         log: (level, message, args) => rt.log(level, `[${instance.name} ${instance.instanceId}] ${message}`, ...args),
         maxPayloadBytes: rt.tuning.maxPayloadBytes,
+        maxHistoryEvents: rt.tuning.maxHistoryEvents,
       });
       session.execution = started.execution;
       decision = started.decision;

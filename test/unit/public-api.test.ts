@@ -49,6 +49,7 @@ describe('public API', () => {
       'InjectableBase',
       'InstanceAlreadyExistsError',
       'InstanceNotFoundError',
+      'InstanceStateConflictError',
       'InvalidHistoryError',
       'InvalidPayloadError',
       'LockingRulesViolationError',

@@ -44,6 +44,9 @@ export class InstanceCatalog {
     assertDate(start.now, 'now');
     if (start.scheduledStartTime !== undefined) assertDate(start.scheduledStartTime, 'scheduledStartTime');
     if (start.idempotencyKey !== undefined) assertKey(start.idempotencyKey, 'idempotencyKey');
+    if (start.ifFinished !== undefined && start.ifFinished !== 'replace' && start.ifFinished !== 'fail') {
+      throw new DurableError('INVALID_ARGUMENT', `ifFinished must be 'replace' or 'fail', got ${String(start.ifFinished)}`);
+    }
     if (start.orchestrationVersion !== undefined) assertVersion(start.orchestrationVersion, 'orchestrationVersion');
     if (start.parentInstance !== undefined) {
       assertKey(start.parentInstance.instanceId, 'parentInstance.instanceId');
@@ -80,7 +83,7 @@ export class InstanceCatalog {
       // The same start request again (a re-dispatched sub-orchestration start): whatever became of the instance since,
       // starting it again would run it twice.
       if (start.idempotencyKey !== undefined && existing.idempotencyKey === start.idempotencyKey) return;
-      if (!TERMINAL_STATUSES.has(existing.runtimeStatus)) {
+      if (!TERMINAL_STATUSES.has(existing.runtimeStatus) || start.ifFinished === 'fail') {
         throw new InstanceAlreadyExistsError(start.instanceId, existing.runtimeStatus);
       }
       // Messages queued for the finished instance are moot. They are listed now and deleted by ID after a successful

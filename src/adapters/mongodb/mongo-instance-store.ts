@@ -6,8 +6,10 @@ import type {
   ListedInstance, ReleaseOptions, WorkItem,
 } from '../../ports/instance-store.js';
 import type { ClaimOptions, StuckRetry } from '../../ports/work-claims.js';
+import type { HistorySize } from '../../ports/history-size.js';
 import type { ListBounds } from '../../ports/list-bounds.js';
 import { EpisodeCommits } from './episode-commits.js';
+import { readHistorySize } from './history-size.js';
 import { InstanceCatalog } from './instance-catalog.js';
 import { InstanceMessages } from './instance-messages.js';
 import { LeaseClaims } from './lease-claims.js';
@@ -92,6 +94,10 @@ export class MongoInstanceStore implements InstanceStore {
 
   getInstance(instanceId: string): Promise<InstanceState | undefined> {
     return this.#catalog.getInstance(instanceId);
+  }
+
+  historySize(instanceId: string, executionId: string): Promise<HistorySize> {
+    return readHistorySize(this.#collections, instanceId, executionId);
   }
 
   listInstances(

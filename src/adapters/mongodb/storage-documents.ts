@@ -94,6 +94,8 @@ export interface HistoryDocument {
   undispatched?: boolean;
   /** Head only: the episode's number of events, over all its documents. */
   eventCount?: number;
+  /** Head only: the size of the episode's events (`historyEventBytes`), over all its documents: for `historySize`. */
+  eventBytes?: number;
   /** Split episodes: the commit attempt that wrote the head and its parts (parts of a losing or crashed attempt are ignored). */
   commitId?: string;
   /** Part only: 1, 2, ... in event order. Absent on heads. */

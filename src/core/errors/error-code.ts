@@ -5,9 +5,11 @@
  */
 export const DURABLE_ERROR_CODES = {
   // Starting, finding and controlling instances.
-  INSTANCE_ALREADY_EXISTS: 'An instance with this ID is still active (not finished), and the start is not the same idempotent start.',
+  INSTANCE_ALREADY_EXISTS: 'An instance with this ID is still active (not finished), or has finished and the start says `ifFinished: fail`; and the start is not the same idempotent start.',
   INSTANCE_NOT_FOUND: 'No instance has this ID in this task hub.',
   INSTANCE_NOT_RUNNING: 'The operation needs a running (or suspended) instance; this one has ended.',
+  INSTANCE_ALREADY_SUSPENDED: 'A suspend of an instance that is already suspended (or has a suspend on its way); nothing was written.',
+  INSTANCE_NOT_SUSPENDED: 'A resume of an instance that is not suspended; nothing was written.',
   INSTANCE_NOT_TERMINAL: 'The operation needs an ended instance (purge); this one is still running.',
   INSTANCE_NOT_FAILED: 'The operation needs a failed instance (rewind); this one is not failed.',
   INSTANCE_NOT_STUCK: 'The operation needs a stuck instance (`retryNow`); this one is not stuck.',

@@ -3,6 +3,7 @@ export { DurableError, type DurableErrorOptions } from '../durable-error.js';
 export { DURABLE_ERROR_CODES, type DurableErrorCode } from './error-code.js';
 export { InstanceAlreadyExistsError } from './instance-already-exists-error.js';
 export { InstanceNotFoundError } from './instance-not-found-error.js';
+export { InstanceStateConflictError } from './instance-state-conflict-error.js';
 export { InvalidHistoryError } from './invalid-history-error.js';
 export { InvalidPayloadError } from './invalid-payload-error.js';
 export { LockingRulesViolationError, type LockingRule } from './locking-rules-violation-error.js';
