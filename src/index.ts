@@ -34,6 +34,7 @@ import 'reflect-metadata';
 // Running: the app, its options and the client
 export { Durably } from './app/durably.js';
 export type { DurablyOptions, DurablyTuning } from './runtime/durably-options.js';
+export type { RetentionOptions } from './runtime/retention-options.js';
 export type { VersioningOptions, VersionMatch, VersionMismatchAction } from './runtime/versioning-options.js';
 export { compareVersions } from './core/orchestration-version.js';
 export type { RuntimeLogger } from './core/runtime-logger.js';
@@ -43,6 +44,7 @@ export type {
 } from './client/durable-client.js';
 export type { OrchestrationStatus, HistoryViewEvent } from './client/orchestration-status.js';
 export type { TerminateOptions, PurgeInstanceOptions } from './client/purge-instance-tree.js';
+export type { PurgeInstancesFilter } from './client/purge-instances.js';
 export type { RuntimeStatus, InstanceQuery } from './ports/instance-store.js';
 
 // HTTP: the Durable Functions HTTP API as an Express router (durably.adminRouter)

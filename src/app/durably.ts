@@ -29,6 +29,9 @@ import { createResumeHere, type ResumeHereRoute } from '../runtime/resume-here.j
 import { consoleLogger, type RuntimeLogger } from '../core/runtime-logger.js';
 import { activityPoisonCap, createWorkHandlers } from '../runtime/work-handlers.js';
 import { WorkTracker } from '../runtime/work-tracker.js';
+import { resolveRetention, type ResolvedRetention } from '../runtime/retention-options.js';
+import { RetentionSweeper } from '../runtime/retention-sweeper.js';
+import { purgeInstanceTree } from '../client/purge-instance-tree.js';
 import { codeFingerprint, resolveVersioning, versionClaimOf, type ResolvedVersioning } from '../runtime/versioning-options.js';
 import { retryStuckUnderOtherCode } from '../runtime/stuck-retries.js';
 
@@ -67,6 +70,7 @@ export class Durably {
   #resumeHere: ResumeHereRoute | undefined;
   #started = false;
   #retention: NodeJS.Timeout | undefined;
+  readonly #sweeper: RetentionSweeper | undefined;
   #purging: Promise<void> = Promise.resolve();
   #stopping: Promise<void> | undefined;
 
@@ -74,7 +78,7 @@ export class Durably {
     registry: DurableRegistry; store: InstanceStore; entities: EntityStore; scheduler: WorkScheduler; container: DependencyContainer;
     versioning: ResolvedVersioning;
     tuning: ResolvedTuning; log: RuntimeLogger; connection: MongoConnection; embedded: EmbeddedMongo | undefined; internals: DurablyInternals;
-    probe: IdlenessProbe;
+    probe: IdlenessProbe; retention: ResolvedRetention | undefined;
   }) {
     this.registry = parts.registry;
     this.#store = parts.store;
@@ -115,6 +119,12 @@ export class Durably {
       clock,
       ...(parts.internals.whileWaiting === undefined ? {} : { whileWaiting: parts.internals.whileWaiting }),
     });
+    // Finished instances past their retention period, purged with their finished sub-orchestrations (only while still
+    // the execution that was found finished).
+    this.#sweeper = parts.retention === undefined ? undefined : new RetentionSweeper({
+      store: this.#store, retention: parts.retention, clock, log: this.#log,
+      purge: async (instanceId, executionId) => (await purgeInstanceTree(this.#store, this.#scheduler, instanceId, true, { executionId })).instancesDeleted,
+    });
     durablyHooks.set(this, {
       store: this.#store,
       probe: parts.probe,
@@ -134,6 +144,7 @@ export class Durably {
 
   static async #create(options: DurablyOptions, internals: DurablyInternals): Promise<Durably> {
     const tuning = resolveTuning(options);
+    const retention = resolveRetention(options.retention);
     const versioning = resolveVersioning(options);
     const registry = DurableRegistry.from({ orchestrators: options.orchestrators ?? [], activities: options.activities ?? [], entities: options.entities ?? [] });
     const log = options.logger ?? consoleLogger;
@@ -174,7 +185,7 @@ export class Durably {
         pendingWork: () => scheduler.pendingWork(),
         clockChanged: () => scheduler.clockChanged(),
       };
-      return new Durably({ registry, store, entities, scheduler, container: options.container ?? rootContainer, tuning, log, connection, embedded, internals, probe, versioning });
+      return new Durably({ registry, store, entities, scheduler, container: options.container ?? rootContainer, tuning, log, connection, embedded, internals, probe, retention, versioning });
     } catch (error) {
       await connection?.close();
       await embedded?.stop();
@@ -201,6 +212,7 @@ export class Durably {
     await retryStuckUnderOtherCode(this.#episodes);
     this.#worker.start();
     this.#startRetention();
+    this.#sweeper?.start();
   }
 
   // Deletes finished job records older than finishedJobRetentionMs, now and periodically (the timer never holds the
@@ -255,6 +267,7 @@ export class Durably {
   stop(): Promise<void> {
     this.#stopping ??= (async () => {
       clearInterval(this.#retention);
+      await this.#sweeper?.stop();
       await this.#purging;
       await this.#worker.stop(this.#tuning.drainTimeoutMs);
       await this.#scheduler.stop();

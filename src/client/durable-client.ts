@@ -23,6 +23,7 @@ import { toStoreBounds, type EntityMetadata, type ListEntitiesOptions, type List
 import { historySizeOf, toOrchestrationStatus, type OrchestrationStatus } from './orchestration-status.js';
 import { assertSuspension } from './suspension-check.js';
 import { purgeInstanceTree, recursiveOption, type PurgeInstanceOptions, type TerminateOptions } from './purge-instance-tree.js';
+import { purgeInstances, type PurgeInstancesFilter } from './purge-instances.js';
 
 /** Options of {@link DurableClient.startNew}. */
 export interface StartNewOptions<TInput> extends InstanceIdPolicy {
@@ -233,18 +234,9 @@ export class DurableClient {
     return purgeInstanceTree(this.store, this.scheduler, instanceId, recursiveOption(options, 'purgeInstanceHistory'));
   }
 
-  /** Deletes every matching instance (created in the range, optionally with these statuses). */
-  async purgeInstances(filter: { createdTimeFrom: Date; createdTimeTo?: Date; runtimeStatus?: readonly RuntimeStatus[] }): Promise<{ instancesDeleted: number }> {
-    if (!(filter.createdTimeFrom instanceof Date)) throw new DurableError('INVALID_ARGUMENT', 'purgeInstances needs createdTimeFrom');
-    // Only the IDs are needed: no payload is read.
-    const query = { ...filter, pageSize: 1000, maxFieldBytes: 0 };
-    let page = await this.store.listInstances(query);
-    for (;;) {
-      for (const state of page.instances) await this.scheduler.cancelInstanceJobs(state.instanceId);
-      if (page.continuationToken === undefined) break;
-      page = await this.store.listInstances({ ...query, continuationToken: page.continuationToken });
-    }
-    return { instancesDeleted: await this.store.purgeInstances(filter) };
+  /** Deletes every matching instance: created and/or finished in a time range, optionally with these statuses (see {@link PurgeInstancesFilter}). */
+  async purgeInstances(filter: PurgeInstancesFilter): Promise<{ instancesDeleted: number }> {
+    return purgeInstances(this.store, this.scheduler, filter);
   }
 
   /** Resolves once the instance is Completed, Failed, Terminated or Canceled. @throws TimeoutError */

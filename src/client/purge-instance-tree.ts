@@ -44,14 +44,23 @@ export function recursiveOption(options: { readonly recursive?: boolean } | unde
  * finished sub-orchestrations first, depth first: a purge interrupted half way never leaves a child whose parent is
  * gone (purging the parent again finishes the job). Children are read a batch at a time from the store; an instance
  * met again on its own ancestry (an ID reused down the tree) is not visited twice. Returns how many instances were
- * deleted, descendants included.
+ * deleted, descendants included. With `only`, nothing is done unless the instance is still that execution and
+ * finished.
  */
 export async function purgeInstanceTree(
-  store: InstanceStore, scheduler: WorkScheduler, instanceId: string, recursive: boolean,
+  store: InstanceStore, scheduler: WorkScheduler, instanceId: string, recursive: boolean, only?: { readonly executionId: string },
 ): Promise<{ instancesDeleted: number }> {
+  if (only !== undefined) {
+    // Only while it is still that finished execution (retention, purges by completion time): an instance restarted
+    // or rewound since it was found keeps its jobs and children. Its jobs are cancelled right after the check, before
+    // the children are visited, so that the window for a restart in between stays one round trip.
+    const state = await store.getInstance(instanceId);
+    if (state === undefined || state.executionId !== only.executionId || !TERMINAL_STATUSES.has(state.runtimeStatus)) return { instancesDeleted: 0 };
+    await scheduler.cancelInstanceJobs(instanceId);
+  }
   const descendants = recursive ? await purgeDescendants(store, scheduler, instanceId, new Set([instanceId]), 1) : 0;
-  await scheduler.cancelInstanceJobs(instanceId);
-  return { instancesDeleted: descendants + await store.purgeInstance(instanceId) };
+  if (only === undefined) await scheduler.cancelInstanceJobs(instanceId);
+  return { instancesDeleted: descendants + await store.purgeInstance(instanceId, only) };
 }
 
 async function purgeDescendants(store: InstanceStore, scheduler: WorkScheduler, parentId: string, ancestry: Set<string>, depth: number): Promise<number> {

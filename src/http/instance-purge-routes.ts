@@ -11,7 +11,8 @@ import { parsePath, parseQuery } from './validate-request.js';
 /**
  * `DELETE /instances/:instanceId` — purges one finished instance, with its finished sub-orchestrations unless
  * `recursive=false`: `200 { instancesDeleted }` (descendants counted), `404` unknown, `412` while it is not finished. `DELETE /instances?createdTimeFrom=…` — purges by filter: `200 { instancesDeleted }`,
- * `404` when nothing matched, `400` without `createdTimeFrom`.
+ * `404` when nothing matched, `400` without `createdTimeFrom` (unless `completedTimeFrom` / `completedTimeTo` bound
+ * the purge by completion time instead: `DELETE /instances?completedTimeTo=…` purges what finished before then).
  */
 export const instancePurgeRoutes: AdminRouteGroup = (router, context) => {
   const { client } = context;

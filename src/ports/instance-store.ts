@@ -1,5 +1,6 @@
 import type { FailureDetails } from '../core/failure-details.js';
 import type { EntityRecord } from './entity-store.js';
+import type { FinishedInstance, FinishedInstanceQuery } from './finished-instances.js';
 import type { HistorySize } from './history-size.js';
 import type { ListBounds } from './list-bounds.js';
 import type { ClaimOptions, StuckRetry } from './work-claims.js';
@@ -361,8 +362,11 @@ export interface InstanceStore {
    */
   readChildren(parentInstanceId: string, query?: ChildQuery): AsyncIterable<ChildInstance>;
 
-  /** Deletes an instance with its history and messages; returns how many instances were deleted (0 or 1). */
-  purgeInstance(instanceId: string): Promise<number>;
+  /** Deletes an instance with its history and messages (0 or 1 deleted); with `only`, only while it is that execution and finished. */
+  purgeInstance(instanceId: string, only?: { readonly executionId: string }): Promise<number>;
+
+  /** Finished instances in completion order (completion time, then ID), a bounded batch: retention, purges by completion time. */
+  findFinishedInstances(query: FinishedInstanceQuery): Promise<FinishedInstance[]>;
 
   /** Deletes every matching instance with its history and messages; returns the count. */
   purgeInstances(query: InstanceQuery): Promise<number>;

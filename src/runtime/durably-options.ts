@@ -3,6 +3,7 @@ import { DurableError } from '../core/durable-error.js';
 import type { VersioningOptions } from './versioning-options.js';
 import type { RunnableClass } from '../engine/task-types.js';
 import type { EntityClass } from '../entities/entity-class.js';
+import type { RetentionOptions } from './retention-options.js';
 
 /** Tuning of a Durably app. Every field has a default that suits a small service. */
 export interface DurablyTuning {
@@ -84,6 +85,8 @@ export interface DurablyOptions extends DurablyTuning {
   readonly entities?: readonly EntityClass[];
   /** The user's tsyringe container; Durably resolves activities through a child of it. Default: tsyringe's root. */
   readonly container?: DependencyContainer;
+  /** How long finished instances are kept before started workers purge them (see {@link RetentionOptions}). Default: forever. */
+  readonly retention?: RetentionOptions;
   /** Receives Durably's log lines (and orchestrators' replay-safe `ctx.log`). Default: console, warnings and errors only. */
   readonly logger?: (level: 'debug' | 'info' | 'warn' | 'error', message: string, ...args: unknown[]) => void;
 }

@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe } from '@jest/globals';
 import type { InstanceStore } from '../../src/ports/instance-store.js';
 import { describeInstanceStoreCommits } from './instance-store-commits.contract.js';
 import { describeInstanceStoreLifecycle } from './instance-store-lifecycle.contract.js';
+import { describeInstanceStoreRetention } from './instance-store-retention.contract.js';
 import { describeInstanceStoreWork } from './instance-store-work.contract.js';
 
 /** A fresh, empty store (with its schema ensured) and how to dispose of it. */
@@ -27,5 +28,6 @@ export function describeInstanceStoreContract(name: string, factory: InstanceSto
     describeInstanceStoreLifecycle(() => store);
     describeInstanceStoreWork(() => store);
     describeInstanceStoreCommits(() => store);
+    describeInstanceStoreRetention(() => store);
   });
 }

@@ -139,9 +139,11 @@ export class InstanceCatalog {
   }
 
   /** See `InstanceStore.purgeInstance`. */
-  async purgeInstance(instanceId: string): Promise<number> {
+  async purgeInstance(instanceId: string, only?: { readonly executionId: string }): Promise<number> {
     assertKey(instanceId, 'instanceId');
-    return this.#purge({ _id: instanceId });
+    if (only === undefined) return this.#purge({ _id: instanceId });
+    assertKey(only.executionId, 'executionId');
+    return this.#purge({ _id: instanceId, executionId: only.executionId, runtimeStatus: { $in: [...TERMINAL_STATUSES] } });
   }
 
   /** See `InstanceStore.purgeInstances`. */

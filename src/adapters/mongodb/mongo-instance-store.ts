@@ -7,8 +7,10 @@ import type {
 } from '../../ports/instance-store.js';
 import type { ClaimOptions, StuckRetry } from '../../ports/work-claims.js';
 import type { HistorySize } from '../../ports/history-size.js';
+import type { FinishedInstance, FinishedInstanceQuery } from '../../ports/finished-instances.js';
 import type { ListBounds } from '../../ports/list-bounds.js';
 import { EpisodeCommits } from './episode-commits.js';
+import { findFinishedInstances } from './finished-instances.js';
 import { readHistorySize } from './history-size.js';
 import { InstanceCatalog } from './instance-catalog.js';
 import { InstanceMessages } from './instance-messages.js';
@@ -110,8 +112,12 @@ export class MongoInstanceStore implements InstanceStore {
     return this.#catalog.readChildren(parentInstanceId, query);
   }
 
-  purgeInstance(instanceId: string): Promise<number> {
-    return this.#catalog.purgeInstance(instanceId);
+  purgeInstance(instanceId: string, only?: { readonly executionId: string }): Promise<number> {
+    return this.#catalog.purgeInstance(instanceId, only);
+  }
+
+  findFinishedInstances(query: FinishedInstanceQuery): Promise<FinishedInstance[]> {
+    return findFinishedInstances(this.#collections, query);
   }
 
   purgeInstances(query: InstanceQuery): Promise<number> {

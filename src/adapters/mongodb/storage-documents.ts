@@ -133,6 +133,8 @@ export const IndexName = {
   CreatedTime: 'createdTime_id',
   /** listInstances / purgeInstances filtered by status. */
   StatusCreatedTime: 'runtimeStatus_createdTime_id',
+  /** findFinishedInstances (retention, purges by completion time): finished instances in completion order. */
+  StatusCompletedTime: 'runtimeStatus_completedTime_id',
   /** Finding the children of an instance (sub-orchestrations) by parent. */
   Parent: 'parentInstance_instanceId',
   /** retryStuck: instances stuck under a code fingerprint. Sparse: only those have an entry. */
@@ -150,6 +152,7 @@ export const INSTANCE_INDEXES: IndexDescription[] = [
   { name: IndexName.LeaseUntil, key: { 'lease.until': 1 }, sparse: true },
   { name: IndexName.CreatedTime, key: { createdTime: 1, _id: 1 } },
   { name: IndexName.StatusCreatedTime, key: { runtimeStatus: 1, createdTime: 1, _id: 1 } },
+  { name: IndexName.StatusCompletedTime, key: { runtimeStatus: 1, completedTime: 1, _id: 1 } },
   { name: IndexName.Parent, key: { 'parentInstance.instanceId': 1 }, sparse: true },
   { name: IndexName.StuckFingerprint, key: { stuckFingerprint: 1 }, sparse: true },
 ];
