@@ -34,3 +34,11 @@ export function duration(ms) {
   if (ms < 3_600_000) return `${(ms / 60_000).toFixed(1)} min`;
   return `${(ms / 3_600_000).toFixed(1)} h`;
 }
+
+/** A byte count as `512 B`, `12.3 KiB`, `4.0 MiB`. @param {unknown} bytes */
+export function formatBytes(bytes) {
+  if (typeof bytes !== 'number') return '? bytes';
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+}

@@ -5,7 +5,7 @@ import { api } from './api.js';
 import { ACTIVE, DETAIL_REFRESH_MS } from './constants.js';
 import { ask, dialogOpen } from './dialog.js';
 import { h, main } from './dom.js';
-import { badge, json, time } from './format.js';
+import { badge, formatBytes, json, time } from './format.js';
 import { notify } from './notice.js';
 import { showError } from './show-error.js';
 import { timeline } from './timeline.js';
@@ -53,7 +53,10 @@ export function instanceView(instanceId) {
           h('dt', {}, 'Orchestrator'), h('dd', {}, String(s.name)),
           ...(typeof s.version === 'string' ? [h('dt', {}, 'Version'), h('dd', { 'data-field': 'version' }, s.version)] : []),
           h('dt', {}, 'Created'), h('dd', {}, time(s.createdTime)),
-          h('dt', {}, 'Last updated'), h('dd', {}, time(s.lastUpdatedTime))),
+          h('dt', {}, 'Last updated'), h('dd', {}, time(s.lastUpdatedTime)),
+          ...(typeof s.historyLength === 'number'
+            ? [h('dt', {}, 'History'), h('dd', { 'data-field': 'history-size' }, `${s.historyLength} events, ${formatBytes(s.historySizeBytes)}`)]
+            : [])),
         actions(status, typeof s.stuckSince === 'string'),
         // Stuck: the code cannot run the history (e.g. after an incompatible deploy); retried with backoff, or now.
         typeof s.stuckSince === 'string'
