@@ -23,6 +23,7 @@ import { toStoreBounds, type EntityMetadata, type ListEntitiesOptions, type List
 import { historySizeOf, toOrchestrationStatus, type OrchestrationStatus } from './orchestration-status.js';
 import { assertSuspension } from './suspension-check.js';
 import { purgeInstanceTree, recursiveOption, type PurgeInstanceOptions, type TerminateOptions } from './purge-instance-tree.js';
+import { rewindInstance } from './rewind-instance.js';
 import { purgeInstances, type PurgeInstancesFilter } from './purge-instances.js';
 
 /** Options of {@link DurableClient.startNew}. */
@@ -209,6 +210,12 @@ export class DurableClient {
     this.#requireActive(state.instanceId, state.runtimeStatus, 'resume');
     await assertSuspension(this.store, state, 'resume');
     await this.#send(instanceId, { type: HistoryEventType.ExecutionResumed, eventId: -1, timestamp: this.options.clock.now(), ...(reason === undefined ? {} : { reason }) });
+  }
+
+  /** Rewinds a Failed instance: its failed activities and sub-orchestrations run again, its results are kept (see docs/operations.md). @throws InstanceNotFoundError; DurableError `INSTANCE_NOT_FAILED` unless Failed. */
+  async rewind(instanceId: string, reason?: string): Promise<void> {
+    await rewindInstance(this.store, this.options.clock, instanceId, reason);
+    this.options.wake();
   }
 
   /** Starts a finished instance again with its original input, under the same ID or a new one. */

@@ -148,6 +148,7 @@ export class HistoryViewBuilder {
         return { EventType: event.type, Timestamp, ...this.#payload('Reason', event.reason) };
       case HistoryEventType.ExecutionSuspended:
       case HistoryEventType.ExecutionResumed:
+      case HistoryEventType.ExecutionRewound:
         return { EventType: event.type, Timestamp, Reason: event.reason };
       case HistoryEventType.PatchMarker:
         // Not a Durable Functions event: shown so that an operator sees which instances run a patch's new path.

@@ -57,6 +57,8 @@ export const EVENT_APPLIERS: HistoryEventHandlers<EventReplay, void> = {
   ExecutionResumed: ({ state }) => {
     state.suspended = false;
   },
+  // What a rewind undoes is left out before replay (`rewoundEvents`); the code waits again for the tasks it re-opened.
+  ExecutionRewound: nothingForTheCode,
 
   TaskScheduled: matchRecorded,
   SubOrchestrationInstanceCreated: matchRecorded,

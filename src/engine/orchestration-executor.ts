@@ -6,6 +6,7 @@ import { failureDetailsFrom } from '../core/failure-details-from.js';
 import { assertPayloadSize } from '../core/payload-limit.js';
 import { handleEvent } from '../history/history-event-handlers.js';
 import { cancelledSequence } from '../history/history-event-traits.js';
+import { rewoundEvents } from '../history/rewound-history.js';
 import { HistoryEventType, type EventRaisedEvent, type ExecutionStartedEvent, type HistoryEvent } from '../history/history-event.js';
 import { buildDecision } from './build-decision.js';
 import { RECORDS_CANCELLATIONS_FROM } from './engine-version.js';
@@ -52,7 +53,12 @@ export class OrchestrationExecutor {
 
   /** Replays past and new events and returns the decision; rejects with NonDeterminismError / NonDurableAwaitError. */
   execute(): Promise<OrchestrationDecision> {
-    return this.#episode(this.#state.request.pastEvents, this.#state.request.newEvents);
+    const { pastEvents, newEvents } = this.#state.request;
+    // A rewind (in either part) undoes events before it: replay reads the history as its rewinds left it.
+    const undone = rewoundEvents([...pastEvents, ...newEvents]);
+    if (undone.size === 0) return this.#episode(pastEvents, newEvents);
+    const kept = (offset: number) => (_: HistoryEvent, i: number): boolean => !undone.has(offset + i);
+    return this.#episode(pastEvents.filter(kept(0)), newEvents.filter(kept(pastEvents.length)));
   }
 
   /**

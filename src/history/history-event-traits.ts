@@ -48,6 +48,7 @@ export const HISTORY_EVENT_TRAITS: { readonly [K in HistoryEventType]: HistoryEv
   ExecutionTerminated: { role: 'lifecycle' },
   ExecutionSuspended: { role: 'lifecycle' },
   ExecutionResumed: { role: 'lifecycle' },
+  ExecutionRewound: { role: 'lifecycle' },
   ContinueAsNew: { role: 'lifecycle' },
   OrchestratorStarted: { role: 'lifecycle' },
   OrchestratorCompleted: { role: 'lifecycle' },

@@ -11,6 +11,7 @@ export const HistoryEventType = {
   ExecutionTerminated: 'ExecutionTerminated',
   ExecutionSuspended: 'ExecutionSuspended',
   ExecutionResumed: 'ExecutionResumed',
+  ExecutionRewound: 'ExecutionRewound',
   ContinueAsNew: 'ContinueAsNew',
   OrchestratorStarted: 'OrchestratorStarted',
   OrchestratorCompleted: 'OrchestratorCompleted',
@@ -100,6 +101,21 @@ export interface ExecutionSuspendedEvent extends EventBase {
 export interface ExecutionResumedEvent extends EventBase {
   readonly type: typeof HistoryEventType.ExecutionResumed;
   readonly reason?: string;
+}
+/**
+ * An operator rewound the failed execution (`client.rewind`): read with the events before it, it undoes the failure
+ * that ended the execution — the ExecutionCompleted, and the TaskFailed / SubOrchestrationInstanceFailed answers
+ * recorded after the code's last action — so that replay waits for those tasks again (see `rewoundEvents`). Sent by
+ * the client as a message; the episode that applies it fills in `rerun`.
+ */
+export interface ExecutionRewoundEvent extends EventBase {
+  readonly type: typeof HistoryEventType.ExecutionRewound;
+  readonly reason?: string;
+  /**
+   * The sequence numbers of the actions the rewind runs again (activities, timers, sub-orchestrations without an
+   * answer once the failure is undone), carried out by the dispatch of the chunk that records the rewind.
+   */
+  readonly rerun?: readonly number[];
 }
 /** Recorded when an execution continues as new: the next execution's input and the events carried over. */
 export interface ContinueAsNewEvent extends EventBase {
@@ -313,7 +329,7 @@ export interface EntityUnlockEvent extends EventBase {
  */
 export type HistoryEvent =
   | ExecutionStartedEvent | ExecutionCompletedEvent | ExecutionTerminatedEvent | ExecutionSuspendedEvent
-  | ExecutionResumedEvent | ContinueAsNewEvent | OrchestratorStartedEvent | OrchestratorCompletedEvent
+  | ExecutionResumedEvent | ExecutionRewoundEvent | ContinueAsNewEvent | OrchestratorStartedEvent | OrchestratorCompletedEvent
   | TaskScheduledEvent | TaskCompletedEvent | TaskFailedEvent | TaskCancelRequestedEvent
   | SubOrchestrationInstanceCreatedEvent | SubOrchestrationInstanceCompletedEvent | SubOrchestrationInstanceFailedEvent
   | TimerCreatedEvent | TimerFiredEvent | TimerCanceledEvent | EventRaisedEvent | EventSentEvent | GenericEvent | PatchMarkerEvent

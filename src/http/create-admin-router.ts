@@ -22,7 +22,7 @@ const ROUTE_GROUPS: readonly AdminRouteGroup[] = [orchestratorRoutes, instanceSt
 
 /**
  * The Durable Functions HTTP API as an Express router, serving `client`: start, status, list, raise event, terminate,
- * suspend, resume, restart, rewind (501) and purge of instances, and read, list, signal and delete of entities, with
+ * suspend, resume, restart, rewind and purge of instances, and read, list, signal and delete of entities, with
  * Durable Functions' routes, status codes, headers and payloads. Mount it where you like — DF's own base is `/runtime/webhooks/durabletask`; the URLs it hands out are built
  * from each request's own base. Every request is first checked by the request guard — its `Host` must be one the
  * router serves (`allowedHosts`), a state-changing request must not come from another site's page (`allowedOrigins`),

@@ -22,7 +22,7 @@ type RuntimeAction = (instanceId: string, reason: string | undefined) => Promise
 /**
  * `POST /instances/:instanceId/raiseEvent/:eventName` and `/terminate`, `/suspend`, `/resume`: `202` (empty body),
  * `404` unknown, `410` finished. `/terminate?recursive=false` leaves the sub-orchestrations running (default `true`). `/restart`: `202` with the check-status payload of the restarted instance (a new ID
- * unless `restartWithNewInstanceId=false`). `/rewind`: `404`, `412` unless Failed, else `501` (Durably cannot rewind).
+ * unless `restartWithNewInstanceId=false`). `/rewind`: `202` once the rewind is queued, `404`, `412` unless Failed.
  */
 export const instanceControlRoutes: AdminRouteGroup = (router, context) => {
   const { client } = context;
@@ -74,19 +74,12 @@ export const instanceControlRoutes: AdminRouteGroup = (router, context) => {
     await respondWithCheckStatus(context, req, res, 'instances.restart', restartedId, waitMs);
   }));
 
-  router.post('/instances/:instanceId/rewind', ...context.route('instances.rewind', async (req) => {
+  router.post('/instances/:instanceId/rewind', ...context.route('instances.rewind', async (req, res) => {
     const { instanceId } = parsePath(InstancePath, req);
-    parseQuery(ReasonQuery, req);
-    const status = await client.getStatus(instanceId, { showInput: false });
-    if (status === undefined) throw new InstanceNotFoundError(instanceId);
-    if (status.runtimeStatus !== 'Failed') {
-      throw new HttpApiError(412, 'INSTANCE_NOT_FAILED', `Instance '${instanceId}' is ${status.runtimeStatus}; only Failed instances can be rewound.`);
-    }
-    throw new HttpApiError(
-      501,
-      'REWIND_NOT_SUPPORTED',
-      'Durably does not support rewind. Restart the instance instead (POST .../restart): it runs again from the beginning with the same input.',
-    );
+    const { reason } = parseQuery(ReasonQuery, req);
+    // 404 unknown, 412 (INSTANCE_NOT_FAILED) unless Failed: the client's typed errors.
+    await client.rewind(instanceId, reason);
+    sendEmpty(res, 202);
   }));
 };
 

@@ -47,6 +47,9 @@ export function toHttpApiError(error: unknown): HttpApiError | undefined {
     switch (error.code) {
       case 'INSTANCE_NOT_RUNNING':
         return new HttpApiError(410, error.code, error.message, [], { cause: error });
+      case 'INSTANCE_NOT_FAILED':
+        // Durable Functions answers a rewind of an instance that is not Failed with 412 Precondition Failed.
+        return new HttpApiError(412, error.code, error.message, [], { cause: error });
       case 'INVALID_INSTANCE_ID':
         return new HttpApiError(400, error.code, error.message, [{ location: 'path', field: 'instanceId', message: error.message }], { cause: error });
       case 'INVALID_ENTITY_ID':

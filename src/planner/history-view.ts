@@ -1,5 +1,6 @@
 import { HistoryEventType, type ContinueAsNewEvent, type ExecutionCompletedEvent, type HistoryEvent } from '../history/history-event.js';
 import { answeredSequence, isAnswerable } from '../history/history-event-traits.js';
+import { withoutRewound } from '../history/rewound-history.js';
 import type { HistoryChunk } from '../ports/instance-store.js';
 
 // A rough size of an event in memory: a fixed overhead plus its string payloads (UTF-16, two bytes a character).
@@ -46,20 +47,35 @@ export class HistoryView {
     for (const event of chunk.events) {
       this.#events.push(event);
       this.#bytes += approximateEventBytes(event);
-      if (isAnswerable(event)) {
-        this.#scheduled.add(event.eventId);
-        if (event.type === HistoryEventType.TaskScheduled) this.#openActivities++;
-      }
-      const sequence = answeredSequence(event);
-      if (sequence !== undefined && !this.#answered.has(sequence)) {
-        // The first answer closes the action (a cancellation the code made included); whatever follows is a duplicate.
-        this.#answered.add(sequence);
-        if (event.type === HistoryEventType.TaskCompleted || event.type === HistoryEventType.TaskFailed || event.type === HistoryEventType.TaskCancelRequested) this.#openActivities--;
-      }
-      if (event.type === HistoryEventType.ContinueAsNew || event.type === HistoryEventType.ExecutionCompleted) this.#ending ??= event;
+      this.#summarize(event);
     }
     for (const id of chunk.consumedMessageIds) this.#consumed.add(id);
     this.#lastUndispatched = undefined;
+    if (chunk.events.some((event) => event.type === HistoryEventType.ExecutionRewound)) this.#readRewound();
+  }
+
+  /** Adds an event to the summaries (scheduled, answered, open activities, ending). */
+  #summarize(event: HistoryEvent): void {
+    if (isAnswerable(event)) {
+      this.#scheduled.add(event.eventId);
+      if (event.type === HistoryEventType.TaskScheduled) this.#openActivities++;
+    }
+    const sequence = answeredSequence(event);
+    if (sequence !== undefined && !this.#answered.has(sequence)) {
+      // The first answer closes the action (a cancellation the code made included); whatever follows is a duplicate.
+      this.#answered.add(sequence);
+      if (event.type === HistoryEventType.TaskCompleted || event.type === HistoryEventType.TaskFailed || event.type === HistoryEventType.TaskCancelRequested) this.#openActivities--;
+    }
+    if (event.type === HistoryEventType.ContinueAsNew || event.type === HistoryEventType.ExecutionCompleted) this.#ending ??= event;
+  }
+
+  /** A rewind undid events before it (its failed ending, failures): the summaries are read again without them. */
+  #readRewound(): void {
+    this.#scheduled.clear();
+    this.#answered.clear();
+    this.#openActivities = 0;
+    this.#ending = undefined;
+    for (const event of withoutRewound(this.#events)) this.#summarize(event);
   }
 
   /** Number of events: the index at which the next chunk starts. */

@@ -121,6 +121,8 @@ export function planCommit(input: {
 
   let events: HistoryEvent[] = [...intake.newEvents, ...decision.newHistory];
   let update = statusUpdate(decision, now);
+  // A rewound execution runs again: the failure it ended with is no longer its outcome.
+  if (intake.rewound && decision.completion === undefined) update = { ...update, output: undefined, failureDetails: undefined, completedTime: undefined };
   const historyLength = view.length + events.length;
   const failure = limitFailure(historyLength, decision, limits);
   if (failure !== undefined) {

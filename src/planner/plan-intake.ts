@@ -2,6 +2,7 @@ import { HistoryEventType, type ContinueAsNewEvent, type ExecutionCompletedEvent
 import { answeredSequence, isAnswerable } from '../history/history-event-traits.js';
 import { TERMINAL_STATUSES, type InboxMessage, type InstanceState } from '../ports/instance-store.js';
 import type { HistoryView } from './history-view.js';
+import { pickRewind, recordedRewind } from './plan-rewind.js';
 
 /** What an episode starts from: the instance, its committed history, and what arrived for it. */
 export interface IntakeInput {
@@ -53,6 +54,8 @@ export type Intake =
     readonly termination: ExecutionTerminatedEvent | undefined;
     /** True for the execution's first episode. */
     readonly starting: boolean;
+    /** True when the episode applies a rewind: the failed execution runs again (its failure fields are cleared). */
+    readonly rewound: boolean;
   } & Discards);
 
 /**
@@ -94,15 +97,20 @@ export function planIntake(input: IntakeInput): Intake {
   const { instance, view, queued, local, now } = input;
   const ending = view.ending;
   if (ending?.type === HistoryEventType.ContinueAsNew) return { kind: 'continue-as-new', ending };
-  if (ending?.type === HistoryEventType.ExecutionCompleted && !TERMINAL_STATUSES.has(instance.runtimeStatus)) return { kind: 'sync-completion', ending };
+  const rewind = pickRewind(view, queued.filter((m) => m.executionId === undefined || m.executionId === instance.executionId));
+  const rewinding = rewind.message !== undefined;
+  if (ending?.type === HistoryEventType.ExecutionCompleted && !rewinding && !TERMINAL_STATUSES.has(instance.runtimeStatus)) return { kind: 'sync-completion', ending };
 
   const allLocal = local.map((_, i) => i);
-  if (TERMINAL_STATUSES.has(instance.runtimeStatus)) {
+  if (TERMINAL_STATUSES.has(instance.runtimeStatus) && !rewinding) {
     // A finished instance ignores late results and events.
     return { kind: 'finished', deleteMessageIds: queued.map((m) => m.id), localRecorded: allLocal };
   }
-  const stale = (m: InboxMessage): boolean => view.consumed(m.id) || (m.executionId !== undefined && m.executionId !== instance.executionId);
-  const fresh = queued.filter((m) => !stale(m));
+  const stale = (m: InboxMessage): boolean => view.consumed(m.id) || (m.executionId !== undefined && m.executionId !== instance.executionId) ||
+    rewind.staleIds.includes(m.id);
+  // A rewind is applied first: what arrives with it answers the tasks it re-opened.
+  const fresh = queued.filter((m) => !stale(m) && m !== rewind.message);
+  if (rewind.message !== undefined) fresh.unshift(rewind.message);
   const staleIds = queued.filter(stale).map((m) => m.id);
   const localMessages: InboxMessage[] = local.map((event, i) => ({
     id: `${LOCAL_PREFIX}${i}`, instanceId: instance.instanceId, executionId: instance.executionId, event, createdAt: event.timestamp,
@@ -128,6 +136,11 @@ export function planIntake(input: IntakeInput): Intake {
     if (instance.carryoverEvents !== undefined) newEvents.push(...instance.carryoverEvents);
   }
   newEvents.push(...accepted.map((m) => m.event));
+  if (rewind.message !== undefined) {
+    // The rewind (first of the accepted messages) records what it runs again.
+    const answers = accepted.slice(1).map((m) => m.event);
+    newEvents[newEvents.indexOf(rewind.message.event)] = recordedRewind(view, rewind.message.event, answers);
+  }
   const termination = accepted.find((m) => m.event.type === HistoryEventType.ExecutionTerminated)?.event;
   return {
     kind: 'run',
@@ -137,6 +150,7 @@ export function planIntake(input: IntakeInput): Intake {
     deferred,
     termination: termination?.type === HistoryEventType.ExecutionTerminated ? termination : undefined,
     starting,
+    rewound: rewinding,
     ...discards,
   };
 }

@@ -132,6 +132,11 @@ export interface WorkScheduler {
    * action could run again if it were scheduled again, so keep them longer than any re-dispatch can be delayed.
    */
   purgeFinishedJobs(finishedBefore: Date): Promise<number>;
+  /**
+   * Deletes the records of these actions' jobs that finished (a rewind runs the actions again under the same keys);
+   * a job still queued or running is left alone, so scheduling the action again is then a no-op. Idempotent.
+   */
+  forgetFinishedJobs(refs: readonly JobRef[]): Promise<void>;
   /** Stops processing: lets running jobs finish (up to a grace period), releases locks, leaves no timers or handles. */
   stop(): Promise<void>;
 }

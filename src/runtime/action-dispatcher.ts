@@ -4,11 +4,12 @@ import { failureDetailsFrom } from '../core/failure-details-from.js';
 import type { FailureDetails } from '../core/failure-details.js';
 import { assertNever } from '../history/assert-never.js';
 import { cancelledSequence } from '../history/history-event-traits.js';
-import { HistoryEventType, type HistoryEvent, type TaskScheduledEvent } from '../history/history-event.js';
+import { HistoryEventType, type HistoryEvent } from '../history/history-event.js';
 import type { HistoryChunk, InstanceState, InstanceStore } from '../ports/instance-store.js';
 import type { EntityStore } from '../ports/entity-store.js';
 import type { ActivityJob, StartedActivities, WorkScheduler } from '../ports/work-scheduler.js';
 import type { Clock } from '../ports/clock.js';
+import { activityJobOf, rerunRewound } from './rerun-rewound.js';
 import { terminateChildren } from './terminate-children.js';
 
 const key = (kind: string, instanceId: string, executionId: string, sequence: number): string =>
@@ -135,6 +136,14 @@ export class ActionDispatcher {
         case HistoryEventType.TaskScheduled:
           // Dispatched above, all of the chunk's activities at once.
           break;
+        case HistoryEventType.ExecutionRewound:
+          instancesGivenWork += await rerunRewound({
+            store: this.store, scheduler: this.scheduler, clock: this.clock,
+            reportChild: (sequence, result) => this.store.sendMessage(instanceId, result, {
+              dedupeKey: DedupeKey.subOrchestrationResult(instanceId, executionId, sequence), executionId, now: this.clock.now(),
+            }).then(() => undefined),
+          }, instance, event);
+          break;
         case HistoryEventType.ExecutionStarted:
         case HistoryEventType.ExecutionTerminated:
         case HistoryEventType.ExecutionSuspended:
@@ -223,14 +232,4 @@ export class ActionDispatcher {
       now,
     });
   }
-}
-
-/** The job of an activity a chunk schedules: the action, with its limits, attempt and heartbeat details. */
-function activityJobOf(instance: InstanceState, event: TaskScheduledEvent): ActivityJob {
-  return {
-    instanceId: instance.instanceId, executionId: instance.executionId, sequence: event.eventId, name: event.name, input: event.input,
-    ...(event.limits === undefined ? {} : { limits: event.limits }),
-    ...(event.attempt === undefined ? {} : { attempt: event.attempt }),
-    ...(event.heartbeatDetails === undefined ? {} : { heartbeatDetails: event.heartbeatDetails }),
-  };
 }

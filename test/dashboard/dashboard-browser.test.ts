@@ -177,6 +177,8 @@ describeWithBrowser('the dashboard in Chromium', () => {
     await page.getByRole('button', { name: 'Terminate' }).click();
     await page.locator('dialog[open]').getByRole('button', { name: 'Cancel' }).click();
     await expect(statusOf(page).textContent()).resolves.toBe('Running');
+    // Only a failed instance can be rewound.
+    await expect(page.getByRole('group', { name: 'Actions' }).getByRole('button', { name: 'Rewind', exact: true }).isDisabled()).resolves.toBe(true);
 
     await act(page, 'Suspend', { 'Reason (optional)': 'maintenance' });
     await statusOf(page).filter({ hasText: 'Suspended' }).waitFor();
@@ -326,6 +328,11 @@ describeWithBrowser('the dashboard in Chromium, with a secured admin API', () =>
     await expect(page.evaluate(`[...document.querySelectorAll('main div')]
       .some((div) => [...div.childNodes].some((node) => node.nodeType === Node.TEXT_NODE && node.textContent.trim() !== ''))`)).resolves.toBe(false);
     await page.screenshot({ path: path.join(screenshots, 'instance-failed.png'), fullPage: true });
+
+    // A failed instance offers Rewind: confirmed in a dialog, queued, and recorded in history with its reason.
+    await act(page, 'Rewind', { 'Reason (optional)': 'from the dashboard' });
+    await page.locator('#notice').filter({ hasText: 'rewound' }).waitFor();
+    await until(async () => (await target.durably.client.getHistory('failing-1')).some((e) => e.type === 'ExecutionRewound' && e.reason === 'from the dashboard'), (found) => found);
     await page.close();
   });
 });

@@ -4,6 +4,7 @@ import express from 'express';
 import { parseHistory, replayHistory } from '../../src/testing/index.js';
 import { HelloSequence } from './support/fixtures.js';
 import { DF_BASE, expectErrorBody, pollUntilDone, startHttpApp, waitForStatus, type HttpTestApp } from './support/http-app.js';
+import { waitFor } from '../support/test-db.js';
 
 let target: HttpTestApp;
 const STRICT = '/strict';
@@ -371,16 +372,18 @@ describe('e2e: POST /instances/:id/restart', () => {
 });
 
 describe('e2e: POST /instances/:id/rewind', () => {
-  it('404 unknown, 412 unless Failed, 501 (not supported) for a Failed instance', async () => {
+  it('404 unknown, 412 unless Failed, 202 for a Failed instance (the rewind is recorded with its reason)', async () => {
     expect((await target.call('POST', api('/instances/nobody/rewind'))).status).toBe(404);
     await startCompleted('rewind-done');
     const notFailed = await target.call('POST', api('/instances/rewind-done/rewind?reason=x'));
     expect(notFailed.status).toBe(412);
     expect(expectErrorBody(notFailed).error).toBe('INSTANCE_NOT_FAILED');
     await startFailed('rewind-failed');
-    const unsupported = await target.call('POST', api('/instances/rewind-failed/rewind?reason=retry'));
-    expect(unsupported.status).toBe(501);
-    expect(expectErrorBody(unsupported)).toMatchObject({ error: 'REWIND_NOT_SUPPORTED', message: expect.stringContaining('restart') });
+    const accepted = await target.call('POST', api('/instances/rewind-failed/rewind?reason=retry'));
+    expect(accepted.status).toBe(202);
+    // AlwaysFails fails in its own code: rewound, it runs again from its history and fails again.
+    expect(await waitFor(async () => (await target.durably.client.getHistory('rewind-failed')).some((e) => e.type === 'ExecutionRewound' && e.reason === 'retry'), 20_000)).toBe(true);
+    expect(await waitForStatus(target, 'rewind-failed', 'Failed')).toBe(true);
   });
 });
 

@@ -17,6 +17,7 @@ import { resolveSchedulerOptions, type AgendaWorkSchedulerOptions } from './agen
 import { HeldJobInsert } from './held-job-insert.js';
 import { JobCancellation } from './job-cancellation.js';
 import { describeError } from './job-failure.js';
+import { forgetFinishedJobs, purgeFinishedJobs } from './finished-jobs.js';
 import { OwnedJobs } from './owned-jobs.js';
 import { rescheduleTimers, TimerRunner } from './timer-runner.js';
 
@@ -24,7 +25,6 @@ export type { AgendaWorkSchedulerOptions } from './agenda-work-scheduler-options
 export { JOB_INSTANCE_INDEX_NAME, JOB_KEY_INDEX_NAME } from './agenda-connection.js';
 
 const JOB_NAMES = [JobName.Activity, JobName.Timer];
-const FINISHED_JOB_NAMES = [FinishedJobName[JobName.Activity], FinishedJobName[JobName.Timer]];
 const NO_SEQUENCES: ReadonlySet<number> = new Set();
 const NOTHING_STARTED: StartedActivities = { stored: () => Promise.resolve() };
 
@@ -277,13 +277,12 @@ export class AgendaWorkScheduler implements WorkScheduler {
    * again: keep finished jobs for longer than any re-dispatch of an action can be delayed (days, not minutes).
    */
   async purgeFinishedJobs(finishedBefore: Date): Promise<number> {
-    const { jobs } = await this.#connect();
-    const { deletedCount } = await jobs.deleteMany({
-      name: { $in: [...JOB_NAMES, ...FINISHED_JOB_NAMES] },
-      lastFinishedAt: { $lte: finishedBefore },
-      lockedAt: null,
-    });
-    return deletedCount;
+    return purgeFinishedJobs((await this.#connect()).jobs, finishedBefore);
+  }
+
+  /** See `WorkScheduler.forgetFinishedJobs`: only jobs renamed as finished are deleted. */
+  async forgetFinishedJobs(refs: readonly JobRef[]): Promise<void> {
+    await forgetFinishedJobs((await this.#connect()).jobs, refs);
   }
 
   /** Activity jobs not finished (queued or running), and when the earliest timer that has not fired is due. */

@@ -19,7 +19,6 @@ export const DURABLE_ERROR_CODES = {
   INVALID_SCHEDULED_TIME: 'A scheduled time (a delayed start or signal) is not a valid Date.',
   INVALID_OPERATION_NAME: 'An entity operation name is not a non-empty string.',
   NO_INSTANCES_PURGED: 'A filtered purge matched no instance.',
-  REWIND_NOT_SUPPORTED: 'Rewind is not available (answered 501); restart the instance instead.',
   TIMEOUT: 'A wait (e.g. `waitForCompletion`) ran out of time; the instance goes on.',
 
   // Orchestrator, activity and entity code.

@@ -104,6 +104,7 @@ export function instanceView(instanceId) {
       }),
       button('Suspend', current === 'Running' || current === 'Pending', () => reasoned('Suspend', 'suspend', 'suspended')),
       button('Resume', current === 'Suspended', () => reasoned('Resume', 'resume', 'resumed')),
+      button('Rewind', current === 'Failed', () => reasoned('Rewind', 'rewind', 'rewound: its failed activities run again')),
       button('Retry now', stuck, () => act(async () => {
         await api('POST', `${path}/retry`);
         return 'Retrying now.';
