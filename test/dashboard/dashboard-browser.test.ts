@@ -2,6 +2,7 @@
 // by playwright-core, against the example service (`npm start`'s app, in this process, on the embedded engine).
 // Skipped when /usr/bin/chromium is missing. Screenshots go to test-results/dashboard/.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { randomUUID } from 'node:crypto';
 import express from 'express';
 import { existsSync, mkdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -11,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { startExampleService, type ExampleService } from '../../examples/service/example-service.js';
 import { DF_BASE, startHttpApp, type HttpTestApp } from '../e2e/support/http-app.js';
+import { hooksOf } from '../../src/app/durably.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -334,5 +336,33 @@ describeWithBrowser('the dashboard in Chromium, with a secured admin API', () =>
     await page.locator('#notice').filter({ hasText: 'rewound' }).waitFor();
     await until(async () => (await target.durably.client.getHistory('failing-1')).some((e) => e.type === 'ExecutionRewound' && e.reason === 'from the dashboard'), (found) => found);
     await page.close();
+  });
+
+  it('shows a stuck instance with its version and error, and retries it now from the Retry now button', async () => {
+    // Stuck as a deploy leaves one: its orchestrator is not registered here (renamed away).
+    await hooksOf(target.durably).store.createInstance({ instanceId: 'stuck-1', executionId: randomUUID(), name: 'RenamedAway', input: undefined, orchestrationVersion: '1.4', now: new Date() });
+    await until(async () => (await target.durably.client.getStatus('stuck-1'))?.stuckSince, (since) => since !== undefined);
+    const page = await secured.newPage();
+    page.on('pageerror', (error) => pageErrors.push(`pageerror: ${error.message}`));
+    await page.setExtraHTTPHeaders({ authorization: 'Bearer s3cret' });
+    await page.goto(`${target.origin}/dashboard/#/instances/stuck-1`);
+    await page.locator('section[data-field="stuck"] h3').filter({ hasText: 'Stuck since' }).waitFor();
+    await expect(page.locator('section[data-field="stuck"] h3 time').count()).resolves.toBe(1);
+    await expect(page.locator('dd[data-field="version"]').textContent()).resolves.toBe('1.4');
+    await expect(page.locator('section[data-field="stuck"] pre[data-field="failure"]').textContent()).resolves.toMatch(/^RegistrationError: .*RenamedAway/);
+    const retry = page.getByRole('group', { name: 'Actions' }).getByRole('button', { name: 'Retry now', exact: true });
+    await expect(retry.isEnabled()).resolves.toBe(true);
+    await page.screenshot({ path: path.join(screenshots, 'instance-stuck.png'), fullPage: true });
+    await retry.click();
+    await page.locator('#notice').filter({ hasText: 'Retrying now.' }).waitFor();
+    // A running instance that is not stuck offers no retry.
+    await target.durably.client.startNew('WaitForApproval', { instanceId: 'not-stuck-1', input: 'x' });
+    await page.goto(`${target.origin}/dashboard/#/instances/not-stuck-1`);
+    await page.locator('dd[data-field="status"]').filter({ hasText: /Pending|Running/ }).waitFor();
+    await expect(page.getByRole('group', { name: 'Actions' }).getByRole('button', { name: 'Retry now', exact: true }).isDisabled()).resolves.toBe(true);
+    await expect(page.locator('section[data-field="stuck"]').count()).resolves.toBe(0);
+    await target.durably.client.terminate('not-stuck-1');
+    await page.close();
+    expect(pageErrors).toEqual([]);
   });
 });

@@ -60,7 +60,7 @@ export function instanceView(instanceId) {
         actions(status, typeof s.stuckSince === 'string'),
         // Stuck: the code cannot run the history (e.g. after an incompatible deploy); retried with backoff, or now.
         typeof s.stuckSince === 'string'
-          ? h('section', { class: 'failure', 'data-field': 'stuck' }, h('h3', {}, `Stuck since ${time(s.stuckSince)}`), s.failureDetails ? failureBlock(s.failureDetails) : null)
+          ? h('section', { class: 'failure', 'data-field': 'stuck' }, h('h3', {}, 'Stuck since ', time(s.stuckSince)), s.failureDetails ? failureBlock(s.failureDetails) : null)
           : null,
         block('Input', s.input),
         s.customStatus !== null ? block('Custom status', s.customStatus) : null,
