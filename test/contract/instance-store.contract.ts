@@ -7,6 +7,7 @@ import type { InstanceStore } from '../../src/ports/instance-store.js';
 import { describeInstanceStoreCommits } from './instance-store-commits.contract.js';
 import { describeInstanceStoreLifecycle } from './instance-store-lifecycle.contract.js';
 import { describeInstanceStoreRetention } from './instance-store-retention.contract.js';
+import { describeInstanceStoreVersions } from './instance-store-versions.contract.js';
 import { describeInstanceStoreWork } from './instance-store-work.contract.js';
 
 /** A fresh, empty store (with its schema ensured) and how to dispose of it. */
@@ -29,5 +30,6 @@ export function describeInstanceStoreContract(name: string, factory: InstanceSto
     describeInstanceStoreWork(() => store);
     describeInstanceStoreCommits(() => store);
     describeInstanceStoreRetention(() => store);
+    describeInstanceStoreVersions(() => store);
   });
 }
