@@ -248,12 +248,15 @@ export class DurableClient {
 
   /** Resolves once the instance is Completed, Failed, Terminated or Canceled. @throws TimeoutError */
   async waitForCompletion(instanceId: string, options: { timeoutMs?: number } = {}): Promise<OrchestrationStatus> {
+    assertInstanceIdArgument(instanceId);
     const deadline = Date.now() + (options.timeoutMs ?? 60_000);
     let delay = 10;
     for (;;) {
-      const status = await this.getStatus(instanceId);
-      if (status === undefined) throw new InstanceNotFoundError(instanceId);
-      if (TERMINAL_STATUSES.has(status.runtimeStatus)) return status;
+      // Polled without the history's size (a query of its own); the answer has it.
+      const state = await this.store.getInstance(instanceId);
+      if (state === undefined) throw new InstanceNotFoundError(instanceId);
+      const status = toOrchestrationStatus(state, {});
+      if (TERMINAL_STATUSES.has(status.runtimeStatus)) return { ...status, ...await historySizeOf(this.store, state) };
       if (Date.now() >= deadline) throw new TimeoutError(`Instance '${instanceId}' did not complete within ${options.timeoutMs ?? 60_000} ms (it is ${status.runtimeStatus})`);
       if (this.options.whileWaiting !== undefined && await this.options.whileWaiting()) {
         delay = 10;

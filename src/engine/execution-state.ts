@@ -27,8 +27,10 @@ export class ExecutionState {
   suspended = false;
   /** `ctx.historyLength`: the history events up to the one applied last (or recorded by a committed decision). */
   historyLength = 0;
-  /** `ctx.historySizeBytes`: the size of those events (`historyEventBytes`). */
-  historySizeBytes = 0;
+  /** The size of the events counted and measured so far (see historySizeBytes). */
+  #measuredBytes = 0;
+  /** Events counted but not measured yet: measuring (a JSON text each) waits until the code asks, or 256 wait. */
+  #unmeasured: HistoryEvent[] = [];
   /** How the execution ended, once it did. */
   completion: OrchestrationCompletion | undefined;
   /** What makes the episode throw (non-determinism, a non-durable await); applying stops at it. */
@@ -55,10 +57,24 @@ export class ExecutionState {
 
   /** Counts events into `historyLength` and `historySizeBytes`, in history order. */
   countEvents(events: readonly HistoryEvent[]): void {
-    for (const event of events) {
-      this.historyLength++;
-      this.historySizeBytes += historyEventBytes(event);
-    }
+    this.historyLength += events.length;
+    for (const event of events) this.#unmeasured.push(event);
+    if (this.#unmeasured.length >= 256) this.#measure();
+  }
+
+  /**
+   * `ctx.historySizeBytes`: the size (`historyEventBytes`) of the events counted so far. Measured when asked (or 256
+   * events at a time), off the path of an episode that does not ask; the answer is the same as measuring each event
+   * as it is counted.
+   */
+  get historySizeBytes(): number {
+    this.#measure();
+    return this.#measuredBytes;
+  }
+
+  #measure(): void {
+    for (const event of this.#unmeasured) this.#measuredBytes += historyEventBytes(event);
+    this.#unmeasured = [];
   }
 
   /** False once the execution ended or an episode failed: no further event reaches the code. */

@@ -81,6 +81,9 @@ describe('e2e: the async HTTP API session', () => {
       output: ['Hello Tokyo!', 'Hello Seattle!', 'Hello London!'],
       createdTime: expect.stringMatching(TIME),
       lastUpdatedTime: expect.stringMatching(TIME),
+      // Durably's extra fields: the history's length and size (16 events for three activities).
+      historyLength: 16,
+      historySizeBytes: expect.any(Number),
     });
   });
 

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { calculateObjectSize } from 'bson';
 import type { Collection } from 'mongodb';
 import { MongoInstanceStore } from '../../../src/adapters/mongodb/mongo-instance-store.js';
+import { eventBytes } from '../../../src/adapters/mongodb/history-chunks.js';
 import { DurableError } from '../../../src/core/durable-error.js';
 import type { HistoryEvent } from '../../../src/history/history-event.js';
 import {
@@ -112,7 +113,7 @@ describe('document shapes', () => {
     expect(await store.commitEpisode(episode(item, events, { consumedMessageIds: [message!._id as string], now: at(3) }))).toBe(true);
     expect(await history.find().toArray()).toEqual([{
       _id: 'order-1\u0000e1\u00000000000000', instanceId: 'order-1', executionId: 'e1', firstEventIndex: 0, events,
-      consumedMessageIds: [message!._id], undispatched: true, eventCount: 3, createdAt: at(3),
+      consumedMessageIds: [message!._id], undispatched: true, eventCount: 3, eventBytes: eventBytes(events), createdAt: at(3),
     }]);
     expect(await inbox.countDocuments()).toBe(0);
 
