@@ -39,28 +39,11 @@ export function finishedInstanceFilter(query: FinishedInstanceQuery): Filter<Ins
   });
   if (statuses.length === 0) return undefined;
 
-  const completedTime = { $gte: MIN_DATE, $lte: MAX_DATE };
-  if (query.completedTimeFrom !== undefined) {
-    assertDate(query.completedTimeFrom, 'completedTimeFrom');
-    completedTime.$gte = query.completedTimeFrom;
-  }
-  if (query.completedTimeTo !== undefined) {
-    assertDate(query.completedTimeTo, 'completedTimeTo');
-    completedTime.$lte = query.completedTimeTo;
-  }
+  const completedTime = dateRange(query.completedTimeFrom, query.completedTimeTo, 'completedTime', { $gte: MIN_DATE, $lte: MAX_DATE });
   // Entities (`@name@key`) are instances too, but never finish: they are cleaned through the entity API.
   const filter: Filter<InstanceDocument> = { runtimeStatus: { $in: statuses }, completedTime, entity: { $exists: false } };
   if (query.createdTimeFrom !== undefined || query.createdTimeTo !== undefined) {
-    const createdTime: { $gte?: Date; $lte?: Date } = {};
-    if (query.createdTimeFrom !== undefined) {
-      assertDate(query.createdTimeFrom, 'createdTimeFrom');
-      createdTime.$gte = query.createdTimeFrom;
-    }
-    if (query.createdTimeTo !== undefined) {
-      assertDate(query.createdTimeTo, 'createdTimeTo');
-      createdTime.$lte = query.createdTimeTo;
-    }
-    filter.createdTime = createdTime;
+    filter.createdTime = dateRange(query.createdTimeFrom, query.createdTimeTo, 'createdTime', {});
   }
   if (query.after !== undefined) {
     assertDate(query.after.completedTime, 'after.completedTime');
@@ -92,4 +75,18 @@ export async function findFinishedInstances(collections: StoreCollections, query
     completedTime: doc.completedTime,
     ...(doc.parentInstance !== undefined && { parent: { instanceId: doc.parentInstance.instanceId, executionId: doc.parentInstance.executionId } }),
   }]);
+}
+
+/** A date range filter from `<field>From` / `<field>To` (each checked, named in the error), over `base`'s bounds. */
+function dateRange<R extends { $gte?: Date; $lte?: Date }>(from: Date | undefined, to: Date | undefined, field: string, base: R): R {
+  const range = { ...base };
+  if (from !== undefined) {
+    assertDate(from, `${field}From`);
+    range.$gte = from;
+  }
+  if (to !== undefined) {
+    assertDate(to, `${field}To`);
+    range.$lte = to;
+  }
+  return range;
 }
