@@ -1,3 +1,4 @@
+import { activityAttemptFields } from '../history/activity-attempt-fields.js';
 import { assertNever } from '../history/assert-never.js';
 import { HistoryEventType, type HistoryEvent } from '../history/history-event.js';
 import { OrchestratorActionType, type OrchestratorAction } from '../history/orchestrator-action.js';
@@ -9,9 +10,7 @@ export function scheduledEventFor(action: OrchestratorAction, timestamp: Date): 
     case OrchestratorActionType.ScheduleTask:
       return {
         type: HistoryEventType.TaskScheduled, eventId: action.sequence, timestamp, name: action.name, input: action.input,
-        ...(action.limits === undefined ? {} : { limits: action.limits }),
-        ...(action.attempt === undefined ? {} : { attempt: action.attempt }),
-        ...(action.heartbeatDetails === undefined ? {} : { heartbeatDetails: action.heartbeatDetails }),
+        ...activityAttemptFields(action),
       };
     case OrchestratorActionType.CreateTimer:
       return { type: HistoryEventType.TimerCreated, eventId: action.sequence, timestamp, fireAt: action.fireAt };

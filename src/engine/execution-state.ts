@@ -57,8 +57,13 @@ export class ExecutionState {
 
   /** Counts events into `historyLength` and `historySizeBytes`, in history order. */
   countEvents(events: readonly HistoryEvent[]): void {
-    this.historyLength += events.length;
-    for (const event of events) this.#unmeasured.push(event);
+    for (const event of events) this.countEvent(event);
+  }
+
+  /** Counts one event (see {@link ExecutionState.countEvents}). */
+  countEvent(event: HistoryEvent): void {
+    this.historyLength++;
+    this.#unmeasured.push(event);
     if (this.#unmeasured.length >= 256) this.#measure();
   }
 

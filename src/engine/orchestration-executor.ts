@@ -54,9 +54,11 @@ export class OrchestrationExecutor {
   /** Replays past and new events and returns the decision; rejects with NonDeterminismError / NonDurableAwaitError. */
   execute(): Promise<OrchestrationDecision> {
     const { pastEvents, newEvents } = this.#state.request;
-    // A rewind (in either part) undoes events before it: replay reads the history as its rewinds left it.
+    // A rewind (in either part) undoes events before it: replay reads the history as its rewinds left it. Histories
+    // without one (nearly all) are replayed as they are, without a second pass over them.
+    const isRewind = (event: HistoryEvent): boolean => event.type === HistoryEventType.ExecutionRewound;
+    if (!pastEvents.some(isRewind) && !newEvents.some(isRewind)) return this.#episode(pastEvents, newEvents);
     const undone = rewoundEvents([...pastEvents, ...newEvents]);
-    if (undone.size === 0) return this.#episode(pastEvents, newEvents);
     const kept = (offset: number) => (_: HistoryEvent, i: number): boolean => !undone.has(offset + i);
     return this.#episode(pastEvents.filter(kept(0)), newEvents.filter(kept(pastEvents.length)));
   }
@@ -110,7 +112,7 @@ export class OrchestrationExecutor {
       const event = eventAt(i);
       state.replaying = i < pastEvents.length;
       // Counted where they stand in history, also events held back while suspended: replay and continue agree.
-      state.countEvents([event]);
+      state.countEvent(event);
       if (state.suspended && isHeldWhileSuspended(event)) {
         this.#deferred.push(event);
         continue;

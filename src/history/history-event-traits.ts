@@ -1,3 +1,4 @@
+import { activityAttemptFields } from './activity-attempt-fields.js';
 import { assertNever } from './assert-never.js';
 import type { HistoryEventOf } from './history-event-handlers.js';
 import { HistoryEventType, type HistoryEvent } from './history-event.js';
@@ -55,10 +56,7 @@ export const HISTORY_EVENT_TRAITS: { readonly [K in HistoryEventType]: HistoryEv
   TaskScheduled: {
     role: 'records',
     action: (e) => ({
-      type: OrchestratorActionType.ScheduleTask, sequence: e.eventId, name: e.name, input: e.input,
-      ...(e.limits === undefined ? {} : { limits: e.limits }),
-      ...(e.attempt === undefined ? {} : { attempt: e.attempt }),
-      ...(e.heartbeatDetails === undefined ? {} : { heartbeatDetails: e.heartbeatDetails }),
+      type: OrchestratorActionType.ScheduleTask, sequence: e.eventId, name: e.name, input: e.input, ...activityAttemptFields(e),
     }),
   },
   TaskCompleted: { role: 'answers', answers: (e) => e.taskScheduledId },

@@ -9,7 +9,8 @@ import type { HistoryChunk, InstanceState, InstanceStore } from '../ports/instan
 import type { EntityStore } from '../ports/entity-store.js';
 import type { ActivityJob, StartedActivities, WorkScheduler } from '../ports/work-scheduler.js';
 import type { Clock } from '../ports/clock.js';
-import { activityJobOf, rerunRewound } from './rerun-rewound.js';
+import { activityJobOf } from './activity-job-of.js';
+import { rerunRewound } from './rerun-rewound.js';
 import { terminateChildren } from './terminate-children.js';
 
 const key = (kind: string, instanceId: string, executionId: string, sequence: number): string =>

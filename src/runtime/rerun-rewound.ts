@@ -1,6 +1,7 @@
 import { withoutRewound } from '../history/rewound-history.js';
 import { answeredSequence } from '../history/history-event-traits.js';
-import { HistoryEventType, type ExecutionRewoundEvent, type HistoryEvent, type TaskScheduledEvent } from '../history/history-event.js';
+import { HistoryEventType, type ExecutionRewoundEvent, type HistoryEvent } from '../history/history-event.js';
+import { activityJobOf } from './activity-job-of.js';
 import type { Clock } from '../ports/clock.js';
 import type { InstanceState, InstanceStore } from '../ports/instance-store.js';
 import type { ActivityJob, JobRef, WorkScheduler } from '../ports/work-scheduler.js';
@@ -85,14 +86,4 @@ async function rerunChild(
       // Still running: it reports to the parent when it ends.
       return 0;
   }
-}
-
-/** The job of an activity a chunk schedules: the action, with its limits, attempt and heartbeat details. */
-export function activityJobOf(instance: InstanceState, event: TaskScheduledEvent): ActivityJob {
-  return {
-    instanceId: instance.instanceId, executionId: instance.executionId, sequence: event.eventId, name: event.name, input: event.input,
-    ...(event.limits === undefined ? {} : { limits: event.limits }),
-    ...(event.attempt === undefined ? {} : { attempt: event.attempt }),
-    ...(event.heartbeatDetails === undefined ? {} : { heartbeatDetails: event.heartbeatDetails }),
-  };
 }

@@ -1,4 +1,5 @@
 import { MalformedJobDataError } from '../../core/errors/malformed-job-data-error.js';
+import { activityAttemptFields } from '../../history/activity-attempt-fields.js';
 import type { ActivityAttemptLimits } from '../../history/history-event.js';
 import type { ActivityJob, TimerJob } from '../../ports/work-scheduler.js';
 
@@ -37,13 +38,8 @@ export interface TimerJobData extends TimerJob {
 
 /** The `data` of a new activity job: the activity, its key, and no delivery yet. */
 export function activityJobData(job: ActivityJob): ActivityJobData {
-  const { instanceId, executionId, sequence, name, input, limits, attempt, heartbeatDetails } = job;
-  return {
-    instanceId, executionId, sequence, name, input, key: jobKey(job), deliveries: 0,
-    ...(limits === undefined ? {} : { limits }),
-    ...(attempt === undefined ? {} : { attempt }),
-    ...(heartbeatDetails === undefined ? {} : { heartbeatDetails }),
-  };
+  const { instanceId, executionId, sequence, name, input } = job;
+  return { instanceId, executionId, sequence, name, input, key: jobKey(job), deliveries: 0, ...activityAttemptFields(job) };
 }
 
 /** The `data` of a new timer job: the timer and its key. */

@@ -1,0 +1,12 @@
+import { activityAttemptFields } from '../history/activity-attempt-fields.js';
+import type { TaskScheduledEvent } from '../history/history-event.js';
+import type { InstanceState } from '../ports/instance-store.js';
+import type { ActivityJob } from '../ports/work-scheduler.js';
+
+/** The job of an activity a chunk schedules: the action, with its limits, attempt and heartbeat details. */
+export function activityJobOf(instance: InstanceState, event: TaskScheduledEvent): ActivityJob {
+  return {
+    instanceId: instance.instanceId, executionId: instance.executionId, sequence: event.eventId, name: event.name, input: event.input,
+    ...activityAttemptFields(event),
+  };
+}
