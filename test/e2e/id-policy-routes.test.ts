@@ -1,14 +1,11 @@
 // Issue 19 over HTTP: the start route's ifRunning / ifFinished query parameters, suspend/resume refused with 409, and
 // the status payload's historyLength / historySizeBytes. Through a real listening server.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import express from 'express';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { OrchestrationContext } from '../../src/engine/orchestration-context.js';
 import { Orchestrator } from '../../src/registry/index.js';
-import { startTestApp, type TestApp } from '../support/durably-app.js';
+import type { TestApp } from '../support/durably-app.js';
 import { until } from '../support/test-db.js';
-import { call, DF_BASE, expectErrorBody, type HttpResult } from './support/http-app.js';
+import { DF_BASE, expectErrorBody, startHttpApp, type HttpResult, type HttpTestApp } from './support/http-app.js';
 
 /** Waits for 'Go', then returns its input. */
 @Orchestrator()
@@ -19,27 +16,20 @@ class PolicyWaiter {
   }
 }
 
+let http: HttpTestApp;
 let app: TestApp;
-let server: Server;
-let origin: string;
 
 beforeAll(async () => {
-  app = await startTestApp({ orchestrators: [PolicyWaiter] });
-  const web = express();
-  web.use(DF_BASE, app.durably.adminRouter({ auth: 'none' }));
-  server = createServer(web);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  http = await startHttpApp({ orchestrators: [PolicyWaiter] });
+  ({ app } = http);
 });
 
 afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
-  await app.stop();
+  await http.stop();
 });
 
 const api = (method: string, path: string, body?: unknown): Promise<HttpResult> =>
-  call(origin, method, `${DF_BASE}${path}`, body === undefined ? {} : { json: body });
+  http.call(method, `${DF_BASE}${path}`, body === undefined ? {} : { json: body });
 const reach = (id: string, status: string): Promise<void> =>
   until(`${id} is ${status}`, async () => (await app.durably.client.getStatus(id))?.runtimeStatus === status, 30_000);
 

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import { container as rootContainer } from 'tsyringe';
 import type { Durably } from '../../../src/app/durably.js';
+import type { RunnableClass } from '../../../src/engine/task-types.js';
 import { startTestApp, type TestApp } from '../../support/durably-app.js';
 import { ACTIVITIES, ENTITIES, HeldCities, ORCHESTRATORS } from './fixtures.js';
 
@@ -42,10 +43,12 @@ export interface HttpResult {
 
 /**
  * Starts the app and an Express server; `mount` wires the routers (default: one router with `auth: 'none'` at DF's
- * base path). Requests no router answers get the marker 404 `{ unmatched: true }` from the app.
+ * base path). Requests no router answers get the marker 404 `{ unmatched: true }` from the app. The app registers the
+ * suites' fixtures, or the `orchestrators` given.
  */
 export async function startHttpApp(options: {
   mount?: (app: Express, durably: Durably, log: (level: string, message: string, ...args: unknown[]) => void) => void;
+  orchestrators?: readonly RunnableClass[];
 } = {}): Promise<HttpTestApp> {
   const held = new HeldCities();
   const container = rootContainer.createChildContainer();
@@ -54,7 +57,7 @@ export async function startHttpApp(options: {
   const log = (level: string, message: string, ...args: unknown[]): void => {
     if (level === 'error') errors.push([message, ...args]);
   };
-  const app = await startTestApp({ orchestrators: ORCHESTRATORS, activities: ACTIVITIES, entities: ENTITIES, container, logger: log });
+  const app = await startTestApp({ orchestrators: options.orchestrators ?? ORCHESTRATORS, activities: ACTIVITIES, entities: ENTITIES, container, logger: log });
   const web = express();
   (options.mount ?? ((a, durably) => a.use(DF_BASE, durably.adminRouter({ auth: 'none' }))))(web, app.durably, log);
   web.use((_req, res) => {
