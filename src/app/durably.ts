@@ -5,6 +5,10 @@ import { MongoInstanceStore } from '../adapters/mongodb/mongo-instance-store.js'
 import { isStorageFault } from '../adapters/mongodb/storage-fault.js';
 import { DurableError } from '../core/durable-error.js';
 import { AgendaWorkScheduler } from '../adapters/agenda/agenda-work-scheduler.js';
+import { AgendaJobCounts } from '../adapters/agenda/agenda-job-counts.js';
+import { MongoHealthCounts } from '../adapters/mongodb/mongo-health-counts.js';
+import type { HealthStats } from '../ports/health-stats.js';
+import { CombinedHealthStats } from './combined-health-stats.js';
 import type { PendingWork } from '../adapters/agenda/pending-work.js';
 import { DurableClient } from '../client/durable-client.js';
 import { createAdminRouter, type AdminRouter } from '../http/create-admin-router.js';
@@ -66,6 +70,8 @@ export class Durably {
   readonly #embedded: EmbeddedMongo | undefined;
   readonly #clock: Clock;
   readonly #episodes: EpisodeRuntime;
+  /** Backlog, running, stuck and finished instances of the task hub (the admin router's `GET /health`). */
+  readonly #health: HealthStats;
   readonly #backoff = new InfrastructureBackoff();
   #resumeHere: ResumeHereRoute | undefined;
   #started = false;
@@ -79,6 +85,7 @@ export class Durably {
     versioning: ResolvedVersioning;
     tuning: ResolvedTuning; log: RuntimeLogger; connection: MongoConnection; embedded: EmbeddedMongo | undefined; internals: DurablyInternals;
     probe: IdlenessProbe; retention: ResolvedRetention | undefined;
+    health: HealthStats;
   }) {
     this.registry = parts.registry;
     this.#store = parts.store;
@@ -88,6 +95,7 @@ export class Durably {
     this.#log = parts.log;
     this.#connection = parts.connection;
     this.#embedded = parts.embedded;
+    this.#health = parts.health;
     const clock = parts.internals.clock ?? systemClock;
     this.#clock = clock;
     const wake = (): void => this.#worker.wake();
@@ -185,7 +193,8 @@ export class Durably {
         pendingWork: () => scheduler.pendingWork(),
         clockChanged: () => scheduler.clockChanged(),
       };
-      return new Durably({ registry, store, entities, scheduler, container: options.container ?? rootContainer, tuning, log, connection, embedded, internals, probe, retention, versioning });
+      const health = new CombinedHealthStats(new MongoHealthCounts(connection.db, { taskHub }), new AgendaJobCounts(connection.db, { taskHub, lockLifetimeMs: tuning.activityLockMs }));
+      return new Durably({ registry, store, entities, scheduler, container: options.container ?? rootContainer, tuning, log, connection, embedded, internals, probe, retention, versioning, health });
     } catch (error) {
       await connection?.close();
       await embedded?.stop();
@@ -243,7 +252,7 @@ export class Durably {
    * ```
    */
   adminRouter(options: AdminRouterOptions): AdminRouter {
-    return createAdminRouter(this.client, options, { logger: this.#log, entityNames: this.registry.entityNames() });
+    return createAdminRouter(this.client, options, { logger: this.#log, entityNames: this.registry.entityNames(), healthStats: this.#health });
   }
 
   /**

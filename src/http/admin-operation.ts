@@ -4,7 +4,7 @@
  *
  * | operation | routes |
  * |---|---|
- * | `instances.read` | `GET /instances/:id`, `GET /instances` |
+ * | `instances.read` | `GET /instances/:id`, `GET /instances`, `GET /health` (counts over the task hub, Durably's addition) |
  * | `instances.readHistory` | `GET /instances/:id/history` (the raw events, for replay tests: not redacted) |
  * | `instances.start` | `POST /orchestrators/:name/:instanceId?` |
  * | `instances.raiseEvent` | `POST /instances/:id/raiseEvent/:eventName` |

@@ -3,6 +3,7 @@ import type { DurableClient } from '../client/durable-client.js';
 import type { RuntimeLogger } from '../core/runtime-logger.js';
 import type { AdminOperation } from './admin-operation.js';
 import type { AdminRedact, AdminStatusCodes } from './admin-router-options.js';
+import type { HealthSampler } from './health-sampler.js';
 import type { JsonBodyReader } from './read-json-body.js';
 import type { ResolvedReadLimits } from './read-limits.js';
 
@@ -26,6 +27,8 @@ export interface AdminRouteContext {
   readonly client: DurableClient;
   readonly settings: ResolvedAdminSettings;
   readonly body: JsonBodyReader;
+  /** The health figures and this router's samples of them (`GET /health`); undefined without `defaults.healthStats`. */
+  readonly health: HealthSampler | undefined;
   /**
    * The handlers of a route: the request guard (host, cross-site, keys, JSON bodies), the authorization check for
    * `operation`, then `handler`. `operation` may be decided from the request (before any input is validated), for a

@@ -1,5 +1,6 @@
 import type { Request } from 'express';
 import type { RuntimeLogger } from '../core/runtime-logger.js';
+import type { HealthStats } from '../ports/health-stats.js';
 import type { AdminOperation } from './admin-operation.js';
 import type { InstanceStatusPayload } from './instance-status-payload.js';
 import type { AdminReadLimits } from './read-limits.js';
@@ -85,6 +86,11 @@ export interface AdminRouterDefaults {
    * that does not know the entity classes), every entity name is taken as registered.
    */
   readonly entityNames?: readonly string[];
+  /**
+   * The task hub's health figures, for `GET /health` (the dashboard's health view). `Durably.adminRouter` passes the
+   * app's. Without them, that route answers `501 HEALTH_STATS_UNAVAILABLE`.
+   */
+  readonly healthStats?: HealthStats;
 }
 
 /** Options shared by both ways of securing the router. */

@@ -5,6 +5,8 @@ import type { AdminRouteContext, AdminRouteGroup } from './admin-route-context.j
 import type { AdminRouterDefaults, AdminRouterOptions } from './admin-router-options.js';
 import { authorizeOperation } from './authorize-operation.js';
 import { entityRoutes } from './entity-routes.js';
+import { healthRoute } from './health-route.js';
+import { HealthSampler } from './health-sampler.js';
 import { instanceControlRoutes } from './instance-control-routes.js';
 import { instancePurgeRoutes } from './instance-purge-routes.js';
 import { instanceRetryRoute } from './instance-retry-route.js';
@@ -18,12 +20,12 @@ import { resolveAdminOptions } from './resolve-admin-settings.js';
 export type AdminRouter = Router;
 
 // The route groups, in registration order.
-const ROUTE_GROUPS: readonly AdminRouteGroup[] = [orchestratorRoutes, instanceStatusRoutes, instanceControlRoutes, instanceRetryRoute, instancePurgeRoutes, entityRoutes];
+const ROUTE_GROUPS: readonly AdminRouteGroup[] = [orchestratorRoutes, instanceStatusRoutes, instanceControlRoutes, instanceRetryRoute, instancePurgeRoutes, entityRoutes, healthRoute];
 
 /**
  * The Durable Functions HTTP API as an Express router, serving `client`: start, status, list, raise event, terminate,
- * suspend, resume, restart, rewind and purge of instances, and read, list, signal and delete of entities, with
- * Durable Functions' routes, status codes, headers and payloads. Mount it where you like — DF's own base is `/runtime/webhooks/durabletask`; the URLs it hands out are built
+ * suspend, resume, restart, rewind and purge of instances, read, list, signal and delete of entities, and the task
+ * hub's health (`GET /health`, Durably's addition), with Durable Functions' routes, status codes, headers and payloads. Mount it where you like — DF's own base is `/runtime/webhooks/durabletask`; the URLs it hands out are built
  * from each request's own base. Every request is first checked by the request guard — its `Host` must be one the
  * router serves (`allowedHosts`), a state-changing request must not come from another site's page (`allowedOrigins`),
  * a body must be JSON, and with `keys` a valid key must be sent — then authorized by `options.authorize` (unless
@@ -63,6 +65,7 @@ export function createAdminRouter(client: DurableClient, options: AdminRouterOpt
     client,
     settings: resolved.settings,
     body: new JsonBodyReader(resolved.maxBodyBytes),
+    health: defaults.healthStats === undefined ? undefined : new HealthSampler(defaults.healthStats),
     // First of every route (requests no route matches fall through to the app untouched): a foreign Host, a
     // cross-site change, a missing key or a body that is not JSON is refused before authorize is asked.
     route: (operation, handler) => [guard, authorizeOperation(operation, resolved.authorize, resolved.authenticateChallenge), handler],

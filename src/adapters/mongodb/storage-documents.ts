@@ -139,6 +139,10 @@ export const IndexName = {
   Parent: 'parentInstance_instanceId',
   /** retryStuck: instances stuck under a code fingerprint. Sparse: only those have an entry. */
   StuckFingerprint: 'stuckFingerprint',
+  /** Health counts: orchestrations by status, without the entities (their entries have an entity name). */
+  StatusEntityName: 'runtimeStatus_entityName',
+  /** Health counts: stuck instances by status. Partial: only instances with a `stuckSince` have an entry. */
+  StuckStatus: 'stuck_runtimeStatus',
   /** loadHistory, and deleting an execution's history. */
   HistoryByExecution: 'instanceId_executionId_firstEventIndex',
   /** loadMessages, and deleting an instance's messages. */
@@ -155,6 +159,8 @@ export const INSTANCE_INDEXES: IndexDescription[] = [
   { name: IndexName.StatusCompletedTime, key: { runtimeStatus: 1, completedTime: 1, _id: 1 } },
   { name: IndexName.Parent, key: { 'parentInstance.instanceId': 1 }, sparse: true },
   { name: IndexName.StuckFingerprint, key: { stuckFingerprint: 1 }, sparse: true },
+  { name: IndexName.StatusEntityName, key: { runtimeStatus: 1, 'entity.name': 1 } },
+  { name: IndexName.StuckStatus, key: { runtimeStatus: 1 }, partialFilterExpression: { stuckSince: { $exists: true } } },
 ];
 
 export const HISTORY_INDEXES: IndexDescription[] = [

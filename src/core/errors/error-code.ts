@@ -83,6 +83,7 @@ export const DURABLE_ERROR_CODES = {
   FORBIDDEN: 'The caller may not perform this operation.',
   AUTHORIZE_HOOK_FAILED: "The admin router's authorize hook threw or answered something other than a boolean.",
   TOO_MANY_READS: 'Too many expensive reads are in flight; retry after the `Retry-After` delay.',
+  HEALTH_STATS_UNAVAILABLE: 'The admin router was created without health figures (`createAdminRouter` without `defaults.healthStats`): `GET /health` has none.',
   INTERNAL_ERROR: 'Something failed that no input explains; the server logged the cause.',
 } as const;
 

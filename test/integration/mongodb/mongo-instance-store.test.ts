@@ -61,7 +61,7 @@ describe('task hubs', () => {
     const names = (await t.db.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name);
     expect(names).toEqual(expect.arrayContaining(['My-App_1.instances', 'My-App_1.history', 'My-App_1.inbox']));
     const indexNames = async (suffix: string): Promise<string[]> => (await t.db.collection(`My-App_1.${suffix}`).listIndexes().toArray()).map((i) => i.name as string).sort();
-    expect(await indexNames('instances')).toEqual(['_id_', 'createdTime_id', 'lease_until', 'parentInstance_instanceId', 'runtimeStatus_completedTime_id', 'runtimeStatus_createdTime_id', 'stuckFingerprint', 'work_pending_availableAt']);
+    expect(await indexNames('instances')).toEqual(['_id_', 'createdTime_id', 'lease_until', 'parentInstance_instanceId', 'runtimeStatus_completedTime_id', 'runtimeStatus_createdTime_id', 'runtimeStatus_entityName', 'stuckFingerprint', 'stuck_runtimeStatus', 'work_pending_availableAt']);
     expect(await indexNames('history')).toEqual(['_id_', 'instanceId_executionId_firstEventIndex']);
     expect(await indexNames('inbox')).toEqual(['_id_', 'instanceId_createdAt_id', 'instanceId_dedupeKey_unique']);
     const dedupe = (await t.db.collection('My-App_1.inbox').listIndexes().toArray()).find((i) => i.name === 'instanceId_dedupeKey_unique');
