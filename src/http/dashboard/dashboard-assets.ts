@@ -12,7 +12,7 @@ const ASSETS = new URL('./assets/', import.meta.url);
 
 // The page's script is app.js, an ES module that imports the other modules by relative URL: each one must be listed here.
 const JAVASCRIPT = 'text/javascript; charset=utf-8';
-const MODULES = ['app.js', 'api.js', 'constants.js', 'credentials.js', 'dialog.js', 'dom.js', 'entity-views.js', 'format.js', 'instance-view.js', 'instances-view.js', 'notice.js', 'show-error.js', 'timeline.js'];
+const MODULES = ['app.js', 'api.js', 'constants.js', 'credentials.js', 'dialog.js', 'dom.js', 'entity-views.js', 'format.js', 'health-view.js', 'instance-view.js', 'instances-view.js', 'notice.js', 'show-error.js', 'svg-chart.js', 'timeline.js'];
 
 const FILES: Readonly<Record<string, string>> = {
   ...Object.fromEntries(MODULES.map((name) => [name, JAVASCRIPT])),

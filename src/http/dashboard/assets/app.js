@@ -7,11 +7,12 @@
 // This module is the entry point: it routes the URL's hash to a view and wires the header. The other modules hold the
 // API client (api.js), the DOM and formatting helpers (dom.js, format.js), the notice line, dialogs and credentials
 // (notice.js, dialog.js, credentials.js, show-error.js) and the views (instances-view.js, instance-view.js with
-// timeline.js, entity-views.js).
+// timeline.js, entity-views.js, health-view.js with svg-chart.js).
 
 import { editCredentials, onCredentialsSaved } from './credentials.js';
 import { main } from './dom.js';
 import { entitiesView, entityView } from './entity-views.js';
+import { healthView } from './health-view.js';
 import { instancesView } from './instances-view.js';
 import { instanceView } from './instance-view.js';
 
@@ -19,7 +20,7 @@ import { instanceView } from './instance-view.js';
 let stopView;
 
 // ---------------------------------------------------------------------------------------------------------------------
-// Hash routing: #/instances, #/instances/<id>, #/entities, #/entities/<name>/<key>.
+// Hash routing: #/instances, #/instances/<id>, #/entities, #/entities/<name>/<key>, #/health.
 
 /** @param {string} segment */
 function decode(segment) {
@@ -33,12 +34,14 @@ function decode(segment) {
 async function route() {
   stopView?.();
   const parts = location.hash.replace(/^#\/?/, '').split('/');
-  const section = parts[0] === 'entities' ? 'entities' : 'instances';
+  const section = parts[0] === 'entities' || parts[0] === 'health' ? parts[0] : 'instances';
   for (const link of document.querySelectorAll('[data-nav]')) {
     if (link.getAttribute('data-nav') === section) link.setAttribute('aria-current', 'page');
     else link.removeAttribute('aria-current');
   }
-  if (section === 'entities' && parts.length >= 3) {
+  if (section === 'health') {
+    stopView = healthView();
+  } else if (section === 'entities' && parts.length >= 3) {
     const key = parts.slice(2).join('/');
     stopView = entityView(decode(parts[1] ?? ''), key === '$' ? '' : decode(key));
   } else if (section === 'entities') {

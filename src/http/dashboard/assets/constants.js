@@ -12,3 +12,5 @@ export const COUNT_PAGE_SIZE = 1000;
 export const COUNT_MAX_PAGES = 5;
 export const LIST_REFRESH_MS = 5000;
 export const DETAIL_REFRESH_MS = 2000;
+// The health view's refresh: about the admin router's sample interval (it samples at most every 5 s).
+export const HEALTH_REFRESH_MS = 5000;
