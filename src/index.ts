@@ -37,7 +37,8 @@ export type { DurablyOptions, DurablyTuning } from './runtime/durably-options.js
 export type { RetentionOptions } from './runtime/retention-options.js';
 export type { VersioningOptions, VersionMatch, VersionMismatchAction } from './runtime/versioning-options.js';
 export { compareVersions } from './core/orchestration-version.js';
-export type { RuntimeLogger } from './core/runtime-logger.js';
+export { consoleLogger, jsonConsoleLogger, pinoLogger } from './core/runtime-logger.js';
+export type { RuntimeLogger, DurablyLogRecord, LifecycleEvent, LogLevel, JsonConsoleLoggerOptions, PinoLike } from './core/runtime-logger.js';
 export { DurableClient } from './client/durable-client.js';
 export type {
   StartNewOptions, GetStatusOptions, ListInstancesOptions, ListEntitiesOptions, ListPageBounds, EntityMetadata, CheckStatusPayload,
@@ -89,7 +90,6 @@ export * from './entities/index.js';
 export { executeOrchestration } from './engine/execute-orchestration.js';
 export type { OrchestrationExecutionRequest } from './engine/orchestration-executor.js';
 export type { OrchestrationDecision, OrchestrationCompletion } from './engine/orchestration-decision.js';
-export type { LogLevel } from './engine/replay-context.js';
 export { ENGINE_VERSION } from './engine/engine-version.js';
 
 // History: events (facts) and actions (requests)

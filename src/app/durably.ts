@@ -30,7 +30,7 @@ import { ExecutionCache } from '../runtime/execution-cache.js';
 import { LocalResults } from '../runtime/local-results.js';
 import { OrchestrationWorker } from '../runtime/orchestration-worker.js';
 import { createResumeHere, type ResumeHereRoute } from '../runtime/resume-here.js';
-import { consoleLogger, type RuntimeLogger } from '../core/runtime-logger.js';
+import { consoleLogger, structuredLog, type StructuredLog } from '../core/runtime-logger.js';
 import { activityPoisonCap, createWorkHandlers } from '../runtime/work-handlers.js';
 import { WorkTracker } from '../runtime/work-tracker.js';
 import { resolveRetention, type ResolvedRetention } from '../runtime/retention-options.js';
@@ -65,7 +65,8 @@ export class Durably {
   readonly #tracker = new WorkTracker();
   readonly #container: DependencyContainer;
   readonly #tuning: ResolvedTuning;
-  readonly #log: RuntimeLogger;
+  /** The app's logger, taking the record's fields (a record is one too: it is a `RuntimeLogger` as well). */
+  readonly #log: StructuredLog;
   readonly #connection: MongoConnection;
   readonly #embedded: EmbeddedMongo | undefined;
   readonly #clock: Clock;
@@ -83,7 +84,7 @@ export class Durably {
   private constructor(parts: {
     registry: DurableRegistry; store: InstanceStore; entities: EntityStore; scheduler: WorkScheduler; container: DependencyContainer;
     versioning: ResolvedVersioning;
-    tuning: ResolvedTuning; log: RuntimeLogger; connection: MongoConnection; embedded: EmbeddedMongo | undefined; internals: DurablyInternals;
+    tuning: ResolvedTuning; log: StructuredLog; connection: MongoConnection; embedded: EmbeddedMongo | undefined; internals: DurablyInternals;
     probe: IdlenessProbe; retention: ResolvedRetention | undefined;
     health: HealthStats;
   }) {
@@ -125,6 +126,7 @@ export class Durably {
       wake,
       entities: parts.entities,
       clock,
+      log: this.#log,
       ...(parts.internals.whileWaiting === undefined ? {} : { whileWaiting: parts.internals.whileWaiting }),
     });
     // Finished instances past their retention period, purged with their finished sub-orchestrations (only while still
@@ -155,7 +157,7 @@ export class Durably {
     const retention = resolveRetention(options.retention);
     const versioning = resolveVersioning(options);
     const registry = DurableRegistry.from({ orchestrators: options.orchestrators ?? [], activities: options.activities ?? [], entities: options.entities ?? [] });
-    const log = options.logger ?? consoleLogger;
+    const log = structuredLog(options.logger ?? consoleLogger);
     const taskHub = options.taskHub ?? 'Durably';
     let embedded: EmbeddedMongo | undefined;
     let uri = options.mongoUri ?? process.env.MONGODB_URI;
@@ -184,7 +186,7 @@ export class Durably {
         // The start that reaches the poison cap runs alone: only a crash of its own fails an activity.
         aloneFromDeliveries: activityPoisonCap(tuning.maxActivityDeliveries),
         processEveryMs: tuning.pollIntervalMs,
-        log: (line: string) => log('warn', line),
+        log: (line: string, error?: unknown) => log('warn', line, error === undefined ? undefined : { error }),
         ...(internals.clock === undefined ? {} : { clock: internals.clock }),
       });
       // What only a test environment asks of the adapters, beside (not in) the ports.
@@ -231,8 +233,8 @@ export class Durably {
     const everyMs = Math.min(3_600_000, Math.max(1_000, Math.floor(retentionMs / 10)));
     const purge = (): void => {
       this.#purging = this.#scheduler.purgeFinishedJobs(new Date(Date.now() - retentionMs)).then((purged) => {
-        if (purged > 0) this.#log('debug', `deleted ${purged} finished job record(s) older than ${retentionMs} ms`);
-      }, (error: unknown) => this.#log('warn', 'could not delete old finished job records; retrying later', error));
+        if (purged > 0) this.#log('debug', `deleted ${purged} finished job record(s) older than ${retentionMs} ms`, { count: purged });
+      }, (error: unknown) => this.#log('warn', 'could not delete old finished job records; retrying later', { error }));
     };
     purge();
     this.#retention = setInterval(purge, everyMs);

@@ -1,5 +1,6 @@
 import type { Clock } from '../ports/clock.js';
 import type { EntityStore } from '../ports/entity-store.js';
+import type { StructuredLog } from '../core/runtime-logger.js';
 
 /** What a {@link DurableClient} is built with (by `Durably`; not constructed by apps). */
 export interface DurableClientOptions {
@@ -17,4 +18,6 @@ export interface DurableClientOptions {
    * once). The test environment's auto time-skipping.
    */
   readonly whileWaiting?: () => Promise<boolean>;
+  /** The app's logger: instance starts and retries (none: not logged). */
+  readonly log?: StructuredLog;
 }

@@ -234,6 +234,7 @@ export class DurableClient {
   /** Retries a stuck instance at once instead of after its backoff: see {@link retryStuckInstance}. */
   async retryNow(instanceId: string): Promise<void> {
     await retryStuckInstance(this.store, this.options, instanceId);
+    this.options.log?.('info', `retrying stuck instance '${instanceId}' now`, { event: 'instance.retried', instanceId });
   }
 
   /** Deletes an instance, its history and its pending jobs — and first its finished sub-orchestrations, recursively, unless {@link PurgeInstanceOptions | `recursive: false`}. */

@@ -66,6 +66,9 @@ export async function createWithPolicy(
     try {
       // After terminating the running execution, the ID is finished by this start's own doing: replace it.
       await store.createInstance({ ...start, ifFinished: policy.ifFinished === 'fail' && terminated === undefined ? 'fail' : 'replace' });
+      options.log?.('info', `started instance '${start.instanceId}' (${start.name})`, {
+        event: 'instance.started', instanceId: start.instanceId, executionId: start.executionId, name: start.name,
+      });
       return;
     } catch (error) {
       if (!(error instanceof InstanceAlreadyExistsError) || TERMINAL_STATUSES.has(error.runtimeStatus as RuntimeStatus)) throw error;

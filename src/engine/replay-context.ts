@@ -24,8 +24,10 @@ import type { RetryOptions } from './retry-options.js';
 import type { RunnableClass } from './task-types.js';
 import type { DurableTimerTask } from './timer-task.js';
 
-/** Log levels of the replay-safe logger. */
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+import type { LogLevel } from '../core/runtime-logger.js';
+
+/** Log levels of the replay-safe logger: the runtime's own (one type). */
+export type { LogLevel } from '../core/runtime-logger.js';
 
 /** What the context needs from the executor that replays it. */
 export interface ContextHost {

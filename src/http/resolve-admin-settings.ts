@@ -39,7 +39,7 @@ export function resolveAdminOptions(options: AdminRouterOptions | undefined, def
   const raw = options as unknown as Readonly<Record<string, unknown>>;
   checkSecurityChoice(raw, KNOWN_OPTIONS, { name: 'adminRouter', thing: 'router', docs: 'docs/http-api.md', noneNote: ' for local development only', keys: true }, fail);
   if (raw.redact !== undefined && typeof raw.redact !== 'function') fail('adminRouter: redact must be a function (status, { req, operation }) => status.');
-  if (raw.logger !== undefined && typeof raw.logger !== 'function') fail('adminRouter: logger must be a function (level, message, ...args) => void.');
+  if (raw.logger !== undefined && typeof raw.logger !== 'function') fail('adminRouter: logger must be a function (level, message, record) => void.');
 
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   if (!Number.isSafeInteger(maxBodyBytes) || maxBodyBytes <= 0) fail(`adminRouter: maxBodyBytes must be a positive integer, got ${String(maxBodyBytes)}.`);

@@ -129,6 +129,11 @@ export interface WorkItem {
    * inbox held nothing to apply: a message is queued before its flag is set.
    */
   readonly workPending: boolean;
+  /**
+   * Set when the claim took the instance from a lease that had expired (its worker died, froze, or could not release
+   * it): that worker's ID. Undefined when no lease was left on it.
+   */
+  readonly takenOverFrom?: string;
 }
 
 /** Everything one episode commits. */

@@ -1,13 +1,13 @@
 import { DurableError } from '../core/durable-error.js';
 import type { Clock } from '../ports/clock.js';
 import type { InstanceStore, ReleaseOptions, WorkItem } from '../ports/instance-store.js';
-import type { RuntimeLogger } from '../core/runtime-logger.js';
+import type { StructuredLog } from '../core/runtime-logger.js';
 
 /** What a {@link ClaimedLease} needs from the app. */
 export interface LeaseRuntime {
   readonly store: InstanceStore;
   readonly tuning: { readonly leaseMs: number };
-  readonly log: RuntimeLogger;
+  readonly log: StructuredLog;
   readonly clock: Clock;
   /** Whether an error is a fault of the database or the way to it (see isStorageFault), not of the instance. */
   readonly isInfrastructureFault: (error: unknown) => boolean;
@@ -47,7 +47,7 @@ export class InfrastructureBackoff {
   }
 
   /** Takes back one claim's count of `instanceId` as soon as `store` answers (retried for up to 10 minutes). */
-  oweUncount(store: InstanceStore, instanceId: string, log: RuntimeLogger): void {
+  oweUncount(store: InstanceStore, instanceId: string, log: StructuredLog): void {
     if (this.#stopped || this.#owed.has(instanceId) || this.#owed.size >= MAX_TRACKED_FAILURES) return;
     const giveUpAt = Date.now() + OWED_UNCOUNT_MS;
     const attempt = (delayMs: number): void => {
@@ -57,7 +57,7 @@ export class InfrastructureBackoff {
           (error: unknown) => {
             if (this.#stopped || Date.now() + delayMs > giveUpAt) {
               this.#owed.delete(instanceId);
-              if (!this.#stopped) log('warn', `could not take back a claim of '${instanceId}' that failed for infrastructure reasons; it counts toward its poison cap`, error);
+              if (!this.#stopped) log('warn', `could not take back a claim of '${instanceId}' that failed for infrastructure reasons; it counts toward its poison cap`, { instanceId, error });
               return;
             }
             attempt(UNCOUNT_RETRY_MS);
@@ -158,7 +158,10 @@ export class ClaimedLease {
    */
   failedWith(error: unknown, what: string): Pick<ReleaseOptions, 'succeeded' | 'uncounted' | 'retryAt' | 'moreWork'> {
     const kind = this.classify(error);
-    this.#rt.log(kind === 'instance' ? 'error' : 'warn', `episode of ${what} failed (${kind === 'instance' ? 'counts toward the poison cap' : 'infrastructure, not counted'}); it will be retried`, error);
+    const { instanceId, executionId, name, claimAttempts } = this.#item.instance;
+    this.#rt.log(kind === 'instance' ? 'error' : 'warn', `episode of ${what} failed (${kind === 'instance' ? 'counts toward the poison cap' : 'infrastructure, not counted'}); it will be retried`, {
+      event: 'episode.failed', instanceId, executionId, name, attempt: claimAttempts, error,
+    });
     return this.failed(kind);
   }
 
@@ -190,7 +193,7 @@ export class ClaimedLease {
         // Past the lease's end another worker may claim the instance: nothing is left to release.
         const infrastructure = this.#rt.isInfrastructureFault(error);
         if (!infrastructure || this.#rt.clock.now().getTime() + delayMs >= this.#until) {
-          this.#rt.log('warn', `could not release '${this.#item.instance.instanceId}' (its lease expires on its own)`, error);
+          this.#rt.log('warn', `could not release '${this.#item.instance.instanceId}' (its lease expires on its own)`, { instanceId: this.#item.instance.instanceId, error });
           // The claim counts toward poison as if its worker had died; it did not, and the episode was not to blame.
           if (infrastructure && (options.succeeded || options.uncounted === true)) this.#rt.backoff.oweUncount(this.#rt.store, this.#item.instance.instanceId, this.#rt.log);
           return false;
@@ -216,11 +219,12 @@ export class ClaimedLease {
       } else if (this.#timer !== undefined) {
         this.#lost = true;
         this.stop();
-        this.#rt.log('warn', `the lease on '${this.#item.instance.instanceId}' was lost (another worker took it over); this episode's work will not be committed`);
+        const { instanceId, executionId, name } = this.#item.instance;
+        this.#rt.log('warn', `the lease on '${instanceId}' was lost (another worker took it over); this episode's work will not be committed`, { event: 'lease.lost', instanceId, executionId, name });
       }
     } catch (error) {
       // Tried again at the next tick; if the database stays away, the lease expires and the instance is claimed again.
-      if (!this.#rt.isInfrastructureFault(error)) this.#rt.log('warn', `could not renew the lease on '${this.#item.instance.instanceId}'`, error);
+      if (!this.#rt.isInfrastructureFault(error)) this.#rt.log('warn', `could not renew the lease on '${this.#item.instance.instanceId}'`, { instanceId: this.#item.instance.instanceId, error });
     } finally {
       this.#renewing = false;
     }

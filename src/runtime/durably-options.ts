@@ -4,6 +4,7 @@ import type { VersioningOptions } from './versioning-options.js';
 import type { RunnableClass } from '../engine/task-types.js';
 import type { EntityClass } from '../entities/entity-class.js';
 import type { RetentionOptions } from './retention-options.js';
+import type { RuntimeLogger } from '../core/runtime-logger.js';
 
 /** Tuning of a Durably app. Every field has a default that suits a small service. */
 export interface DurablyTuning {
@@ -87,8 +88,14 @@ export interface DurablyOptions extends DurablyTuning {
   readonly container?: DependencyContainer;
   /** How long finished instances are kept before started workers purge them (see {@link RetentionOptions}). Default: forever. */
   readonly retention?: RetentionOptions;
-  /** Receives Durably's log lines (and orchestrators' replay-safe `ctx.log`). Default: console, warnings and errors only. */
-  readonly logger?: (level: 'debug' | 'info' | 'warn' | 'error', message: string, ...args: unknown[]) => void;
+  /**
+   * Receives Durably's log lines as structured records — lifecycle steps (`event`: `instance.started`,
+   * `instance.failed`, `lease.lost`, …) with their `instanceId`, `executionId`, `name` and `error` — and orchestrators'
+   * replay-safe `ctx.log` lines (`event: 'orchestrator.log'`). A logger taking only `(level, message)` works too.
+   * Adapters: `consoleLogger`, `jsonConsoleLogger`, `pinoLogger` (see docs/observability.md). Default: `consoleLogger`
+   * (warnings and errors on the console).
+   */
+  readonly logger?: RuntimeLogger;
 }
 
 /** Options with every default filled in. */

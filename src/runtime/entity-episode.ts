@@ -15,7 +15,7 @@ import { assertNever } from '../history/assert-never.js';
 import { crashPoint } from './crash-point.js';
 import type { ResolvedTuning } from './durably-options.js';
 import type { Release } from './episode-runtime.js';
-import type { RuntimeLogger } from '../core/runtime-logger.js';
+import type { StructuredLog } from '../core/runtime-logger.js';
 
 /** What an entity episode needs from the app. */
 export interface EntityEpisodeRuntime {
@@ -24,7 +24,7 @@ export interface EntityEpisodeRuntime {
   readonly registry: DurableRegistry;
   readonly container: DependencyContainer;
   readonly tuning: ResolvedTuning;
-  readonly log: RuntimeLogger;
+  readonly log: StructuredLog;
   /** New work for instances of this process: wake a worker loop. */
   readonly wake: () => void;
   /** Timestamps, leases and retry times. */
@@ -83,7 +83,7 @@ export async function runEntityEpisode(rt: EntityEpisodeRuntime, item: WorkItem)
     const queued = await rt.store.loadMessages(instanceId);
     const applied = new Set(record.appliedMessageIds);
     const leftOver = queued.filter((m) => applied.has(m.id) || !isEntityMessage(m));
-    for (const message of leftOver) if (!applied.has(message.id)) rt.log('warn', `entity '${instanceId}' dropped a message it cannot handle (${message.event.type})`);
+    for (const message of leftOver) if (!applied.has(message.id)) rt.log('warn', `entity '${instanceId}' dropped a message it cannot handle (${message.event.type})`, { instanceId });
     if (leftOver.length > 0) await rt.store.deleteMessages(leftOver.map((m) => m.id));
     const pending = queued.filter((m): m is EntityMessage => !applied.has(m.id) && isEntityMessage(m));
     const now = rt.clock.now();
@@ -220,7 +220,7 @@ function failPoisonOperation(rt: EntityEpisodeRuntime, instanceId: string, messa
     errorMessage: `Operation '${event.operation}' on entity '${instanceId}' was failed without running: the entity's episodes crashed or timed out their worker ${attempts - 1} times, the last ones while applying this operation alone.`,
     isNonRetriable: true,
   };
-  rt.log('error', failureDetails.errorMessage);
+  rt.log('error', failureDetails.errorMessage, { event: 'entity.failed', instanceId, operation: event.operation, attempt: attempts });
   working.consumed.push(message.id);
   const parent = event.parent;
   if (parent === undefined) return;
@@ -292,7 +292,7 @@ async function runOperations(rt: EntityEpisodeRuntime, instanceId: string, entit
   } catch (error) {
     // The entity cannot run at all (unknown name, its constructor throws): every operation of the batch fails.
     const failureDetails = failureDetailsFrom(error);
-    rt.log('error', `entity '${instanceId}' could not run ${requests.length} operation(s): ${failureDetails.errorMessage}`);
+    rt.log('error', `entity '${instanceId}' could not run ${requests.length} operation(s): ${failureDetails.errorMessage}`, { event: 'entity.failed', instanceId, name: entityName, error });
     outcomes = requests.map(({ id }) => ({ id, success: false, failureDetails }));
   }
   const byId = new Map(outcomes.map((o) => [o.id, o]));
@@ -328,7 +328,7 @@ async function sendOutbox(rt: EntityEpisodeRuntime, instanceId: string, outbox: 
         woke++;
       } catch (error) {
         // An orchestration with that ID is already running: the start is dropped, as Durable Functions does.
-        rt.log('warn', `entity '${instanceId}' could not start orchestration '${item.name}' as '${item.instanceId}': ${(error as Error).message}`);
+        rt.log('warn', `entity '${instanceId}' could not start orchestration '${item.name}' as '${item.instanceId}': ${(error as Error).message}`, { instanceId: item.instanceId, name: item.name, error });
       }
       continue;
     }

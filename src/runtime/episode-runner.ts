@@ -99,7 +99,7 @@ async function endSession(rt: EpisodeRuntime, item: WorkItem, session: EpisodeSe
     keep = false;
     // The instance must be claimed again for that (a claim dispatches an unmarked last chunk before anything else).
     release.moreWork = true;
-    rt.log('warn', `could not mark the last episode of '${instanceId}' dispatched (the next claim dispatches it again, harmlessly)`, error);
+    rt.log('warn', `could not mark the last episode of '${instanceId}' dispatched (the next claim dispatches it again, harmlessly)`, { instanceId, executionId, error });
   }
   if (keep && session !== undefined) {
     rt.cache.put({ instanceId, executionId: session.instance.executionId, view: session.view, execution: session.execution, inboxHoldsDeferred: session.inboxHoldsDeferred });
@@ -118,7 +118,8 @@ async function poison(rt: EpisodeRuntime, item: WorkItem): Promise<void> {
     errorMessage: `The episode of '${item.instance.instanceId}' was claimed ${item.instance.claimAttempts} times without completing (it keeps crashing or timing out its worker); the instance was failed to protect the other workers.`,
     isNonRetriable: true,
   };
-  rt.log('error', failure.errorMessage);
+  const { instanceId, executionId, name, claimAttempts } = item.instance;
+  rt.log('error', failure.errorMessage, { event: 'instance.poisoned', instanceId, executionId, name, attempt: claimAttempts });
   await rt.store.markStuck(item.instance.instanceId, item.leaseToken, failure, { fail: true, now: rt.clock.now() });
   await rt.dispatcher.reportFailureToParent(item.instance, failure);
 }

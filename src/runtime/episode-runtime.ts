@@ -7,7 +7,7 @@ import type { ResolvedTuning } from './durably-options.js';
 import type { InfrastructureBackoff } from './claimed-lease.js';
 import type { ExecutionCache } from './execution-cache.js';
 import type { LocalResults } from './local-results.js';
-import type { RuntimeLogger } from '../core/runtime-logger.js';
+import type { StructuredLog } from '../core/runtime-logger.js';
 import type { ResolvedVersioning } from './versioning-options.js';
 
 /** What an episode needs from the app. */
@@ -17,7 +17,7 @@ export interface EpisodeRuntime {
   readonly container: DependencyContainer;
   readonly dispatcher: ActionDispatcher;
   readonly tuning: ResolvedTuning;
-  readonly log: RuntimeLogger;
+  readonly log: StructuredLog;
   /** Results of activities run (and timers fired) in this process, for the episode holding their instance. */
   readonly localResults: LocalResults;
   /** Executions kept warm between episodes. */

@@ -7,11 +7,12 @@ import { ENGINE_VERSION } from '../engine/engine-version.js';
 import { OrchestrationExecution } from '../engine/orchestration-execution.js';
 import type { OrchestrationDecision } from '../engine/orchestration-decision.js';
 import { HistoryEventType, type ContinueAsNewEvent, type ExecutionCompletedEvent, type HistoryEvent } from '../history/history-event.js';
-import type { HistoryChunk, InboxMessage, InstanceState, WorkItem } from '../ports/instance-store.js';
+import type { HistoryChunk, InboxMessage, InstanceState, RuntimeStatus, WorkItem } from '../ports/instance-store.js';
 import type { StartedActivities } from '../ports/work-scheduler.js';
 import { HistoryView } from '../planner/history-view.js';
 import { endedUpdate, planCommit, stuckRetryDelayMs, type CommitPlan, type EngineOutcome } from '../planner/plan-commit.js';
-import { failureDetailsFrom } from '../core/failure-details-from.js';
+import { errorFromFailureDetails, failureDetailsFrom } from '../core/failure-details-from.js';
+import type { LifecycleEvent, LogLevel } from '../core/runtime-logger.js';
 import { deferredNowApplicable, planIntake, type Intake } from '../planner/plan-intake.js';
 import { crashPoint } from './crash-point.js';
 import { LEASE_LOST } from './claimed-lease.js';
@@ -161,6 +162,7 @@ async function runAndCommit(
   session.view.append(chunk);
   session.committedAt = now;
   if (!plan.continuable) session.execution = undefined;
+  if (plan.runtimeStatus !== session.instance.runtimeStatus) logEnding(rt, session.instance, plan);
   session.instance = {
     ...session.instance,
     runtimeStatus: plan.runtimeStatus,
@@ -172,7 +174,7 @@ async function runAndCommit(
   session.storing = await rt.dispatcher.dispatch(session.instance, chunk);
   crashPoint('after-dispatch');
   session.unmarked = chunk.firstEventIndex;
-  if (plan.warning !== undefined) rt.log('warn', plan.warning);
+  if (plan.warning !== undefined) rt.log('warn', plan.warning, { instanceId, executionId, name: session.instance.name });
   if (plan.continueAsNew !== undefined) {
     await session.storing.stored();
     session.storing = undefined;
@@ -216,7 +218,9 @@ async function runEngine(rt: EpisodeRuntime, session: EpisodeSession, newEvents:
         resolveName: (kind, ref) => rt.registry.nameOf(kind, ref),
         activityDefaults: (name) => rt.registry.activityDefaults(name),
         yieldToEventLoop,
-        log: (level, message, args) => rt.log(level, `[${instance.name} ${instance.instanceId}] ${message}`, ...args),
+        log: (level, message, args) => rt.log(level, message, args.length === 0
+          ? { event: 'orchestrator.log', instanceId: instance.instanceId, executionId: instance.executionId, name: instance.name }
+          : { event: 'orchestrator.log', instanceId: instance.instanceId, executionId: instance.executionId, name: instance.name, args }),
         maxPayloadBytes: rt.tuning.maxPayloadBytes,
         maxHistoryEvents: rt.tuning.maxHistoryEvents,
       });
@@ -260,7 +264,9 @@ async function continueAsNew(rt: EpisodeRuntime, item: WorkItem, input: string |
 async function markStuck(rt: EpisodeRuntime, item: WorkItem, error: Error, release: Release): Promise<void> {
   const { instance } = item;
   const failure = failureDetailsFrom(error);
-  rt.log('error', `instance '${instance.instanceId}' (${instance.name}) is stuck: ${error.message}`);
+  rt.log('error', `instance '${instance.instanceId}' (${instance.name}) is stuck: ${error.message}`, {
+    event: 'instance.stuck', instanceId: instance.instanceId, executionId: instance.executionId, name: instance.name, error,
+  });
   await rt.store.markStuck(instance.instanceId, item.leaseToken, failure, { fail: false, now: rt.clock.now(), fingerprint: rt.fingerprint() });
   const now = rt.clock.now().getTime();
   const stuckFor = now - (instance.stuckSince?.getTime() ?? now);
@@ -268,4 +274,22 @@ async function markStuck(rt: EpisodeRuntime, item: WorkItem, error: Error, relea
   // Counted as success: being stuck is not a crash, so it must not trip the poison cap.
   release.succeeded = true;
   release.retryAt = new Date(now + stuckRetryDelayMs(stuckFor));
+}
+
+// The lifecycle lines of an execution's end, logged once the chunk that records it is committed.
+const ENDINGS: Partial<Record<RuntimeStatus, readonly [LogLevel, LifecycleEvent, string]>> = {
+  Completed: ['info', 'instance.completed', 'completed'],
+  Failed: ['warn', 'instance.failed', 'failed'],
+  Terminated: ['info', 'instance.terminated', 'was terminated'],
+  ContinuedAsNew: ['info', 'instance.continued-as-new', 'continued as new'],
+};
+
+function logEnding(rt: EpisodeRuntime, instance: InstanceState, plan: Extract<CommitPlan, { kind: 'commit' }>): void {
+  const ending = ENDINGS[plan.runtimeStatus];
+  if (ending === undefined) return;
+  const [level, event, what] = ending;
+  const { instanceId, executionId, name } = instance;
+  const failure = plan.update?.failureDetails;
+  const message = failure === undefined ? `instance '${instanceId}' (${name}) ${what}` : `instance '${instanceId}' (${name}) ${what}: ${failure.errorMessage}`;
+  rt.log(level, message, failure === undefined ? { event, instanceId, executionId, name } : { event, instanceId, executionId, name, error: errorFromFailureDetails(failure) });
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Clock } from '../ports/clock.js';
 import type { InstanceStore, WorkItem } from '../ports/instance-store.js';
 import type { VersionClaim } from '../ports/work-claims.js';
-import type { RuntimeLogger } from '../core/runtime-logger.js';
+import type { StructuredLog } from '../core/runtime-logger.js';
 
 /**
  * Claims instances that have work and runs their episodes, `concurrency` at a time. Work created in this process
@@ -19,7 +19,7 @@ export class OrchestrationWorker {
     private readonly store: InstanceStore,
     private readonly runEpisode: (item: WorkItem) => Promise<void>,
     private readonly options: {
-      readonly concurrency: number; readonly pollIntervalMs: number; readonly leaseMs: number; readonly log: RuntimeLogger; readonly clock: Clock;
+      readonly concurrency: number; readonly pollIntervalMs: number; readonly leaseMs: number; readonly log: StructuredLog; readonly clock: Clock;
       /** Only instances of these versions are claimed (`versioning.onMismatch: 'reject'`); all when undefined. */
       readonly versions?: VersionClaim;
     },
@@ -63,7 +63,7 @@ export class OrchestrationWorker {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<void>((resolve) => {
       timer = setTimeout(() => {
-        this.options.log('warn', `stop(): episodes still running after ${drainTimeoutMs} ms were left to their leases`);
+        this.options.log('warn', `stop(): episodes still running after ${drainTimeoutMs} ms were left to their leases`, { event: 'worker.stop' });
         resolve();
       }, drainTimeoutMs);
     });
@@ -81,10 +81,11 @@ export class OrchestrationWorker {
         const item = await this.store.claimWork({ workerId: this.workerId, leaseMs: this.options.leaseMs, now: this.options.clock.now(), ...(versions === undefined ? {} : { versions }) });
         if (item !== undefined) {
           claimed = true;
+          if (item.takenOverFrom !== undefined) logTakeover(this.options.log, item);
           await this.runEpisode(item);
         }
       } catch (error) {
-        this.options.log('warn', 'claiming work failed; retrying', error);
+        this.options.log('warn', 'claiming work failed; retrying', { event: 'storage.retry', error });
       }
       if (!claimed && !this.#stopped && !this.#pendingWake) await this.#sleep();
     }
@@ -112,4 +113,12 @@ export class OrchestrationWorker {
       this.#sleepers.add(done);
     });
   }
+}
+
+/** Logs a claim that took an instance from an expired lease (`WorkItem.takenOverFrom`): its worker died or froze. */
+export function logTakeover(log: StructuredLog, item: WorkItem): void {
+  const { instanceId, executionId, name } = item.instance;
+  log('info', `took over '${instanceId}' (${name}): the lease of worker ${item.takenOverFrom} had expired`, {
+    event: 'instance.takeover', instanceId, executionId, name, previousWorkerId: item.takenOverFrom, attempt: item.instance.claimAttempts,
+  });
 }

@@ -1,5 +1,6 @@
 import type { HistoryEvent } from '../history/history-event.js';
 import { runEpisode } from './episode-runner.js';
+import { logTakeover } from './orchestration-worker.js';
 import type { EpisodeRuntime } from './episode-runtime.js';
 import type { LocalResult } from './local-results.js';
 import { versionClaimOf } from './versioning-options.js';
@@ -35,6 +36,7 @@ export function createResumeHere(
     const versions = versionClaimOf(rt.versioning);
     const item = await rt.store.claimInstance(instanceId, executionId, { workerId: options.workerId, leaseMs: rt.tuning.leaseMs, now: rt.clock.now(), ...(versions === undefined ? {} : { versions }) });
     if (item === undefined) return false;
+    if (item.takenOverFrom !== undefined) logTakeover(rt.log, item);
     // Answered as soon as the episode recorded the result (or could not): the session may go on with more episodes
     // in the background, and the caller — an activity or timer job — need not hold its slot meanwhile.
     let answer: (recorded: boolean) => void = () => undefined;

@@ -1,4 +1,4 @@
-import type { RuntimeLogger } from '../core/runtime-logger.js';
+import type { StructuredLog } from '../core/runtime-logger.js';
 import type { Clock } from '../ports/clock.js';
 import type { FinishedInstance, FinishedPosition } from '../ports/finished-instances.js';
 import type { InstanceStore, RuntimeStatus } from '../ports/instance-store.js';
@@ -22,7 +22,7 @@ export interface RetentionSweeperOptions {
   readonly purge: (instanceId: string, executionId: string) => Promise<number>;
   readonly retention: ResolvedRetention;
   readonly clock: Clock;
-  readonly log: RuntimeLogger;
+  readonly log: StructuredLog;
   /** Default: `Math.random` (the jitter that keeps workers started together from sweeping in step). */
   readonly random?: () => number;
 }
@@ -107,10 +107,10 @@ export class RetentionSweeper {
     if (this.#stopped) return;
     this.#timer = setTimeout(() => {
       this.#sweeping = this.sweep().then(({ instancesDeleted, full }) => {
-        if (instancesDeleted > 0) this.#options.log('debug', `retention: purged ${instancesDeleted} finished instance(s)`);
+        if (instancesDeleted > 0) this.#options.log('debug', `retention: purged ${instancesDeleted} finished instance(s)`, { count: instancesDeleted });
         this.#schedule(full ? BACKLOG_DELAY_MS : this.#jittered());
       }, (error: unknown) => {
-        if (!this.#stopped) this.#options.log('warn', 'retention: could not purge finished instances; retrying later', error);
+        if (!this.#stopped) this.#options.log('warn', 'retention: could not purge finished instances; retrying later', { error });
         this.#schedule(this.#jittered());
       });
     }, delayMs);

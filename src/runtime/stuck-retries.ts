@@ -9,8 +9,8 @@ import type { EpisodeRuntime } from './episode-runtime.js';
 export async function retryStuckUnderOtherCode(rt: Pick<EpisodeRuntime, 'store' | 'clock' | 'log' | 'fingerprint'>): Promise<void> {
   try {
     const retried = await rt.store.retryStuck({ exceptFingerprint: rt.fingerprint(), now: rt.clock.now() });
-    if (retried > 0) rt.log('info', `retrying ${retried} stuck instance(s) now: they got stuck under other code or another version than this worker's`);
+    if (retried > 0) rt.log('info', `retrying ${retried} stuck instance(s) now: they got stuck under other code or another version than this worker's`, { event: 'instance.retried', count: retried });
   } catch (error) {
-    rt.log('warn', 'could not look for instances stuck under other code; they are retried after their backoff', error);
+    rt.log('warn', 'could not look for instances stuck under other code; they are retried after their backoff', { error });
   }
 }

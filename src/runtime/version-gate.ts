@@ -27,7 +27,7 @@ export async function refuseMismatchedVersion(rt: EpisodeRuntime, item: WorkItem
   }
   const error = new VersionMismatchError({ instanceId: instance.instanceId, instanceVersion: instance.orchestrationVersion, workerVersion: rt.versioning.version, match });
   const failure = { ...failureDetailsFrom(error), isNonRetriable: true };
-  rt.log('error', error.message);
+  rt.log('error', error.message, { event: 'instance.failed', instanceId: instance.instanceId, executionId: instance.executionId, name: instance.name, error });
   await rt.store.markStuck(instance.instanceId, item.leaseToken, failure, { fail: true, now });
   await rt.dispatcher.reportFailureToParent(instance, failure);
   return true;

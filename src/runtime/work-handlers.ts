@@ -14,7 +14,7 @@ import { crashPoint } from './crash-point.js';
 import type { ResolvedTuning } from './durably-options.js';
 import type { LocalResults } from './local-results.js';
 import type { ResumeHere } from './resume-here.js';
-import type { RuntimeLogger } from '../core/runtime-logger.js';
+import type { StructuredLog } from '../core/runtime-logger.js';
 
 /**
  * Starts of an activity that never ended (crashed, froze or timed out its worker) before its task is failed as
@@ -33,7 +33,7 @@ export function createWorkHandlers(deps: {
   readonly store: InstanceStore;
   readonly activities: ActivityResolver;
   readonly tuning: ResolvedTuning;
-  readonly log: RuntimeLogger;
+  readonly log: StructuredLog;
   readonly wake: () => void;
   /** Where a result goes first: the episode holding the instance, if one of this process does. */
   readonly localResults: LocalResults;
@@ -54,7 +54,7 @@ export function createWorkHandlers(deps: {
         return await step();
       } catch (error) {
         if (error instanceof DurableError || Date.now() + delayMs > giveUpAt) throw error;
-        log('warn', `${what} failed; retrying in ${delayMs} ms`, error);
+        log('warn', `${what} failed; retrying in ${delayMs} ms`, { event: 'storage.retry', retryInMs: delayMs, error });
         await new Promise((resolve) => setTimeout(resolve, delayMs));
       }
     }
@@ -89,7 +89,10 @@ export function createWorkHandlers(deps: {
     async timeOutActivity(job: ActivityJob, timedOut: TimedOutActivity): Promise<void> {
       const limitMs = (timedOut.timeout === 'heartbeat' ? job.limits?.heartbeatTimeoutMs : job.limits?.startToCloseTimeoutMs) ?? 0;
       const timeout = new ActivityTimeoutError(timedOut.timeout, job.name, limitMs);
-      log('warn', `${timeout.message} Its worker is gone (instance '${job.instanceId}', attempt ${attemptOf(job, timedOut.deliveries)}); recorded as a failed attempt.`);
+      const attempt = attemptOf(job, timedOut.deliveries);
+      log('warn', `${timeout.message} Its worker is gone (instance '${job.instanceId}', attempt ${attempt}); recorded as a failed attempt.`, {
+        event: 'activity.timed-out', instanceId: job.instanceId, executionId: job.executionId, name: job.name, taskId: job.sequence, attempt, error: timeout,
+      });
       await record(job.instanceId, job.executionId, {
         type: HistoryEventType.TaskFailed, eventId: -1, timestamp: clock.now(), taskScheduledId: job.sequence, failureDetails: failureDetailsFrom(timeout),
         ...(timedOut.heartbeatDetails === undefined ? {} : { heartbeatDetails: timedOut.heartbeatDetails }),
@@ -128,9 +131,10 @@ export function createWorkHandlers(deps: {
           isNonRetriable: true,
         },
       };
-      log('error', event.failureDetails.errorMessage);
+      log('error', event.failureDetails.errorMessage, { event: 'activity.poisoned', instanceId, executionId, name, taskId: sequence, attempt: deliveries });
     } else {
-      const context = new RunningActivityContext(job, attemptOf(job, deliveries), options, tuning.maxPayloadBytes);
+      const attempt = attemptOf(job, deliveries);
+      const context = new RunningActivityContext(job, attempt, options, tuning.maxPayloadBytes);
       const outcome = await runUntilAborted(() => activities.resolve(name).run(decodePayload(job.input), context), context.signal);
       // Cancelled (its call, or its instance): history already gave it up, so there is nothing to record.
       if (outcome.kind === 'aborted' && !(outcome.reason instanceof ActivityTimeoutError)) return undefined;
@@ -141,6 +145,10 @@ export function createWorkHandlers(deps: {
         event = { type: HistoryEventType.TaskCompleted, eventId: -1, timestamp: clock.now(), taskScheduledId: sequence, result: encoded };
       } catch (error) {
         event = { type: HistoryEventType.TaskFailed, eventId: -1, timestamp: clock.now(), taskScheduledId: sequence, failureDetails: failureDetailsFrom(error), ...details };
+        const timedOut = error instanceof ActivityTimeoutError;
+        log(timedOut ? 'warn' : 'debug', `activity '${name}' of '${instanceId}' ${timedOut ? 'timed out' : 'failed'} (attempt ${attempt})`, {
+          event: timedOut ? 'activity.timed-out' : 'activity.failed', instanceId, executionId, name, taskId: sequence, attempt, error,
+        });
       }
     }
     return event;

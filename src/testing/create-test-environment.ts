@@ -1,6 +1,7 @@
 import type { DependencyContainer } from 'tsyringe';
 import type { DurableClient } from '../client/durable-client.js';
 import { DurableError } from '../core/durable-error.js';
+import { structuredLog } from '../core/runtime-logger.js';
 import { TimeoutError } from '../core/errors/timeout-error.js';
 import type { RunnableClass } from '../engine/task-types.js';
 import type { EntityClass } from '../entities/entity-class.js';
@@ -33,7 +34,10 @@ export interface TestEnvironmentOptions {
   readonly settleTimeoutMs?: number;
   /** Runtime tuning (`maxActivityDeliveries`, `episodeLingerMs`, ...), as in `Durably.create`. */
   readonly tuning?: DurablyTuning;
-  /** Receives the runtime's log lines. Default: console, warnings and errors only. */
+  /**
+   * Receives the runtime's log records (see `DurablyOptions.logger`), and the test database's setup lines at `debug`.
+   * Default: console, warnings and errors only.
+   */
   readonly logger?: DurablyOptions['logger'];
 }
 
@@ -82,7 +86,8 @@ export async function createTestEnvironment(options: TestEnvironmentOptions = {}
   const settleTimeoutMs = options.settleTimeoutMs ?? 30_000;
   if (!Number.isFinite(settleTimeoutMs) || settleTimeoutMs <= 0) throw new DurableError('INVALID_OPTIONS', `settleTimeoutMs must be a positive number, got ${String(settleTimeoutMs)}`);
   const clock = new VirtualClock(options.startTime);
-  const mongo: TestMongo = await startTestMongo({ log: (line) => options.logger?.('debug', line) });
+  const log = options.logger === undefined ? undefined : structuredLog(options.logger);
+  const mongo: TestMongo = await startTestMongo({ log: (line) => log?.('debug', line) });
   let environment: Environment | undefined;
   try {
     const durably = await createDurably({

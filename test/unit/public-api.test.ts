@@ -67,6 +67,7 @@ describe('public API', () => {
       'TimeoutError',
       'VersionMismatchError',
       'compareVersions',
+      'consoleLogger',
       'createAdminRouter',
       'createDashboardRouter',
       'decodePayload',
@@ -77,7 +78,9 @@ describe('public API', () => {
       'executeOrchestration',
       'failureDetailsFrom',
       'getRunnableMetadata',
+      'jsonConsoleLogger',
       'payloadSize',
+      'pinoLogger',
     ]);
   });
 

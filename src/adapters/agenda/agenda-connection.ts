@@ -38,7 +38,8 @@ export interface AgendaConnectionOptions {
   /** Agenda's name of this process. */
   readonly name: string;
   readonly lockLifetimeMs: number;
-  readonly log: (line: string) => void;
+  /** Receives warnings, with the error behind the line. */
+  readonly log: (line: string, error?: unknown) => void;
 }
 
 /** Connects, creates the scheduler's indexes (before the first insert: idempotent scheduling rests on them), and builds Agenda. */
@@ -60,7 +61,7 @@ export async function openAgendaConnection(options: AgendaConnectionOptions): Pr
     // Connected here so a failure surfaces as this call's error (see JobsOnlyMongoBackend).
     await backend.connect();
     const agenda = new Agenda({ backend, name: options.name, defaultLockLifetime: options.lockLifetimeMs });
-    agenda.on('error', (error: Error) => options.log(`agenda: ${error.message}`));
+    agenda.on('error', (error: Error) => options.log(`agenda: ${error.message}`, error));
     await agenda.ready;
     return { jobs, agenda, writes: new JobWriteCombiner(jobs), client };
   } catch (error) {

@@ -44,8 +44,11 @@ export interface AgendaWorkSchedulerOptions {
   readonly aloneFromDeliveries?: number;
   /** How long {@link AgendaWorkScheduler.stop} lets running jobs finish, in milliseconds. Default 30,000. */
   readonly stopGraceMs?: number;
-  /** Receives warnings and errors, one line each. Default: `console.warn`. */
-  readonly log?: (line: string) => void;
+  /**
+   * Receives warnings and errors, one line each, with the error behind the line when there is one (a plain callback:
+   * `Durably` turns it into a log record). Default: `console.warn`.
+   */
+  readonly log?: (line: string, error?: unknown) => void;
   /**
    * The clock timers' `fireAt` is read by. Default: the system clock. A virtual clock (a test environment's) runs
    * at real speed between jumps: a timer is due when it reads `fireAt`; see {@link AgendaWorkScheduler.clockChanged}.
@@ -65,7 +68,7 @@ export interface ResolvedSchedulerOptions {
   readonly maxDeliveries: number | undefined;
   readonly aloneFromDeliveries: number;
   readonly stopGraceMs: number;
-  readonly log: (line: string) => void;
+  readonly log: (line: string, error?: unknown) => void;
   readonly clock: Clock | undefined;
 }
 

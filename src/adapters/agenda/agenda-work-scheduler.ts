@@ -98,7 +98,7 @@ export class AgendaWorkScheduler implements WorkScheduler {
   readonly #maxDeliveries: number | undefined;
   readonly #aloneFrom: number;
   readonly #stopGraceMs: number;
-  readonly #log: (line: string) => void;
+  readonly #log: (line: string, error?: unknown) => void;
   readonly #clock: Clock | undefined;
   /** Agenda's name of this process, written to `lastModifiedBy` by every lock it takes and every job it inserts. */
   readonly #name: string;
@@ -122,7 +122,7 @@ export class AgendaWorkScheduler implements WorkScheduler {
     this.#maxDeliveries = resolved.maxDeliveries;
     this.#aloneFrom = resolved.aloneFromDeliveries;
     this.#stopGraceMs = resolved.stopGraceMs;
-    this.#log = (line) => resolved.log(`[durably:agenda] ${line}`);
+    this.#log = (line, error) => resolved.log(`[durably:agenda] ${line}`, error);
     this.#clock = resolved.clock;
     this.#name = `durably:${resolved.taskHub}:${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
   }

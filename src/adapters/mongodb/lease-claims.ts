@@ -36,10 +36,12 @@ export class LeaseClaims {
         $set: { lease: { token, workerId: options.workerId, until: new Date(options.now.getTime() + options.leaseMs) } },
         $inc: { claimAttempts: 1 },
       },
-      { sort: CLAIM_SORT, returnDocument: 'after' },
+      // The document before the claim: its lease, if any (an expired one), tells a takeover.
+      { sort: CLAIM_SORT, returnDocument: 'before' },
     );
     if (doc === null) return undefined;
-    return { instance: toInstanceState(doc), leaseToken: token, workSeq: doc.work.seq, workPending: true };
+    const claimed: InstanceDocument = { ...doc, claimAttempts: doc.claimAttempts + 1 };
+    return { instance: toInstanceState(claimed), leaseToken: token, workSeq: doc.work.seq, workPending: true, ...takenOver(doc) };
   }
 
   /** See `InstanceStore.claimInstance`: one running execution, leased to the caller whether or not it has work. */
@@ -73,7 +75,7 @@ export class LeaseClaims {
     );
     if (doc === null) return undefined;
     const claimed: InstanceDocument = { ...doc, claimAttempts: doc.claimAttempts + 1 };
-    return { instance: toInstanceState(claimed), leaseToken: token, workSeq: doc.work.seq, workPending: doc.work.pending };
+    return { instance: toInstanceState(claimed), leaseToken: token, workSeq: doc.work.seq, workPending: doc.work.pending, ...takenOver(doc) };
   }
 
   /** See `InstanceStore.nextWorkTime`: when the earliest work that is not claimable at `now` becomes claimable. */
@@ -194,4 +196,9 @@ export class LeaseClaims {
     );
     return renewed.matchedCount === 1;
   }
+}
+
+/** `WorkItem.takenOverFrom` of a claim, from the document before it: the worker of the expired lease it replaced. */
+function takenOver(before: InstanceDocument): { takenOverFrom?: string } {
+  return before.lease == null ? {} : { takenOverFrom: before.lease.workerId };
 }

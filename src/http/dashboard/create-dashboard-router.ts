@@ -5,7 +5,7 @@ import { checkSecurityChoice } from '../check-security-choice.js';
 import { createRequestGuard } from '../request-guard.js';
 import { resolveGuardOptions, type ResolvedGuardOptions } from '../resolve-guard-options.js';
 import { toHttpApiError } from '../to-http-api-error.js';
-import { consoleLogger, type RuntimeLogger } from '../../core/runtime-logger.js';
+import { consoleLogger, structuredLog, type RuntimeLogger } from '../../core/runtime-logger.js';
 import { escapeHtml, loadDashboardAssets } from './dashboard-assets.js';
 import { DashboardConfigurationError } from '../../core/errors/dashboard-configuration-error.js';
 import type { DashboardOptions } from './dashboard-options.js';
@@ -85,7 +85,7 @@ export function createDashboardRouter(options: DashboardOptions, logger: Runtime
       res.status(known.status).json(known.toBody());
       return;
     }
-    logger('error', `dashboard: ${req.method} ${req.originalUrl} failed`, error);
+    structuredLog(logger)('error', `dashboard: ${req.method} ${req.originalUrl} failed`, { error });
     res.status(500).json({ error: 'INTERNAL_ERROR', message: 'Something went wrong while processing the request; the server logged the details.', details: [] });
   });
   return router;

@@ -55,7 +55,8 @@ export async function startHttpApp(options: {
   container.registerInstance(HeldCities, held);
   const errors: unknown[][] = [];
   const log = (level: string, message: string, ...args: unknown[]): void => {
-    if (level === 'error') errors.push([message, ...args]);
+    // The third argument is the log record: its error follows the message.
+    if (level === 'error') errors.push([message, (args[0] as { error?: unknown } | undefined)?.error]);
   };
   const app = await startTestApp({ orchestrators: options.orchestrators ?? ORCHESTRATORS, activities: ACTIVITIES, entities: ENTITIES, container, logger: log });
   const web = express();
