@@ -123,6 +123,16 @@ export function describeInstanceStoreWork(current: () => InstanceStore): void {
       expect(second.instance.claimAttempts).toBe(2);
     });
 
+    it('names the worker whose expired lease a claim took over, and none after a release', async () => {
+      await create(store, 'a');
+      const first = await claim(store, T0, 'w1');
+      expect(first.takenOverFrom).toBeUndefined();
+      const second = await claim(store, at(LEASE_MS), 'w2');
+      expect(second.takenOverFrom).toBe('w1');
+      await store.releaseWork(second, { moreWork: true, succeeded: true, now: at(LEASE_MS + 1) });
+      expect((await claim(store, at(LEASE_MS + 2), 'w3')).takenOverFrom).toBeUndefined();
+    });
+
     it('claims the oldest work first', async () => {
       await create(store, 'newer', { now: at(10) });
       await create(store, 'older', { now: at(5) });
@@ -185,7 +195,9 @@ export function describeInstanceStoreWork(current: () => InstanceStore): void {
       expect(item).toMatchObject({ instance: { instanceId: 'a', claimAttempts: 1 }, workPending: false });
       expect(await store.claimWork({ workerId: 'w3', leaseMs: LEASE_MS, now: at(2) })).toBeUndefined();
       expect(await store.claimInstance('a', executionId, { workerId: 'w3', leaseMs: LEASE_MS, now: at(2) })).toBeUndefined();
-      expect((await store.claimInstance('a', executionId, { workerId: 'w3', leaseMs: LEASE_MS, now: at(LEASE_MS + 2) }))?.instance.instanceId).toBe('a');
+      const takeover = await store.claimInstance('a', executionId, { workerId: 'w3', leaseMs: LEASE_MS, now: at(LEASE_MS + 2) });
+      expect(takeover?.instance.instanceId).toBe('a');
+      expect(takeover?.takenOverFrom).toBe('w2');
     });
 
     it('flags the instance it claims, so that it is claimed again if its worker dies holding the lease', async () => {
