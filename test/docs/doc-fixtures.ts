@@ -8,7 +8,7 @@ import type { Application, Request } from 'express';
 import { injectable } from 'tsyringe';
 import {
   Activity, DurableEntity, Entity, EntityId, Orchestrator, type AdminAuthorize, type AdminOperation, type Durably,
-  type OrchestrationContext,
+  type OrchestrationContext, type PinoLike,
 } from '../../src/index.js';
 
 // ---- services (constructor-injected into activities and entities)
@@ -181,3 +181,5 @@ export const counterId = new EntityId('Counter', 'myCounter');
 export declare const instanceId: string;
 /** The admin router's authorization hook of your app. */
 export declare const authorize: AdminAuthorize;
+/** pino's default export (`import pino from 'pino'`): the app's dependency, not Durably's, so it is declared here. */
+export declare function pino(options?: { readonly level?: string }): PinoLike;
