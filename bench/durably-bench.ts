@@ -1,8 +1,10 @@
 /**
- * `npm run bench [-- --quick] [-- --reps N] [-- --only chain10,writes] [-- --no-micro]`: Durably alone, every shape of
- * `npm run bench:peers` (docs/performance.md) on the embedded engine in memory and with a dbPath, interleaved
- * repetition by repetition, judged against the absolute targets; then the engine and replay micro-benchmarks (and, in
- * full mode, the entity one). Each shape runs in its own child process per mode. Not part of `npm test` or CI.
+ * `npm run bench [-- --quick] [-- --reps N] [-- --only chain10,writes] [-- --no-micro] [-- --against DIR]`: Durably
+ * alone, every shape of `npm run bench:peers` (docs/performance.md) on the embedded engine in memory and with a dbPath,
+ * interleaved repetition by repetition, judged against the absolute targets; then the engine and replay
+ * micro-benchmarks (and, in full mode, the entity one). Each shape runs in its own child process per mode. With
+ * `--against DIR` (another checkout of Durably, built): this tree against that one, both with a dbPath, interleaved —
+ * an A/B of a change. Not part of `npm test` or CI.
  *
  * @module
  */
@@ -45,15 +47,20 @@ function micro(script: string, args: string[]): void {
 async function main(): Promise<void> {
   const startedAt = new Date();
   const loadBefore = loadAverage();
-  log(`bench ${options.quick ? '(quick) ' : ''}— Durably on the embedded engine, memory vs dbPath, ${options.reps} reps per shape; load average ${loadBefore}`);
-  const memory = mode(false);
+  const against = options.argv.includes('--against') ? options.argv[options.argv.indexOf('--against') + 1] : undefined;
+  log(`bench ${options.quick ? '(quick) ' : ''}— Durably on the embedded engine, dbPath vs ${against === undefined ? 'memory' : against}, ${options.reps} reps per shape; load average ${loadBefore}`);
+  const other: Contender = against === undefined ? mode(false) : {
+    id: 'against', label: `${path.basename(path.resolve(against))} (dbPath)`,
+    script: path.resolve(against, 'dist', 'bench', 'peers', 'durably-side.js'),
+    config: (shape, params) => Promise.resolve({ shape, params, dbPath: true }),
+  };
   const dbPath = mode(true);
-  const outcomes = await runShapes({ shapes: options.shapes, contenders: [dbPath, memory], reps: options.reps, quick: options.quick, log });
+  const outcomes = await runShapes({ shapes: options.shapes, contenders: [dbPath, other], reps: options.reps, quick: options.quick, log });
   const loadAfter = loadAverage();
-  const columns = { a: dbPath, b: memory, judged: dbPath.id, ratioTargets: false };
+  const columns = { a: dbPath, b: other, judged: dbPath.id, ratioTargets: false };
 
   out();
-  out(`Durably ${packageVersion('.')} on the embedded engine, in this shape's child process: dbPath against memory`);
+  out(`Durably ${packageVersion('.')} on the embedded engine, in this shape's child process: dbPath against ${against === undefined ? 'memory' : other.label}`);
   out(`${startedAt.toISOString()}; ${machineLine()}`);
   out(`load average (1/5/15 min): ${loadBefore} before, ${loadAfter} after; ${options.reps} reps per shape, interleaved${options.quick ? '; QUICK MODE' : ''}`);
   out('Absolute targets are judged on dbPath; ratio targets (against DBOS) need `npm run bench:peers`.');

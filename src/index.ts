@@ -105,3 +105,9 @@ export { failureDetailsFrom, errorFromFailureDetails } from './core/failure-deta
 
 // Errors (all extend DurableError and carry a stable `code`)
 export * from './core/errors/index.js';
+
+// Observability: trace contexts as stored, and the SDK ID generator that keeps an orchestration's span whole across a
+// takeover (see docs/observability.md)
+export { DurablyIdGenerator } from './telemetry/durably-id-generator.js';
+export type { SpanIdGenerator } from './telemetry/durably-id-generator.js';
+export type { TraceContext } from './core/trace-context.js';

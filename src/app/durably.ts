@@ -38,6 +38,7 @@ import { RetentionSweeper } from '../runtime/retention-sweeper.js';
 import { purgeInstanceTree } from '../client/purge-instance-tree.js';
 import { codeFingerprint, resolveVersioning, versionClaimOf, type ResolvedVersioning } from '../runtime/versioning-options.js';
 import { retryStuckUnderOtherCode } from '../runtime/stuck-retries.js';
+import { createTelemetry, type Telemetry } from '../telemetry/telemetry.js';
 
 // Set by Durably's static block: the private factory, for createDurably below.
 let createWithInternals: (options: DurablyOptions, internals: DurablyInternals) => Promise<Durably>;
@@ -74,6 +75,8 @@ export class Durably {
   /** Backlog, running, stuck and finished instances of the task hub (the admin router's `GET /health`). */
   readonly #health: HealthStats;
   readonly #backoff = new InfrastructureBackoff();
+  // Spans and metrics through @opentelemetry/api: no-ops until the app registers an SDK.
+  readonly #telemetry: Telemetry = createTelemetry();
   #resumeHere: ResumeHereRoute | undefined;
   #started = false;
   #retention: NodeJS.Timeout | undefined;
@@ -97,14 +100,21 @@ export class Durably {
     this.#connection = parts.connection;
     this.#embedded = parts.embedded;
     this.#health = parts.health;
+    // The backlog and stuck gauges read the cluster-wide counts once per metrics collection (never when none is set up).
+    this.#telemetry.metrics.observeHealth(async () => {
+      if (this.#stopping !== undefined) return undefined;
+      const { backlog, stuck } = await this.#health.snapshot(this.#clock.now());
+      return { backlog, stuck };
+    });
     const clock = parts.internals.clock ?? systemClock;
     this.#clock = clock;
     const wake = (): void => this.#worker.wake();
     const dispatcher = new ActionDispatcher(this.#store, this.#scheduler, wake, parts.entities, clock);
     // Faults of the database or the way to it are retried with a short backoff and never count toward poison.
     const faults = { isInfrastructureFault: isStorageFault, backoff: this.#backoff, stopping: () => this.#stopping !== undefined };
+    const telemetry = this.#telemetry;
     const entityRuntime = {
-      store: this.#store, entities: parts.entities, registry: this.registry, container: this.#container, tuning: this.#tuning, log: this.#log, wake, clock, ...faults,
+      telemetry, store: this.#store, entities: parts.entities, registry: this.registry, container: this.#container, tuning: this.#tuning, log: this.#log, wake, clock, ...faults,
       ...(parts.versioning.version === undefined ? {} : { defaultVersion: parts.versioning.version }),
     };
     let fingerprint: string | undefined;
@@ -114,6 +124,7 @@ export class Durably {
       // Computed when first asked (at start()), so that it covers orchestrators registered after create().
       versioning: parts.versioning, fingerprint: () => (fingerprint ??= codeFingerprint(this.registry, parts.versioning)),
       cache: new ExecutionCache({ maxInstances: this.#tuning.executionCacheMaxInstances, maxBytes: this.#tuning.executionCacheMaxBytes }),
+      telemetry,
     };
     this.#worker = new OrchestrationWorker(
       this.#store,
@@ -127,6 +138,7 @@ export class Durably {
       entities: parts.entities,
       clock,
       log: this.#log,
+      telemetry,
       ...(parts.internals.whileWaiting === undefined ? {} : { whileWaiting: parts.internals.whileWaiting }),
     });
     // Finished instances past their retention period, purged with their finished sub-orchestrations (only while still
@@ -213,7 +225,7 @@ export class Durably {
     this.#resumeHere = resumeHere;
     const handlers = createWorkHandlers({
       store: this.#store, activities, tuning: this.#tuning, log: this.#log, wake: () => this.#worker.wake(), localResults: this.#localResults,
-      clock: this.#clock, resumeHere: resumeHere.deliver,
+      clock: this.#clock, resumeHere: resumeHere.deliver, telemetry: this.#telemetry,
     });
     await this.#scheduler.start({
       runActivity: (job, deliveries, options) => this.#tracker.track(() => handlers.runActivity(job, deliveries, options)),

@@ -1,3 +1,4 @@
+import type { Telemetry } from '../telemetry/telemetry.js';
 import type { Clock } from '../ports/clock.js';
 import type { EntityStore } from '../ports/entity-store.js';
 import type { StructuredLog } from '../core/runtime-logger.js';
@@ -20,4 +21,6 @@ export interface DurableClientOptions {
   readonly whileWaiting?: () => Promise<boolean>;
   /** The app's logger: instance starts and retries (none: not logged). */
   readonly log?: StructuredLog;
+  /** The app's spans and metrics (none: nothing traced or counted). */
+  readonly telemetry?: Telemetry;
 }

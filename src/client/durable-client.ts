@@ -24,6 +24,8 @@ import { historySizeOf, toOrchestrationStatus, type OrchestrationStatus } from '
 import { assertSuspension } from './suspension-check.js';
 import { purgeInstanceTree, recursiveOption, type PurgeInstanceOptions, type TerminateOptions } from './purge-instance-tree.js';
 import { rewindInstance } from './rewind-instance.js';
+import { tracedStart } from './traced-start.js';
+import type { TraceContext } from '../core/trace-context.js';
 import { purgeInstances, type PurgeInstancesFilter } from './purge-instances.js';
 
 /** Options of {@link DurableClient.startNew}. */
@@ -35,6 +37,11 @@ export interface StartNewOptions<TInput> extends InstanceIdPolicy {
   readonly startAt?: Date;
   /** The instance's orchestration version (`ctx.version`, `status.version`). Default: the app's `version`, if any. */
   readonly version?: string;
+  /**
+   * The trace the start belongs to (a W3C trace context, e.g. from a queue message): its `create_orchestration` span is
+   * a child of it. Default: the active OpenTelemetry context. See docs/observability.md.
+   */
+  readonly parentTrace?: TraceContext;
 }
 
 /** Options of {@link DurableClient.getStatus}. */
@@ -99,15 +106,18 @@ export class DurableClient {
       throw new DurableError('INVALID_ARGUMENT', 'startAt must be a valid Date');
     }
     const input = assertPayloadSize(encodePayload(options.input, 'input'), 'input', this.options.maxPayloadBytes);
-    await createWithPolicy(this.store, this.options, {
+    const version = startVersion(options.version, this.options.version);
+    const traced = { name, instanceId, version: version.orchestrationVersion, parentTrace: options.parentTrace };
+    await tracedStart(this.options.telemetry, traced, (traceContext) => createWithPolicy(this.store, this.options, {
       instanceId,
       executionId: randomUUID(),
       name,
       input,
       ...(options.startAt === undefined ? {} : { scheduledStartTime: options.startAt }),
-      ...startVersion(options.version, this.options.version),
+      ...version,
+      ...(traceContext === undefined ? {} : { traceContext }),
       now: this.options.clock.now(),
-    }, options);
+    }, options));
     this.options.wake();
     return instanceId;
   }

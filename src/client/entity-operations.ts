@@ -5,6 +5,7 @@ import { assertPayloadSize } from '../core/payload-limit.js';
 import { HistoryEventType } from '../history/history-event.js';
 import type { DurableClientOptions } from './durable-client-options.js';
 import { toStoreBounds, type EntityMetadata, type ListEntitiesOptions } from './list-options.js';
+import { activeTraceContext } from '../telemetry/trace-contexts.js';
 
 // The entity operations of DurableClient (its methods of the same names say what each does), kept apart to keep the
 // class to its instance operations.
@@ -21,9 +22,12 @@ export async function signalEntity(
   }
   const encoded = assertPayloadSize(encodePayload(input, `input of operation '${operation}'`), `input of operation '${operation}'`, options.maxPayloadBytes);
   const now = options.clock.now();
+  // The operation's span continues the caller's trace, if it has one.
+  const traceContext = options.telemetry === undefined ? undefined : activeTraceContext();
   await options.entities.sendMessage(entityId.instanceId, {
     type: HistoryEventType.EntityRequest, eventId: -1, timestamp: now, operation, input: encoded,
     ...(scheduledTime === undefined ? {} : { scheduledTime }),
+    ...(traceContext === undefined ? {} : { traceContext }),
   }, { now });
   options.wake();
 }

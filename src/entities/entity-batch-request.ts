@@ -1,6 +1,7 @@
 import type { RunnableClass } from '../engine/task-types.js';
 import type { EncodedPayload } from '../history/history-event.js';
 import type { EntityId } from '../core/entity-id.js';
+import type { FailureDetails } from '../core/failure-details.js';
 
 /** One queued operation of an {@link EntityBatchRequest}. */
 export interface EntityOperationRequest {
@@ -31,4 +32,17 @@ export interface EntityBatchRequest {
   readonly newInstanceId: () => string;
   /** The largest encoded state, result or outgoing input, in UTF-8 bytes. */
   readonly maxPayloadBytes: number;
+  /**
+   * Watches each operation (the runtime's spans and metrics): called before it runs; the operation's code runs inside
+   * `run`, and `end` is called with its failure, if it failed.
+   */
+  readonly observe?: (operation: EntityOperationRequest) => ObservedOperation;
+}
+
+/** What {@link EntityBatchRequest.observe} returns for one operation. */
+export interface ObservedOperation {
+  /** Runs the operation's code (e.g. with its span active). */
+  run<T>(work: () => T): T;
+  /** The operation ended: successfully, or with `failure`. */
+  end(failure?: FailureDetails): void;
 }

@@ -50,17 +50,21 @@ export async function executeEntityBatch(request: EntityBatchRequest): Promise<E
   const actions: EntityAction[] = [];
   for (const operation of request.operations) {
     const scope = new EntityOperationScope(request, operation, state);
+    const observed = request.observe?.(operation);
     bindEntity(entity, scope);
     try {
-      const returned = invoke(scope);
+      const returned = observed === undefined ? invoke(scope) : observed.run(() => invoke(scope));
       // Synchronous operations do not wait for a microtask.
       const value = isPromiseLike(returned) ? await returned : returned;
       const output = scope.finish(value);
       state = output.state;
       outcomes.push({ id: operation.id, success: true, result: output.result });
       actions.push(...output.actions);
+      observed?.end();
     } catch (error) {
-      outcomes.push({ id: operation.id, success: false, failureDetails: failureDetailsFrom(error) });
+      const failureDetails = failureDetailsFrom(error);
+      outcomes.push({ id: operation.id, success: false, failureDetails });
+      observed?.end(failureDetails);
     } finally {
       scope.end();
       unbindEntity(entity);

@@ -19,7 +19,7 @@ export { EntityOperationNotFoundError } from '../core/errors/entity-operation-no
 
 // Execution (pure: state and operations in, state, outcomes and actions out)
 export { executeEntityBatch } from './execute-entity-batch.js';
-export type { EntityBatchRequest, EntityOperationRequest } from './entity-batch-request.js';
+export type { EntityBatchRequest, EntityOperationRequest, ObservedOperation } from './entity-batch-request.js';
 export type { EntityBatchResult, EntityOperationOutcome, EntityOperationSuccess, EntityOperationFailure } from './entity-batch-result.js';
 export { EntityActionType } from './entity-action.js';
 export type { EntityAction, EntitySignalAction, EntityStartOrchestrationAction } from './entity-action.js';

@@ -1,5 +1,6 @@
 import type { EncodedPayload } from '../core/codec.js';
 import type { FailureDetails } from '../core/failure-details.js';
+import type { TraceContext } from '../core/trace-context.js';
 
 /**
  * The persisted names of history events (Durable Task's names, so that the Durable Functions `showHistory` view is a
@@ -77,6 +78,16 @@ export interface ExecutionStartedEvent extends EventBase {
   readonly scheduledStartTime?: Date;
   /** The runtime's `maxHistoryEvents` when the execution started: `ctx.continueAsNewSuggested` compares with it. */
   readonly maxHistoryEvents?: number;
+  /**
+   * The span that started the execution (the client's `create_orchestration` span, or the parent orchestration's
+   * span for a sub-orchestration), when tracing was on: the execution's span is its child.
+   */
+  readonly parentTraceContext?: TraceContext;
+  /**
+   * The execution's own `orchestration:<Name>` span, when tracing was on: the parent of every activity, timer,
+   * sub-orchestration and entity operation span of the execution, in whichever process they run.
+   */
+  readonly traceContext?: TraceContext;
 }
 export interface ExecutionCompletedEvent extends EventBase {
   readonly type: typeof HistoryEventType.ExecutionCompleted;
@@ -307,6 +318,8 @@ export interface EntityRequestEvent extends EventBase {
   readonly senderId?: string;
   /** Not to be applied before this time (a scheduled signal). */
   readonly scheduledTime?: Date;
+  /** The span of the sender (an orchestration's span, the client's active span): the operation's span is its child. */
+  readonly traceContext?: TraceContext;
 }
 /** A lock request travelling along `lockSet`: this entity is `lockSet[position]`. */
 export interface EntityLockRequestEvent extends EventBase {

@@ -1,4 +1,4 @@
-import { HistoryEventType, type ContinueAsNewEvent, type ExecutionCompletedEvent, type HistoryEvent } from '../history/history-event.js';
+import { HistoryEventType, type ContinueAsNewEvent, type ExecutionCompletedEvent, type ExecutionStartedEvent, type HistoryEvent } from '../history/history-event.js';
 import { answeredSequence, isAnswerable } from '../history/history-event-traits.js';
 import { withoutRewound } from '../history/rewound-history.js';
 import type { HistoryChunk } from '../ports/instance-store.js';
@@ -31,6 +31,12 @@ export class HistoryView {
   #bytes = 0;
   #ending: ContinueAsNewEvent | ExecutionCompletedEvent | undefined;
   #lastUndispatched: HistoryChunk | undefined;
+
+  /** The execution's first event, once committed (its span, its start). */
+  get started(): ExecutionStartedEvent | undefined {
+    const first = this.#events[0];
+    return first?.type === HistoryEventType.ExecutionStarted ? first : this.#events[1]?.type === HistoryEventType.ExecutionStarted ? this.#events[1] : undefined;
+  }
 
   /** The view of a history as loaded from the store. */
   static fromChunks(chunks: readonly HistoryChunk[]): HistoryView {

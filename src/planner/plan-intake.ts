@@ -1,3 +1,4 @@
+import type { TraceContext } from '../core/trace-context.js';
 import { HistoryEventType, type ContinueAsNewEvent, type ExecutionCompletedEvent, type ExecutionTerminatedEvent, type HistoryEvent } from '../history/history-event.js';
 import { answeredSequence, isAnswerable } from '../history/history-event-traits.js';
 import { TERMINAL_STATUSES, type InboxMessage, type InstanceState } from '../ports/instance-store.js';
@@ -19,6 +20,8 @@ export interface IntakeInput {
   readonly engineVersion: number;
   /** Recorded in ExecutionStarted: the history limit the execution starts under (for `ctx.continueAsNewSuggested`). */
   readonly maxHistoryEvents?: number;
+  /** Recorded in ExecutionStarted for a first episode: the execution's span (tracing on), from the runtime. */
+  readonly traceContext?: TraceContext;
 }
 
 /** Messages that need no episode: applied before (duplicates), or for another execution or an earlier one (stale). */
@@ -132,6 +135,8 @@ export function planIntake(input: IntakeInput): Intake {
       ...(instance.scheduledStartTime === undefined ? {} : { scheduledStartTime: instance.scheduledStartTime }),
       ...(input.maxHistoryEvents === undefined ? {} : { maxHistoryEvents: input.maxHistoryEvents }),
       ...(instance.orchestrationVersion === undefined ? {} : { version: instance.orchestrationVersion }),
+      ...(instance.traceContext === undefined ? {} : { parentTraceContext: instance.traceContext }),
+      ...(input.traceContext === undefined ? {} : { traceContext: input.traceContext }),
     });
     if (instance.carryoverEvents !== undefined) newEvents.push(...instance.carryoverEvents);
   }

@@ -1,4 +1,5 @@
 import type { FailureDetails } from '../core/failure-details.js';
+import type { TraceContext } from '../core/trace-context.js';
 import type { EntityRecord } from './entity-store.js';
 import type { FinishedInstance, FinishedInstanceQuery } from './finished-instances.js';
 import type { HistorySize } from './history-size.js';
@@ -55,6 +56,12 @@ export interface InstanceState {
    * parent's), kept across continue-as-new; undefined when it has none. Not to be confused with `version`.
    */
   readonly orchestrationVersion?: string;
+  /**
+   * The span that started the instance (the client's `create_orchestration` span, a parent orchestration's span), when
+   * tracing was on: each execution's first episode records it as ExecutionStarted's `parentTraceContext`. Kept across
+   * continue-as-new.
+   */
+  readonly traceContext?: TraceContext;
   /** Consecutive claims of this instance whose episode did not commit (poison detection). */
   readonly claimAttempts: number;
   /**
@@ -193,6 +200,8 @@ export interface InstanceStart {
   readonly scheduledStartTime?: Date;
   /** See {@link InstanceState.orchestrationVersion}. */
   readonly orchestrationVersion?: string;
+  /** See {@link InstanceState.traceContext}. */
+  readonly traceContext?: TraceContext;
   readonly idempotencyKey?: string;
   /** A finished instance with this ID: replace it (the default; its old history is deleted), or refuse. */
   readonly ifFinished?: 'replace' | 'fail';

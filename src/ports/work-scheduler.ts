@@ -1,5 +1,6 @@
 import type { ActivityTimeoutKind } from '../core/errors/activity-timeout-error.js';
 import type { ActivityAttemptLimits, EncodedPayload } from '../history/history-event.js';
+import type { TraceContext } from '../core/trace-context.js';
 
 /** Which scheduled action a job is: (instance, execution, sequence) is unique. */
 export interface JobRef {
@@ -18,6 +19,8 @@ export interface ActivityJob extends JobRef {
   readonly attempt?: number;
   /** Heartbeat details the previous attempt of the call left. */
   readonly heartbeatDetails?: EncodedPayload;
+  /** The span of the execution that scheduled it (tracing on): the attempt's span is its child. */
+  readonly traceContext?: TraceContext;
 }
 
 /** What the scheduler hands a running activity besides the job: its delivery, its signal, its heartbeat. */

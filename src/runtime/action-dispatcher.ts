@@ -9,6 +9,7 @@ import type { HistoryChunk, InstanceState, InstanceStore } from '../ports/instan
 import type { EntityStore } from '../ports/entity-store.js';
 import type { ActivityJob, StartedActivities, WorkScheduler } from '../ports/work-scheduler.js';
 import type { Clock } from '../ports/clock.js';
+import type { TraceContext } from '../core/trace-context.js';
 import { activityJobOf } from './activity-job-of.js';
 import { rerunRewound } from './rerun-rewound.js';
 import { terminateChildren } from './terminate-children.js';
@@ -33,6 +34,17 @@ export const DedupeKey = {
   entitySend: (origin: string) => JSON.stringify(['entity-send', origin]),
 } as const;
 
+/** Options of {@link ActionDispatcher.dispatch}. */
+export interface DispatchOptions {
+  /**
+   * The chunk may have been dispatched before (a crash before it was marked): messages to entities that the entity
+   * already applied are not sent again (an entity's receipts; other steps are idempotent by key).
+   */
+  readonly recovering?: boolean;
+  /** The execution's span (ExecutionStarted's `traceContext`): the parent of the spans of the work it starts. */
+  readonly traceContext?: TraceContext;
+}
+
 const NOTHING_TO_STORE: StartedActivities = { stored: () => Promise.resolve() };
 
 /**
@@ -54,12 +66,10 @@ export class ActionDispatcher {
     this.scheduler.flushSoon();
   }
 
-  /**
-   * `recovering`: the chunk may have been dispatched before (a crash before it was marked): messages to entities that
-   * the entity already applied are not sent again (an entity's receipts; other steps are idempotent by key).
-   */
-  async dispatch(instance: InstanceState, chunk: HistoryChunk, options: { readonly recovering?: boolean } = {}): Promise<StartedActivities> {
+  /** Carries out `chunk` (see {@link DispatchOptions}). */
+  async dispatch(instance: InstanceState, chunk: HistoryChunk, options: DispatchOptions = {}): Promise<StartedActivities> {
     const recovering = options.recovering === true;
+    const { traceContext } = options;
     const { instanceId, executionId } = instance;
     let instancesGivenWork = 0;
     // All of the chunk's activities in one call (a fan-out is one insert), first: they are what the instance waits for.
@@ -71,7 +81,7 @@ export class ActionDispatcher {
     }
     const activities: ActivityJob[] = [];
     for (const event of chunk.events) {
-      if (event.type === HistoryEventType.TaskScheduled && !cancelled.has(event.eventId)) activities.push(activityJobOf(instance, event));
+      if (event.type === HistoryEventType.TaskScheduled && !cancelled.has(event.eventId)) activities.push(activityJobOf(instance, event, traceContext));
     }
     // A fresh chunk's activities may start before their jobs are stored (or be recorded without ever being stored):
     // the caller awaits `stored` before it depends on them (its next commit, or marking the chunk dispatched). A
@@ -92,7 +102,7 @@ export class ActionDispatcher {
           break;
         case HistoryEventType.SubOrchestrationInstanceCreated:
           // The child runs the version the call named, else its parent's.
-          await this.#startChild(instance, event.eventId, event.name, event.instanceId, event.input, event.version ?? instance.orchestrationVersion);
+          await this.#startChild(instance, event.eventId, event.name, event.instanceId, event.input, event.version ?? instance.orchestrationVersion, traceContext);
           instancesGivenWork++;
           break;
         case HistoryEventType.EventSent:
@@ -107,7 +117,7 @@ export class ActionDispatcher {
           const scheduled = event.type === HistoryEventType.EntityOperationSignaled && event.scheduledTime !== undefined ? { scheduledTime: event.scheduledTime } : {};
           await this.#toEntity(event.targetInstanceId, {
             type: HistoryEventType.EntityRequest, eventId: -1, timestamp: event.timestamp, operation: event.operation, input: event.input,
-            senderId: instanceId, ...parent, ...scheduled,
+            senderId: instanceId, ...parent, ...scheduled, ...(traceContext === undefined ? {} : { traceContext }),
           }, DedupeKey.entityMessage(instanceId, executionId, event.eventId), recovering);
           instancesGivenWork++;
           break;
@@ -194,7 +204,7 @@ export class ActionDispatcher {
     if (instance.parentInstance !== undefined) this.wake();
   }
 
-  async #startChild(parent: InstanceState, sequence: number, name: string, childId: string, input: string | undefined, version: string | undefined): Promise<void> {
+  async #startChild(parent: InstanceState, sequence: number, name: string, childId: string, input: string | undefined, version: string | undefined, traceContext: TraceContext | undefined): Promise<void> {
     const now = this.clock.now();
     try {
       await this.store.createInstance({
@@ -204,6 +214,7 @@ export class ActionDispatcher {
         input,
         parentInstance: { instanceId: parent.instanceId, executionId: parent.executionId, name: parent.name, taskScheduledId: sequence },
         ...(version === undefined ? {} : { orchestrationVersion: version }),
+        ...(traceContext === undefined ? {} : { traceContext }),
         idempotencyKey: DedupeKey.subOrchestrationStart(parent.instanceId, parent.executionId, sequence),
         now,
       });

@@ -2,6 +2,7 @@ import { DurableError } from '../core/durable-error.js';
 import type { Clock } from '../ports/clock.js';
 import type { InstanceStore, ReleaseOptions, WorkItem } from '../ports/instance-store.js';
 import type { StructuredLog } from '../core/runtime-logger.js';
+import type { Telemetry } from '../telemetry/telemetry.js';
 
 /** What a {@link ClaimedLease} needs from the app. */
 export interface LeaseRuntime {
@@ -15,6 +16,8 @@ export interface LeaseRuntime {
   readonly stopping: () => boolean;
   /** This process's record of consecutive infrastructure failures per instance. */
   readonly backoff: InfrastructureBackoff;
+  /** Counts the episodes retried after a failure (`durably.retries`). */
+  readonly telemetry: Telemetry;
 }
 
 /**
@@ -162,6 +165,7 @@ export class ClaimedLease {
     this.#rt.log(kind === 'instance' ? 'error' : 'warn', `episode of ${what} failed (${kind === 'instance' ? 'counts toward the poison cap' : 'infrastructure, not counted'}); it will be retried`, {
       event: 'episode.failed', instanceId, executionId, name, attempt: claimAttempts, error,
     });
+    this.#rt.telemetry.metrics.retried('episode', name);
     return this.failed(kind);
   }
 

@@ -16,6 +16,9 @@ import { crashPoint } from './crash-point.js';
 import type { ResolvedTuning } from './durably-options.js';
 import type { Release } from './episode-runtime.js';
 import type { StructuredLog } from '../core/runtime-logger.js';
+import type { ObservedOperation } from '../entities/entity-batch-request.js';
+import type { TraceContext } from '../core/trace-context.js';
+import type { Telemetry } from '../telemetry/telemetry.js';
 
 /** What an entity episode needs from the app. */
 export interface EntityEpisodeRuntime {
@@ -37,6 +40,8 @@ export interface EntityEpisodeRuntime {
   readonly stopping: () => boolean;
   /** The app's `version`: the orchestration version of the orchestrations entities start. */
   readonly defaultVersion?: string;
+  /** The app's spans and metrics: each operation runs in its span. */
+  readonly telemetry: Telemetry;
 }
 
 // Messages one episode applies at most; the rest wait for the next claim (the instance stays flagged).
@@ -252,12 +257,25 @@ function lockOnward(event: Extract<HistoryEvent, { type: 'EntityLockRequest' }>,
   };
 }
 
+// An operation's span (active while its code runs, under its sender's) and its count in `durably.entity.operations`.
+function observeOperation(telemetry: Telemetry, instanceId: string, entityName: string, operation: string, parent: TraceContext | undefined): ObservedOperation {
+  const span = telemetry.tracer.startEntityOperation(instanceId, entityName, operation, parent);
+  return {
+    run: (work) => span.run(work),
+    end: (failure) => {
+      span.end(failure);
+      telemetry.metrics.entityOperation(entityName, operation, failure !== undefined);
+    },
+  };
+}
+
 /** Runs a batch of operations on the entity's code and records their answers and sends in the outbox. */
 async function runOperations(rt: EntityEpisodeRuntime, instanceId: string, entityName: string, messages: readonly EntityMessage[], working: Working): Promise<void> {
   const requests = messages.map((m) => {
     const event = m.event as Extract<HistoryEvent, { type: 'EntityRequest' }>;
-    return { id: m.id, operation: event.operation, input: event.input, parent: event.parent };
+    return { id: m.id, operation: event.operation, input: event.input, parent: event.parent, traceContext: event.traceContext };
   });
+  const traceContexts = new Map(requests.map((request) => [request.id, request.traceContext]));
   let outcomes: { id: string; success: boolean; result?: EncodedPayload; failureDetails?: ReturnType<typeof failureDetailsFrom> }[];
   try {
     const entity = rt.registry.resolveEntity(entityName, rt.container);
@@ -269,6 +287,7 @@ async function runOperations(rt: EntityEpisodeRuntime, instanceId: string, entit
       resolveOrchestratorName: (ref) => rt.registry.nameOf('orchestrator', ref),
       newInstanceId: () => randomUUID().replaceAll('-', ''),
       maxPayloadBytes: rt.tuning.maxPayloadBytes,
+      observe: (request) => observeOperation(rt.telemetry, instanceId, entityName, request.operation, traceContexts.get(request.id)),
     });
     working.exists = result.state !== undefined;
     working.state = result.state;

@@ -121,5 +121,6 @@ async function poison(rt: EpisodeRuntime, item: WorkItem): Promise<void> {
   const { instanceId, executionId, name, claimAttempts } = item.instance;
   rt.log('error', failure.errorMessage, { event: 'instance.poisoned', instanceId, executionId, name, attempt: claimAttempts });
   await rt.store.markStuck(item.instance.instanceId, item.leaseToken, failure, { fail: true, now: rt.clock.now() });
+  rt.telemetry.metrics.instanceFinished(item.instance.name, 'Failed');
   await rt.dispatcher.reportFailureToParent(item.instance, failure);
 }

@@ -9,6 +9,7 @@ import type { ExecutionCache } from './execution-cache.js';
 import type { LocalResults } from './local-results.js';
 import type { StructuredLog } from '../core/runtime-logger.js';
 import type { ResolvedVersioning } from './versioning-options.js';
+import type { Telemetry } from '../telemetry/telemetry.js';
 
 /** What an episode needs from the app. */
 export interface EpisodeRuntime {
@@ -34,6 +35,8 @@ export interface EpisodeRuntime {
   readonly versioning: ResolvedVersioning;
   /** The code fingerprint recorded with a stuck marker (see `InstanceStore.retryStuck`). */
   readonly fingerprint: () => string;
+  /** The app's spans and metrics. */
+  readonly telemetry: Telemetry;
 }
 
 /** How the session lets the instance go. */

@@ -18,6 +18,8 @@ import { crashPoint } from './crash-point.js';
 import { LEASE_LOST } from './claimed-lease.js';
 import type { EpisodeRuntime, Release } from './episode-runtime.js';
 import type { LocalResult } from './local-results.js';
+import type { TraceContext } from '../core/trace-context.js';
+import { beginExecutionSpan, episodeCommitted } from './episode-telemetry.js';
 
 /** The state one session carries from episode to episode under its lease. */
 export interface EpisodeSession {
@@ -42,6 +44,12 @@ export interface EpisodeSession {
    */
   inboxHoldsDeferred: boolean;
 }
+
+// The dispatch option naming the execution's span, the parent of the spans of the work it starts.
+const traceOf = (view: HistoryView): { traceContext?: TraceContext } => {
+  const traceContext = view.started?.traceContext;
+  return traceContext === undefined ? {} : { traceContext };
+};
 
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
@@ -74,7 +82,7 @@ export async function openSession(rt: EpisodeRuntime, item: WorkItem): Promise<{
   const view = HistoryView.fromChunks(chunks);
   const undispatched = view.undispatchedChunk;
   if (undispatched !== undefined) {
-    await rt.dispatcher.dispatch(instance, undispatched, { recovering: true });
+    await rt.dispatcher.dispatch(instance, undispatched, { recovering: true, ...traceOf(view) });
     await rt.store.markDispatched(instanceId, executionId, undispatched.firstEventIndex);
   }
   return { session: { instance, view, execution: undefined, unmarked: undefined, storing: undefined, committedAt: undefined, inboxHoldsDeferred: false }, queued };
@@ -94,6 +102,8 @@ export async function runEpisodeStep(
 ): Promise<StepEnd> {
   const recorded = new Set<number>();
   const settled = new Set<number>();
+  // The span a first episode starts for its execution: dropped unexported unless the episode commits.
+  const traceContext = beginExecutionSpan(rt.telemetry, session.instance, session.view);
   const settle = (i: number, wasRecorded: boolean): void => {
     if (settled.has(i)) return;
     settled.add(i);
@@ -101,7 +111,10 @@ export async function runEpisodeStep(
   };
   try {
     const now = rt.clock.now();
-    const intake = planIntake({ instance: session.instance, view: session.view, queued: queued ?? [], local: local.map((r) => r.event), now, engineVersion: ENGINE_VERSION, maxHistoryEvents: rt.tuning.maxHistoryEvents });
+    const intake = planIntake({
+      instance: session.instance, view: session.view, queued: queued ?? [], local: local.map((r) => r.event), now, engineVersion: ENGINE_VERSION, maxHistoryEvents: rt.tuning.maxHistoryEvents,
+      ...(traceContext === undefined ? {} : { traceContext }),
+    });
     if (queued !== undefined && (intake.kind === 'idle' || intake.kind === 'run')) session.inboxHoldsDeferred = intake.deferred.length > 0;
     switch (intake.kind) {
       case 'continue-as-new':
@@ -122,9 +135,15 @@ export async function runEpisodeStep(
         return await runAndCommit(rt, item, session, intake, now, release, (i) => settle(i, true));
     }
   } finally {
+    dropUncommittedSpan(rt, session, traceContext);
     // A local result not recorded here is sent to the inbox by its sender.
     local.forEach((_, i) => settle(i, recorded.has(i)));
   }
+}
+
+// A first episode that did not commit: the span it started for the execution is dropped, never exported.
+function dropUncommittedSpan(rt: EpisodeRuntime, session: EpisodeSession, traceContext: TraceContext | undefined): void {
+  if (traceContext !== undefined && session.view.length === 0) rt.telemetry.tracer.abandonExecution(session.instance.executionId);
 }
 
 async function runAndCommit(
@@ -132,6 +151,9 @@ async function runAndCommit(
   recorded: (localIndex: number) => void,
 ): Promise<StepEnd> {
   const { instanceId, executionId } = session.instance;
+  const startedAt = performance.now();
+  // A warm execution continues from where it is; otherwise the code replays the history known here.
+  const replayedEvents = session.execution?.canContinue === true && session.execution.historyLength === session.view.length ? 0 : session.view.length;
   const outcome = await runEngine(rt, session, intake.newEvents);
   const plan: CommitPlan = planCommit({ instance: session.instance, view: session.view, intake, outcome, now, limits: rt.tuning });
   if (plan.kind === 'stuck') {
@@ -161,6 +183,7 @@ async function runAndCommit(
   for (const i of intake.localAccepted) recorded(i);
   session.view.append(chunk);
   session.committedAt = now;
+  episodeCommitted(rt.telemetry, session.instance, session.view, chunk, { durationMs: performance.now() - startedAt, replayedEvents });
   if (!plan.continuable) session.execution = undefined;
   if (plan.runtimeStatus !== session.instance.runtimeStatus) logEnding(rt, session.instance, plan);
   session.instance = {
@@ -171,7 +194,7 @@ async function runAndCommit(
     stuck: undefined, stuckSince: undefined, carryoverEvents: undefined,
   };
   crashPoint('after-history-commit');
-  session.storing = await rt.dispatcher.dispatch(session.instance, chunk);
+  session.storing = await rt.dispatcher.dispatch(session.instance, chunk, traceOf(session.view));
   crashPoint('after-dispatch');
   session.unmarked = chunk.firstEventIndex;
   if (plan.warning !== undefined) rt.log('warn', plan.warning, { instanceId, executionId, name: session.instance.name });

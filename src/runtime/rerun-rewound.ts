@@ -33,10 +33,12 @@ export async function rerunRewound(deps: RerunDeps, instance: InstanceState, rew
   const activities: ActivityJob[] = [];
   const timers: { ref: JobRef; fireAt: Date }[] = [];
   let given = 0;
+  const started = events.find((event) => event.type === HistoryEventType.ExecutionStarted);
+  const traceContext = started?.type === HistoryEventType.ExecutionStarted ? started.traceContext : undefined;
   for (const event of events) {
     if (!wanted.has(event.eventId)) continue;
     const ref: JobRef = { instanceId, executionId, sequence: event.eventId };
-    if (event.type === HistoryEventType.TaskScheduled) activities.push(activityJobOf(instance, event));
+    if (event.type === HistoryEventType.TaskScheduled) activities.push(activityJobOf(instance, event, traceContext));
     else if (event.type === HistoryEventType.TimerCreated) timers.push({ ref, fireAt: event.fireAt });
     else if (event.type === HistoryEventType.SubOrchestrationInstanceCreated) {
       given += await rerunChild(deps, instance, event.eventId, event.instanceId, rewind.reason);

@@ -15,6 +15,7 @@ import type { ResolvedTuning } from './durably-options.js';
 import type { LocalResults } from './local-results.js';
 import type { ResumeHere } from './resume-here.js';
 import type { StructuredLog } from '../core/runtime-logger.js';
+import type { Telemetry } from '../telemetry/telemetry.js';
 
 /**
  * Starts of an activity that never ended (crashed, froze or timed out its worker) before its task is failed as
@@ -41,8 +42,10 @@ export function createWorkHandlers(deps: {
   readonly clock: Clock;
   /** Where an outcome goes next: straight to its instance, when this process can run it at once. */
   readonly resumeHere?: ResumeHere;
+  /** The app's spans and metrics: each attempt runs in its span. */
+  readonly telemetry: Telemetry;
 }): WorkHandlers {
-  const { store, activities, tuning, log, wake, localResults, clock, resumeHere } = deps;
+  const { store, activities, tuning, log, wake, localResults, clock, resumeHere, telemetry } = deps;
 
   // A storage error (the database restarting, a connection closed) must not drop a job's outcome: a handler that
   // throws makes the scheduler fail the job for good, and its instance would wait forever. Retry instead (the job's
@@ -135,7 +138,14 @@ export function createWorkHandlers(deps: {
     } else {
       const attempt = attemptOf(job, deliveries);
       const context = new RunningActivityContext(job, attempt, options, tuning.maxPayloadBytes);
-      const outcome = await runUntilAborted(() => activities.resolve(name).run(decodePayload(job.input), context), context.signal);
+      // The attempt's span is the active one while its code runs: the user's own spans nest under it.
+      const span = telemetry.tracer.startActivity(job, attempt);
+      if (attempt > 1) telemetry.metrics.retried('activity', name);
+      const startedAt = performance.now();
+      const outcome = await runUntilAborted(() => span.run(() => activities.resolve(name).run(decodePayload(job.input), context)), context.signal);
+      const failure = outcome.kind === 'returned' ? undefined : outcome.kind === 'aborted' ? outcome.reason : outcome.error;
+      span.end(failure);
+      telemetry.metrics.activityFinished(name, performance.now() - startedAt, failure !== undefined);
       // Cancelled (its call, or its instance): history already gave it up, so there is nothing to record.
       if (outcome.kind === 'aborted' && !(outcome.reason instanceof ActivityTimeoutError)) return undefined;
       const details = context.latestDetails === undefined ? {} : { heartbeatDetails: context.latestDetails };

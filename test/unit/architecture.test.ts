@@ -46,14 +46,15 @@ const LAYERS: Record<string, readonly string[]> = {
   registry: ['core', 'history', 'engine', 'entities'],
   ports: ['core', 'history'],
   planner: ['core', 'history', 'engine', 'ports'],
-  runtime: ['core', 'history', 'engine', 'entities', 'registry', 'ports', 'planner'],
-  client: ['core', 'history', 'engine', 'entities', 'registry', 'ports'],
-  http: ['core', 'history', 'entities', 'ports', 'client'],
+  telemetry: ['core', 'history'],
+  runtime: ['core', 'history', 'engine', 'entities', 'registry', 'ports', 'planner', 'telemetry'],
+  client: ['core', 'history', 'engine', 'entities', 'registry', 'ports', 'telemetry'],
+  http: ['core', 'history', 'entities', 'ports', 'client', 'telemetry'],
   adapters: ['core', 'history', 'ports'],
   embedded: ['core'],
   eslint: ['core'],
-  app: ['core', 'history', 'engine', 'entities', 'registry', 'ports', 'planner', 'runtime', 'client', 'http', 'adapters', 'embedded'],
-  testing: ['core', 'history', 'engine', 'entities', 'registry', 'ports', 'planner', 'runtime', 'client', 'http', 'adapters', 'embedded', 'app'],
+  app: ['core', 'history', 'engine', 'entities', 'registry', 'ports', 'planner', 'runtime', 'client', 'http', 'adapters', 'embedded', 'telemetry'],
+  testing: ['core', 'history', 'engine', 'entities', 'registry', 'ports', 'planner', 'runtime', 'client', 'http', 'adapters', 'embedded', 'app', 'telemetry'],
 };
 
 /** The folder of `file` `depth` levels below `base` (a path under src/), or '.' for a file directly in `base`. */
@@ -190,6 +191,7 @@ describe('architecture', () => {
     ['agenda', 'src/adapters/agenda'],
     ['@agendajs/', 'src/adapters/agenda'],
     ['express', 'src/http/'],
+    ['@opentelemetry/', 'src/telemetry/'],
   ])("'%s' is imported only under %s", (pkg, folders) => {
     const offenders = files
       .filter((file) => !folders.split(' ').some((folder) => relative(file).startsWith(folder)))

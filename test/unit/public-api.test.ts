@@ -40,6 +40,7 @@ describe('public API', () => {
       'DurableOrchestrator',
       'DurableRegistry',
       'Durably',
+      'DurablyIdGenerator',
       'ENGINE_VERSION',
       'Entity',
       'EntityActionType',

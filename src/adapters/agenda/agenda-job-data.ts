@@ -2,6 +2,7 @@ import { MalformedJobDataError } from '../../core/errors/malformed-job-data-erro
 import { activityAttemptFields } from '../../history/activity-attempt-fields.js';
 import type { ActivityAttemptLimits } from '../../history/history-event.js';
 import type { ActivityJob, TimerJob } from '../../ports/work-scheduler.js';
+import { traceContextFrom as parseTraceContext, type TraceContext } from '../../core/trace-context.js';
 
 /**
  * The identity of a scheduled action: `${instanceId}\u0000${executionId}\u0000${sequence}`. A unique index on
@@ -38,8 +39,11 @@ export interface TimerJobData extends TimerJob {
 
 /** The `data` of a new activity job: the activity, its key, and no delivery yet. */
 export function activityJobData(job: ActivityJob): ActivityJobData {
-  const { instanceId, executionId, sequence, name, input } = job;
-  return { instanceId, executionId, sequence, name, input, key: jobKey(job), deliveries: 0, ...activityAttemptFields(job) };
+  const { instanceId, executionId, sequence, name, input, traceContext } = job;
+  return {
+    instanceId, executionId, sequence, name, input, key: jobKey(job), deliveries: 0, ...activityAttemptFields(job),
+    ...(traceContext === undefined ? {} : { traceContext: traceContextData(traceContext) }),
+  };
 }
 
 /** The `data` of a new timer job: the timer and its key. */
@@ -85,6 +89,7 @@ export function activityFromData(data: unknown, jobName: string): StoredActivity
   const attempt = d.attempt ?? undefined;
   if (attempt !== undefined && !isInteger(attempt)) throw new MalformedJobDataError(jobName, "'attempt' is not an integer");
   const heartbeatDetails = optionalString(d, jobName, 'heartbeatDetails');
+  const traceContext = traceContextFrom(d.traceContext);
   const timeoutAt = d.timeoutAt ?? undefined;
   const timeoutKind = d.timeoutKind === 'heartbeat' ? 'heartbeat' : 'startToClose';
   return {
@@ -97,12 +102,25 @@ export function activityFromData(data: unknown, jobName: string): StoredActivity
       ...(limits === undefined ? {} : { limits: limitsOf(limits as Record<string, unknown>) }),
       ...(attempt === undefined ? {} : { attempt }),
       ...(heartbeatDetails === undefined ? {} : { heartbeatDetails }),
+      ...(traceContext === undefined ? {} : { traceContext }),
     },
     deliveries: field(d, jobName, 'deliveries', isInteger, 'an integer'),
     lastHeartbeat: optionalString(d, jobName, 'lastHeartbeat'),
     cancelRequested: optionalString(d, jobName, 'cancelRequested'),
     timeout: isDate(timeoutAt) ? { at: timeoutAt, kind: timeoutKind } : undefined,
   };
+}
+
+// Stored as plain data (only its two strings); a malformed one is dropped: the attempt is then not traced under it.
+function traceContextData(traceContext: TraceContext): TraceContext {
+  return traceContext.traceState === undefined ? { traceParent: traceContext.traceParent } : { traceParent: traceContext.traceParent, traceState: traceContext.traceState };
+}
+
+function traceContextFrom(value: unknown): TraceContext | undefined {
+  const stored = value as Partial<TraceContext> | null | undefined;
+  if (typeof stored !== 'object' || stored === null) return undefined;
+  const parsed = parseTraceContext(stored.traceParent, stored.traceState);
+  return parsed;
 }
 
 function optionalString(d: Record<string, unknown>, jobName: string, key: string): string | undefined {

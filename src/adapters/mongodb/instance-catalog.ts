@@ -2,6 +2,7 @@ import type { Filter } from 'mongodb';
 import { DurableError } from '../../core/durable-error.js';
 import { InstanceAlreadyExistsError } from '../../core/errors/instance-already-exists-error.js';
 import { assertVersion, versionSortKey } from '../../core/orchestration-version.js';
+import { assertTraceContext } from '../../core/trace-context.js';
 import {
   TERMINAL_STATUSES, type ChildInstance, type ChildQuery, type InstanceQuery, type InstanceStart, type InstanceState, type ListedInstance,
 } from '../../ports/instance-store.js';
@@ -48,6 +49,7 @@ export class InstanceCatalog {
       throw new DurableError('INVALID_ARGUMENT', `ifFinished must be 'replace' or 'fail', got ${String(start.ifFinished)}`);
     }
     if (start.orchestrationVersion !== undefined) assertVersion(start.orchestrationVersion, 'orchestrationVersion');
+    if (start.traceContext !== undefined) assertTraceContext(start.traceContext, 'traceContext');
     if (start.parentInstance !== undefined) {
       assertKey(start.parentInstance.instanceId, 'parentInstance.instanceId');
       assertKey(start.parentInstance.executionId, 'parentInstance.executionId');
@@ -69,6 +71,9 @@ export class InstanceCatalog {
       ...(start.parentInstance !== undefined && { parentInstance: { ...start.parentInstance } }),
       ...(start.orchestrationVersion !== undefined && { orchestrationVersion: start.orchestrationVersion, orchestrationVersionKey: versionSortKey(start.orchestrationVersion) }),
       ...(start.idempotencyKey !== undefined && { idempotencyKey: start.idempotencyKey }),
+      ...(start.traceContext !== undefined && { traceContext: start.traceContext.traceState === undefined
+        ? { traceParent: start.traceContext.traceParent }
+        : { traceParent: start.traceContext.traceParent, traceState: start.traceContext.traceState } }),
     };
 
     for (let attempt = 1; attempt <= MAX_CREATE_ATTEMPTS; attempt++) {

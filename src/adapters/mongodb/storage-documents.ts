@@ -8,6 +8,7 @@
 import { ObjectId, type Document, type IndexDescription } from 'mongodb';
 import type { FailureDetails } from '../../core/failure-details.js';
 import type { HistoryEvent } from '../../history/history-event.js';
+import type { TraceContext } from '../../core/trace-context.js';
 import type { EntityLockHolder, EntityOutboxItem, EntityRecord } from '../../ports/entity-store.js';
 import type { InboxMessage, InstancePayloadField, InstanceState, ListedInstance, ParentInstance, RuntimeStatus } from '../../ports/instance-store.js';
 
@@ -53,6 +54,8 @@ export interface InstanceDocument {
   orchestrationVersion?: string;
   /** `versionSortKey(orchestrationVersion)`: what a claim compares (`InstanceStore.claimWork`'s `versions`). */
   orchestrationVersionKey?: string;
+  /** See `InstanceState.traceContext`. */
+  traceContext?: TraceContext;
   claimAttempts: number;
   /** Set by continue-as-new with `preserveUnprocessedEvents`; cleared by the new execution's first commit. */
   carryoverEvents?: HistoryEvent[];
@@ -209,6 +212,7 @@ export function toInstanceState(doc: Omit<InstanceDocument, 'work' | 'lease' | '
     ...(doc.stuck != null && { stuck: doc.stuck }),
     ...(doc.stuckSince != null && { stuckSince: doc.stuckSince }),
     ...(doc.orchestrationVersion != null && { orchestrationVersion: doc.orchestrationVersion }),
+    ...(doc.traceContext != null && { traceContext: doc.traceContext }),
     claimAttempts: doc.claimAttempts,
     ...(doc.carryoverEvents != null && doc.carryoverEvents.length > 0 && { carryoverEvents: doc.carryoverEvents }),
     ...(doc.entity != null && { entity: toEntityRecord(doc.entity) }),

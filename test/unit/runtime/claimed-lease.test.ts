@@ -5,6 +5,7 @@ import { DurableError } from '../../../src/core/durable-error.js';
 import { systemClock } from '../../../src/ports/clock.js';
 import type { InstanceState, InstanceStore, ReleaseOptions, WorkItem } from '../../../src/ports/instance-store.js';
 import { ClaimedLease, InfrastructureBackoff, LEASE_LOST, type LeaseRuntime } from '../../../src/runtime/claimed-lease.js';
+import { createTelemetry } from '../../../src/telemetry/telemetry.js';
 
 const item: WorkItem = {
   instance: { instanceId: 'i1', executionId: 'e1', name: 'O', runtimeStatus: 'Running', claimAttempts: 1 } as InstanceState,
@@ -36,7 +37,7 @@ function runtime(store: InstanceStore, leaseMs: number, options: { stopping?: bo
   const logged: string[] = [];
   return {
     store, tuning: { leaseMs }, clock: systemClock, isInfrastructureFault: isStorageFault, backoff: new InfrastructureBackoff(),
-    stopping: () => options.stopping === true, log: (_level, message) => logged.push(message), logged,
+    stopping: () => options.stopping === true, log: (_level, message) => logged.push(message), logged, telemetry: createTelemetry(),
   };
 }
 
