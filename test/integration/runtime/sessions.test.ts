@@ -14,6 +14,7 @@ import { Activity, Orchestrator } from '../../../src/registry/index.js';
 import type { Durably } from '../../../src/app/durably.js';
 import { startTestMongo, type TestMongo } from '../../../src/testing/index.js';
 import { startTestApp, type TestApp } from '../../support/durably-app.js';
+import { until } from '../../support/test-db.js';
 
 /** How many times each activity ran, by `<activity>:<input>`: at least once, and here exactly once. */
 const runs = new Map<string, number>();
@@ -110,12 +111,14 @@ describe('runtime sessions', () => {
     expect(status.runtimeStatus).toBe('Completed');
     expect(status.output).toBe(64);
 
+    // One write marks the session's chunks dispatched — the last one's flag (a chunk followed by another was
+    // dispatched) — when the session ends, just after the completion a client can already see.
+    await until('the last chunk is marked dispatched', async () => (await chunks('SessionChain', id)).at(-1)?.undispatched === false);
     const docs = await chunks('SessionChain', id);
     const applying = docs.filter((doc) => completions(doc) > 0);
     expect(applying).toHaveLength(6);
     // Results that came through the inbox would be listed as consumed messages.
     expect(applying.every((doc) => (doc.consumedMessageIds as string[]).length === 0)).toBe(true);
-    // One write marks the session's chunks dispatched: the last one's flag (a chunk followed by another was dispatched).
     expect(docs.at(-1)?.undispatched).toBe(false);
     expect(await db.collection(`SessionChain.inbox`).countDocuments({ instanceId: id })).toBe(0);
     // Each activity ran once (inputs 1, 2, 4, … 32), and each was answered in the commit that scheduled it: no job
