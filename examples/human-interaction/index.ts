@@ -7,8 +7,8 @@ export const humanInteractionExample: ExampleModule = {
   name: 'human-interaction',
   orchestrators: [ApprovalWorkflow],
   activities: [RequestApproval, ProcessApproval, Escalate],
-  registerServices: (container, log) => {
+  registerServices: (container, log, counters) => {
     container.registerInstance(Mailer, new Mailer(log));
-    container.registerInstance(PaymentGateway, new PaymentGateway(log));
+    container.registerInstance(PaymentGateway, new PaymentGateway(log, counters));
   },
 };

@@ -7,8 +7,8 @@ export const monitorExample: ExampleModule = {
   name: 'monitor',
   orchestrators: [MonitorJobStatus],
   activities: [GetJobStatus, SendJobAlert],
-  registerServices: (container, log) => {
-    container.registerInstance(JobService, new JobService(log));
+  registerServices: (container, log, counters) => {
+    container.registerInstance(JobService, new JobService(log, counters));
     container.registerInstance(Pager, new Pager(log));
   },
 };

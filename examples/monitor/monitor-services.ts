@@ -1,24 +1,22 @@
 import { networkDelay } from '../shared/network-delay.js';
+import { InMemoryStandInCounters, type StandInCounters } from '../shared/stand-in-counters.js';
 
 /** A job's state as the job service reports it. */
 export type JobState = 'Running' | 'Completed';
 
 /**
- * The external job service being watched. In-memory stand-in with fixed behaviour, so the example is predictable: a
- * job completes on its third status check, except jobs whose ID starts with `stuck`, which never do. Register your
- * real job API client under this class.
+ * The external job service being watched. Stand-in with fixed behaviour, so the example is predictable: a job
+ * completes on its third status check (counted in `counters`: in the example service the count carries on after a
+ * restart, and a completed job stays completed), except jobs whose ID starts with `stuck`, which never do. Register
+ * your real job API client under this class.
  */
 export class JobService {
-  /** Status checks made so far, per job. */
-  readonly checks = new Map<string, number>();
-
-  constructor(private readonly log: (line: string) => void = () => undefined) {}
+  constructor(private readonly log: (line: string) => void = () => undefined, private readonly counters: StandInCounters = new InMemoryStandInCounters()) {}
 
   /** The job's current state. */
   async getStatus(jobId: string): Promise<JobState> {
     await networkDelay();
-    const checks = (this.checks.get(jobId) ?? 0) + 1;
-    this.checks.set(jobId, checks);
+    const checks = await this.counters.next(`job-checks/${jobId}`);
     const state: JobState = !jobId.startsWith('stuck') && checks >= 3 ? 'Completed' : 'Running';
     this.log(`[job-service] ${jobId} is ${state} (check ${checks})`);
     return state;

@@ -1,3 +1,5 @@
+import { STAND_IN_COLLECTION } from '../shared/stand-in-counters.js';
+
 /** One copy-paste command of the banner. */
 export interface BannerCommand {
   /** What it does (printed as a `#` comment above it). */
@@ -47,7 +49,7 @@ export const BANNER_SECTIONS: readonly BannerSection[] = [
     title: 'Monitor (examples/monitor)',
     commands: [
       {
-        comment: 'watch a job every 2 s for at most a minute (this one completes on its third check)',
+        comment: 'watch a job every 2 s for at most a minute (the fake job service completes a job on its third check)',
         method: 'POST', path: '/orchestrators/MonitorJobStatus/monitor-nightly-export', body: '{"jobId":"nightly-export","pollingIntervalMs":2000,"expiresAfterMs":60000}',
       },
       { comment: 'its status (customStatus counts the checks)', method: 'GET', path: '/instances/monitor-nightly-export' },
@@ -131,6 +133,10 @@ export function renderBanner(service: BannerService): string {
     `  Admin key: ${service.adminKey}`,
     ...(service.dashboardUrl === undefined ? [] : [`  Dashboard: ${service.dashboardUrl}  (open it in a browser; it asks for the key)`]),
     `  Storage:   ${service.storage}${service.storage.startsWith('embedded') ? ' (set MONGODB_URI to use your MongoDB)' : ''}`,
+    '',
+    '  The payment, mail, job and other services the examples call are fakes that only print what they do. Their',
+    `  counters (payment IDs pay-0001, pay-0002, …; job status checks) are kept in the collection ${STAND_IN_COLLECTION} beside`,
+    '  the instances, so they carry on after a restart: two payment IDs for one claim would be a double payment.',
     '',
     '  The admin API needs the key (header x-functions-key, or ?code=): without it every request gets 401. A new key',
     '  is made at every start (set DURABLY_ADMIN_KEY to keep one). It answers to localhost names only (add others with',

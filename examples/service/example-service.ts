@@ -7,6 +7,7 @@ import { container as rootContainer } from 'tsyringe';
 import { Durably } from '../../src/index.js';
 import { startEmbeddedMongo, type EmbeddedMongo } from '../../src/embedded/index.js';
 import { ALL_EXAMPLES } from './all-examples.js';
+import { MongoStandInCounters } from './mongo-stand-in-counters.js';
 
 /** Durable Functions' own base path for its HTTP API. */
 export const ADMIN_BASE = '/runtime/webhooks/durabletask';
@@ -56,11 +57,13 @@ export interface ExampleService {
 
 /**
  * The example service: one Durably app with every example's orchestrators, activities and entities, its HTTP API on
- * Express, on the embedded engine persisted to `dataDir` (or on `mongoUri`).
+ * Express, on the embedded engine persisted to `dataDir` (or on `mongoUri`). The examples' stand-in services keep
+ * their counters (payment numbers, job checks) in the same database (see mongo-stand-in-counters.ts).
  */
 export async function startExampleService(options: ExampleServiceOptions): Promise<ExampleService> {
   let engine: EmbeddedMongo | undefined;
   let durably: Durably | undefined;
+  let counters: MongoStandInCounters | undefined;
   try {
     let mongoUri = options.mongoUri;
     if (mongoUri === undefined || mongoUri === '') {
@@ -70,8 +73,9 @@ export async function startExampleService(options: ExampleServiceOptions): Promi
       mongoUri = engine.uri;
     }
 
+    counters = await MongoStandInCounters.connect(mongoUri);
     const container = rootContainer.createChildContainer();
-    for (const example of ALL_EXAMPLES) example.registerServices(container, options.log);
+    for (const example of ALL_EXAMPLES) example.registerServices(container, options.log, counters);
     durably = await Durably.create({
       mongoUri,
       taskHub: 'Examples',
@@ -100,7 +104,8 @@ export async function startExampleService(options: ExampleServiceOptions): Promi
     const { port } = server.address() as AddressInfo;
     const url = `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${port}`;
 
-    const started = durably; // narrowed for the closure below
+    const started = durably; // narrowed for the closures below
+    const standIns = counters;
     let stopping: Promise<void> | undefined;
     return {
       url,
@@ -112,7 +117,8 @@ export async function startExampleService(options: ExampleServiceOptions): Promi
         stopping ??= (async () => {
           server.closeAllConnections();
           await new Promise((resolve) => server.close(resolve));
-          await started.stop();
+          await started.stop(); // drains running activities, which may still number things
+          await standIns.close();
           await engine?.stop();
         })();
         return stopping;
@@ -120,6 +126,7 @@ export async function startExampleService(options: ExampleServiceOptions): Promi
     };
   } catch (error) {
     await durably?.stop();
+    await counters?.close();
     await engine?.stop();
     throw error;
   }
