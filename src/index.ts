@@ -42,7 +42,10 @@ export type { RuntimeLogger, DurablyLogRecord, LifecycleEvent, LogLevel, JsonCon
 export { DurableClient } from './client/durable-client.js';
 export type {
   StartNewOptions, GetStatusOptions, ListInstancesOptions, ListEntitiesOptions, ListPageBounds, EntityMetadata, CheckStatusPayload,
+  ManagementUrls, ManagementUrlOptions, CheckStatusHttpResponse, WaitOrCheckStatusOptions,
 } from './client/durable-client.js';
+export { durableFunctionsClientInput } from './client/durable-functions-client-input.js';
+export type { DurableFunctionsClientInput } from './client/durable-functions-client-input.js';
 export type { OrchestrationStatus, HistoryViewEvent } from './client/orchestration-status.js';
 export type { TerminateOptions, PurgeInstanceOptions } from './client/purge-instance-tree.js';
 export type { PurgeInstancesFilter } from './client/purge-instances.js';

@@ -36,6 +36,7 @@ import { WorkTracker } from '../runtime/work-tracker.js';
 import { resolveRetention, type ResolvedRetention } from '../runtime/retention-options.js';
 import { RetentionSweeper } from '../runtime/retention-sweeper.js';
 import { purgeInstanceTree } from '../client/purge-instance-tree.js';
+import { durableFunctionsClientInput, type DurableFunctionsClientInput } from '../client/durable-functions-client-input.js';
 import { codeFingerprint, resolveVersioning, versionClaimOf, type ResolvedVersioning } from '../runtime/versioning-options.js';
 import { retryStuckUnderOtherCode } from '../runtime/stuck-retries.js';
 import { createTelemetry, type Telemetry } from '../telemetry/telemetry.js';
@@ -82,6 +83,7 @@ export class Durably {
   #retention: NodeJS.Timeout | undefined;
   readonly #sweeper: RetentionSweeper | undefined;
   #purging: Promise<void> = Promise.resolve();
+  readonly #taskHub: string;
   #stopping: Promise<void> | undefined;
 
   private constructor(parts: {
@@ -89,9 +91,10 @@ export class Durably {
     versioning: ResolvedVersioning;
     tuning: ResolvedTuning; log: StructuredLog; connection: MongoConnection; embedded: EmbeddedMongo | undefined; internals: DurablyInternals;
     probe: IdlenessProbe; retention: ResolvedRetention | undefined;
-    health: HealthStats;
+    health: HealthStats; taskHub: string;
   }) {
     this.registry = parts.registry;
+    this.#taskHub = parts.taskHub;
     this.#store = parts.store;
     this.#scheduler = parts.scheduler;
     this.#container = parts.container;
@@ -132,6 +135,7 @@ export class Durably {
       { concurrency: this.#tuning.orchestrationConcurrency, pollIntervalMs: this.#tuning.pollIntervalMs, leaseMs: this.#tuning.leaseMs, log: this.#log, clock, versions: versionClaimOf(parts.versioning) },
     );
     this.client = new DurableClient(this.#store, this.#scheduler, this.registry, {
+      taskHub: parts.taskHub,
       maxPayloadBytes: this.#tuning.maxPayloadBytes,
       ...(parts.versioning.version === undefined ? {} : { version: parts.versioning.version }),
       wake,
@@ -208,7 +212,7 @@ export class Durably {
         clockChanged: () => scheduler.clockChanged(),
       };
       const health = new CombinedHealthStats(new MongoHealthCounts(connection.db, { taskHub }), new AgendaJobCounts(connection.db, { taskHub, lockLifetimeMs: tuning.activityLockMs }));
-      return new Durably({ registry, store, entities, scheduler, container: options.container ?? rootContainer, tuning, log, connection, embedded, internals, probe, retention, versioning, health });
+      return new Durably({ registry, store, entities, scheduler, container: options.container ?? rootContainer, tuning, log, connection, embedded, internals, probe, retention, versioning, health, taskHub });
     } catch (error) {
       await connection?.close();
       await embedded?.stop();
@@ -267,6 +271,23 @@ export class Durably {
    */
   adminRouter(options: AdminRouterOptions): AdminRouter {
     return createAdminRouter(this.client, options, { logger: this.#log, entityNames: this.registry.entityNames(), healthStats: this.#health });
+  }
+
+  /**
+   * The binding data of the official `durable-functions` client (`df.getClient(context)`) for the admin router mounted
+   * at `baseUrl`: its management URLs name this app's task hub and carry `code=<key>` when `options.key` is given (one
+   * of the router's `keys`). See docs/http-api.md, "The durable-functions client".
+   *
+   * @example
+   * ```ts
+   * const clientInput = df.input.durableClient();
+   * const context = new InvocationContext({ options: { extraInputs: [clientInput] } });
+   * context.extraInputs.set(clientInput, durably.durableFunctionsClientInput('https://api.example.com/runtime/webhooks/durabletask', { key }));
+   * const client = df.getClient(context);
+   * ```
+   */
+  durableFunctionsClientInput(baseUrl: string, options: { readonly key?: string; readonly connection?: string } = {}): DurableFunctionsClientInput {
+    return durableFunctionsClientInput(baseUrl, { taskHub: this.#taskHub, ...options });
   }
 
   /**

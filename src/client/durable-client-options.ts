@@ -5,6 +5,8 @@ import type { StructuredLog } from '../core/runtime-logger.js';
 
 /** What a {@link DurableClient} is built with (by `Durably`; not constructed by apps). */
 export interface DurableClientOptions {
+  /** The app's task hub: named (`taskHub=`) in the management URLs the client builds. Default `Durably`. */
+  readonly taskHub?: string;
   /** Largest encoded payload, in bytes. */
   readonly maxPayloadBytes: number;
   /** The app's `version`: the default orchestration version of the instances `startNew` starts. */

@@ -27,6 +27,8 @@ import { rewindInstance } from './rewind-instance.js';
 import { tracedStart } from './traced-start.js';
 import type { TraceContext } from '../core/trace-context.js';
 import { purgeInstances, type PurgeInstancesFilter } from './purge-instances.js';
+import { checkStatusPayloadOf, managementUrls, type CheckStatusPayload } from './management-urls.js';
+import { waitForCompletionOrCheckStatus, type CheckStatusHttpResponse, type WaitOrCheckStatusOptions } from './wait-for-completion-or-check-status.js';
 
 /** Options of {@link DurableClient.startNew}. */
 export interface StartNewOptions<TInput> extends InstanceIdPolicy {
@@ -63,19 +65,9 @@ export interface GetStatusOptions {
   readonly maxHistoryFieldBytes?: number;
 }
 
+export type { CheckStatusPayload, ManagementUrls, ManagementUrlOptions } from './management-urls.js';
+export type { CheckStatusHttpResponse, WaitOrCheckStatusOptions } from './wait-for-completion-or-check-status.js';
 export type { EntityMetadata, ListEntitiesOptions, ListInstancesOptions, ListPageBounds } from './list-options.js';
-
-/** The Durable Functions check-status payload (`createCheckStatusResponse`). */
-export interface CheckStatusPayload {
-  readonly id: string;
-  readonly statusQueryGetUri: string;
-  readonly sendEventPostUri: string;
-  readonly terminatePostUri: string;
-  readonly purgeHistoryDeleteUri: string;
-  readonly restartPostUri: string;
-  readonly suspendPostUri: string;
-  readonly resumePostUri: string;
-}
 
 /**
  * Starts and manages orchestration instances. Available in every process, also in client-only ones (a
@@ -347,19 +339,23 @@ export class DurableClient {
     return result;
   }
 
-  /** The Durable Functions check-status payload for an instance, with URLs under `baseUrl`. */
-  createCheckStatusResponse(baseUrl: string, instanceId: string): CheckStatusPayload {
-    const base = `${baseUrl.replace(/\/+$/, '')}/instances/${encodeURIComponent(instanceId)}`;
-    return {
-      id: instanceId,
-      statusQueryGetUri: base,
-      sendEventPostUri: `${base}/raiseEvent/{eventName}`,
-      terminatePostUri: `${base}/terminate?reason={text}`,
-      purgeHistoryDeleteUri: base,
-      restartPostUri: `${base}/restart`,
-      suspendPostUri: `${base}/suspend?reason={text}`,
-      resumePostUri: `${base}/resume?reason={text}`,
-    };
+  /**
+   * The Durable Functions check-status payload for an instance, with URLs under `baseUrl` (where the admin router is
+   * mounted) carrying DF's `taskHub` and `connection` parameters, and `code=<key>` when `options.key` is given.
+   */
+  createCheckStatusResponse(baseUrl: string, instanceId: string, options: { readonly key?: string } = {}): CheckStatusPayload {
+    return checkStatusPayloadOf(managementUrls(baseUrl, instanceId, { taskHub: this.options.taskHub ?? 'Durably', ...options }));
+  }
+
+  /**
+   * Durable Functions' `WaitForCompletionOrCreateCheckStatusResponse`: waits up to `timeoutMs` (default 10 s) for the
+   * instance to finish, then answers as DF's HTTP API does — `200` with the output when it completed, `200` with its
+   * status when it failed, was terminated or canceled (`500` for a failure with `returnInternalServerErrorOnFailure`),
+   * and `202` with the check-status payload and `Location`/`Retry-After` headers while it still runs. Send it as is.
+   * @throws InstanceNotFoundError when there is no such instance.
+   */
+  async waitForCompletionOrCreateCheckStatusResponse(baseUrl: string, instanceId: string, options: WaitOrCheckStatusOptions = {}): Promise<CheckStatusHttpResponse> {
+    return waitForCompletionOrCheckStatus(this, baseUrl, instanceId, options);
   }
 
   async #history(instanceId: string, executionId: string): Promise<HistoryEvent[]> {

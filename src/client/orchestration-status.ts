@@ -9,7 +9,10 @@ export interface OrchestrationStatus {
   readonly runtimeStatus: RuntimeStatus;
   /** The input (omitted when `showInput: false`). */
   readonly input?: unknown;
-  /** The output when Completed; the error message when Failed; the reason when Terminated. */
+  /**
+   * The output when Completed; when Failed, Durable Functions' text `Orchestrator function '<name>' failed: <message>`;
+   * the reason when Terminated.
+   */
   readonly output: unknown;
   readonly customStatus: unknown;
   readonly createdTime: Date;
@@ -61,12 +64,13 @@ export type HistoryViewEvent = Readonly<Record<string, unknown>> & { readonly Ev
 export function toOrchestrationStatus(state: ListedInstance, options: { showInput?: boolean } = {}): OrchestrationStatus {
   const failure = state.stuck ?? state.failureDetails;
   const omitted = new Set(state.omittedPayloads);
+  const failed = state.runtimeStatus === 'Failed' && state.failureDetails !== undefined;
   return {
     name: state.name,
     instanceId: state.instanceId,
     runtimeStatus: state.runtimeStatus,
     ...(options.showInput === false ? {} : { input: decodePayload(state.input) }),
-    output: decodePayload(state.output),
+    output: failed ? failedOutput(state.name, state.failureDetails.errorMessage) : decodePayload(state.output),
     customStatus: decodePayload(state.customStatus),
     createdTime: state.createdTime,
     lastUpdatedTime: state.lastUpdatedTime,
@@ -74,9 +78,14 @@ export function toOrchestrationStatus(state: ListedInstance, options: { showInpu
     ...(state.stuck !== undefined && state.stuckSince !== undefined && STUCK_STATUSES.has(state.runtimeStatus) && { stuckSince: state.stuckSince }),
     ...(state.orchestrationVersion !== undefined && { version: state.orchestrationVersion }),
     ...(omitted.has('input') && options.showInput !== false && { inputOmitted: true }),
-    ...(omitted.has('output') && { outputOmitted: true }),
+    ...(omitted.has('output') && !failed && { outputOmitted: true }),
     ...(omitted.has('customStatus') && { customStatusOmitted: true }),
   };
+}
+
+/** A failed instance's output, in Durable Functions' words (its orchestrator shim writes exactly this). */
+export function failedOutput(name: string, errorMessage: string): string {
+  return `Orchestrator function '${name}' failed: ${errorMessage}`;
 }
 
 /** The exact history length and size of the instance's current execution, for its status. */

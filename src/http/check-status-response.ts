@@ -1,9 +1,8 @@
 import type { Request, Response } from 'express';
-import type { CheckStatusPayload } from '../client/durable-client.js';
 import { TimeoutError } from '../core/errors/timeout-error.js';
 import type { AdminOperation } from './admin-operation.js';
 import type { AdminRouteContext } from './admin-route-context.js';
-import { presentedCodeOf, withCode } from './function-keys.js';
+import { presentedCodeOf } from './function-keys.js';
 import { presentStatus } from './present-status.js';
 import { requestBaseUrl } from './request-base-url.js';
 import { sendJson } from './send-json.js';
@@ -25,8 +24,11 @@ export async function respondWithCheckStatus(
   instanceId: string,
   waitMs: number | undefined,
 ): Promise<void> {
-  // Built before waiting, so that a bad Host is refused at once.
-  const payload = withPresentedCode(context.client.createCheckStatusResponse(requestBaseUrl(req), instanceId), presentedCodeOf(req));
+  // Built before waiting, so that a bad Host is refused at once. A request that authenticated with DF's `code` query
+  // parameter gets URLs that carry it too, as DF's management URLs do, so that a client following them stays
+  // authenticated; a key sent in the header is never copied into a URL.
+  const code = presentedCodeOf(req);
+  const payload = context.client.createCheckStatusResponse(requestBaseUrl(req), instanceId, code === undefined ? {} : { key: code });
   if (waitMs !== undefined) {
     try {
       // Durably waits with its own short polling, like Durable Functions' poll-free providers, which also ignore
@@ -41,23 +43,4 @@ export async function respondWithCheckStatus(
   }
   res.set('Location', payload.statusQueryGetUri).set('Retry-After', String(START_RETRY_AFTER_SECONDS));
   sendJson(res, 202, payload);
-}
-
-/**
- * A request that authenticated with Durable Functions' `code` query parameter gets URLs that carry it too, as DF's
- * management URLs do, so that a client following them stays authenticated. A key sent in the header is not copied
- * into any URL.
- */
-function withPresentedCode(payload: CheckStatusPayload, code: string | undefined): CheckStatusPayload {
-  if (code === undefined) return payload;
-  return {
-    id: payload.id,
-    statusQueryGetUri: withCode(payload.statusQueryGetUri, code),
-    sendEventPostUri: withCode(payload.sendEventPostUri, code),
-    terminatePostUri: withCode(payload.terminatePostUri, code),
-    purgeHistoryDeleteUri: withCode(payload.purgeHistoryDeleteUri, code),
-    restartPostUri: withCode(payload.restartPostUri, code),
-    suspendPostUri: withCode(payload.suspendPostUri, code),
-    resumePostUri: withCode(payload.resumePostUri, code),
-  };
 }

@@ -77,12 +77,6 @@ export function presentedCodeOf(req: Request): string | undefined {
   return codeOfRequest.get(req);
 }
 
-/** Appends `code=<key>` to a URL (or URL template such as `…/terminate?reason={text}`). */
-export function withCode(url: string, code: string | undefined): string {
-  if (code === undefined) return url;
-  return `${url}${url.includes('?') ? '&' : '?'}${FUNCTION_KEY_PARAMETER}=${encodeURIComponent(code)}`;
-}
-
 /** Every value of the `code` query parameter (name matched ignoring case, as every query parameter is). */
 function codesOf(req: Request): string[] {
   const questionMark = req.originalUrl.indexOf('?');

@@ -1,5 +1,7 @@
 import type { Request } from 'express';
+import { DurableError } from '../core/durable-error.js';
 import { InstanceAlreadyExistsError } from '../core/errors/instance-already-exists-error.js';
+import { InstanceStateConflictError } from '../core/errors/instance-state-conflict-error.js';
 import { InstanceNotFoundError } from '../core/errors/instance-not-found-error.js';
 import { RegistrationError } from '../core/errors/registration-error.js';
 import { TERMINAL_STATUSES } from '../ports/instance-store.js';
@@ -21,8 +23,8 @@ type RuntimeAction = (instanceId: string, reason: string | undefined) => Promise
 
 /**
  * `POST /instances/:instanceId/raiseEvent/:eventName` and `/terminate`, `/suspend`, `/resume`: `202` (empty body),
- * `404` unknown, `410` finished. `/terminate?recursive=false` leaves the sub-orchestrations running (default `true`). `/restart`: `202` with the check-status payload of the restarted instance (a new ID
- * unless `restartWithNewInstanceId=false`). `/rewind`: `202` once the rewind is queued, `404`, `412` unless Failed.
+ * `404` unknown, `410` finished (a redundant suspend or resume is a `202` too, as in DF). `/terminate?recursive=false` leaves the sub-orchestrations running (default `true`). `/restart`: `202` with the check-status payload of the restarted instance (a new ID
+ * unless `restartWithNewInstanceId=false`). `/rewind`: `202` once the rewind is queued, `404`, `412` unless Failed (with DF's text as the body).
  */
 export const instanceControlRoutes: AdminRouteGroup = (router, context) => {
   const { client } = context;
@@ -40,7 +42,12 @@ export const instanceControlRoutes: AdminRouteGroup = (router, context) => {
     const { instanceId } = parsePath(InstancePath, req);
     const { reason } = parseQuery(ReasonQuery, req);
     await requireActive(context, instanceId);
-    await action(instanceId, reason);
+    try {
+      await action(instanceId, reason);
+    } catch (error) {
+      // Suspending a suspended instance (resuming a running one) changes nothing: Durable Functions accepts it (202).
+      if (!(error instanceof InstanceStateConflictError)) throw error;
+    }
     sendEmpty(res, 202);
   });
   router.post('/instances/:instanceId/terminate', ...context.route('instances.terminate', async (req, res) => {
@@ -77,11 +84,29 @@ export const instanceControlRoutes: AdminRouteGroup = (router, context) => {
   router.post('/instances/:instanceId/rewind', ...context.route('instances.rewind', async (req, res) => {
     const { instanceId } = parsePath(InstancePath, req);
     const { reason } = parseQuery(ReasonQuery, req);
-    // 404 unknown, 412 (INSTANCE_NOT_FAILED) unless Failed: the client's typed errors.
-    await client.rewind(instanceId, reason);
+    try {
+      await client.rewind(instanceId, reason);
+    } catch (error) {
+      throw await rewindRefusal(context, instanceId, error);
+    }
     sendEmpty(res, 202);
   }));
 };
+
+/**
+ * A refused rewind as Durable Functions answers it: `404` unknown, `412` unless Failed, each with DF's text as the
+ * body (a JSON string: DF's JavaScript client throws `new Error(body)`, which an object would make `[object Object]`).
+ */
+async function rewindRefusal(context: AdminRouteContext, instanceId: string, error: unknown): Promise<unknown> {
+  if (error instanceof InstanceNotFoundError) {
+    return new HttpApiError(404, error.code, `No orchestration with instance ID "${instanceId}" found.`, [], { cause: error, messageBody: true });
+  }
+  if (!(error instanceof DurableError) || error.code !== 'INSTANCE_NOT_FAILED') return error;
+  const status = await context.client.getStatus(instanceId, { showInput: false });
+  const runtimeStatus = status?.runtimeStatus ?? 'unknown';
+  const message = `This orchestration has status ${runtimeStatus}, but only orchestrations in the "Failed" state can be rewound.`;
+  return new HttpApiError(412, error.code, message, [], { cause: error, messageBody: true });
+}
 
 /**
  * @throws InstanceNotFoundError (404) when there is no such instance, HttpApiError 410 when it has finished: Durable

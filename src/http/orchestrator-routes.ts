@@ -9,7 +9,7 @@ import { incomingTraceContext } from '../telemetry/trace-contexts.js';
 /**
  * `POST /orchestrators/:name/:instanceId?` — starts an orchestration with the JSON body as its input. `202` with the
  * check-status payload; with `?timeout=&pollingInterval=` (seconds) waits for completion first (`200` with the output).
- * `400` for an unknown orchestrator name, an invalid instance ID or body, or a bad `ifRunning` / `ifFinished`. An
+ * `?version=` sets the instance's orchestration version (as Durable Functions). `400` for an unknown orchestrator name, an invalid instance ID or body, or a bad `ifRunning` / `ifFinished`. An
  * instance ID in use follows `?ifRunning=&ifFinished=` (`startNew`'s policy): `useExisting` answers `202` with the
  * existing instance's payload, `fail` is `409`; without `ifRunning`, a duplicate of an active instance ID is `202`
  * (the existing instance) or `409` (option `statusCodes.duplicateInstance`). The request's trace (the app's HTTP
@@ -27,6 +27,7 @@ export const orchestratorRoutes: AdminRouteGroup = (router, context) => {
       input,
       ...(parentTrace === undefined ? {} : { parentTrace }),
       ...(path.instanceId === undefined ? {} : { instanceId: path.instanceId }),
+      ...(query.version === undefined ? {} : { version: query.version }),
       ...toInstanceIdPolicy(query, context.settings.statusCodes.duplicateInstance),
     });
     await respondWithCheckStatus(context, req, res, 'instances.start', instanceId, waitMs);

@@ -10,6 +10,12 @@ export interface QueryParameterSpec {
    * given twice is rejected.
    */
   readonly list: boolean;
+  /**
+   * Free text that a client may send without percent-encoding it (Durable Functions' JavaScript client puts a
+   * `reason` into the URL as is): a following `&`-separated piece that is no parameter name the route or DF knows is
+   * taken as part of the text, so `?reason=a&b&taskHub=x` reads the reason `a&b`.
+   */
+  readonly text: boolean;
 }
 
 // Keyed by the DTO class; within it by the lower-cased name, because Durable Functions matches query keys ignoring case.
@@ -19,7 +25,7 @@ const parametersByClass = new WeakMap<object, Map<string, QueryParameterSpec>>()
  * Marks a property of a query DTO as a query parameter the route accepts. Every other key in the query string is
  * rejected, so a typo (`?showHistroy=true`) or an injected key (`?runtimeStatus[$ne]=x`, `?__proto__=...`) is a `400`.
  */
-export function QueryParameter(options: { list?: boolean } = {}): PropertyDecorator {
+export function QueryParameter(options: { list?: boolean; text?: boolean } = {}): PropertyDecorator {
   return (prototype, property) => {
     if (typeof property !== 'string') throw new DurableError('INVALID_ARGUMENT', '@QueryParameter() marks a property named by a string, not a symbol.');
     const owner = prototype.constructor;
@@ -28,7 +34,7 @@ export function QueryParameter(options: { list?: boolean } = {}): PropertyDecora
       parameters = new Map();
       parametersByClass.set(owner, parameters);
     }
-    parameters.set(property.toLowerCase(), { name: property, list: options.list === true });
+    parameters.set(property.toLowerCase(), { name: property, list: options.list === true, text: options.text === true });
   };
 }
 

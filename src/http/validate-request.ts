@@ -1,7 +1,7 @@
 import type { Request } from 'express';
 import type { DurableErrorCode } from '../core/errors/error-code.js';
 import { validateSync, type ValidationError } from 'class-validator';
-import { FUNCTION_KEY_PARAMETER } from './function-keys.js';
+import { DURABLE_FUNCTIONS_QUERY_PARAMETERS } from './durable-functions-query-parameters.js';
 import { HttpApiError, type HttpErrorDetail, type HttpInputLocation } from '../core/errors/http-api-error.js';
 import { queryParametersOf } from './query-parameter.js';
 
@@ -14,10 +14,13 @@ const PLAIN_KEY = /^[A-Za-z][A-Za-z0-9]{0,63}$/;
 const MAX_QUERY_KEYS = 32;
 
 /**
- * Reads the query string of `req` into a validated `dto`. The raw query string is parsed here (with
- * `URLSearchParams`), never taken from `req.query`: the app's `query parser` setting may turn `?a[b]=c` into objects,
- * and a query parameter must only ever be a string. Durable Functions' `code` (a key) is accepted on every route and
- * left to the request guard.
+ * Reads the query string of `req` into a validated `dto`. The raw query string is parsed here (decoded as
+ * `URLSearchParams` decodes), never taken from `req.query`: the app's `query parser` setting may turn `?a[b]=c` into
+ * objects, and a query parameter must only ever be a string. Durable Functions' parameters that the route does not use
+ * (`taskHub`, `connection`, `code` — a key the request guard has judged — and the rest of
+ * {@link DURABLE_FUNCTIONS_QUERY_PARAMETERS}) are ignored, as DF ignores them; any other unknown name is refused. A
+ * text parameter (`reason`) keeps the `&`-separated pieces an unencoding client split off it (see
+ * `QueryParameterSpec.text`).
  * @throws HttpApiError `400 INVALID_QUERY_PARAMETER` naming every offending parameter.
  */
 export function parseQuery<T extends object>(dto: DtoClass<T>, req: Request): T {
@@ -27,7 +30,19 @@ export function parseQuery<T extends object>(dto: DtoClass<T>, req: Request): T 
   const values = new Map<string, string[]>();
   const details: HttpErrorDetail[] = [];
   let count = 0;
-  for (const [key, value] of new URLSearchParams(raw)) {
+  // The values list and index of the text parameter the previous piece set, which a stray piece continues.
+  let text: { readonly list: string[]; readonly index: number } | undefined;
+  for (const piece of raw.split('&')) {
+    if (piece === '') continue;
+    const [key, value] = decodePiece(piece);
+    const lower = key.toLowerCase();
+    const spec = PLAIN_KEY.test(key) ? known.get(lower) : undefined;
+    const isParameter = spec !== undefined || (PLAIN_KEY.test(key) && DURABLE_FUNCTIONS_QUERY_PARAMETERS.has(lower));
+    if (!isParameter && text !== undefined) {
+      text.list[text.index] += `&${decodeComponent(piece)}`;
+      continue;
+    }
+    text = undefined;
     if (++count > MAX_QUERY_KEYS) {
       details.push(queryDetail('(query)', `at most ${MAX_QUERY_KEYS} query parameters are accepted`));
       break;
@@ -36,17 +51,17 @@ export function parseQuery<T extends object>(dto: DtoClass<T>, req: Request): T 
       details.push(queryDetail(key, 'query parameter names are plain words: brackets, dots, "$" and "__proto__" are not accepted'));
       continue;
     }
-    // Durable Functions' key parameter, on every route: the request guard has already judged it (or the router takes no keys).
-    if (key.toLowerCase() === FUNCTION_KEY_PARAMETER) continue;
-    const spec = known.get(key.toLowerCase());
     if (spec === undefined) {
+      // A parameter of Durable Functions' API that this route has no use for (or the key, judged by the request guard).
+      if (isParameter) continue;
       const allowed = [...known.values()].map((p) => p.name).join(', ');
-      details.push(queryDetail(key, `unknown query parameter; this route accepts: ${allowed === '' ? 'none' : allowed}`));
+      details.push(queryDetail(key, `unknown query parameter; this route accepts: ${allowed === '' ? 'none' : allowed} (and Durable Functions' taskHub, connection and code)`));
       continue;
     }
     const list = values.get(spec.name) ?? [];
     list.push(value);
     values.set(spec.name, list);
+    if (spec.text) text = { list, index: list.length - 1 };
   }
   const fields: Record<string, string | string[]> = Object.create(null) as Record<string, string | string[]>;
   for (const [name, list] of values) {
@@ -60,6 +75,9 @@ export function parseQuery<T extends object>(dto: DtoClass<T>, req: Request): T 
     }
   }
   if (details.length > 0) throw invalid('query', details);
+  // A route that takes no parameter of its own (only DF's, ignored) has nothing to validate: class-validator would
+  // refuse an object without any validation metadata.
+  if (known.size === 0) return new dto();
   return validated(dto, fields, 'query');
 }
 
@@ -111,6 +129,17 @@ const CODES: Record<HttpInputLocation, DurableErrorCode> = {
 export function invalid(location: HttpInputLocation, details: readonly HttpErrorDetail[]): HttpApiError {
   const fields = [...new Set(details.map((d) => d.field))].join(', ');
   return new HttpApiError(400, CODES[location], `Invalid ${location === 'header' ? 'header' : `${location} parameter`} ${fields}: ${details.map((d) => d.message).join('; ')}`, details);
+}
+
+/** One `name=value` piece of a query string, decoded as `URLSearchParams` decodes it (`+` is a space). */
+function decodePiece(piece: string): [string, string] {
+  const equals = piece.indexOf('=');
+  return equals === -1 ? [decodeComponent(piece), ''] : [decodeComponent(piece.slice(0, equals)), decodeComponent(piece.slice(equals + 1))];
+}
+
+function decodeComponent(text: string): string {
+  // URLSearchParams' decoding: lenient with a stray '%' (kept as is), never throws.
+  return new URLSearchParams(`v=${text.replaceAll('&', '%26')}`).get('v') ?? '';
 }
 
 function queryDetail(field: string, message: string): HttpErrorDetail {

@@ -1,7 +1,7 @@
 // The overview's async HTTP API session, as curl users run it against a router secured with a key (sent in the
 // x-functions-key header): start → 202 + Location → poll 202 → 200 Completed.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { DF_BASE, startHttpApp, type CallInit, type HttpResult, type HttpTestApp } from './support/http-app.js';
+import { DF_BASE, SCOPE, startHttpApp, type CallInit, type HttpResult, type HttpTestApp } from './support/http-app.js';
 
 const KEY = 'curl-session-key-0123456789';
 let target: HttpTestApp;
@@ -42,18 +42,19 @@ describe('e2e: the async HTTP API session', () => {
       'id', 'purgeHistoryDeleteUri', 'restartPostUri', 'resumePostUri', 'sendEventPostUri', 'statusQueryGetUri', 'suspendPostUri', 'terminatePostUri',
     ]);
     expect(payload.id).toMatch(/^[0-9a-f]{32}$/);
+    // DF's shape: every URL names the task hub and connection, so a client can append `&showHistory=true` to any.
     const instanceUrl = `${target.origin}${DF_BASE}/instances/${payload.id}`;
     expect(payload).toEqual({
       id: payload.id,
-      statusQueryGetUri: instanceUrl,
-      sendEventPostUri: `${instanceUrl}/raiseEvent/{eventName}`,
-      terminatePostUri: `${instanceUrl}/terminate?reason={text}`,
-      purgeHistoryDeleteUri: instanceUrl,
-      restartPostUri: `${instanceUrl}/restart`,
-      suspendPostUri: `${instanceUrl}/suspend?reason={text}`,
-      resumePostUri: `${instanceUrl}/resume?reason={text}`,
+      statusQueryGetUri: `${instanceUrl}?${SCOPE}`,
+      sendEventPostUri: `${instanceUrl}/raiseEvent/{eventName}?${SCOPE}`,
+      terminatePostUri: `${instanceUrl}/terminate?reason={text}&${SCOPE}`,
+      purgeHistoryDeleteUri: `${instanceUrl}?${SCOPE}`,
+      restartPostUri: `${instanceUrl}/restart?${SCOPE}`,
+      suspendPostUri: `${instanceUrl}/suspend?reason={text}&${SCOPE}`,
+      resumePostUri: `${instanceUrl}/resume?reason={text}&${SCOPE}`,
     });
-    expect(started.headers.get('location')).toBe(instanceUrl);
+    expect(started.headers.get('location')).toBe(`${instanceUrl}?${SCOPE}`);
     expect(started.headers.get('retry-after')).toBe('10');
     expect(started.headers.get('content-type')).toMatch(/^application\/json/);
 
@@ -98,7 +99,7 @@ describe('e2e: the async HTTP API session', () => {
     const result = await curl('POST', `${DF_BASE}/orchestrators/WaitForApproval/wait-timeout?timeout=0.2&pollingInterval=0.1`, { json: 'x' });
     expect(result.status).toBe(202);
     expect(result.body.id).toBe('wait-timeout');
-    expect(result.headers.get('location')).toBe(`${target.origin}${DF_BASE}/instances/wait-timeout`);
+    expect(result.headers.get('location')).toBe(`${target.origin}${DF_BASE}/instances/wait-timeout?${SCOPE}`);
     expect(result.headers.get('retry-after')).toBe('10');
   });
 

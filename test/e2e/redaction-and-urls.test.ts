@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import express from 'express';
 import type { AdminOperation } from '../../src/http/admin-operation.js';
 import type { AdminRedact } from '../../src/http/admin-router-options.js';
-import { DF_BASE, expectErrorBody, pollUntilDone, startHttpApp, waitForStatus, type HttpTestApp } from './support/http-app.js';
+import { DF_BASE, SCOPE, expectErrorBody, pollUntilDone, startHttpApp, waitForStatus, type HttpTestApp } from './support/http-app.js';
 
 let target: HttpTestApp;
 const redactedFor: AdminOperation[] = [];
@@ -94,8 +94,8 @@ describe('e2e: URLs built from the request', () => {
   it('include a nested mount path, in the check-status payload and the Location of a running status', async () => {
     const started = await target.call('POST', '/api/v1/durable/orchestrators/WaitForApproval/mounted', { json: 1 });
     const base = `${target.origin}/api/v1/durable/instances/mounted`;
-    expect(started.body).toMatchObject({ statusQueryGetUri: base, sendEventPostUri: `${base}/raiseEvent/{eventName}`, restartPostUri: `${base}/restart` });
-    expect(started.headers.get('location')).toBe(base);
+    expect(started.body).toMatchObject({ statusQueryGetUri: `${base}?${SCOPE}`, sendEventPostUri: `${base}/raiseEvent/{eventName}?${SCOPE}`, restartPostUri: `${base}/restart?${SCOPE}` });
+    expect(started.headers.get('location')).toBe(`${base}?${SCOPE}`);
     expect(await waitForStatus(target, 'mounted', 'Running')).toBe(true);
     const running = await target.call('GET', `${base}?showInput=false`);
     expect(running.status).toBe(202);
@@ -108,20 +108,20 @@ describe('e2e: URLs built from the request', () => {
     const started = await target.call('POST', `${DF_BASE}/orchestrators/Echo/${encodeURIComponent('order 1:ü&x')}`, { json: 1 });
     expect(started.status).toBe(202);
     expect(started.body.id).toBe('order 1:ü&x');
-    expect(started.body.statusQueryGetUri).toBe(`${target.origin}${DF_BASE}/instances/order%201%3A%C3%BC%26x`);
+    expect(started.body.statusQueryGetUri).toBe(`${target.origin}${DF_BASE}/instances/order%201%3A%C3%BC%26x?${SCOPE}`);
     expect((await pollUntilDone(target, started.body.statusQueryGetUri)).body).toMatchObject({ instanceId: 'order 1:ü&x', runtimeStatus: 'Completed' });
   });
 
   it('ignore X-Forwarded-* unless the app trusts the proxy', async () => {
     const forwarded = { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'api.example.com' };
     const untrusted = await target.call('POST', `${DF_BASE}/orchestrators/Echo/fwd-untrusted`, { json: 1, headers: forwarded });
-    expect(untrusted.body.statusQueryGetUri).toBe(`${target.origin}${DF_BASE}/instances/fwd-untrusted`);
-    expect(untrusted.headers.get('location')).toBe(`${target.origin}${DF_BASE}/instances/fwd-untrusted`);
+    expect(untrusted.body.statusQueryGetUri).toBe(`${target.origin}${DF_BASE}/instances/fwd-untrusted?${SCOPE}`);
+    expect(untrusted.headers.get('location')).toBe(`${target.origin}${DF_BASE}/instances/fwd-untrusted?${SCOPE}`);
 
     const trusted = await target.call('POST', '/proxied/orchestrators/Echo/fwd-trusted', { json: 1, headers: forwarded });
-    expect(trusted.body.statusQueryGetUri).toBe('https://api.example.com/proxied/instances/fwd-trusted');
-    expect(trusted.headers.get('location')).toBe('https://api.example.com/proxied/instances/fwd-trusted');
-    expect(trusted.body.terminatePostUri).toBe('https://api.example.com/proxied/instances/fwd-trusted/terminate?reason={text}');
+    expect(trusted.body.statusQueryGetUri).toBe(`https://api.example.com/proxied/instances/fwd-trusted?${SCOPE}`);
+    expect(trusted.headers.get('location')).toBe(`https://api.example.com/proxied/instances/fwd-trusted?${SCOPE}`);
+    expect(trusted.body.terminatePostUri).toBe(`https://api.example.com/proxied/instances/fwd-trusted/terminate?reason={text}&${SCOPE}`);
     const running = await target.call('POST', '/proxied/orchestrators/WaitForApproval/fwd-running', { json: 1 });
     expect(await waitForStatus(target, 'fwd-running', 'Running')).toBe(true);
     const status = await target.call('GET', '/proxied/instances/fwd-running', { headers: forwarded });

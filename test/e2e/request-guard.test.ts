@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Request } from 'express';
 import { AdminRouterConfigurationError } from '../../src/core/errors/admin-router-configuration-error.js';
 import type { AdminRouterOptions } from '../../src/http/admin-router-options.js';
-import { DF_BASE, expectErrorBody, pollUntilDone, rawCall, startHttpApp, waitForStatus, type HttpResult, type HttpTestApp } from './support/http-app.js';
+import { DF_BASE, SCOPE, expectErrorBody, pollUntilDone, rawCall, startHttpApp, waitForStatus, type HttpResult, type HttpTestApp } from './support/http-app.js';
 
 const KEY = 'k3y-0123456789-abcdefghij';
 const OTHER_KEY = 'another-key-9876543210-zyx';
@@ -168,18 +168,18 @@ describe("e2e: keys — Durable Functions' x-functions-key header and code param
     const viaHeader = await target.call('POST', '/keys/orchestrators/Echo/key-header', { json: 1, headers: { 'x-functions-key': KEY } });
     expect(viaHeader.status).toBe(202);
     expect(viaHeader.text).not.toContain(KEY);
-    expect(viaHeader.headers.get('location')).toBe(`${target.origin}/keys/instances/key-header`);
+    expect(viaHeader.headers.get('location')).toBe(`${target.origin}/keys/instances/key-header?${SCOPE}`);
 
     const viaCode = await target.call('POST', `/keys/orchestrators/Echo/key-code?code=${encodeURIComponent(OTHER_KEY)}`, { json: 2 });
     expect(viaCode.status).toBe(202);
     const base = `${target.origin}/keys/instances/key-code`;
     expect(viaCode.body).toMatchObject({
-      statusQueryGetUri: `${base}?code=${OTHER_KEY}`,
-      sendEventPostUri: `${base}/raiseEvent/{eventName}?code=${OTHER_KEY}`,
-      terminatePostUri: `${base}/terminate?reason={text}&code=${OTHER_KEY}`,
-      purgeHistoryDeleteUri: `${base}?code=${OTHER_KEY}`,
+      statusQueryGetUri: `${base}?${SCOPE}&code=${OTHER_KEY}`,
+      sendEventPostUri: `${base}/raiseEvent/{eventName}?${SCOPE}&code=${OTHER_KEY}`,
+      terminatePostUri: `${base}/terminate?reason={text}&${SCOPE}&code=${OTHER_KEY}`,
+      purgeHistoryDeleteUri: `${base}?${SCOPE}&code=${OTHER_KEY}`,
     });
-    expect(viaCode.headers.get('location')).toBe(`${base}?code=${OTHER_KEY}`);
+    expect(viaCode.headers.get('location')).toBe(`${base}?${SCOPE}&code=${OTHER_KEY}`);
     // A client following the URLs stays authenticated.
     expect((await pollUntilDone(target, viaCode.body.statusQueryGetUri)).body).toMatchObject({ runtimeStatus: 'Completed', output: 2 });
     expect((await target.call('DELETE', viaCode.body.purgeHistoryDeleteUri)).status).toBe(200);

@@ -15,7 +15,7 @@ describe('examples/async-http-api', () => {
     const { start, polls, output } = await main(env.options);
     expect(start.httpStatus).toBe(202);
     expect(start.location).toBe(start.payload.statusQueryGetUri);
-    expect(start.payload.statusQueryGetUri).toMatch(new RegExp(`/runtime/webhooks/durabletask/instances/${start.payload.id}$`));
+    expect(start.payload.statusQueryGetUri).toMatch(new RegExp(`/runtime/webhooks/durabletask/instances/${start.payload.id}\\?taskHub=AsyncHttpApi&connection=Storage$`));
 
     const last = polls.at(-1);
     expect(last).toMatchObject({ httpStatus: 200, runtimeStatus: 'Completed', customStatus: { phase: 'done', regionsDone: 3, regions: 3 } });

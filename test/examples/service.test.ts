@@ -97,8 +97,9 @@ describe('npm start: the example service', () => {
     const start = await runCurl(running().command('/orchestrators/SalesReport/sales-2024-Q2'));
     expect(start.status).toBe(202);
     const statusCommand = running().command('/instances/sales-2024-Q2');
-    expect(start.headers.get('location')).toBe(statusCommand.url);
-    expect(start.json.statusQueryGetUri).toBe(statusCommand.url);
+    // DF's management URLs: the status URL with the task hub scope (a key sent in the header is never put in a URL).
+    expect(start.headers.get('location')).toBe(`${statusCommand.url}?taskHub=Examples&connection=Storage`);
+    expect(start.json.statusQueryGetUri).toBe(`${statusCommand.url}?taskHub=Examples&connection=Storage`);
 
     const first = await runCurl(statusCommand);
     expect(first.status).toBe(202); // the service's report queries take seconds

@@ -72,6 +72,7 @@ describe('public API', () => {
       'createAdminRouter',
       'createDashboardRouter',
       'decodePayload',
+      'durableFunctionsClientInput',
       'encodePayload',
       'entityOperationNames',
       'errorFromFailureDetails',

@@ -30,15 +30,23 @@ export interface HttpErrorBody {
 export class HttpApiError extends DurableError {
   readonly status: number;
   readonly details: readonly HttpErrorDetail[];
+  /**
+   * Sent as Durable Functions sends it: the message alone, as a JSON string. Only where a DF client makes its error
+   * out of the body (its `rewind` throws `new Error(body)`, which an object would turn into `[object Object]`).
+   */
+  readonly messageBody: boolean;
 
-  constructor(status: number, code: DurableErrorCode, message: string, details: readonly HttpErrorDetail[] = [], options: { cause?: unknown } = {}) {
+  constructor(
+    status: number, code: DurableErrorCode, message: string, details: readonly HttpErrorDetail[] = [], options: { cause?: unknown; messageBody?: boolean } = {},
+  ) {
     super(code, message, options);
     this.status = status;
     this.details = details;
+    this.messageBody = options.messageBody === true;
   }
 
-  /** The JSON body sent for this error. */
-  toBody(): HttpErrorBody {
-    return { error: this.code, message: this.message, details: this.details };
+  /** The JSON body sent for this error: an {@link HttpErrorBody}, or the message alone (see {@link messageBody}). */
+  toBody(): HttpErrorBody | string {
+    return this.messageBody ? this.message : { error: this.code, message: this.message, details: this.details };
   }
 }

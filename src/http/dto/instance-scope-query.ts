@@ -1,15 +1,7 @@
-import { IsOptional, MaxLength } from 'class-validator';
-import { QueryParameter } from '../query-parameter.js';
-
 /**
- * The query parameters every route accepts: Durable Functions puts `taskHub` and `connection` into its management
- * URLs, so clients replaying those URLs send them. Durably serves one task hub per router: they are accepted and
- * ignored.
+ * The base of every route's query DTO. It declares no parameter of its own: Durable Functions' parameters that a route
+ * does not use — `taskHub` and `connection`, which DF puts into every management URL, `code` (a key) and the others
+ * DF ignores where they do not apply — are accepted and ignored by `parseQuery` (see
+ * `DURABLE_FUNCTIONS_QUERY_PARAMETERS`): a router serves its app's task hub.
  */
-export class InstanceScopeQuery {
-  @QueryParameter() @IsOptional() @MaxLength(256)
-  readonly taskHub?: string;
-
-  @QueryParameter() @IsOptional() @MaxLength(256)
-  readonly connection?: string;
-}
+export class InstanceScopeQuery {}

@@ -7,6 +7,6 @@ export const MAX_REASON_LENGTH = 8192;
 
 /** `POST /instances/:instanceId/{terminate|suspend|resume|rewind}` query. */
 export class ReasonQuery extends InstanceScopeQuery {
-  @QueryParameter() @IsOptional() @MaxLength(MAX_REASON_LENGTH)
+  @QueryParameter({ text: true }) @IsOptional() @MaxLength(MAX_REASON_LENGTH)
   readonly reason?: string;
 }

@@ -1,4 +1,5 @@
-import { IsIn, IsOptional } from 'class-validator';
+import { IsIn, IsOptional, Length } from 'class-validator';
+import { MAX_VERSION_LENGTH } from '../../core/orchestration-version.js';
 import type { InstanceIdPolicy } from '../../client/instance-id-policy.js';
 import { QueryParameter } from '../query-parameter.js';
 import { WaitQuery } from './wait-query.js';
@@ -8,8 +9,8 @@ const IF_FINISHED = ['start', 'fail'] as const;
 
 /**
  * `POST /orchestrators/:name/:instanceId?` query: the wait parameters, and `startNew`'s instance ID policy —
- * `ifRunning` (`fail`, `useExisting`, `terminate`) and `ifFinished` (`start`, `fail`), spelled exactly so. Durably's
- * addition: Durable Functions' route has neither.
+ * `ifRunning` (`fail`, `useExisting`, `terminate`) and `ifFinished` (`start`, `fail`), spelled exactly so (Durably's
+ * addition: Durable Functions' route has neither); and DF's `version`.
  */
 export class StartQuery extends WaitQuery {
   @QueryParameter() @IsOptional() @IsIn(IF_RUNNING, { message: `$property must be one of ${IF_RUNNING.join(', ')}` })
@@ -17,6 +18,10 @@ export class StartQuery extends WaitQuery {
 
   @QueryParameter() @IsOptional() @IsIn(IF_FINISHED, { message: `$property must be one of ${IF_FINISHED.join(', ')}` })
   readonly ifFinished?: string;
+
+  /** Durable Functions' `version`: the instance's orchestration version (`startNew(O, { version })`). */
+  @QueryParameter() @IsOptional() @Length(1, MAX_VERSION_LENGTH, { message: `$property must be 1 to ${MAX_VERSION_LENGTH} characters` })
+  readonly version?: string;
 }
 
 /**

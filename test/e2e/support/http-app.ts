@@ -10,6 +10,9 @@ import { ACTIVITIES, ENTITIES, HeldCities, ORCHESTRATORS } from './fixtures.js';
 /** DF's own mount path. */
 export const DF_BASE = '/runtime/webhooks/durabletask';
 
+/** The query string of every management URL the router hands out (the test apps' task hub), as DF's URLs carry. */
+export const SCOPE = 'taskHub=Durably&connection=Storage';
+
 /** A Durably app behind a real listening Express server. */
 export interface HttpTestApp {
   readonly app: TestApp;

@@ -100,16 +100,21 @@ describe('runtime: async HTTP API pattern', () => {
     const base = 'http://localhost:7071/runtime/webhooks/durabletask/';
     const payload = client.createCheckStatusResponse(base, id);
     const instanceUrl = 'http://localhost:7071/runtime/webhooks/durabletask/instances/order%2042%3Aa';
+    // Durable Functions' shape: every URL names the task hub and connection (the app's task hub; DF's default name).
+    const scope = 'taskHub=Durably&connection=Storage';
     expect(payload).toEqual({
       id: 'order 42:a',
-      statusQueryGetUri: instanceUrl,
-      sendEventPostUri: `${instanceUrl}/raiseEvent/{eventName}`,
-      terminatePostUri: `${instanceUrl}/terminate?reason={text}`,
-      purgeHistoryDeleteUri: instanceUrl,
-      restartPostUri: `${instanceUrl}/restart`,
-      suspendPostUri: `${instanceUrl}/suspend?reason={text}`,
-      resumePostUri: `${instanceUrl}/resume?reason={text}`,
+      statusQueryGetUri: `${instanceUrl}?${scope}`,
+      sendEventPostUri: `${instanceUrl}/raiseEvent/{eventName}?${scope}`,
+      terminatePostUri: `${instanceUrl}/terminate?reason={text}&${scope}`,
+      purgeHistoryDeleteUri: `${instanceUrl}?${scope}`,
+      restartPostUri: `${instanceUrl}/restart?${scope}`,
+      suspendPostUri: `${instanceUrl}/suspend?reason={text}&${scope}`,
+      resumePostUri: `${instanceUrl}/resume?reason={text}&${scope}`,
     });
+    // With a key, every URL carries it as DF's `code` (encoded).
+    const keyed = client.createCheckStatusResponse(base, id, { key: 'k/ey+1' });
+    for (const url of Object.values(keyed).slice(1)) expect(url).toContain(`${scope}&code=k%2Fey%2B1`);
     // Every URL is well-formed and names the instance.
     for (const url of Object.values(payload).slice(1)) {
       const parsed = new URL(url.replace('{eventName}', 'Go').replace('{text}', 'why'));
@@ -119,5 +124,23 @@ describe('runtime: async HTTP API pattern', () => {
     expect(client.createCheckStatusResponse('http://localhost:7071/runtime/webhooks/durabletask', id)).toEqual(payload);
     await client.terminate(id, 'done with it');
     expect((await client.waitForCompletion(id, { timeoutMs: 10_000 })).runtimeStatus).toBe('Terminated');
+  });
+
+  it("waitForCompletionOrCreateCheckStatusResponse answers as DF's: 202 + check-status payload on timeout, then the output", async () => {
+    const client = app.durably.client;
+    const base = 'https://api.example.com/runtime/webhooks/durabletask';
+    const id = await client.startNew(WaitsForGo, { instanceId: 'wait-or-check' });
+    const pending = await client.waitForCompletionOrCreateCheckStatusResponse(base, id, { timeoutMs: 50 });
+    const payload = client.createCheckStatusResponse(base, id);
+    expect(pending).toEqual({ status: 202, headers: { Location: payload.statusQueryGetUri, 'Retry-After': '10' }, body: payload });
+
+    await client.raiseEvent(id, 'Go', 'now');
+    const done = await client.waitForCompletionOrCreateCheckStatusResponse(base, id, { timeoutMs: 20_000 });
+    expect(done.status).toBe(200);
+    expect(done.body).toEqual((await client.getStatus(id))?.output);
+    expect(done.headers).toEqual({});
+
+    await expect(client.waitForCompletionOrCreateCheckStatusResponse(base, 'wait-or-check-nobody')).rejects.toMatchObject({ code: 'INSTANCE_NOT_FOUND' });
+    await expect(client.waitForCompletionOrCreateCheckStatusResponse(base, id, { timeoutMs: -1 })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
   });
 });

@@ -173,8 +173,8 @@ describe('runtime: failures', () => {
           innerFailure: { errorType: 'Error', errorMessage: 'insufficient funds' },
         },
       });
-      // Durable Functions reports the error message as the output of a failed instance.
-      expect(status.output).toBe(status.failureDetails?.errorMessage);
+      // Durable Functions reports a failed instance's output as its orchestrator shim's text around the error message.
+      expect(status.output).toBe(`Orchestrator function 'ChargeOnly' failed: ${status.failureDetails?.errorMessage}`);
       const history = await client.getHistory(id);
       expect(history.find((e) => e.type === 'TaskFailed')).toMatchObject({ failureDetails: { errorType: 'CardDeclinedError' } });
       expect(history.find((e) => e.type === 'ExecutionCompleted')).toMatchObject({ orchestrationStatus: 'Failed' });
@@ -186,7 +186,7 @@ describe('runtime: failures', () => {
       const client = app.durably.client;
       const id = await client.startNew(ValidateOrder, { input: 'o-7' });
       const status = await client.waitForCompletion(id, { timeoutMs: 10_000 });
-      expect(status).toMatchObject({ runtimeStatus: 'Failed', output: 'order o-7 is invalid' });
+      expect(status).toMatchObject({ runtimeStatus: 'Failed', output: "Orchestrator function 'ValidateOrder' failed: order o-7 is invalid" });
       expect(status.failureDetails).toMatchObject({ errorType: 'OrderInvalidError', errorMessage: 'order o-7 is invalid' });
     });
 
