@@ -28,7 +28,8 @@ const durablyRules = await import('./dist/src/eslint/index.js').then(
 );
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'data/**'] },
+  // .scratch/ (git-ignored) holds your own experiments, e.g. the README's first workflow saved as a file.
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'data/**', '.scratch/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
