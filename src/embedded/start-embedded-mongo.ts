@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { EmbeddedEngineError } from '../core/errors/embedded-engine-error.js';
 import { deriveScramCredential, type ScramCredential } from './auth/scram-credential.js';
 import { EmbeddedEngine } from './engine/embedded-engine.js';
@@ -13,6 +14,9 @@ export interface EmbeddedMongoCredentials {
 
 /** The user name of a generated credential (`auth: 'generate'`). */
 const GENERATED_USERNAME = 'durably';
+
+/** The replica set name the engine uses unless told otherwise. */
+export const DEFAULT_REPLICA_SET = 'rs0';
 
 /** Options of {@link startEmbeddedMongo}. */
 export interface EmbeddedMongoOptions {
@@ -37,6 +41,15 @@ export interface EmbeddedMongoOptions {
   readonly ttlIntervalMs?: number;
   /** Receives the engine's rare diagnostic lines (internal errors, dropped connections). Default: stderr. */
   readonly log?: (line: string) => void;
+  /**
+   * Run as a single-node replica set of this name (mongod's `--replSet`): `hello` reports a primary, change streams
+   * work (an oplog records every write), retryable writes are honoured, and `replSetStepDown` simulates a step-down.
+   * Default `'rs0'`; `false` runs a standalone server (no oplog, no change streams, no retryable writes). Clients
+   * connect with the plain {@link EmbeddedMongo.uri}: the driver discovers the set from `hello`.
+   */
+  readonly replicaSet?: string | false;
+  /** Size bound of the oplog in MiB (replica set only): change streams can resume from this far back. Default 64. */
+  readonly oplogSizeMB?: number;
 }
 
 /** A running embedded engine. */
@@ -53,6 +66,18 @@ export interface EmbeddedMongo {
   readonly credentials: EmbeddedMongoCredentials | undefined;
   /** The bound port. */
   readonly port: number;
+  /** The replica set's name; undefined for a standalone server. */
+  readonly replicaSet: string | undefined;
+  /**
+   * Simulates a primary step-down (as `replSetStepDown` does): closes every client connection, and for `ms`
+   * milliseconds writes fail with NotWritablePrimary and `hello` reports a secondary; then the node is primary again
+   * (a new term). For tests of driver retries and resumable change streams.
+   *
+   * @throws EmbeddedEngineError when the engine is not a replica set.
+   */
+  stepDown(ms: number): void;
+  /** Ends a step-down at once (the node is primary again at the next command). */
+  stepUp(): void;
   /** Closes connections, flushes the journal and releases the dbPath. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -79,6 +104,10 @@ export interface EmbeddedMongo {
  */
 export async function startEmbeddedMongo(options: EmbeddedMongoOptions = {}): Promise<EmbeddedMongo> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const replicaSet = options.replicaSet === false ? undefined : (options.replicaSet ?? DEFAULT_REPLICA_SET);
+  if (replicaSet !== undefined && !/^[A-Za-z0-9_-]+$/.test(replicaSet)) {
+    throw new EmbeddedEngineError(`invalid replica set name '${replicaSet}': use letters, digits, '-' and '_'`);
+  }
   const host = options.host ?? '127.0.0.1';
   const credentials: EmbeddedMongoCredentials | undefined = options.auth === 'generate'
     ? { username: GENERATED_USERNAME, password: randomBytes(24).toString('base64url') }
@@ -96,7 +125,13 @@ export async function startEmbeddedMongo(options: EmbeddedMongoOptions = {}): Pr
     : await deriveScramCredential(credentials.username, credentials.password);
   let engine: EmbeddedEngine;
   try {
-    engine = await EmbeddedEngine.open({ dbPath: options.dbPath, ttlIntervalMs: options.ttlIntervalMs, log });
+    engine = await EmbeddedEngine.open({
+      dbPath: options.dbPath,
+      ttlIntervalMs: options.ttlIntervalMs,
+      log,
+      ...(replicaSet === undefined ? {} : { replicaSet }),
+      ...(options.oplogSizeMB === undefined ? {} : { oplogSizeMB: options.oplogSizeMB }),
+    });
   } catch (error) {
     throw new EmbeddedEngineError(`cannot open the embedded engine${options.dbPath === undefined ? '' : ` at dbPath '${options.dbPath}'`}: ${(error as Error).message}`, { cause: error });
   }
@@ -109,6 +144,13 @@ export async function startEmbeddedMongo(options: EmbeddedMongoOptions = {}): Pr
     throw new EmbeddedEngineError(`cannot listen on ${host}:${options.port ?? 0}: ${(error as Error).message}`, { cause: error });
   }
   const address = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const replication = engine.replication;
+  // The member's name must be an address clients can reach: a wildcard interface is named by the machine's name.
+  if (replication !== undefined) replication.state.me = host === '0.0.0.0' || host === '::' ? `${hostname()}:${port}` : address;
+  const requireReplicaSet = (): NonNullable<typeof replication> => {
+    if (replication === undefined) throw new EmbeddedEngineError('the embedded engine is not a replica set: start it with the replicaSet option to step it down');
+    return replication;
+  };
   const userInfo = (password: string): string => (credentials === undefined ? '' : `${encodeURIComponent(credentials.username)}:${password}@`);
   let stopping: Promise<void> | undefined;
   return {
@@ -116,6 +158,12 @@ export async function startEmbeddedMongo(options: EmbeddedMongoOptions = {}): Pr
     redactedUri: `mongodb://${userInfo('****')}${address}/`,
     credentials,
     port,
+    replicaSet,
+    stepDown: (ms: number) => {
+      requireReplicaSet().state.stepDown(ms);
+      server.closeConnections();
+    },
+    stepUp: () => requireReplicaSet().state.stepUp(),
     stop: () => {
       stopping ??= server.close().then(() => engine.close());
       return stopping;

@@ -45,8 +45,8 @@ async function runScript(script: string): Promise<{ code: number | null; stdout:
 }
 
 describe('examples from the command line', () => {
-  it('finds the seven examples', () => {
-    expect(EXAMPLES).toEqual(['aggregator', 'async-http-api', 'chaining', 'fan-out-fan-in', 'human-interaction', 'monitor', 'scale-out']);
+  it('finds the eight examples', () => {
+    expect(EXAMPLES).toEqual(['aggregator', 'async-http-api', 'chaining', 'fan-out-fan-in', 'human-interaction', 'monitor', 'observability', 'scale-out']);
   });
 
   it.each(EXAMPLES)('%s: has an npm script, a README, and a row in examples/README.md', (name) => {

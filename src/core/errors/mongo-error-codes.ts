@@ -42,6 +42,18 @@ export const MongoErrorCode = {
   NoSuchTransaction: 251,
   InvalidPipelineOperator: 168,
   MechanismUnavailable: 334,
+  NoReplicationEnabled: 76,
+  TransactionTooOld: 225,
+  InvalidResumeToken: 260,
+  ChangeStreamFatalError: 280,
+  ChangeStreamHistoryLost: 286,
+  NotWritablePrimary: 10107,
+  NotPrimaryNoSecondaryOk: 13435,
+  Location40573: 40573,
+  Location40602: 40602,
+  Location40674: 40674,
+  AlreadyInitialized: 23,
+  Location40415: 40415,
 } as const;
 
 /** A MongoDB error code name known to the embedded engine. */

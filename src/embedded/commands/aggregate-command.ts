@@ -3,13 +3,14 @@ import type { Document } from '../bson/document.js';
 import { cloneDocument } from '../query/clone-document.js';
 import { mingoPipeline, withMingo } from '../query/mingo-options.js';
 import { assertCollectionName } from '../storage/namespace.js';
+import { openChangeStream } from './change-stream-command.js';
 import { optionalCount, type CommandContext, type CommandHandler } from './command-context.js';
 import { selectDocuments } from './query-documents.js';
 
 // Stages that only read their input documents; any other stage gets private copies so mingo cannot touch stored ones.
 const READ_ONLY_STAGES = new Set(['$match', '$group', '$count', '$sort', '$skip', '$limit', '$project', '$sortByCount']);
 
-const REJECTED_STAGES = new Set(['$out', '$merge', '$changeStream', '$currentOp', '$listSessions', '$collStats', '$indexStats', '$planCacheStats']);
+const REJECTED_STAGES = new Set(['$out', '$merge', '$currentOp', '$listSessions', '$collStats', '$indexStats', '$planCacheStats']);
 
 /** The validated collection and pipeline of an `aggregate` command. */
 export interface AggregateArguments {
@@ -32,6 +33,7 @@ export function aggregateArguments(command: Document, context: CommandContext): 
     if (stageName === undefined || Object.keys(stage).length !== 1) {
       throw new CommandError('Location40324', 'A pipeline stage specification object must contain exactly one field.');
     }
+    if (stageName === '$changeStream') throw new CommandError('Location40602', '$changeStream is only valid as the first stage in a pipeline');
     if (REJECTED_STAGES.has(stageName)) {
       throw new CommandError('Location40324', `${stageName} is not supported by the embedded engine`);
     }
@@ -47,6 +49,9 @@ export function aggregateArguments(command: Document, context: CommandContext): 
  * (`explain: true` is routed to the explain command by the dispatcher.)
  */
 export const aggregate: CommandHandler = (command, context) => {
+  const pipeline = command.pipeline;
+  const first = Array.isArray(pipeline) ? (pipeline[0] as Document | undefined) : undefined;
+  if (first !== null && typeof first === 'object' && '$changeStream' in first) return openChangeStream(command, pipeline as Document[], context);
   const { collection: name, stages, leadingMatch } = aggregateArguments(command, context);
   const cursorOptions = command.cursor as Document | undefined;
   if (cursorOptions === undefined || cursorOptions === null || typeof cursorOptions !== 'object') {

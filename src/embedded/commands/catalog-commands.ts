@@ -137,3 +137,21 @@ export const dropIndexes: CommandHandler = (command, context) => {
   for (const indexName of names) store.dropIndex(indexName);
   return { nIndexesWas, ok: 1 };
 };
+
+/** Splits `db.collection` (the collection may contain dots). */
+function splitNamespace(value: unknown, field: string): { db: string; coll: string } {
+  const dot = typeof value === 'string' ? value.indexOf('.') : -1;
+  if (typeof value !== 'string' || dot <= 0 || dot === value.length - 1) {
+    throw new CommandError('InvalidNamespace', `Invalid ${field} namespace: ${String(value)}`);
+  }
+  return { db: value.slice(0, dot), coll: value.slice(dot + 1) };
+}
+
+/** `renameCollection: 'db.from', to: 'db.to', dropTarget` (on `admin`), keeping documents and indexes. */
+export const renameCollection: CommandHandler = (command, context) => {
+  if (context.db !== 'admin') throw new CommandError('Unauthorized', 'renameCollection may only be run against the admin database.');
+  const from = splitNamespace(command.renameCollection, 'source');
+  const to = splitNamespace(command.to, 'target');
+  context.catalog.renameCollection(from.db, from.coll, to.db, to.coll, command.dropTarget === true);
+  return { ok: 1 };
+};

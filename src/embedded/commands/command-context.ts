@@ -1,9 +1,23 @@
 import { CommandError } from '../../core/errors/command-error.js';
 import type { Document } from '../bson/document.js';
+import type { ChangeStreamRegistry } from '../replication/change-stream-registry.js';
+import type { Oplog } from '../replication/oplog.js';
+import type { ReplicaSetState } from '../replication/replica-set-state.js';
+import type { RetryableWrites } from '../replication/retryable-writes.js';
 import type { Catalog } from '../storage/catalog.js';
 import type { ConnectionAuth } from './connection-auth.js';
 import type { CursorRegistry } from './cursor-registry.js';
 import type { ServerState } from './server-status.js';
+
+/** The replica-set side of an engine started with a replica set name. */
+export interface ReplicationContext {
+  readonly state: ReplicaSetState;
+  readonly oplog: Oplog;
+  readonly changeStreams: ChangeStreamRegistry;
+  readonly retryableWrites: RetryableWrites;
+  /** Steps the node down for `ms` milliseconds (the server closes the client connections once the reply is sent). */
+  readonly stepDown: (ms: number) => void;
+}
 
 /** What a command handler may use: the engine's state and the caller's connection. */
 export interface CommandContext {
@@ -16,6 +30,8 @@ export interface CommandContext {
   readonly auth: ConnectionAuth;
   /** Counters and state for serverStatus; write commands add their statements to its `opCounters`. */
   readonly server: ServerState;
+  /** Present when the engine runs as a (single-node) replica set. */
+  readonly replication?: ReplicationContext;
 }
 
 /**

@@ -2,12 +2,14 @@ import { CommandError } from '../../core/errors/command-error.js';
 import type { Document } from '../bson/document.js';
 import { aggregate } from './aggregate-command.js';
 import { authenticate, logout, saslContinue, saslStart } from './auth-commands.js';
-import { create, createIndexes, drop, dropDatabase, dropIndexes, listCollections, listDatabases, listIndexes } from './catalog-commands.js';
+import { create, createIndexes, renameCollection, drop, dropDatabase, dropIndexes, listCollections, listDatabases, listIndexes } from './catalog-commands.js';
 import type { CommandContext, CommandHandler } from './command-context.js';
 import { explain, explainAggregateOption } from './explain-command.js';
 import { findAndModify } from './find-and-modify-command.js';
 import { buildInfo, connectionStatus, endSessions, getParameter, hello, ping, whatsmyuri } from './handshake-commands.js';
 import { count, distinct, find, getMore, killCursors } from './read-commands.js';
+import { admitOnReplicaSet, clusterTimeFields, forgetSessions } from './replica-set-guard.js';
+import { replSetGetConfig, replSetGetStatus, replSetInitiate, replSetStepDown } from './replication-commands.js';
 import { serverStatus } from './server-status.js';
 import { insert, remove, update } from './write-commands.js';
 
@@ -28,6 +30,8 @@ const HANDLERS: ReadonlyMap<string, CommandHandler> = new Map<string, CommandHan
   ['insert', insert], ['update', update], ['delete', remove], ['find', find], ['getMore', getMore],
   ['killCursors', killCursors], ['findAndModify', findAndModify], ['findandmodify', findAndModify],
   ['aggregate', aggregateOrExplain], ['count', count], ['distinct', distinct], ['explain', explain],
+  ['replSetGetStatus', replSetGetStatus], ['replSetGetConfig', replSetGetConfig], ['replSetInitiate', replSetInitiate],
+  ['replSetStepDown', replSetStepDown], ['renameCollection', renameCollection],
   ['createIndexes', createIndexes], ['listIndexes', listIndexes], ['dropIndexes', dropIndexes], ['deleteIndexes', dropIndexes],
 ]);
 
@@ -54,16 +58,30 @@ export function dispatchCommand(
     const handler = HANDLERS.get(name);
     // Only known commands are checked, as in mongod: an unknown one is CommandNotFound even before authentication.
     if (handler !== undefined) context.auth.assertMayRun(name);
-    if (command.txnNumber !== undefined || command.startTransaction !== undefined || TRANSACTION_COMMANDS.has(name)) {
-      // Exactly what a standalone mongod answers: Durably's storage design never needs multi-document transactions.
-      throw new CommandError('IllegalOperation', 'Transaction numbers are only allowed on a replica set member or mongos');
+    const replication = context.replication;
+    if (replication === undefined) {
+      if (command.txnNumber !== undefined || command.startTransaction !== undefined || TRANSACTION_COMMANDS.has(name)) {
+        // Exactly what a standalone mongod answers: Durably's storage design never needs multi-document transactions.
+        throw new CommandError('IllegalOperation', 'Transaction numbers are only allowed on a replica set member or mongos');
+      }
+      if (handler === undefined) throw new CommandError('CommandNotFound', `no such command: '${name}'`);
+      context.server.opCounters.countCommand(name);
+      return handler(command, context);
     }
     if (handler === undefined) throw new CommandError('CommandNotFound', `no such command: '${name}'`);
+    const retryable = admitOnReplicaSet(name, command, replication);
     context.server.opCounters.countCommand(name);
-    return handler(command, context);
+    if (name === 'endSessions') forgetSessions(command, replication);
+    const replayed = retryable === undefined ? undefined : replication.retryableWrites.replay(retryable.session, retryable.txnNumber);
+    const reply = replayed ?? handler(command, context);
+    if (retryable !== undefined && replayed === undefined && reply.ok === 1) {
+      replication.retryableWrites.record(retryable.session, retryable.txnNumber, reply);
+    }
+    return { ...reply, ...clusterTimeFields(replication) };
   } catch (error) {
-    if (error instanceof CommandError) return { ok: 0, ...error.toReplyFields() };
+    const time = context.replication === undefined ? {} : clusterTimeFields(context.replication);
+    if (error instanceof CommandError) return { ok: 0, ...error.toReplyFields(), ...time };
     onInternalError(error, name ?? '');
-    return { ok: 0, errmsg: `internal error in '${name ?? ''}': ${(error as Error).message}`, code: 1, codeName: 'InternalError' };
+    return { ok: 0, errmsg: `internal error in '${name ?? ''}': ${(error as Error).message}`, code: 1, codeName: 'InternalError', ...time };
   }
 }

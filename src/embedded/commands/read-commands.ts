@@ -1,9 +1,11 @@
+import { Long } from 'bson';
 import { CommandError } from '../../core/errors/command-error.js';
 import { canonicalKey } from '../bson/canonical-key.js';
 import type { Document } from '../bson/document.js';
 import { valuesAtPath } from '../query/field-path.js';
 import { parseSort } from '../query/sort-documents.js';
 import { assertCollectionName } from '../storage/namespace.js';
+import { changeStreamGetMore } from './change-stream-command.js';
 import { optionalCount, optionalDocument, type CommandContext, type CommandHandler } from './command-context.js';
 import { projectDocuments, selectDocuments, type Selection } from './query-documents.js';
 
@@ -64,6 +66,8 @@ export const find: CommandHandler = (command, context) => {
 
 /** `getMore`: the next batch of a cursor. */
 export const getMore: CommandHandler = (command, context) => {
+  const stream = context.replication?.changeStreams.get(command.getMore);
+  if (stream !== undefined) return changeStreamGetMore(stream, command, context);
   const collection = command.collection;
   if (typeof collection !== 'string') throw new CommandError('TypeMismatch', "BSON field 'getMore.collection' is missing or not a string");
   const cursor = context.cursors.next(command.getMore, `${context.db}.${collection}`, optionalCount(command, 'batchSize'));
@@ -74,7 +78,9 @@ export const getMore: CommandHandler = (command, context) => {
 export const killCursors: CommandHandler = (command, context) => {
   const ids = command.cursors;
   if (!Array.isArray(ids)) throw new CommandError('TypeMismatch', "BSON field 'killCursors.cursors' must be an array");
-  const { killed, notFound } = context.cursors.kill(ids as unknown[]);
+  const streams = context.replication?.changeStreams;
+  const { killed, notFound } = context.cursors.kill((ids as unknown[]).filter((id) => streams?.get(id) === undefined));
+  for (const id of ids as unknown[]) if (streams?.close(id) === true) killed.push(Long.fromString(String(id)));
   return { cursorsKilled: killed, cursorsNotFound: notFound, cursorsAlive: [], cursorsUnknown: [], ok: 1 };
 };
 

@@ -103,7 +103,7 @@ export function updateDocuments(
     outcome.after = next;
     // mongod does not count (or write) an update that leaves the document as it was.
     if (compareBson(current, next) !== 0) {
-      store.replace(current, next);
+      store.replace(current, next, kind === 'replacement' ? 'replace' : 'update');
       outcome.modified++;
     }
   }

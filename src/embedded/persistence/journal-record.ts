@@ -48,6 +48,10 @@ export function toRecordDocument(op: JournalOp): Document {
       return { op: op.op, db: op.db, coll: op.coll, name: op.name };
     case 'dropDatabase':
       return { op: op.op, db: op.db };
+    case 'renameCollection':
+      return { op: op.op, db: op.db, coll: op.coll, toDb: op.toDb, toColl: op.toColl };
+    case 'oplog':
+      return { op: op.op, db: op.db, entry: op.entry };
   }
 }
 
@@ -56,6 +60,7 @@ export function fromRecordDocument(record: Record<string, unknown>): JournalOp |
   const { op, db, coll } = record;
   if (typeof db !== 'string') return undefined;
   if (op === 'dropDatabase') return { op, db };
+  if (op === 'oplog') return isDocument(record.entry) ? { op, db, entry: record.entry } : undefined;
   if (typeof coll !== 'string') return undefined;
   switch (op) {
     case 'put':
@@ -70,6 +75,10 @@ export function fromRecordDocument(record: Record<string, unknown>): JournalOp |
       return isDocument(record.spec) ? { op, db, coll, spec: record.spec } : undefined;
     case 'dropIndex':
       return typeof record.name === 'string' ? { op, db, coll, name: record.name } : undefined;
+    case 'renameCollection':
+      return typeof record.toDb === 'string' && typeof record.toColl === 'string'
+        ? { op, db, coll, toDb: record.toDb, toColl: record.toColl }
+        : undefined;
     default:
       return undefined;
   }

@@ -32,6 +32,12 @@ export class EmbeddedServer {
     this.#server = net.createServer((socket) => this.#accept(socket));
   }
 
+  /** Closes every client connection (a replica-set step-down); clients reconnect. */
+  closeConnections(): void {
+    // end() lets a reply already written go out first.
+    for (const socket of this.#sockets) socket.end(() => socket.destroy());
+  }
+
   /** Starts listening; resolves with the bound port. */
   listen(port: number, host: string): Promise<number> {
     return new Promise((resolve, reject) => {
@@ -78,9 +84,13 @@ export class EmbeddedServer {
 
   async #handle(socket: net.Socket, client: ClientConnection, message: Buffer): Promise<void> {
     let reply: Buffer | undefined;
+    let stepDown = false;
     try {
       const request = parseRequest(message);
-      const result = this.#engine.execute(request.command, request.db, client, this.#connections);
+      const executed = this.#engine.execute(request.command, request.db, client, this.#connections);
+      // Only a change stream's getMore waits (awaitData); everything else answers in the same turn.
+      const result = executed instanceof Promise ? await executed : executed;
+      stepDown = request.command.replSetStepDown !== undefined && result.ok === 1;
       const durable = this.#engine.durable();
       if (durable !== undefined) await durable;
       if (request.moreToCome) return;
@@ -91,6 +101,8 @@ export class EmbeddedServer {
       reply = errorReply(message, error);
     }
     if (!socket.destroyed) socket.write(reply);
+    // A step-down drops every client once its reply is on its way, so that drivers rediscover the primary.
+    if (stepDown) this.closeConnections();
   }
 }
 

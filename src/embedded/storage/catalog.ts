@@ -1,3 +1,4 @@
+import type { UUID } from 'bson';
 import { CommandError } from '../../core/errors/command-error.js';
 import type { Document } from '../bson/document.js';
 import type { JournalOp } from '../persistence/journal-op.js';
@@ -44,15 +45,42 @@ export class Catalog {
   /** Drops a collection; returns whether it existed. */
   dropCollection(db: string, name: string): boolean {
     const collections = this.#databases.get(db);
-    if (collections === undefined || !collections.delete(name)) return false;
+    const store = collections?.get(name);
+    if (collections === undefined || store === undefined) return false;
+    collections.delete(name);
     if (collections.size === 0) this.#databases.delete(db);
-    this.#record({ op: 'dropCollection', db, coll: name });
+    this.#record({ op: 'dropCollection', db, coll: name }, { kind: 'drop', db, coll: name, uuid: store.uuid });
     return true;
   }
 
-  /** Drops a database and all its collections. */
+  /** Drops a database and all its collections (each reported as dropped first, as mongod's oplog does). */
   dropDatabase(db: string): void {
-    if (this.#databases.delete(db)) this.#record({ op: 'dropDatabase', db });
+    const collections = this.#databases.get(db);
+    if (collections === undefined) return;
+    for (const store of [...collections.values()]) {
+      collections.delete(store.name);
+      this.#record({ op: 'dropCollection', db, coll: store.name }, { kind: 'drop', db, coll: store.name, uuid: store.uuid });
+    }
+    this.#databases.delete(db);
+    this.#record({ op: 'dropDatabase', db }, { kind: 'dropDatabase', db });
+  }
+
+  /**
+   * Renames a collection, keeping its documents, indexes and UUID (`renameCollection`). A target that exists is
+   * dropped first when `dropTarget`, else the rename fails with NamespaceExists.
+   */
+  renameCollection(db: string, name: string, toDb: string, toName: unknown, dropTarget: boolean): void {
+    assertDatabaseName(toDb);
+    assertCollectionName(toDb, toName);
+    const source = this.collection(db, name);
+    if (source === undefined) throw new CommandError('NamespaceNotFound', `Source collection ${db}.${name} does not exist`);
+    if (db === toDb && name === toName) throw new CommandError('IllegalOperation', "Can't rename a collection to itself");
+    if (this.collection(toDb, toName) !== undefined) {
+      if (!dropTarget) throw new CommandError('NamespaceExists', `Collection ${toDb}.${toName} already exists`);
+      this.dropCollection(toDb, toName);
+    }
+    this.#move(db, name, toDb, toName);
+    this.#record({ op: 'renameCollection', db, coll: name, toDb, toColl: toName }, { kind: 'rename', db, coll: name, uuid: source.uuid, toDb, toColl: toName });
   }
 
   /** Names of databases that hold at least one collection. */
@@ -97,7 +125,28 @@ export class Catalog {
       case 'dropDatabase':
         this.#databases.delete(op.db);
         break;
+      case 'renameCollection':
+        if (this.collection(op.db, op.coll) !== undefined) {
+          const target = this.#databases.get(op.toDb);
+          target?.delete(op.toColl);
+          if (target?.size === 0) this.#databases.delete(op.toDb);
+          this.#move(op.db, op.coll, op.toDb, op.toColl);
+        }
+        break;
+      case 'oplog':
+        break;
     }
+  }
+
+  /** Moves a collection's documents and indexes to a new name (without journaling). */
+  #move(db: string, name: string, toDb: string, toName: string): void {
+    const source = this.collection(db, name) as CollectionStore;
+    const collections = this.#databases.get(db) as Map<string, CollectionStore>;
+    collections.delete(name);
+    if (collections.size === 0) this.#databases.delete(db);
+    const target = this.#create(toDb, toName, source.options, false, source.uuid);
+    for (const spec of source.indexSpecs().slice(1)) target.restoreIndex(spec);
+    for (const doc of source.documents()) target.restorePut(doc);
   }
 
   /** The whole state as journal operations, for a snapshot: collections, then their indexes, then documents. */
@@ -115,13 +164,13 @@ export class Catalog {
     return this.collection(db, name) ?? this.#create(db, name, options, false);
   }
 
-  #create(db: string, name: string, options: Document, record: boolean): CollectionStore {
+  #create(db: string, name: string, options: Document, record: boolean, uuid?: UUID): CollectionStore {
     let collections = this.#databases.get(db);
     if (collections === undefined) {
       collections = new Map();
       this.#databases.set(db, collections);
     }
-    const store = new CollectionStore(db, name, options, this.#record);
+    const store = new CollectionStore(db, name, options, this.#record, uuid);
     collections.set(name, store);
     if (record) this.#record({ op: 'createCollection', db, coll: name, options });
     return store;

@@ -9,9 +9,13 @@ import type { IndexKeyAnalysis } from './index-keys.js';
 import { describeIndex, type IndexSpec } from './index-spec.js';
 import { planQuery, type PlanOptions, type QueryPlan } from './query-planner.js';
 import { SecondaryIndex, type ScanStats } from './secondary-index.js';
+import type { ReplaceKind, StoreChange } from './store-change.js';
 
-/** Receives every durable change made to a collection, in the order it is made. */
-export type ChangeRecorder = (op: JournalOp) => void;
+/**
+ * Receives every durable change made to a collection, in the order it is made: the journal op, and for a change of
+ * data or namespace the change as change streams report it.
+ */
+export type ChangeRecorder = (op: JournalOp, change?: StoreChange) => void;
 
 /** What {@link CollectionStore.candidates} reports when asked: the plan it chose and the index entries it read. */
 export interface CandidateTrace extends ScanStats {
@@ -29,7 +33,7 @@ const ID_INDEX: IndexSpec = { name: '_id_', key: { _id: 1 } };
  * lets a journal record the post-image as is.
  */
 export class CollectionStore {
-  readonly uuid = new UUID();
+  readonly uuid: UUID;
   #docs = new Map<string, Document>();
   #indexes = new Map<string, { spec: IndexSpec; index: SecondaryIndex }>();
   readonly #record: ChangeRecorder;
@@ -39,8 +43,10 @@ export class CollectionStore {
     readonly name: string,
     readonly options: Document,
     record: ChangeRecorder,
+    uuid: UUID = new UUID(),
   ) {
     this.#record = record;
+    this.uuid = uuid;
   }
 
   /** `db.collection`, as used in error messages and cursor namespaces. */
@@ -115,11 +121,15 @@ export class CollectionStore {
     const entries = this.#checkIndexes(doc, idKey, undefined);
     for (const [index, analysis] of entries) index.addAnalyzed(idKey, analysis);
     this.#docs.set(idKey, doc);
-    this.#record({ op: 'put', db: this.db, coll: this.name, doc });
+    this.#record({ op: 'put', db: this.db, coll: this.name, doc }, { kind: 'insert', db: this.db, coll: this.name, uuid: this.uuid, doc });
   }
 
-  /** Replaces `current` (a stored document) by `next`, which has the same `_id`, enforcing unique indexes. */
-  replace(current: Document, next: Document): void {
+  /**
+   * Replaces `current` (a stored document) by `next`, which has the same `_id`, enforcing unique indexes.
+   *
+   * @param kind - how change streams report it: `update` (operators or a pipeline) or `replace` (a whole document).
+   */
+  replace(current: Document, next: Document, kind: ReplaceKind = 'update'): void {
     const idKey = canonicalKey(current._id);
     const entries = this.#checkIndexes(next, idKey, current);
     for (const [index, analysis] of entries) {
@@ -127,7 +137,7 @@ export class CollectionStore {
       index.addAnalyzed(idKey, analysis);
     }
     this.#docs.set(idKey, next);
-    this.#record({ op: 'put', db: this.db, coll: this.name, doc: next });
+    this.#record({ op: 'put', db: this.db, coll: this.name, doc: next }, { kind, db: this.db, coll: this.name, uuid: this.uuid, before: current, after: next });
   }
 
   /** Deletes a stored document. */
@@ -136,7 +146,7 @@ export class CollectionStore {
     if (!this.#docs.has(idKey)) return;
     for (const { index } of this.#indexes.values()) index.remove(idKey, doc);
     this.#docs.delete(idKey);
-    this.#record({ op: 'del', db: this.db, coll: this.name, id: doc._id });
+    this.#record({ op: 'del', db: this.db, coll: this.name, id: doc._id }, { kind: 'delete', db: this.db, coll: this.name, uuid: this.uuid, before: doc });
   }
 
   /**
