@@ -5,6 +5,10 @@ import { EmbeddedEngineError } from '../core/errors/embedded-engine-error.js';
 import { startEmbeddedMongo, type EmbeddedMongoCredentials } from './start-embedded-mongo.js';
 
 const USAGE = `usage: durably-mongo [--port 27017] [--host 127.0.0.1] [--dbpath ./data] [--username NAME] [--password-file FILE]
+                     [--replSet rs0 | --standalone] [--oplogSizeMB 64]
+
+A single-node replica set named by --replSet (default rs0: change streams, retryable writes), or with --standalone a
+standalone server.
 
 Authentication (SCRAM-SHA-256): set a password in DURABLY_MONGO_PASSWORD or in the first line of --password-file;
 the user is --username (or DURABLY_MONGO_USERNAME), default 'durably', defined in the 'admin' database. A password is
@@ -48,6 +52,9 @@ async function main(): Promise<void> {
         dbpath: { type: 'string' },
         username: { type: 'string' },
         'password-file': { type: 'string' },
+        replSet: { type: 'string', default: 'rs0' },
+        standalone: { type: 'boolean', default: false },
+        oplogSizeMB: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -65,7 +72,19 @@ async function main(): Promise<void> {
     process.stderr.write(`invalid --port '${values.port}'\n${USAGE}\n`);
     process.exit(2);
   }
-  const mongo = await startEmbeddedMongo({ port, host: values.host, dbPath: values.dbpath, ...(auth === undefined ? {} : { auth }) });
+  const oplogSizeMB = values.oplogSizeMB === undefined ? undefined : Number(values.oplogSizeMB);
+  if (oplogSizeMB !== undefined && !(oplogSizeMB > 0)) {
+    process.stderr.write(`invalid --oplogSizeMB '${values.oplogSizeMB}'\n${USAGE}\n`);
+    process.exit(2);
+  }
+  const mongo = await startEmbeddedMongo({
+    port,
+    host: values.host,
+    dbPath: values.dbpath,
+    replicaSet: values.standalone ? false : values.replSet,
+    ...(oplogSizeMB === undefined ? {} : { oplogSizeMB }),
+    ...(auth === undefined ? {} : { auth }),
+  });
   const storage = values.dbpath === undefined ? 'memory only' : `dbPath ${values.dbpath}`;
   // The printed URI never holds the password (redactedUri): the console and its logs are not secret.
   process.stdout.write(`durably-mongo listening on ${mongo.redactedUri} (${storage}${auth === undefined ? '' : `; user '${auth.username}' in 'admin' required`})\n`);
@@ -73,6 +92,7 @@ async function main(): Promise<void> {
     const plain = mongo.redactedUri.replace(/\/\/[^@/]*@/, '//');
     process.stdout.write(`  connect: mongosh "${plain}" --username ${auth.username} --authenticationDatabase admin (asks for the password)\n`);
   }
+  process.stdout.write(mongo.replicaSet === undefined ? '  standalone server (no change streams)\n' : `  replica set '${mongo.replicaSet}' (one member, primary; change streams and retryable writes)\n`);
   const shutdown = (): void => {
     void mongo.stop().then(() => process.exit(0));
   };

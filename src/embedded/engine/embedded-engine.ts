@@ -111,7 +111,7 @@ export class EmbeddedEngine {
     const state = new ReplicaSetState(setName);
     return {
       state,
-      oplog: new Oplog({ maxBytes: Math.max(1, oplogSizeMB) * 1024 * 1024 }),
+      oplog: new Oplog({ maxBytes: Math.max(1024, Math.floor(oplogSizeMB * 1024 * 1024)) }),
       changeStreams: new ChangeStreamRegistry(),
       retryableWrites: new RetryableWrites(),
       stepDown: (ms) => state.stepDown(ms),
