@@ -23,7 +23,7 @@ function lookupIn(context: CommandContext): (db: string, coll: string, id: unkno
   return (db, coll, id) => context.catalog.collection(db, coll)?.getById(id) ?? null;
 }
 
-/** Where a new stream starts: after a resume token, at an operation time, or after the newest oplog entry. */
+/** Where a new stream starts: after a resume token, at an operation time, or at the newest oplog entry. */
 function startPoint(spec: Document, replication: ReplicationContext): ResumeToken {
   const given = ['resumeAfter', 'startAfter', 'startAtOperationTime'].filter((option) => spec[option] !== undefined && spec[option] !== null);
   if (given.length > 1) throw new CommandError('Location40674', 'Only one type of resume option is allowed, but multiple were found.');
@@ -36,7 +36,13 @@ function startPoint(spec: Document, replication: ReplicationContext): ResumeToke
     return point;
   }
   const raw = spec.resumeAfter ?? spec.startAfter;
-  if (raw === undefined || raw === null) return { position: oplog.lastPosition, kind: 'highWaterMark' };
+  if (raw === undefined || raw === null) {
+    // As the server does: a stream with no start point starts at the current cluster time, inclusive — the time of the
+    // newest write — so a write acknowledged just before the stream's aggregate arrived is still delivered (a client
+    // that opens a stream and then writes cannot lose the write to the order its two commands reach the server).
+    const newest = oplog.lastPosition;
+    return { position: newest > oplog.completeFrom ? newest - 1n : newest, kind: 'highWaterMark' };
+  }
   const token = decodeResumeToken(raw);
   if (token.kind === 'invalidate' && spec.startAfter === undefined) {
     throw new CommandError('InvalidResumeToken', 'Attempting to resume a change stream using \'resumeAfter\' is not allowed from an invalidate notification: use \'startAfter\' instead.');
