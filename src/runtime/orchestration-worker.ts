@@ -6,7 +6,9 @@ import type { StructuredLog } from '../core/runtime-logger.js';
 
 /**
  * Claims instances that have work and runs their episodes, `concurrency` at a time. Work created in this process
- * wakes it at once ({@link OrchestrationWorker.wake}); work from other processes is found by polling.
+ * wakes it at once ({@link OrchestrationWorker.wake}); work from other processes is found by polling — by one idle
+ * loop at a time (the poller), so an idle worker sends one claim and one next-work-time query per poll interval
+ * whatever its concurrency. A loop that claims wakes another, so a burst found by a poll fans out to every loop.
  */
 export class OrchestrationWorker {
   readonly workerId = `${process.pid}-${randomUUID().slice(0, 8)}`;
@@ -14,6 +16,8 @@ export class OrchestrationWorker {
   #loops: Promise<void>[] = [];
   #sleepers = new Set<() => void>();
   #pendingWake = false;
+  /** Whether an idle loop is polling (sleeping with a timer); the other idle loops sleep until woken. */
+  #polling = false;
 
   constructor(
     private readonly store: InstanceStore,
@@ -40,6 +44,10 @@ export class OrchestrationWorker {
    */
   wake(): void {
     this.#pendingWake = true;
+    this.#wakeOne();
+  }
+
+  #wakeOne(): void {
     for (const wake of this.#sleepers) {
       wake();
       return;
@@ -81,6 +89,8 @@ export class OrchestrationWorker {
         const item = await this.store.claimWork({ workerId: this.workerId, leaseMs: this.options.leaseMs, now: this.options.clock.now(), ...(versions === undefined ? {} : { versions }) });
         if (item !== undefined) {
           claimed = true;
+          // There may be more: let one idle loop look too (it goes back to sleep if there is not).
+          this.#wakeOne();
           if (item.takenOverFrom !== undefined) logTakeover(this.options.log, item);
           await this.runEpisode(item);
         }
@@ -93,25 +103,34 @@ export class OrchestrationWorker {
 
   // Sleeps until woken or until the next poll (or the next scheduled work, if sooner). The timer is cleared on wake,
   // so a stopped worker leaves nothing behind.
+  // Only the poller asks for the next work time and sleeps with a timer; the others sleep until woken.
   async #sleep(): Promise<void> {
+    const polls = !this.#polling;
+    if (polls) this.#polling = true;
     let delay = this.options.pollIntervalMs;
     try {
-      const now = this.options.clock.now();
-      const next = await this.store.nextWorkTime(now);
-      if (next !== undefined) delay = Math.max(1, Math.min(delay, next.getTime() - now.getTime()));
+      if (polls) {
+        const now = this.options.clock.now();
+        const next = await this.store.nextWorkTime(now);
+        if (next !== undefined) delay = Math.max(1, Math.min(delay, next.getTime() - now.getTime()));
+      }
     } catch {
       // Polling at the normal interval is the fallback.
     }
-    if (this.#stopped || this.#pendingWake) return;
-    await new Promise<void>((resolve) => {
-      const done = (): void => {
-        clearTimeout(timer);
-        this.#sleepers.delete(done);
-        resolve();
-      };
-      const timer = setTimeout(done, delay);
-      this.#sleepers.add(done);
-    });
+    try {
+      if (this.#stopped || this.#pendingWake) return;
+      await new Promise<void>((resolve) => {
+        const done = (): void => {
+          clearTimeout(timer);
+          this.#sleepers.delete(done);
+          resolve();
+        };
+        const timer = polls ? setTimeout(done, delay) : undefined;
+        this.#sleepers.add(done);
+      });
+    } finally {
+      if (polls) this.#polling = false;
+    }
   }
 }
 
