@@ -97,7 +97,9 @@ export class CommandCounter {
     const counter = new CommandCounter(targetPort);
     await new Promise<void>((resolve) => counter.#server.listen(0, '127.0.0.1', resolve));
     const { port } = counter.#server.address() as net.AddressInfo;
-    return { counter, uri: `mongodb://127.0.0.1:${port}/` };
+    // A direct connection: a replica-set member (the embedded engine's default) names its own address in `hello`, and
+    // a driver that discovered the set would connect there, past the proxy, and nothing would be counted.
+    return { counter, uri: `mongodb://127.0.0.1:${port}/?directConnection=true` };
   }
 
   snapshot(): CommandCounts {
