@@ -1,9 +1,10 @@
 // Change streams through the real driver: events and their shapes, resume tokens, updateLookup, invalidation, the
 // stages after $changeStream, awaitData. Written to hold on a real replica set too (MONGODB_URI); on a standalone
 // server, where change streams do not exist, the suite is skipped.
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect } from '@jest/globals';
 import type { ChangeStream, ChangeStreamDocument, Collection, Document } from 'mongodb';
 import { openTestDb, rejectionOf, type Doc, type TestDb } from '../support/test-db.js';
+import { itOnReplicaSet as onReplicaSet } from '../support/on-replica-set.js';
 
 let t: TestDb;
 let replicaSet = false;
@@ -51,15 +52,7 @@ function freshCollection(): Collection<Doc> {
   return t.db.collection<Doc>(`cs_${n}_${Date.now().toString(36)}`);
 }
 
-const itOnReplicaSet = (name: string, fn: () => Promise<void>): void => {
-  it(name, async () => {
-    if (!replicaSet) {
-      console.info(`skipped on a standalone server: ${name}`);
-      return;
-    }
-    await fn();
-  }, 60_000);
-};
+const itOnReplicaSet = onReplicaSet(() => replicaSet);
 
 describe('change streams', () => {
   itOnReplicaSet('reports inserts, updates, replaces and deletes with their documents', async () => {

@@ -3,10 +3,11 @@
 // notify, jobs without nextRunAt or disabled do not, clean disconnect, reconnection after the stream closes), plus
 // resuming from the token it records and a job started in one Agenda being picked up by another through the stream.
 // On a standalone server (no change streams) the suite is skipped.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, afterEach, beforeAll, describe, expect } from '@jest/globals';
 import { MongoBackend, MongoChangeStreamNotificationChannel } from '@agendajs/mongo-backend';
 import { Agenda, type Job, type JobNotification } from 'agenda';
 import { openTestDb, until, type Doc, type TestDb } from '../../support/test-db.js';
+import { itOnReplicaSet as onReplicaSet } from '../../support/on-replica-set.js';
 
 let t: TestDb;
 let replicaSet = false;
@@ -41,15 +42,7 @@ function channelOn(collection = `cs_jobs_${++seq}`, resumeToken?: unknown): { ch
 /** Lets a change that should not notify have every chance to (a fixed wait is the only way to check a non-event). */
 const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 300));
 
-const itOnReplicaSet = (name: string, fn: () => Promise<void>): void => {
-  it(name, async () => {
-    if (!replicaSet) {
-      console.info(`skipped on a standalone server: ${name}`);
-      return;
-    }
-    await fn();
-  }, 60_000);
-};
+const itOnReplicaSet = onReplicaSet(() => replicaSet);
 
 describe('MongoChangeStreamNotificationChannel on the test server', () => {
   itOnReplicaSet('connects and watches its collection', async () => {
