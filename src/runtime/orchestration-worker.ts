@@ -101,9 +101,9 @@ export class OrchestrationWorker {
     }
   }
 
-  // Sleeps until woken or until the next poll (or the next scheduled work, if sooner). The timer is cleared on wake,
-  // so a stopped worker leaves nothing behind.
-  // Only the poller asks for the next work time and sleeps with a timer; the others sleep until woken.
+  // Sleeps until woken. The poller (the first loop to fall idle while no other polls) also asks for the next work time
+  // and sets a timer for the next poll (or that work, if sooner); the timer is cleared on wake, so a stopped worker
+  // leaves nothing behind. A poller that wakes gives the role up: the next loop to fall idle takes it.
   async #sleep(): Promise<void> {
     const polls = !this.#polling;
     if (polls) this.#polling = true;
