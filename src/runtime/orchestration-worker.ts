@@ -107,17 +107,8 @@ export class OrchestrationWorker {
   async #sleep(): Promise<void> {
     const polls = !this.#polling;
     if (polls) this.#polling = true;
-    let delay = this.options.pollIntervalMs;
     try {
-      if (polls) {
-        const now = this.options.clock.now();
-        const next = await this.store.nextWorkTime(now);
-        if (next !== undefined) delay = Math.max(1, Math.min(delay, next.getTime() - now.getTime()));
-      }
-    } catch {
-      // Polling at the normal interval is the fallback.
-    }
-    try {
+      const delay = polls ? await this.#pollDelay() : undefined;
       if (this.#stopped || this.#pendingWake) return;
       await new Promise<void>((resolve) => {
         const done = (): void => {
@@ -125,11 +116,23 @@ export class OrchestrationWorker {
           this.#sleepers.delete(done);
           resolve();
         };
-        const timer = polls ? setTimeout(done, delay) : undefined;
+        const timer = delay === undefined ? undefined : setTimeout(done, delay);
         this.#sleepers.add(done);
       });
     } finally {
       if (polls) this.#polling = false;
+    }
+  }
+
+  // The poller's wait: the poll interval, or less when scheduled work comes due sooner.
+  async #pollDelay(): Promise<number> {
+    const delay = this.options.pollIntervalMs;
+    try {
+      const now = this.options.clock.now();
+      const next = await this.store.nextWorkTime(now);
+      return next === undefined ? delay : Math.max(1, Math.min(delay, next.getTime() - now.getTime()));
+    } catch {
+      return delay; // Polling at the normal interval is the fallback.
     }
   }
 }

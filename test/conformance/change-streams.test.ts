@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect } from '@jest/globals';
 import type { ChangeStream, ChangeStreamDocument, Collection, Document } from 'mongodb';
 import { openTestDb, rejectionOf, type Doc, type TestDb } from '../support/test-db.js';
-import { itOnReplicaSet as onReplicaSet } from '../support/on-replica-set.js';
+import { onReplicaSet } from '../support/on-replica-set.js';
 
 let t: TestDb;
 let replicaSet = false;

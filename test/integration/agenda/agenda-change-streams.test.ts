@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect } from '@jest/globals'
 import { MongoBackend, MongoChangeStreamNotificationChannel } from '@agendajs/mongo-backend';
 import { Agenda, type Job, type JobNotification } from 'agenda';
 import { openTestDb, until, type Doc, type TestDb } from '../../support/test-db.js';
-import { itOnReplicaSet as onReplicaSet } from '../../support/on-replica-set.js';
+import { onReplicaSet } from '../../support/on-replica-set.js';
 
 let t: TestDb;
 let replicaSet = false;
@@ -32,11 +32,16 @@ function channelOn(collection = `cs_jobs_${++seq}`, resumeToken?: unknown): { ch
   const channel = new MongoChangeStreamNotificationChannel({ db: t.db, collection, ...(resumeToken === undefined ? {} : { resumeToken }) });
   channels.push(channel);
   const seen: JobNotification[] = [];
-  channel.subscribe((notification) => {
+  channel.subscribe(recordInto(seen));
+  return { channel, seen, collection };
+}
+
+/** A subscriber that keeps the notifications it is handed. */
+function recordInto(seen: JobNotification[]): (notification: JobNotification) => Promise<void> {
+  return (notification) => {
     seen.push(notification);
     return Promise.resolve();
-  });
-  return { channel, seen, collection };
+  };
 }
 
 /** Lets a change that should not notify have every chance to (a fixed wait is the only way to check a non-event). */
@@ -90,16 +95,12 @@ describe('MongoChangeStreamNotificationChannel on the test server', () => {
     expect(channel.state).toBe('disconnected');
 
     // disconnect() drops the channel's subscribers (Agenda re-subscribes when it starts again): subscribe anew.
-    channel.subscribe((notification) => {
-      seen.push(notification);
-      return Promise.resolve();
-    });
+    channel.subscribe(recordInto(seen));
     await channel.connect();
     const internals = channel as unknown as { changeStream?: { close(): Promise<void> } };
     const closed = internals.changeStream;
     await closed?.close();
-    await until('the channel opens a new stream', () => internals.changeStream !== undefined && internals.changeStream !== closed, 20_000);
-    await until('the channel reconnects', () => channel.state === 'connected' && internals.changeStream !== undefined, 20_000);
+    await until('the channel reconnects with a new stream', () => channel.state === 'connected' && internals.changeStream !== undefined && internals.changeStream !== closed, 20_000);
     await t.db.collection<Doc>(collection).insertOne({ name: 'after-reconnect', nextRunAt: new Date() });
     await until('a job inserted after the reconnection is notified', () => seen.some((n) => n.jobName === 'after-reconnect'));
   });
