@@ -8,13 +8,14 @@ import type { StructuredLog } from '../core/runtime-logger.js';
  * Claims instances that have work and runs their episodes, `concurrency` at a time. Work created in this process
  * wakes it at once ({@link OrchestrationWorker.wake}); work from other processes is found by polling — by one idle
  * loop at a time (the poller), so an idle worker sends one claim and one next-work-time query per poll interval
- * whatever its concurrency. A loop that claims wakes another, so a burst found by a poll fans out to every loop.
+ * whatever its concurrency. A loop that claims work a poll found wakes another, so a burst fans out to every loop.
  */
 export class OrchestrationWorker {
   readonly workerId = `${process.pid}-${randomUUID().slice(0, 8)}`;
   #stopped = true;
   #loops: Promise<void>[] = [];
-  #sleepers = new Set<() => void>();
+  /** Idle loops' wake-ups; `fanOut` marks work found by a poll, which may be a burst (see #loop). */
+  #sleepers = new Set<(fanOut: boolean) => void>();
   #pendingWake = false;
   /** Whether an idle loop is polling (sleeping with a timer); the other idle loops sleep until woken. */
   #polling = false;
@@ -44,12 +45,12 @@ export class OrchestrationWorker {
    */
   wake(): void {
     this.#pendingWake = true;
-    this.#wakeOne();
+    this.#wakeOne(false);
   }
 
-  #wakeOne(): void {
+  #wakeOne(fanOut: boolean): void {
     for (const wake of this.#sleepers) {
-      wake();
+      wake(fanOut);
       return;
     }
   }
@@ -57,7 +58,7 @@ export class OrchestrationWorker {
   /** Wakes every idle loop (time moved on: scheduled work may have come due for all of them). */
   wakeAll(): void {
     this.#pendingWake = true;
-    for (const wake of [...this.#sleepers]) wake();
+    for (const wake of [...this.#sleepers]) wake(false);
   }
 
   /**
@@ -81,6 +82,9 @@ export class OrchestrationWorker {
   }
 
   async #loop(): Promise<void> {
+    // Set when woken by a poll (or by a loop that a poll's find woke): work from other processes may be a burst, so
+    // each claim wakes one more loop. Work of this process wakes a loop per instance and needs no fan-out.
+    let fanOut = false;
     while (!this.#stopped) {
       let claimed = false;
       try {
@@ -90,33 +94,34 @@ export class OrchestrationWorker {
         if (item !== undefined) {
           claimed = true;
           // There may be more: let one idle loop look too (it goes back to sleep if there is not).
-          this.#wakeOne();
+          if (fanOut) this.#wakeOne(true);
           if (item.takenOverFrom !== undefined) logTakeover(this.options.log, item);
           await this.runEpisode(item);
         }
       } catch (error) {
         this.options.log('warn', 'claiming work failed; retrying', { event: 'storage.retry', error });
       }
-      if (!claimed && !this.#stopped && !this.#pendingWake) await this.#sleep();
+      if (!claimed && !this.#stopped && !this.#pendingWake) fanOut = await this.#sleep();
     }
   }
 
   // Sleeps until woken. The poller (the first loop to fall idle while no other polls) also asks for the next work time
   // and sets a timer for the next poll (or that work, if sooner); the timer is cleared on wake, so a stopped worker
   // leaves nothing behind. A poller that wakes gives the role up: the next loop to fall idle takes it.
-  async #sleep(): Promise<void> {
+  // Resolves whether the loop should fan out (see #loop).
+  async #sleep(): Promise<boolean> {
     const polls = !this.#polling;
     if (polls) this.#polling = true;
     try {
       const delay = polls ? await this.#pollDelay() : undefined;
-      if (this.#stopped || this.#pendingWake) return;
-      await new Promise<void>((resolve) => {
-        const done = (): void => {
+      if (this.#stopped || this.#pendingWake) return false;
+      return await new Promise<boolean>((resolve) => {
+        const done = (fanOut: boolean): void => {
           clearTimeout(timer);
           this.#sleepers.delete(done);
-          resolve();
+          resolve(fanOut);
         };
-        const timer = delay === undefined ? undefined : setTimeout(done, delay);
+        const timer = delay === undefined ? undefined : setTimeout(() => done(true), delay);
         this.#sleepers.add(done);
       });
     } finally {
