@@ -13,6 +13,15 @@ export const JOB_KEY_INDEX_NAME = 'durably_job_key';
 /** Name of the index `cancelInstanceJobs` uses. Persisted. */
 export const JOB_INSTANCE_INDEX_NAME = 'durably_job_instance';
 
+/**
+ * The indexes Durably creates on `<taskHub>.jobs`, besides Agenda's own `findAndLockNextJobIndex` (see docs/storage.md;
+ * docs/scaling.md checks them against the shard keys it proposes).
+ */
+export const JOB_INDEXES: Parameters<JobCollection['createIndexes']>[0] = [
+  { key: { 'data.key': 1 }, name: JOB_KEY_INDEX_NAME, unique: true, partialFilterExpression: { 'data.key': { $exists: true } } },
+  { key: { 'data.instanceId': 1 }, name: JOB_INSTANCE_INDEX_NAME, partialFilterExpression: { 'data.instanceId': { $exists: true } } },
+];
+
 /** One connection's worth of scheduler state: opened on first use, discarded by stop(). */
 export interface AgendaConnection {
   readonly jobs: JobCollection;
@@ -53,10 +62,7 @@ export async function openAgendaConnection(options: AgendaConnectionOptions): Pr
   try {
     await client?.connect();
     const jobs = db.collection(options.jobsCollection);
-    await jobs.createIndexes([
-      { key: { 'data.key': 1 }, name: JOB_KEY_INDEX_NAME, unique: true, partialFilterExpression: { 'data.key': { $exists: true } } },
-      { key: { 'data.instanceId': 1 }, name: JOB_INSTANCE_INDEX_NAME, partialFilterExpression: { 'data.instanceId': { $exists: true } } },
-    ]);
+    await jobs.createIndexes(JOB_INDEXES);
     const backend = new JobsOnlyMongoBackend({ mongo: db, collection: options.jobsCollection });
     // Connected here so a failure surfaces as this call's error (see JobsOnlyMongoBackend).
     await backend.connect();

@@ -1,4 +1,4 @@
-import type { Collection, Db, Filter } from 'mongodb';
+import type { Collection, Db, Filter, IndexDescription } from 'mongodb';
 import { EntityId } from '../../core/entity-id.js';
 import type { HistoryEvent } from '../../history/history-event.js';
 import { DurableError } from '../../core/durable-error.js';
@@ -22,6 +22,14 @@ const ENTITY_ID_TO = 'A';
 const DUPLICATE_KEY = 11000;
 /** Name of the TTL index of the receipts collection. Persisted. */
 export const RECEIPT_TTL_INDEX = 'receipts_ttl';
+
+/**
+ * The indexes of `<taskHub>.receipts` for a retention of `retentionMs` (see docs/storage.md; docs/scaling.md checks
+ * them against the shard keys it proposes).
+ */
+export function receiptIndexes(retentionMs: number): IndexDescription[] {
+  return [{ name: RECEIPT_TTL_INDEX, key: { at: 1 }, expireAfterSeconds: Math.max(1, Math.ceil(retentionMs / 1000)) }];
+}
 
 /** `<taskHub>.receipts`: one per keyed message an entity applied. */
 interface ReceiptDocument {
@@ -59,7 +67,7 @@ export class MongoEntityStore implements EntityStore {
 
   /** Creates the receipts collection's TTL index (idempotent). */
   async ensureSchema(): Promise<void> {
-    await this.#receipts.createIndexes([{ name: RECEIPT_TTL_INDEX, key: { at: 1 }, expireAfterSeconds: Math.max(1, Math.ceil(this.#receiptRetentionMs / 1000)) }]);
+    await this.#receipts.createIndexes(receiptIndexes(this.#receiptRetentionMs));
   }
 
   async recordReceipts(instanceId: string, dedupeKeys: readonly string[], now: Date): Promise<void> {
