@@ -29,6 +29,9 @@ import { runEpisode, type EpisodeRuntime } from '../runtime/episode-runner.js';
 import { ExecutionCache } from '../runtime/execution-cache.js';
 import { LocalResults } from '../runtime/local-results.js';
 import { OrchestrationWorker } from '../runtime/orchestration-worker.js';
+import { WorkNoticeRouter } from '../runtime/work-notice-router.js';
+import type { WorkNotifications } from '../ports/work-notifications.js';
+import { createWorkNotifications } from './work-notices.js';
 import { createResumeHere, type ResumeHereRoute } from '../runtime/resume-here.js';
 import { consoleLogger, structuredLog, type StructuredLog } from '../core/runtime-logger.js';
 import { activityPoisonCap, createWorkHandlers } from '../runtime/work-handlers.js';
@@ -75,6 +78,9 @@ export class Durably {
   readonly #episodes: EpisodeRuntime;
   /** Backlog, running, stuck and finished instances of the task hub (the admin router's `GET /health`). */
   readonly #health: HealthStats;
+  /** The change stream of work notices (none: polling only), and what routes them to a started worker. */
+  readonly #notifications: WorkNotifications | undefined;
+  #router: WorkNoticeRouter | undefined;
   readonly #backoff = new InfrastructureBackoff();
   // Spans and metrics through @opentelemetry/api: no-ops until the app registers an SDK.
   readonly #telemetry: Telemetry = createTelemetry();
@@ -91,7 +97,7 @@ export class Durably {
     versioning: ResolvedVersioning;
     tuning: ResolvedTuning; log: StructuredLog; connection: MongoConnection; embedded: EmbeddedMongo | undefined; internals: DurablyInternals;
     probe: IdlenessProbe; retention: ResolvedRetention | undefined;
-    health: HealthStats; taskHub: string;
+    health: HealthStats; taskHub: string; notifications: WorkNotifications | undefined;
   }) {
     this.registry = parts.registry;
     this.#taskHub = parts.taskHub;
@@ -103,6 +109,7 @@ export class Durably {
     this.#connection = parts.connection;
     this.#embedded = parts.embedded;
     this.#health = parts.health;
+    this.#notifications = parts.notifications;
     // The backlog and stuck gauges read the cluster-wide counts once per metrics collection (never when none is set up).
     this.#telemetry.metrics.observeHealth(async () => {
       if (this.#stopping !== undefined) return undefined;
@@ -143,6 +150,7 @@ export class Durably {
       clock,
       log: this.#log,
       telemetry,
+      ...(parts.notifications === undefined ? {} : { notifications: parts.notifications }),
       ...(parts.internals.whileWaiting === undefined ? {} : { whileWaiting: parts.internals.whileWaiting }),
     });
     // Finished instances past their retention period, purged with their finished sub-orchestrations (only while still
@@ -212,7 +220,8 @@ export class Durably {
         clockChanged: () => scheduler.clockChanged(),
       };
       const health = new CombinedHealthStats(new MongoHealthCounts(connection.db, { taskHub }), new AgendaJobCounts(connection.db, { taskHub, lockLifetimeMs: tuning.activityLockMs }));
-      return new Durably({ registry, store, entities, scheduler, container: options.container ?? rootContainer, tuning, log, connection, embedded, internals, probe, retention, versioning, health, taskHub });
+      const notifications = createWorkNotifications(connection.db, { taskHub, changeStreams: options.changeStreams, virtualTime: internals.clock !== undefined, log });
+      return new Durably({ registry, store, entities, scheduler, container: options.container ?? rootContainer, tuning, log, connection, embedded, internals, probe, retention, versioning, health, taskHub, notifications });
     } catch (error) {
       await connection?.close();
       await embedded?.stop();
@@ -238,6 +247,10 @@ export class Durably {
     });
     await retryStuckUnderOtherCode(this.#episodes);
     this.#worker.start();
+    if (this.#notifications !== undefined) {
+      this.#router = new WorkNoticeRouter(this.#notifications, { worker: this.#worker, scheduler: this.#scheduler }, { pollIntervalMs: this.#tuning.pollIntervalMs, clock: this.#clock });
+      this.#router.start();
+    }
     this.#startRetention();
     this.#sweeper?.start();
   }
@@ -313,6 +326,8 @@ export class Durably {
       clearInterval(this.#retention);
       await this.#sweeper?.stop();
       await this.#purging;
+      this.#router?.stop();
+      await this.#notifications?.close();
       await this.#worker.stop(this.#tuning.drainTimeoutMs);
       await this.#scheduler.stop();
       // Sessions that results of the last jobs started here (they start no new ones: the worker is stopping).

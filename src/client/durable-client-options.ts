@@ -1,3 +1,4 @@
+import type { WorkNotifications } from '../ports/work-notifications.js';
 import type { Telemetry } from '../telemetry/telemetry.js';
 import type { Clock } from '../ports/clock.js';
 import type { EntityStore } from '../ports/entity-store.js';
@@ -21,6 +22,11 @@ export interface DurableClientOptions {
    * once). The test environment's auto time-skipping.
    */
   readonly whileWaiting?: () => Promise<boolean>;
+  /**
+   * The app's feed of work notices: `waitForCompletion` is told when the instance finishes instead of polling
+   * (none, or while the feed is down: it polls with a backoff from 10 to 250 ms).
+   */
+  readonly notifications?: WorkNotifications;
   /** The app's logger: instance starts and retries (none: not logged). */
   readonly log?: StructuredLog;
   /** The app's spans and metrics (none: nothing traced or counted). */

@@ -3,7 +3,6 @@ import { decodePayload, encodePayload } from '../core/codec.js';
 import { DurableError } from '../core/durable-error.js';
 import { InstanceAlreadyExistsError } from '../core/errors/instance-already-exists-error.js';
 import { InstanceNotFoundError } from '../core/errors/instance-not-found-error.js';
-import { TimeoutError } from '../core/errors/timeout-error.js';
 import { assertPayloadSize } from '../core/payload-limit.js';
 import type { OrchestratorInput, RunnableClass } from '../engine/task-types.js';
 import { HistoryEventType, type HistoryEvent } from '../history/history-event.js';
@@ -29,6 +28,7 @@ import type { TraceContext } from '../core/trace-context.js';
 import { purgeInstances, type PurgeInstancesFilter } from './purge-instances.js';
 import { checkStatusPayloadOf, managementUrls, type CheckStatusPayload } from './management-urls.js';
 import { waitForCompletionOrCheckStatus, type CheckStatusHttpResponse, type WaitOrCheckStatusOptions } from './wait-for-completion-or-check-status.js';
+import { waitForCompletion } from './wait-for-completion.js';
 
 /** Options of {@link DurableClient.startNew}. */
 export interface StartNewOptions<TInput> extends InstanceIdPolicy {
@@ -249,25 +249,14 @@ export class DurableClient {
     return purgeInstances(this.store, this.scheduler, filter);
   }
 
-  /** Resolves once the instance is Completed, Failed, Terminated or Canceled. @throws TimeoutError */
+  /**
+   * Resolves once the instance is Completed, Failed, Terminated or Canceled. On a replica set the app's change stream
+   * tells it when the instance finishes (the status is also re-read every second as a safety net); else it polls.
+   * @throws TimeoutError
+   */
   async waitForCompletion(instanceId: string, options: { timeoutMs?: number } = {}): Promise<OrchestrationStatus> {
     assertInstanceIdArgument(instanceId);
-    const deadline = Date.now() + (options.timeoutMs ?? 60_000);
-    let delay = 10;
-    for (;;) {
-      // Polled without the history's size (a query of its own); the answer has it.
-      const state = await this.store.getInstance(instanceId);
-      if (state === undefined) throw new InstanceNotFoundError(instanceId);
-      const status = toOrchestrationStatus(state, {});
-      if (TERMINAL_STATUSES.has(status.runtimeStatus)) return { ...status, ...await historySizeOf(this.store, state) };
-      if (Date.now() >= deadline) throw new TimeoutError(`Instance '${instanceId}' did not complete within ${options.timeoutMs ?? 60_000} ms (it is ${status.runtimeStatus})`);
-      if (this.options.whileWaiting !== undefined && await this.options.whileWaiting()) {
-        delay = 10;
-        continue;
-      }
-      await new Promise((resolve) => setTimeout(resolve, Math.min(delay, Math.max(1, deadline - Date.now()))));
-      delay = Math.min(delay * 2, 250);
-    }
+    return waitForCompletion({ store: this.store, ...this.options }, instanceId, options.timeoutMs ?? 60_000);
   }
 
   /**

@@ -24,6 +24,7 @@ export type LifecycleEvent =
   | 'lease.lost'
   | 'episode.failed'
   | 'storage.retry'
+  | 'notifications.failed'
   | 'orchestrator.log'
   | 'entity.failed'
   | 'worker.stop';

@@ -92,9 +92,24 @@ export interface WorkHandlers {
  * Runs activities and durable timers as jobs. The Agenda adapter implements it; jobs survive process restarts and
  * are shared by every worker process of a task hub.
  */
+/** What {@link WorkScheduler.pollJobs} looks for: due activities, timers to arm, timed-out starts of dead workers, or all. */
+export type JobPollKind = 'activities' | 'timers' | 'sweep' | 'all';
+
 export interface WorkScheduler {
   /** Starts processing jobs in this process (worker processes only). */
   start(handlers: WorkHandlers): Promise<void>;
+  /**
+   * Looks for jobs of one kind now (a started worker; else nothing): what its own poll does, asked for by the app
+   * while a change stream tells it of new work and it does not poll on its own ({@link WorkScheduler.setSelfPolling}).
+   */
+  pollJobs(kind: JobPollKind): void;
+  /** Whether a started worker polls on its own every poll period (the default) or only when asked. */
+  setSelfPolling(on: boolean): void;
+  /**
+   * A job stored unlocked, due at `runAt` (a notice of the database): picked up when due, unless `storedBy` (its
+   * `lastModifiedBy`) is this process, which knows of it already.
+   */
+  jobDue(job: 'activity' | 'timer', runAt: Date, storedBy?: string): void;
   /** Schedules an activity to run now. Idempotent per (instanceId, executionId, sequence). */
   scheduleActivity(job: ActivityJob): Promise<void>;
   /**

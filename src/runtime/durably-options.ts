@@ -73,6 +73,13 @@ export interface DurablyOptions extends DurablyTuning {
   /** Isolates apps sharing one database: collections are `<taskHub>.*`. Default `Durably`. */
   readonly taskHub?: string;
   /**
+   * Whether this process opens a change stream (one, on the database) to learn at once of work and finished
+   * instances other processes stored, polling only as a safety net (see docs/scaling.md). Used when the server has
+   * change streams (a replica set or sharded cluster; the embedded engine by default); on a standalone server, or
+   * with `false`, workers and waiters poll every `pollIntervalMs`. Default `true`.
+   */
+  readonly changeStreams?: boolean;
+  /**
    * This app's orchestration version (Durable Functions' `defaultVersion`), e.g. `'2.1'`: the version of the
    * instances it starts unless `startNew(O, { version })` names another, and what `versioning.match` compares
    * with. Default: none.

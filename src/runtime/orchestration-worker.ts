@@ -19,6 +19,10 @@ export class OrchestrationWorker {
   #pendingWake = false;
   /** Whether an idle loop is polling (sleeping with a timer); the other idle loops sleep until woken. */
   #polling = false;
+  /** Set while the app's change stream drives the polls ({@link OrchestrationWorker.setDriven}): no loop polls. */
+  #driven = false;
+  /** The wake-up for the earliest scheduled work a notice told of ({@link OrchestrationWorker.wakeAt}). */
+  #alarm: { at: number; timer: NodeJS.Timeout } | undefined;
 
   constructor(
     private readonly store: InstanceStore,
@@ -55,6 +59,51 @@ export class OrchestrationWorker {
     }
   }
 
+  /**
+   * Looks for work now, as a poll does: one idle loop claims, and each claim wakes one more while work is found (a
+   * burst from other processes reaches every loop).
+   */
+  poll(): void {
+    this.#pendingWake = true;
+    this.#wakeOne(true);
+  }
+
+  /**
+   * Whether the app's change stream drives this worker: while it does, no loop polls on its own (the app calls
+   * {@link OrchestrationWorker.poll} as its safety net, {@link OrchestrationWorker.wake} on a notice, and
+   * {@link OrchestrationWorker.wakeAt} for scheduled work); otherwise one idle loop polls every poll interval.
+   */
+  setDriven(driven: boolean): void {
+    if (this.#driven === driven) return;
+    this.#driven = driven;
+    // The poller re-arms for the new mode (or, when polling resumes, an idle loop takes the role).
+    this.poll();
+  }
+
+  /** Polls at `at` (work a notice said becomes claimable then), unless a wake-up is set for earlier. */
+  wakeAt(at: Date): void {
+    if (this.#stopped) return;
+    const atMs = at.getTime();
+    if (this.#alarm !== undefined && this.#alarm.at <= atMs) return;
+    clearTimeout(this.#alarm?.timer);
+    const timer = setTimeout(() => {
+      this.#alarm = undefined;
+      this.poll();
+    }, Math.max(0, atMs - this.options.clock.now().getTime()));
+    timer.unref();
+    this.#alarm = { at: atMs, timer };
+  }
+
+  /** Asks when the earliest work that is not claimable now becomes claimable, and polls then (a feed just opened). */
+  async armNextWork(): Promise<void> {
+    try {
+      const next = await this.store.nextWorkTime(this.options.clock.now());
+      if (next !== undefined) this.wakeAt(next);
+    } catch (error) {
+      this.options.log('warn', 'could not read the next work time; the safety-net polls will find it', { event: 'storage.retry', error });
+    }
+  }
+
   /** Wakes every idle loop (time moved on: scheduled work may have come due for all of them). */
   wakeAll(): void {
     this.#pendingWake = true;
@@ -68,6 +117,8 @@ export class OrchestrationWorker {
   async stop(drainTimeoutMs: number): Promise<void> {
     if (this.#stopped) return;
     this.#stopped = true;
+    clearTimeout(this.#alarm?.timer);
+    this.#alarm = undefined;
     this.wakeAll();
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<void>((resolve) => {
@@ -110,7 +161,7 @@ export class OrchestrationWorker {
   // leaves nothing behind. A poller that wakes gives the role up: the next loop to fall idle takes it.
   // Resolves whether the loop should fan out (see #loop).
   async #sleep(): Promise<boolean> {
-    const polls = !this.#polling;
+    const polls = !this.#polling && !this.#driven;
     if (polls) this.#polling = true;
     try {
       const delay = polls ? await this.#pollDelay() : undefined;

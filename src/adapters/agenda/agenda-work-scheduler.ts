@@ -5,11 +5,10 @@ import { DurableError } from '../../core/durable-error.js';
 import { CollectionSuffix } from '../mongodb/collection-suffix.js';
 import { FinishedJobName, JobName } from './job-name.js';
 import type { Clock } from '../../ports/clock.js';
-import type { ActivityJob, JobRef, StartedActivities, TimerJob, WorkHandlers, WorkScheduler } from '../../ports/work-scheduler.js';
+import type { ActivityJob, JobPollKind, JobRef, StartedActivities, TimerJob, WorkHandlers, WorkScheduler } from '../../ports/work-scheduler.js';
 import { startedHere } from './activity-attempt.js';
-import { ActivityWatch } from './activity-watch.js';
 import { readPendingWork, type PendingWork } from './pending-work.js';
-import { ActivityRunner } from './activity-runner.js';
+import { JobWorker } from './job-worker.js';
 import { openAgendaConnection, type AgendaConnection } from './agenda-connection.js';
 import { activityJobData, jobKey, timerJobData } from './agenda-job-data.js';
 import { newAgendaJobDocument } from './agenda-job-document.js';
@@ -19,7 +18,7 @@ import { JobCancellation } from './job-cancellation.js';
 import { describeError } from './job-failure.js';
 import { forgetFinishedJobs, purgeFinishedJobs } from './finished-jobs.js';
 import { OwnedJobs } from './owned-jobs.js';
-import { rescheduleTimers, TimerRunner } from './timer-runner.js';
+import { rescheduleTimers } from './timer-runner.js';
 
 export type { AgendaWorkSchedulerOptions } from './agenda-work-scheduler-options.js';
 export { JOB_INSTANCE_INDEX_NAME, JOB_KEY_INDEX_NAME } from './agenda-connection.js';
@@ -28,14 +27,12 @@ const JOB_NAMES = [JobName.Activity, JobName.Timer];
 const NO_SEQUENCES: ReadonlySet<number> = new Set();
 const NOTHING_STARTED: StartedActivities = { stored: () => Promise.resolve() };
 
-/** The state of a started worker. */
-interface Worker {
-  readonly activities: ActivityRunner;
-  /** Timed-out starts of workers that are gone, and cancellations of starts running here. */
-  readonly watch: ActivityWatch;
-  readonly timers: TimerRunner;
-  /** The poll: due jobs of other processes, given back, or left by workers that died. */
-  readonly poll: NodeJS.Timeout;
+/**
+ * How far ahead a started worker arms timers: two of the longest gaps between its timer polls — a poll period while
+ * it polls on its own, and the app's rotation of safety-net polls (eight poll periods) while a change stream drives it.
+ */
+export function timerArmAheadMs(processEveryMs: number): number {
+  return 16 * processEveryMs;
 }
 
 /**
@@ -106,7 +103,7 @@ export class AgendaWorkScheduler implements WorkScheduler {
   #connection: Promise<AgendaConnection> | undefined;
   /** The connection once open (for the synchronous {@link AgendaWorkScheduler.flushSoon}). */
   #connected: AgendaConnection | undefined;
-  #worker: Worker | undefined;
+  #worker: JobWorker | undefined;
   #starting: Promise<void> | undefined;
   #stopping: Promise<void> | undefined;
 
@@ -125,6 +122,21 @@ export class AgendaWorkScheduler implements WorkScheduler {
     this.#log = (line, error) => resolved.log(`[durably:agenda] ${line}`, error);
     this.#clock = resolved.clock;
     this.#name = `durably:${resolved.taskHub}:${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+  }
+
+  /** See `WorkScheduler.pollJobs`. */
+  pollJobs(kind: JobPollKind): void {
+    this.#worker?.poll(kind);
+  }
+
+  /** See `WorkScheduler.setSelfPolling`. */
+  setSelfPolling(on: boolean): void {
+    this.#worker?.setSelfPolling(on);
+  }
+
+  /** See `WorkScheduler.jobDue`. */
+  jobDue(job: 'activity' | 'timer', runAt: Date, storedBy?: string): void {
+    this.#worker?.jobDue(job, runAt, storedBy);
   }
 
   /** Starts running jobs in this process. Calling it again while started does nothing. */
@@ -327,18 +339,10 @@ export class AgendaWorkScheduler implements WorkScheduler {
     // Jobs finished by Agenda's own processor (earlier versions) leave the due-job scans.
     for (const name of JOB_NAMES) await this.#retire(connection, name);
     const owned = new OwnedJobs(connection.jobs, connection.writes, this.#name, this.#lockLifetimeMs, this.#log);
-    const activities = new ActivityRunner(owned, handlers, { concurrency: this.#concurrency, aloneFromDeliveries: this.#aloneFrom, maxDeliveries: this.#maxDeliveries });
-    // Armed two poll periods ahead, so that a timer is armed by the poll before the one that finds it due.
-    const timers = new TimerRunner(owned, handlers, { concurrency: this.#concurrency, armAheadMs: 2 * this.#processEveryMs });
-    const watch = new ActivityWatch(owned, handlers, activities, this.#processEveryMs);
-    const poll = (): void => {
-      activities.poll();
-      watch.poll();
-      void timers.poll();
-    };
-    // Keeps a started worker's process alive, as Agenda's polling interval did; cleared by stop().
-    this.#worker = { activities, watch, timers, poll: setInterval(poll, this.#processEveryMs) };
-    poll();
+    this.#worker = new JobWorker(owned, handlers, {
+      concurrency: this.#concurrency, aloneFromDeliveries: this.#aloneFrom, maxDeliveries: this.#maxDeliveries, processEveryMs: this.#processEveryMs,
+      armAheadMs: timerArmAheadMs(this.#processEveryMs), name: this.#name,
+    });
   }
 
   async #stop(): Promise<void> {
@@ -350,9 +354,7 @@ export class AgendaWorkScheduler implements WorkScheduler {
     const connection = await connecting?.catch(() => undefined);
     try {
       if (worker !== undefined) {
-        clearInterval(worker.poll);
-        const deadline = Date.now() + this.#stopGraceMs;
-        const abandoned = (await Promise.all([worker.activities.stop(deadline), worker.timers.stop(deadline)])).reduce((a, b) => a + b, 0);
+        const abandoned = await worker.stop(Date.now() + this.#stopGraceMs);
         if (abandoned > 0) {
           this.#log(`stop: ${abandoned} job(s) still running after ${this.#stopGraceMs} ms; their locks are no longer renewed, so another worker will run them again once the locks expire.`);
         }

@@ -34,10 +34,10 @@ function inScope(scope: ChangeStreamScope, db: string, coll: string | undefined)
 /**
  * The events `entry` produces on a stream of `scope`, in order: none, one, or a drop/rename/dropDatabase followed by
  * the `invalidate` that ends a stream whose namespace went away (a collection dropped or renamed; a database
- * dropped under a database stream). Update events get the current document when `lookup` is given
- * (`fullDocument: 'updateLookup'`; null when it is gone by now, as mongod).
+ * dropped under a database stream). Update events carry no document: the cursor looks it up (`fullDocument:
+ * 'updateLookup'`; null when it is gone by now, as mongod) once the change passed the filters that need none.
  */
-export function eventsOf(entry: OplogEntry, scope: ChangeStreamScope, lookup: ((db: string, coll: string, id: unknown) => Document | null) | undefined): ScopedEvent[] {
+export function eventsOf(entry: OplogEntry, scope: ChangeStreamScope): ScopedEvent[] {
   if (!inScope(scope, entry.db, entry.coll)) return [];
   const header = (kind: ResumeTokenKind, operationType: string): Document => ({
     _id: encodeResumeToken({ position: entry.position, kind }),
@@ -52,9 +52,8 @@ export function eventsOf(entry: OplogEntry, scope: ChangeStreamScope, lookup: ((
     case 'replace':
       return [{ kind: 'event', event: { ...header('event', entry.operation), fullDocument: entry.fullDocument, ns, documentKey: entry.documentKey } }];
     case 'update': {
-      const event: Document = { ...header('event', 'update'), ns, documentKey: entry.documentKey, updateDescription: entry.updateDescription };
-      if (lookup !== undefined && entry.coll !== undefined) event.fullDocument = lookup(entry.db, entry.coll, entry.documentKey?._id);
-      return [{ kind: 'event', event }];
+      // `fullDocument` (updateLookup) is added by the cursor, once the change passed the filters that need no document.
+      return [{ kind: 'event', event: { ...header('event', 'update'), ns, documentKey: entry.documentKey, updateDescription: entry.updateDescription } }];
     }
     case 'delete':
       return [{ kind: 'event', event: { ...header('event', 'delete'), ns, documentKey: entry.documentKey } }];

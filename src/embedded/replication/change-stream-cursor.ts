@@ -2,7 +2,7 @@ import { CommandError } from '../../core/errors/command-error.js';
 import { documentSizeBound } from '../bson/document-size.js';
 import type { Document } from '../bson/document.js';
 import { cloneDocument } from '../query/clone-document.js';
-import { mingoPipeline, withMingo } from '../query/mingo-options.js';
+import { mingoPipeline, mingoQuery, withMingo } from '../query/mingo-options.js';
 import { eventsOf, type ChangeStreamScope } from './change-event.js';
 import type { Oplog } from './oplog.js';
 import { encodeResumeToken, type ResumeToken } from './resume-token.js';
@@ -15,6 +15,10 @@ const MAX_BATCH_BYTES = 16 * 1024 * 1024;
 const EVENT_OVERHEAD_BYTES = 256;
 // Events are run through the stream's stages this many at a time.
 const CHUNK = 256;
+
+// The fields of a change that need no document: a leading `$match` on only these is applied before the document is
+// looked up (mongod, too, rewrites such a filter into its oplog scan).
+const CHANGE_FIELDS = new Set(['operationType', 'ns', 'ns.db', 'ns.coll', 'documentKey', 'documentKey._id']);
 
 const KIND_RANK = { event: 0, invalidate: 1, highWaterMark: 2 } as const;
 
@@ -52,11 +56,20 @@ export class ChangeStreamCursor {
   #failure: Error | undefined;
   readonly #pipeline;
   readonly #clone: boolean;
+  /** The leading `$match` on the change's own fields, run before any lookup (see CHANGE_FIELDS). */
+  readonly #prefilter: ((event: Document) => boolean) | undefined;
 
   constructor(readonly id: number, readonly spec: ChangeStreamSpec) {
     this.#point = spec.start;
-    this.#pipeline = spec.stages.length === 0 ? undefined : withMingo('change stream pipeline failed', () => mingoPipeline(spec.stages));
-    this.#clone = !spec.stages.every((stage) => READ_ONLY_STAGES.has(Object.keys(stage)[0] as string));
+    const first = spec.stages[0]?.$match as Document | undefined;
+    const prefiltered = first !== undefined && first !== null && typeof first === 'object' && Object.keys(first).every((key) => CHANGE_FIELDS.has(key));
+    const stages = prefiltered ? spec.stages.slice(1) : spec.stages;
+    if (prefiltered) {
+      const query = withMingo('change stream pipeline failed', () => mingoQuery(first));
+      this.#prefilter = (event) => query.test(event);
+    }
+    this.#pipeline = stages.length === 0 ? undefined : withMingo('change stream pipeline failed', () => mingoPipeline(stages));
+    this.#clone = !stages.every((stage) => READ_ONLY_STAGES.has(Object.keys(stage)[0] as string));
   }
 
   /**
@@ -81,12 +94,16 @@ export class ChangeStreamCursor {
       }
     };
     for (const entry of oplog.entriesAfter(this.#point.position - 1n)) {
-      const events = eventsOf(entry, this.spec.scope, this.spec.updateLookup ? lookup : undefined);
+      const events = eventsOf(entry, this.spec.scope);
       if (events.length === 0 && entry.position > this.#point.position) this.#point = { position: entry.position, kind: 'highWaterMark' };
       for (const { kind, event } of events) {
         if (compare({ position: entry.position, kind }, this.#point) <= 0) continue;
-        chunk.push(event);
         this.#point = { position: entry.position, kind };
+        if (kind === 'event' && this.#prefilter !== undefined && !this.#prefilter(event)) continue;
+        if (this.spec.updateLookup && event.operationType === 'update' && entry.coll !== undefined) {
+          event.fullDocument = lookup(entry.db, entry.coll, entry.documentKey?._id);
+        }
+        chunk.push(event);
         if (kind === 'invalidate') this.#invalidated = true;
       }
       if (this.#invalidated || chunk.length >= CHUNK) {

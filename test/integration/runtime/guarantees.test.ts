@@ -351,6 +351,8 @@ describe('runtime guarantees', () => {
     // In-flight activity: the child runs Block, which never finishes there.
     const blocked = await clientOnly.client.startNew(Blocked, { input: 'x' });
     await until('the child runs the activity', async () => (await ledger.countDocuments({ activity: 'Block', pid: child.pid })) === 1);
+    // Its job is held back while the episode's session lasts, then stored locked (the state a crash leaves it in).
+    await until('the running activity\'s job is stored', async () => (await db.collection<Document>(`${hub}.jobs`).countDocuments({ name: 'durably.activity', 'data.instanceId': blocked, lockedAt: { $ne: null } })) === 1);
     // In-flight episode: the child claims Spinner and holds its event loop (and the lease) in the episode.
     const spinning = await clientOnly.client.startNew(Spinner, { input: 21 });
     await child.waitForEvent('spinning');
