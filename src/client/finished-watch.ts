@@ -34,21 +34,21 @@ export class FinishedWatch {
     return this.#notifications.live;
   }
 
-  /** Resolves when a notice came since the last wait, or after `ms`. */
-  wait(ms: number): Promise<void> {
+  /** Resolves when a notice came since the last wait (true), or after `ms` (false). */
+  wait(ms: number): Promise<boolean> {
     if (this.#noticed) {
       this.#noticed = false;
-      return Promise.resolve();
+      return Promise.resolve(true);
     }
     return new Promise((resolve) => {
-      const done = (): void => {
+      const done = (noticed: boolean): void => {
         clearTimeout(timer);
         this.#wake = undefined;
         this.#noticed = false;
-        resolve();
+        resolve(noticed);
       };
-      const timer = setTimeout(done, ms);
-      this.#wake = done;
+      const timer = setTimeout(() => done(false), ms);
+      this.#wake = () => done(true);
     });
   }
 

@@ -29,12 +29,20 @@ export async function waitForCompletion(deps: CompletionWaitDeps, instanceId: st
   const watch = deps.notifications === undefined ? undefined : await FinishedWatch.open(deps.notifications, instanceId);
   try {
     let delay = 10;
+    // Told that it finished: the history's size is read beside the status (for the execution read last time).
+    let told: { readonly executionId: string } | undefined;
     for (;;) {
       // Polled without the history's size (a query of its own); the answer has it.
-      const state = await deps.store.getInstance(instanceId);
+      const [state, size] = await Promise.all([
+        deps.store.getInstance(instanceId),
+        told === undefined ? undefined : deps.store.historySize(instanceId, told.executionId),
+      ]);
       if (state === undefined) throw new InstanceNotFoundError(instanceId);
       const status = toOrchestrationStatus(state, {});
-      if (TERMINAL_STATUSES.has(status.runtimeStatus)) return { ...status, ...await historySizeOf(deps.store, state) };
+      if (TERMINAL_STATUSES.has(status.runtimeStatus)) {
+        const sized = size !== undefined && told?.executionId === state.executionId ? { historyLength: size.events, historySizeBytes: size.bytes } : await historySizeOf(deps.store, state);
+        return { ...status, ...sized };
+      }
       if (Date.now() >= deadline) throw new TimeoutError(`Instance '${instanceId}' did not complete within ${timeoutMs} ms (it is ${status.runtimeStatus})`);
       if (deps.whileWaiting !== undefined && await deps.whileWaiting()) {
         delay = 10;
@@ -42,7 +50,7 @@ export async function waitForCompletion(deps: CompletionWaitDeps, instanceId: st
       }
       const remaining = Math.max(1, deadline - Date.now());
       if (watch?.live === true) {
-        await watch.wait(Math.min(NOTIFIED_REREAD_MS, remaining));
+        told = await watch.wait(Math.min(NOTIFIED_REREAD_MS, remaining)) ? { executionId: state.executionId } : undefined;
       } else {
         await new Promise((resolve) => setTimeout(resolve, Math.min(delay, remaining)));
         delay = Math.min(delay * 2, 250);

@@ -69,13 +69,14 @@ export interface EmbeddedMongo {
   /** The replica set's name; undefined for a standalone server. */
   readonly replicaSet: string | undefined;
   /**
-   * Simulates a primary step-down (as `replSetStepDown` does): closes every client connection, and for `ms`
-   * milliseconds writes fail with NotWritablePrimary and `hello` reports a secondary; then the node is primary again
-   * (a new term). For tests of driver retries and resumable change streams.
+   * Simulates a primary step-down (as `replSetStepDown` does): for `ms` milliseconds writes fail with
+   * NotWritablePrimary and `hello` reports a secondary; then the node is primary again (a new term). Connections stay
+   * open, as on MongoDB 4.2 and later; with `closeConnections`, every client connection is also dropped (as servers
+   * before 4.2 did, or a network failure would). For tests of driver retries and resumable change streams.
    *
    * @throws EmbeddedEngineError when the engine is not a replica set.
    */
-  stepDown(ms: number): void;
+  stepDown(ms: number, options?: { readonly closeConnections?: boolean }): void;
   /** Ends a step-down at once (the node is primary again at the next command). */
   stepUp(): void;
   /** Closes connections, flushes the journal and releases the dbPath. Safe to call twice. */
@@ -159,9 +160,9 @@ export async function startEmbeddedMongo(options: EmbeddedMongoOptions = {}): Pr
     credentials,
     port,
     replicaSet,
-    stepDown: (ms: number) => {
+    stepDown: (ms: number, options: { readonly closeConnections?: boolean } = {}) => {
       requireReplicaSet().state.stepDown(ms);
-      server.closeConnections();
+      if (options.closeConnections === true) server.closeConnections();
     },
     stepUp: () => requireReplicaSet().state.stepUp(),
     stop: () => {

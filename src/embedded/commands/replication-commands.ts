@@ -86,8 +86,8 @@ export const replSetInitiate: CommandHandler = (_command, context) => {
 
 /**
  * `replSetStepDown: <seconds>`: the node stops being primary for that long (then elects itself again, in a new
- * term) and closes the client connections once this reply is sent. Meanwhile writes fail with NotWritablePrimary and
- * `hello` reports a secondary, as a real step-down that drivers must ride out.
+ * term). Meanwhile writes fail with NotWritablePrimary and `hello` reports a secondary, as a real step-down that
+ * drivers must ride out. Connections stay open, as on MongoDB 4.2 and later.
  */
 export const replSetStepDown: CommandHandler = (command, context) => {
   adminOnly(context, 'replSetStepDown');

@@ -32,7 +32,7 @@ export class EmbeddedServer {
     this.#server = net.createServer((socket) => this.#accept(socket));
   }
 
-  /** Closes every client connection (a replica-set step-down); clients reconnect. */
+  /** Closes every client connection (a simulated network failure, or a step-down as before MongoDB 4.2); clients reconnect. */
   closeConnections(): void {
     // end() lets a reply already written go out first.
     for (const socket of this.#sockets) socket.end(() => socket.destroy());
@@ -84,13 +84,11 @@ export class EmbeddedServer {
 
   async #handle(socket: net.Socket, client: ClientConnection, message: Buffer): Promise<void> {
     let reply: Buffer | undefined;
-    let stepDown = false;
     try {
       const request = parseRequest(message);
       const executed = this.#engine.execute(request.command, request.db, client, this.#connections);
       // Only a change stream's getMore waits (awaitData); everything else answers in the same turn.
       const result = executed instanceof Promise ? await executed : executed;
-      stepDown = request.command.replSetStepDown !== undefined && result.ok === 1;
       const durable = this.#engine.durable();
       if (durable !== undefined) await durable;
       if (request.moreToCome) return;
@@ -101,8 +99,6 @@ export class EmbeddedServer {
       reply = errorReply(message, error);
     }
     if (!socket.destroyed) socket.write(reply);
-    // A step-down drops every client once its reply is on its way, so that drivers rediscover the primary.
-    if (stepDown) this.closeConnections();
   }
 }
 
