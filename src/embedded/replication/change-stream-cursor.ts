@@ -58,15 +58,24 @@ export class ChangeStreamCursor {
   readonly #clone: boolean;
   /** The leading `$match` on the change's own fields, run before any lookup (see CHANGE_FIELDS). */
   readonly #prefilter: ((event: Document) => boolean) | undefined;
+  /** The first `$match` that needs the document, as a test run before the other stages. */
+  readonly #match: ((event: Document) => boolean) | undefined;
 
   constructor(readonly id: number, readonly spec: ChangeStreamSpec) {
     this.#point = spec.start;
     const first = spec.stages[0]?.$match as Document | undefined;
     const prefiltered = first !== undefined && first !== null && typeof first === 'object' && Object.keys(first).every((key) => CHANGE_FIELDS.has(key));
-    const stages = prefiltered ? spec.stages.slice(1) : spec.stages;
+    let stages = prefiltered ? spec.stages.slice(1) : spec.stages;
     if (prefiltered) {
       const query = withMingo('change stream pipeline failed', () => mingoQuery(first));
       this.#prefilter = (event) => query.test(event);
+    }
+    // A leading $match (after the lookup) is a test of each event: the rest of the stages run only on those it keeps.
+    const second = stages[0]?.$match as Document | undefined;
+    if (second !== undefined && second !== null && typeof second === 'object') {
+      const query = withMingo('change stream pipeline failed', () => mingoQuery(second));
+      this.#match = (event) => query.test(event);
+      stages = stages.slice(1);
     }
     this.#pipeline = stages.length === 0 ? undefined : withMingo('change stream pipeline failed', () => mingoPipeline(stages));
     this.#clone = !stages.every((stage) => READ_ONLY_STAGES.has(Object.keys(stage)[0] as string));
@@ -139,8 +148,10 @@ export class ChangeStreamCursor {
   }
 
   /** Runs events through the stream's stages; they must leave each event's `_id` (its resume token) as it was. */
-  #apply(events: Document[]): Document[] {
-    if (this.#pipeline === undefined) return events;
+  #apply(all: Document[]): Document[] {
+    const match = this.#match;
+    const events = match === undefined ? all : withMingo('change stream pipeline failed', () => all.filter((event) => match(event)));
+    if (this.#pipeline === undefined || events.length === 0) return events;
     const pipeline = this.#pipeline;
     const tokens = new Set(events.map((event) => (event._id as Document)._data as string));
     const results = withMingo('change stream pipeline failed', (): Document[] => pipeline.run(this.#clone ? events.map((event) => cloneDocument(event)) : events));
