@@ -8,7 +8,7 @@ import type { Clock } from '../../ports/clock.js';
 import type { ActivityJob, JobPollKind, JobRef, StartedActivities, TimerJob, WorkHandlers, WorkScheduler } from '../../ports/work-scheduler.js';
 import { startedHere } from './activity-attempt.js';
 import { readPendingWork, type PendingWork } from './pending-work.js';
-import { JobWorker } from './job-worker.js';
+import { JobWorker, timerArmAheadMs } from './job-worker.js';
 import { openAgendaConnection, type AgendaConnection } from './agenda-connection.js';
 import { activityJobData, jobKey, timerJobData } from './agenda-job-data.js';
 import { newAgendaJobDocument } from './agenda-job-document.js';
@@ -28,14 +28,6 @@ const NO_SEQUENCES: ReadonlySet<number> = new Set();
 const NOTHING_STARTED: StartedActivities = { stored: () => Promise.resolve() };
 
 /**
- * How far ahead a started worker arms timers: two of the longest gaps between its timer polls — a poll period while
- * it polls on its own, and the app's rotation of safety-net polls (eight poll periods) while a change stream drives it.
- */
-export function timerArmAheadMs(processEveryMs: number): number {
-  return 16 * processEveryMs;
-}
-
-/**
  * The {@link WorkScheduler} on Agenda 6 and MongoDB: activities and durable timers are Agenda jobs in
  * `<taskHub>.jobs`, shared by every worker process of the task hub.
  *
@@ -50,7 +42,8 @@ export function timerArmAheadMs(processEveryMs: number): number {
  *   delay of half the lock lifetime, and a near-future `setTimeout`): keeping those from holding a stopped process
  *   took an `async_hooks` hook on every promise of the process for its whole life. The runners take a job with one
  *   `findOneAndUpdate` (or insert it locked), finish it with one more write, and own every timer they arm, so
- *   `stop()` leaves nothing behind by construction. A poll every `processEveryMs` finds what other processes
+ *   `stop()` leaves nothing behind by construction. A poll every `processEveryMs` (or, while the app's change
+ *   stream tells of new jobs, the app's safety-net polls: see {@link JobWorker}) finds what other processes
  *   scheduled and what workers that died left locked (lock expired), as Agenda's passes did.
  * - **Fresh jobs held back.** An activity that a history commit of this process just scheduled runs here at once
  *   ({@link AgendaWorkScheduler.startActivities}); its document is written only when something needs it — the

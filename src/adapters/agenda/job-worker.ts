@@ -1,9 +1,16 @@
-import type { WorkHandlers } from '../../ports/work-scheduler.js';
-import type { JobPollKind } from '../../ports/work-scheduler.js';
+import type { JobPollKind, WorkHandlers } from '../../ports/work-scheduler.js';
 import { ActivityRunner } from './activity-runner.js';
 import { ActivityWatch } from './activity-watch.js';
 import type { OwnedJobs } from './owned-jobs.js';
 import { TimerRunner } from './timer-runner.js';
+
+/**
+ * How far ahead a started worker arms timers: two of the longest gaps between its timer polls — a poll period while
+ * it polls on its own, and the app's rotation of safety-net polls (eight poll periods) while a change stream drives it.
+ */
+export function timerArmAheadMs(processEveryMs: number): number {
+  return 16 * processEveryMs;
+}
 
 /** How a {@link JobWorker} runs and polls. */
 export interface JobWorkerOptions {
