@@ -42,7 +42,7 @@ export class EpisodeCommits {
     assertKey(instanceId, 'instanceId');
     assertKey(executionId, 'executionId');
     assertInteger(length, 'length', 0);
-    return (await this.#c.history.findOne({ _id: headId(instanceId, executionId, length) }, { projection: { _id: 1 } })) !== null;
+    return (await this.#c.history.findOne({ instanceId, _id: headId(instanceId, executionId, length) }, { projection: { _id: 1 } })) !== null;
   }
 
   /** See `InstanceStore.commitEpisode`. */
@@ -61,7 +61,7 @@ export class EpisodeCommits {
     );
     if (updated.matchedCount === 1) {
       // (3) Applied messages go. A crash before this leaves them queued, but the chunk lists them as consumed.
-      await this.#deleteConsumed(chunk);
+      await this.#deleteConsumed(instanceId, chunk);
       return true;
     }
 
@@ -78,7 +78,7 @@ export class EpisodeCommits {
     // commits next in this execution loads it. But the instance does not reflect it yet: flag work so that the
     // current or next lease holder runs an episode that loads it, re-dispatches its actions (it is `undispatched`)
     // and brings the instance up to date.
-    await this.#deleteConsumed(chunk);
+    await this.#deleteConsumed(instanceId, chunk);
     await this.#c.flagWork(instanceId, now);
     return false;
   }
@@ -88,7 +88,7 @@ export class EpisodeCommits {
     const { instanceId, executionId, chunk, now } = append;
     assertEpisode(append, 'append');
     if (!(await this.#insertChunk(instanceId, executionId, chunk, now))) return false;
-    await this.#deleteConsumed(chunk);
+    await this.#deleteConsumed(instanceId, chunk);
     return true;
   }
 
@@ -97,7 +97,8 @@ export class EpisodeCommits {
     assertKey(instanceId, 'instanceId');
     assertKey(executionId, 'executionId');
     assertInteger(firstEventIndex, 'firstEventIndex', 0);
-    await this.#c.history.updateOne({ _id: headId(instanceId, executionId, firstEventIndex) }, { $set: { undispatched: false } });
+    // The shard key (instanceId) beside the `_id` it is part of: on a sharded cluster the write goes to one shard.
+    await this.#c.history.updateOne({ instanceId, _id: headId(instanceId, executionId, firstEventIndex) }, { $set: { undispatched: false } });
   }
 
   /** See `InstanceStore.continueAsNew`: the execution switch in one update under the lease, then the old history goes. */
@@ -152,8 +153,8 @@ export class EpisodeCommits {
     }
   }
 
-  async #deleteConsumed(chunk: HistoryChunk): Promise<void> {
-    if (chunk.consumedMessageIds.length > 0) await this.#c.inbox.deleteMany({ _id: { $in: [...chunk.consumedMessageIds] } });
+  async #deleteConsumed(instanceId: string, chunk: HistoryChunk): Promise<void> {
+    if (chunk.consumedMessageIds.length > 0) await this.#c.inbox.deleteMany({ instanceId, _id: { $in: [...chunk.consumedMessageIds] } });
   }
 }
 

@@ -98,7 +98,7 @@ export class InstanceCatalog {
       // Replace only the execution that was read as terminal: a concurrent start that replaced it first wins.
       const replaced = await this.#c.instances.replaceOne({ _id: start.instanceId, executionId: existing.executionId, runtimeStatus: existing.runtimeStatus }, doc);
       if (replaced.matchedCount === 1) {
-        if (moot.length > 0) await this.#c.inbox.deleteMany({ _id: { $in: moot } });
+        if (moot.length > 0) await this.#c.inbox.deleteMany({ instanceId: start.instanceId, _id: { $in: moot } });
         await this.#c.deleteHistoryExcept(start.instanceId, start.executionId);
         return;
       }

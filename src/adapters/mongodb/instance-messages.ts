@@ -43,7 +43,7 @@ export class InstanceMessages {
     }
     if (await this.#c.flagWork(instanceId, options.now, immediate)) return true;
     // No such instance: the message would never be read.
-    await this.#c.inbox.deleteOne({ _id: message._id });
+    await this.#c.inbox.deleteOne({ instanceId: message.instanceId, _id: message._id });
     return false;
   }
 

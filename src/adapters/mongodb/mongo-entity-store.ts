@@ -170,7 +170,7 @@ export class MongoEntityStore implements EntityStore {
     );
     if (updated.matchedCount === 0) return false;
     // A crash before this leaves them queued; the next batch skips them (appliedMessageIds) and deletes them.
-    if (entity.appliedMessageIds.length > 0) await this.#inbox.deleteMany({ _id: { $in: [...entity.appliedMessageIds] } });
+    if (entity.appliedMessageIds.length > 0) await this.#inbox.deleteMany({ instanceId, _id: { $in: [...entity.appliedMessageIds] } });
     return true;
   }
 
