@@ -89,6 +89,8 @@ export class OrchestrationWorker {
     const timer = setTimeout(() => {
       this.#alarm = undefined;
       this.poll();
+      // One wake-up is kept (the earliest): the next scheduled work is asked for again, so none waits for the safety net.
+      if (this.#driven) void this.armNextWork();
     }, Math.max(0, atMs - this.options.clock.now().getTime()));
     timer.unref();
     this.#alarm = { at: atMs, timer };

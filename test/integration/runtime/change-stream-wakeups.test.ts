@@ -97,6 +97,20 @@ describe('change-stream wake-ups', () => {
     }
   }, 120_000);
 
+  it('scheduled starts from another process begin at their times, however many are pending, without polling', async () => {
+    const mongo = await engine();
+    await app(mongo.uri, { start: true, pollIntervalMs: 600_000 });
+    const client = await app(mongo.uri, { start: false, pollIntervalMs: 600_000 });
+    const now = Date.now();
+    // The later one first: the worker's one wake-up moves to the earlier, and is set again for the later one after it.
+    const later = await client.client.startNew(GreetOnce, { input: 'later', startAt: new Date(now + 1_500) });
+    const sooner = await client.client.startNew(GreetOnce, { input: 'sooner', startAt: new Date(now + 800) });
+    for (const [id, name] of [[sooner, 'sooner'], [later, 'later']] as const) {
+      const status = await client.client.waitForCompletion(id, { timeoutMs: 60_000 });
+      expect(status.output).toBe(`hello ${name}`);
+    }
+  }, 120_000);
+
   it('a client-only process is told when an instance finishes: it reads the status about once a second, not every 250 ms', async () => {
     const mongo = await engine();
     const { counter, uri } = await CommandCounter.start(mongo.port);
