@@ -115,8 +115,11 @@ export interface WorkScheduler {
   /**
    * Schedules activities to run now, in one go (a fan-out): same as {@link WorkScheduler.scheduleActivity} for each,
    * with fewer round trips. A worker process may run some of them itself at once; the rest wait for any worker.
+   * With `mayHaveStarted` (a re-dispatch after a worker died holding the instance: it may have started them held back,
+   * with no job document to count the start), a job's first start counts as its second — toward the poison cap and
+   * in the attempt number — so that a poison activity still kills at most `maxDeliveries` workers.
    */
-  scheduleActivities(jobs: readonly ActivityJob[]): Promise<void>;
+  scheduleActivities(jobs: readonly ActivityJob[], options?: { readonly mayHaveStarted?: boolean }): Promise<void>;
   /**
    * Starts activities whose scheduling a history commit of this process just recorded (never scheduled before: not a
    * re-dispatch). A worker process may run them at once, before their jobs are stored — and need not store a job at

@@ -41,6 +41,11 @@ export interface DispatchOptions {
    * already applied are not sent again (an entity's receipts; other steps are idempotent by key).
    */
   readonly recovering?: boolean;
+  /**
+   * The chunk's last owner died holding the instance (a takeover): it may have started the chunk's activities held
+   * back, with no job document to count the start (see `WorkScheduler.scheduleActivities`).
+   */
+  readonly mayHaveStarted?: boolean;
   /** The execution's span (ExecutionStarted's `traceContext`): the parent of the spans of the work it starts. */
   readonly traceContext?: TraceContext;
 }
@@ -87,7 +92,7 @@ export class ActionDispatcher {
     // the caller awaits `stored` before it depends on them (its next commit, or marking the chunk dispatched). A
     // re-dispatch stores them first.
     let started = NOTHING_TO_STORE;
-    if (recovering) await this.scheduler.scheduleActivities(activities);
+    if (recovering) await this.scheduler.scheduleActivities(activities, { mayHaveStarted: options.mayHaveStarted === true });
     else started = await this.scheduler.startActivities(activities);
     for (const event of chunk.events) {
       switch (event.type) {

@@ -82,7 +82,7 @@ export async function openSession(rt: EpisodeRuntime, item: WorkItem): Promise<{
   const view = HistoryView.fromChunks(chunks);
   const undispatched = view.undispatchedChunk;
   if (undispatched !== undefined) {
-    await rt.dispatcher.dispatch(instance, undispatched, { recovering: true, ...traceOf(view) });
+    await rt.dispatcher.dispatch(instance, undispatched, { recovering: true, mayHaveStarted: item.takenOverFrom !== undefined, ...traceOf(view) });
     await rt.store.markDispatched(instanceId, executionId, undispatched.firstEventIndex);
   }
   return { session: { instance, view, execution: undefined, unmarked: undefined, storing: undefined, committedAt: undefined, inboxHoldsDeferred: false }, queued };

@@ -89,6 +89,17 @@ export function describeWorkSchedulerContract(name: string, factory: WorkSchedul
         expect(handlers.activities.every((r) => r.deliveries === 1)).toBe(true);
       });
 
+      it('counts a start a dead worker may have made (mayHaveStarted): the first start here is delivery 2', async () => {
+        const handlers = recordingHandlers();
+        const scheduler = await worker(handlers);
+        await scheduler.scheduleActivities([activityJob('recovered', 0), activityJob('recovered', 1)], { mayHaveStarted: true });
+        await scheduler.scheduleActivities([activityJob('fresh', 0)]);
+        expect(await waitFor(() => handlers.activities.length >= 3, WAIT_MS, 10)).toBe(true);
+        await sleep(SETTLE_MS);
+        const deliveries = Object.fromEntries(handlers.activities.map((r) => [`${r.job.instanceId}/${r.job.sequence}`, r.deliveries]));
+        expect(deliveries).toEqual({ 'recovered/0': 2, 'recovered/1': 2, 'fresh/0': 1 });
+      });
+
       it('does not run a finished key again when it is scheduled again (a re-dispatch after a crash)', async () => {
         const handlers = recordingHandlers();
         const scheduler = await worker(handlers);

@@ -155,17 +155,19 @@ export class AgendaWorkScheduler implements WorkScheduler {
    * by any worker. A job whose insert failed (other than as a duplicate) makes the call reject once the others are
    * settled (those inserted run all the same); retrying the call is safe.
    */
-  async scheduleActivities(jobs: readonly ActivityJob[]): Promise<void> {
+  async scheduleActivities(jobs: readonly ActivityJob[], options: { readonly mayHaveStarted?: boolean } = {}): Promise<void> {
     if (jobs.length === 0) return;
     const connection = await this.#connect();
     const runner = this.#worker?.activities;
     const now = new Date();
     const local: ActivityJob[] = [];
     const queued: ActivityJob[] = [];
-    for (const job of jobs) (runner?.tryReserve() === true ? local : queued).push(job);
+    // Jobs that may have started already are queued with that start counted: a pick-up counts the next one.
+    const earlier = options.mayHaveStarted === true ? 1 : 0;
+    for (const job of jobs) (earlier === 0 && runner?.tryReserve() === true ? local : queued).push(job);
     const docs = [
       ...local.map((job) => newAgendaJobDocument(connection.agenda, JobName.Activity, startedHere(job, now.getTime()), now, this.#name, true)),
-      ...queued.map((job) => newAgendaJobDocument(connection.agenda, JobName.Activity, activityJobData(job), now, this.#name, false)),
+      ...queued.map((job) => newAgendaJobDocument(connection.agenda, JobName.Activity, { ...activityJobData(job), deliveries: earlier }, now, this.#name, false)),
     ];
     const outcomes = await Promise.allSettled(docs.map((doc) => connection.writes.insert(doc)));
     let failure: { readonly reason: unknown } | undefined;
