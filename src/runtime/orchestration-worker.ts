@@ -6,9 +6,11 @@ import type { StructuredLog } from '../core/runtime-logger.js';
 
 /**
  * Claims instances that have work and runs their episodes, `concurrency` at a time. Work created in this process
- * wakes it at once ({@link OrchestrationWorker.wake}); work from other processes is found by polling — by one idle
- * loop at a time (the poller), so an idle worker sends one claim and one next-work-time query per poll interval
- * whatever its concurrency. A loop that claims work a poll found wakes another, so a burst fans out to every loop.
+ * wakes it at once ({@link OrchestrationWorker.wake}). Work from other processes arrives as notices of the app's
+ * change stream while one is live ({@link OrchestrationWorker.setDriven}; see WorkNoticeRouter); otherwise it is found
+ * by polling — by one idle loop at a time (the poller), so an idle worker sends one claim and one next-work-time query
+ * per poll interval whatever its concurrency. A loop that claims work a poll found wakes another, so a burst fans out
+ * to every loop.
  */
 export class OrchestrationWorker {
   readonly workerId = `${process.pid}-${randomUUID().slice(0, 8)}`;
