@@ -97,11 +97,20 @@ export class MongoWorkNotifications implements WorkNotifications {
 
   #open(): void {
     if (this.#closed || this.#unavailable) return;
-    const stream = this.#db.watch(this.#pipeline(), {
-      fullDocument: 'updateLookup',
-      maxAwaitTimeMS: MAX_AWAIT_MS,
-      ...(this.#token === undefined ? {} : { resumeAfter: this.#token }),
-    });
+    let stream: ChangeStream;
+    try {
+      stream = this.#db.watch(this.#pipeline(), {
+        fullDocument: 'updateLookup',
+        maxAwaitTimeMS: MAX_AWAIT_MS,
+        ...(this.#token === undefined ? {} : { resumeAfter: this.#token }),
+      });
+    } catch (error) {
+      // Refused before anything was sent (a closed client, say): the same as a failed stream, never the caller's error.
+      this.#options.log('warn', 'could not open the change stream of work notices; polling until it opens', error);
+      this.#settleReady(false);
+      this.#reopenLater();
+      return;
+    }
     this.#stream = stream;
     // The first resume token comes with the answer to the stream's aggregate (its post-batch token): the feed is
     // open from then on. Later ones come with each batch, and with each resume the driver makes on its own.
@@ -138,6 +147,10 @@ export class MongoWorkNotifications implements WorkNotifications {
     this.#settleReady(false);
     if (wasLive) this.#emit({ kind: 'lost' });
     this.#options.log('warn', 'the change stream of work notices failed; polling until it reopens', error);
+    this.#reopenLater();
+  }
+
+  #reopenLater(): void {
     this.#reopen = setTimeout(() => {
       this.#reopen = undefined;
       this.#open();

@@ -138,6 +138,26 @@ describe('MongoWorkNotifications', () => {
     expect(logs.some((line) => line.startsWith('info:'))).toBe(true);
   });
 
+  it('a watch the driver refuses at once (a closed client) is retried later, never thrown at the subscriber', async () => {
+    let refusals = 1;
+    const db = {
+      watch: (_pipeline: unknown[], options: Record<string, unknown>) => {
+        if (refusals-- > 0) throw new Error('client is closed');
+        const stream = new FakeStream();
+        fake.opened.push({ options, stream });
+        return stream;
+      },
+    } as unknown as Db;
+    const refusing = new MongoWorkNotifications(db, { taskHub: 'Hub', jobs: JOBS, log: (level, message) => logs.push(`${level}: ${message}`), reopenDelayMs: 1_000 });
+    expect(() => refusing.subscribe((notice) => notices.push(notice))).not.toThrow();
+    await expect(refusing.ready()).resolves.toBe(false);
+    jest.advanceTimersByTime(1_000);
+    expect(fake.opened).toHaveLength(1);
+    current().emit('resumeTokenChanged', { _data: 't0' });
+    expect(notices).toEqual([{ kind: 'opened' }]);
+    await refusing.close();
+  });
+
   it('close() closes the stream and delivers nothing more', async () => {
     feed.subscribe((notice) => notices.push(notice));
     const stream = current();
