@@ -92,6 +92,12 @@ export interface WorkHandlers {
  * Runs activities and durable timers as jobs. The Agenda adapter implements it; jobs survive process restarts and
  * are shared by every worker process of a task hub.
  */
+/**
+ * While the app's change stream drives a started worker ({@link WorkScheduler.setSelfPolling} off), the safety-net
+ * polls of each kind come this many poll intervals apart (the app's rotation over instances and the three job polls).
+ */
+export const DRIVEN_POLL_GAP_INTERVALS = 8;
+
 /** What {@link WorkScheduler.pollJobs} looks for: due activities, timers to arm, timed-out starts of dead workers, or all. */
 export type JobPollKind = 'activities' | 'timers' | 'sweep' | 'all';
 

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Clock } from '../ports/clock.js';
 import type { InstanceStore, WorkItem } from '../ports/instance-store.js';
 import type { VersionClaim } from '../ports/work-claims.js';
+import { EarliestWakeUp } from '../core/earliest-wake-up.js';
 import type { StructuredLog } from '../core/runtime-logger.js';
 
 /**
@@ -23,8 +24,14 @@ export class OrchestrationWorker {
   #polling = false;
   /** Set while the app's change stream drives the polls ({@link OrchestrationWorker.setDriven}): no loop polls. */
   #driven = false;
-  /** The wake-up for the earliest scheduled work a notice told of ({@link OrchestrationWorker.wakeAt}). */
-  #alarm: { at: number; timer: NodeJS.Timeout } | undefined;
+  /**
+   * The wake-up for the earliest scheduled work a notice told of ({@link OrchestrationWorker.wakeAt}). One is kept:
+   * when it fires, a driven worker asks for the next work time again, so no later work waits for the safety net.
+   */
+  readonly #alarm = new EarliestWakeUp(() => {
+    this.poll();
+    if (this.#driven) void this.armNextWork();
+  });
 
   constructor(
     private readonly store: InstanceStore,
@@ -84,18 +91,7 @@ export class OrchestrationWorker {
 
   /** Polls at `at` (work a notice said becomes claimable then), unless a wake-up is set for earlier. */
   wakeAt(at: Date): void {
-    if (this.#stopped) return;
-    const atMs = at.getTime();
-    if (this.#alarm !== undefined && this.#alarm.at <= atMs) return;
-    clearTimeout(this.#alarm?.timer);
-    const timer = setTimeout(() => {
-      this.#alarm = undefined;
-      this.poll();
-      // One wake-up is kept (the earliest): the next scheduled work is asked for again, so none waits for the safety net.
-      if (this.#driven) void this.armNextWork();
-    }, Math.max(0, atMs - this.options.clock.now().getTime()));
-    timer.unref();
-    this.#alarm = { at: atMs, timer };
+    if (!this.#stopped) this.#alarm.set(at.getTime(), this.options.clock.now().getTime());
   }
 
   /** Asks when the earliest work that is not claimable now becomes claimable, and polls then (a feed just opened). */
@@ -121,8 +117,7 @@ export class OrchestrationWorker {
   async stop(drainTimeoutMs: number): Promise<void> {
     if (this.#stopped) return;
     this.#stopped = true;
-    clearTimeout(this.#alarm?.timer);
-    this.#alarm = undefined;
+    this.#alarm.clear();
     this.wakeAll();
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<void>((resolve) => {

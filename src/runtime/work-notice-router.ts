@@ -1,12 +1,12 @@
 import type { Clock } from '../ports/clock.js';
 import type { WorkNotice, WorkNotifications } from '../ports/work-notifications.js';
-import type { JobPollKind, WorkScheduler } from '../ports/work-scheduler.js';
+import { DRIVEN_POLL_GAP_INTERVALS, type JobPollKind, type WorkScheduler } from '../ports/work-scheduler.js';
 import type { OrchestrationWorker } from './orchestration-worker.js';
 
 /** The safety-net polls, one per tick in turn while the feed is live: instances, then each kind of job. */
 const ROTATION: readonly ('instances' | Exclude<JobPollKind, 'all'>)[] = ['instances', 'activities', 'timers', 'sweep'];
-/** A safety-net tick comes every this many poll intervals (so a kind is polled every 4 × this). */
-export const SAFETY_NET_TICK_INTERVALS = 2;
+/** A safety-net tick comes every this many poll intervals, so that each kind is polled every DRIVEN_POLL_GAP_INTERVALS. */
+export const SAFETY_NET_TICK_INTERVALS = DRIVEN_POLL_GAP_INTERVALS / ROTATION.length;
 
 /** What a {@link WorkNoticeRouter} drives. */
 export interface NoticeTargets {

@@ -1,4 +1,5 @@
-import type { JobPollKind, WorkHandlers } from '../../ports/work-scheduler.js';
+import { EarliestWakeUp } from '../../core/earliest-wake-up.js';
+import { DRIVEN_POLL_GAP_INTERVALS, type JobPollKind, type WorkHandlers } from '../../ports/work-scheduler.js';
 import { ActivityRunner } from './activity-runner.js';
 import { ActivityWatch } from './activity-watch.js';
 import type { OwnedJobs } from './owned-jobs.js';
@@ -6,10 +7,10 @@ import { TimerRunner } from './timer-runner.js';
 
 /**
  * How far ahead a started worker arms timers: two of the longest gaps between its timer polls — a poll period while
- * it polls on its own, and the app's rotation of safety-net polls (eight poll periods) while a change stream drives it.
+ * it polls on its own, {@link DRIVEN_POLL_GAP_INTERVALS} of them while a change stream drives it.
  */
 export function timerArmAheadMs(processEveryMs: number): number {
-  return 16 * processEveryMs;
+  return 2 * DRIVEN_POLL_GAP_INTERVALS * processEveryMs;
 }
 
 /** How a {@link JobWorker} runs and polls. */
@@ -42,10 +43,11 @@ export class JobWorker {
   /** The poll, while the worker polls on its own: it also keeps a started worker's process alive. */
   #interval: NodeJS.Timeout | undefined;
   /** Activity jobs noticed for later (a give-back's backoff): the earliest one's pick-up. */
-  #later: { at: number; timer: NodeJS.Timeout } | undefined;
+  readonly #later: EarliestWakeUp;
 
   constructor(owned: OwnedJobs, handlers: WorkHandlers, options: JobWorkerOptions) {
     this.#options = options;
+    this.#later = new EarliestWakeUp(() => this.activities.queued());
     this.activities = new ActivityRunner(owned, handlers, { concurrency: options.concurrency, aloneFromDeliveries: options.aloneFromDeliveries, maxDeliveries: options.maxDeliveries });
     this.timers = new TimerRunner(owned, handlers, { concurrency: options.concurrency, armAheadMs: options.armAheadMs });
     this.watch = new ActivityWatch(owned, handlers, this.activities, options.processEveryMs);
@@ -80,25 +82,14 @@ export class JobWorker {
       if (inMs <= this.#options.armAheadMs) void this.timers.poll();
       return;
     }
-    if (inMs <= 0) {
-      this.activities.queued();
-      return;
-    }
-    if (this.#later !== undefined && this.#later.at <= runAt.getTime()) return;
-    clearTimeout(this.#later?.timer);
-    const timer = setTimeout(() => {
-      this.#later = undefined;
-      this.activities.queued();
-    }, inMs);
-    timer.unref();
-    this.#later = { at: runAt.getTime(), timer };
+    if (inMs <= 0) this.activities.queued();
+    else this.#later.set(runAt.getTime(), Date.now());
   }
 
   /** Stops polling and running: see `AgendaWorkScheduler.stop`. Resolves how many running jobs were abandoned. */
   async stop(deadline: number): Promise<number> {
     this.setSelfPolling(false);
-    clearTimeout(this.#later?.timer);
-    this.#later = undefined;
+    this.#later.clear();
     return (await Promise.all([this.activities.stop(deadline), this.timers.stop(deadline)])).reduce((a, b) => a + b, 0);
   }
 }

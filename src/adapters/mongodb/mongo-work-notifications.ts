@@ -27,6 +27,7 @@ const UNSUPPORTED_CODES = new Set([40573, 13]);
 /** A change the pipeline lets through, as projected. */
 interface ProjectedChange {
   readonly ns?: { readonly coll?: string };
+  readonly documentKey?: { readonly _id?: unknown };
   readonly fullDocument?: {
     readonly runtimeStatus?: RuntimeStatus;
     readonly work?: { readonly availableAt?: Date };
@@ -160,7 +161,7 @@ export class MongoWorkNotifications implements WorkNotifications {
 
   #deliver(change: ProjectedChange): void {
     const doc = change.fullDocument;
-    const id = (change as { documentKey?: { _id?: unknown } }).documentKey?._id;
+    const id = change.documentKey?._id;
     if (doc === undefined) return;
     if (change.ns?.coll === this.#instances) {
       if (typeof id !== 'string') return;

@@ -44,6 +44,17 @@ export interface ChangeStreamBatch {
 }
 
 /**
+ * The first stage as a per-event test when it is a `$match` that `accepts`, and the stages after it; else no test and
+ * the stages as they are.
+ */
+function leadingMatch(stages: Document[], accepts: (filter: Document) => boolean): { test: ((event: Document) => boolean) | undefined; rest: Document[] } {
+  const filter = stages[0]?.$match as Document | undefined;
+  if (filter === undefined || filter === null || typeof filter !== 'object' || !accepts(filter)) return { test: undefined, rest: stages };
+  const query = withMingo('change stream pipeline failed', () => mingoQuery(filter));
+  return { test: (event) => query.test(event), rest: stages.slice(1) };
+}
+
+/**
  * An open change stream: where it is in the oplog, and events already produced but not yet handed out. Events
  * come out of the oplog in order, through the stream's stages; the resume point only moves forward.
  */
@@ -63,20 +74,12 @@ export class ChangeStreamCursor {
 
   constructor(readonly id: number, readonly spec: ChangeStreamSpec) {
     this.#point = spec.start;
-    const first = spec.stages[0]?.$match as Document | undefined;
-    const prefiltered = first !== undefined && first !== null && typeof first === 'object' && Object.keys(first).every((key) => CHANGE_FIELDS.has(key));
-    let stages = prefiltered ? spec.stages.slice(1) : spec.stages;
-    if (prefiltered) {
-      const query = withMingo('change stream pipeline failed', () => mingoQuery(first));
-      this.#prefilter = (event) => query.test(event);
-    }
-    // A leading $match (after the lookup) is a test of each event: the rest of the stages run only on those it keeps.
-    const second = stages[0]?.$match as Document | undefined;
-    if (second !== undefined && second !== null && typeof second === 'object') {
-      const query = withMingo('change stream pipeline failed', () => mingoQuery(second));
-      this.#match = (event) => query.test(event);
-      stages = stages.slice(1);
-    }
+    const prefilter = leadingMatch(spec.stages, (filter) => Object.keys(filter).every((key) => CHANGE_FIELDS.has(key)));
+    // The next $match (after the lookup) is a test of each event: the rest of the stages run only on those it keeps.
+    const match = leadingMatch(prefilter.rest, () => true);
+    this.#prefilter = prefilter.test;
+    this.#match = match.test;
+    const stages = match.rest;
     this.#pipeline = stages.length === 0 ? undefined : withMingo('change stream pipeline failed', () => mingoPipeline(stages));
     this.#clone = !stages.every((stage) => READ_ONLY_STAGES.has(Object.keys(stage)[0] as string));
   }
