@@ -2,6 +2,7 @@ import { CommandError } from '../../core/errors/command-error.js';
 import type { Document } from '../bson/document.js';
 import { aggregate } from './aggregate-command.js';
 import { authenticate, logout, saslContinue, saslStart } from './auth-commands.js';
+import { bulkWrite } from './bulk-write-command.js';
 import { create, createIndexes, renameCollection, drop, dropDatabase, dropIndexes, listCollections, listDatabases, listIndexes } from './catalog-commands.js';
 import type { CommandContext, CommandHandler } from './command-context.js';
 import { explain, explainAggregateOption } from './explain-command.js';
@@ -28,7 +29,7 @@ const HANDLERS: ReadonlyMap<string, CommandHandler> = new Map<string, CommandHan
   ['listDatabases', listDatabases], ['listCollections', listCollections], ['create', create], ['drop', drop],
   ['dropDatabase', dropDatabase],
   ['insert', insert], ['update', update], ['delete', remove], ['find', find], ['getMore', getMore],
-  ['killCursors', killCursors], ['findAndModify', findAndModify], ['findandmodify', findAndModify],
+  ['killCursors', killCursors], ['findAndModify', findAndModify], ['findandmodify', findAndModify], ['bulkWrite', bulkWrite],
   ['aggregate', aggregateOrExplain], ['count', count], ['distinct', distinct], ['explain', explain],
   ['replSetGetStatus', replSetGetStatus], ['replSetGetConfig', replSetGetConfig], ['replSetInitiate', replSetInitiate],
   ['replSetStepDown', replSetStepDown], ['renameCollection', renameCollection],
@@ -36,6 +37,14 @@ const HANDLERS: ReadonlyMap<string, CommandHandler> = new Map<string, CommandHan
 ]);
 
 const TRANSACTION_COMMANDS = new Set(['commitTransaction', 'abortTransaction']);
+
+/**
+ * Counts a command in serverStatus' opcounters. `bulkWrite` counts only its operations (in `insert`, `update`,
+ * `delete`): mongod's bulkWrite does not affect the command counter.
+ */
+function countCommand(name: string, context: CommandContext): void {
+  if (name !== 'bulkWrite') context.server.opCounters.countCommand(name);
+}
 
 /** Names of the implemented commands, for the docs and tests. */
 export function implementedCommands(): string[] {
@@ -65,12 +74,12 @@ export function dispatchCommand(
         throw new CommandError('IllegalOperation', 'Transaction numbers are only allowed on a replica set member or mongos');
       }
       if (handler === undefined) throw new CommandError('CommandNotFound', `no such command: '${name}'`);
-      context.server.opCounters.countCommand(name);
+      countCommand(name, context);
       return handler(command, context);
     }
     if (handler === undefined) throw new CommandError('CommandNotFound', `no such command: '${name}'`);
     const retryable = admitOnReplicaSet(name, command, replication);
-    context.server.opCounters.countCommand(name);
+    countCommand(name, context);
     if (name === 'endSessions') forgetSessions(command, replication);
     const replayed = retryable === undefined ? undefined : replication.retryableWrites.replay(retryable.session, retryable.txnNumber);
     const reply = replayed ?? handler(command, context);

@@ -7,10 +7,10 @@ import type { ReplicationContext } from './command-context.js';
 /** Commands that change data or the catalog: refused while the node is not primary. */
 const WRITE_COMMANDS = new Set([
   'insert', 'update', 'delete', 'findAndModify', 'findandmodify', 'create', 'drop', 'dropDatabase', 'createIndexes',
-  'dropIndexes', 'deleteIndexes', 'renameCollection',
+  'dropIndexes', 'deleteIndexes', 'renameCollection', 'bulkWrite',
 ]);
 /** The commands a driver sends as retryable writes (with `lsid` and `txnNumber`). */
-const RETRYABLE_WRITES = new Set(['insert', 'update', 'delete', 'findAndModify', 'findandmodify']);
+const RETRYABLE_WRITES = new Set(['insert', 'update', 'delete', 'findAndModify', 'findandmodify', 'bulkWrite']);
 /** Reads that a secondary refuses unless the read preference allows a secondary. */
 const READ_COMMANDS = new Set(['find', 'aggregate', 'count', 'distinct', 'listCollections', 'listIndexes']);
 const TRANSACTION_COMMANDS = new Set(['commitTransaction', 'abortTransaction']);
