@@ -170,15 +170,31 @@ export class EmbeddedEngine {
     );
   }
 
+  /** How many changes were made since the engine opened (a command that moved it wrote something). */
+  get changeCount(): number {
+    return this.#lsn;
+  }
+
   /**
    * Resolves once every change made so far is on disk; undefined when nothing is pending (memory-only engines,
-   * read-only commands). Replies wait for this, so an acknowledged write — or a read that saw it — survives a crash.
+   * read-only commands). Replies wait for this as the command's write or read concern asks (see
+   * `replyWaitsForJournal`), so an acknowledged write survives a crash.
    */
   durable(): Promise<void> | undefined {
     const journal = this.#journal;
     if (journal === undefined || this.#lsn === 0) return undefined;
     const wait = journal.waitDurable(this.#lsn);
-    if (journal.needsCompaction && this.#compacting === undefined) {
+    this.compactIfDue();
+    return wait;
+  }
+
+  /**
+   * Starts compacting the journal when it outgrew its threshold (call between commands, never during one). Every
+   * command that changed something calls this or {@link EmbeddedEngine.durable}.
+   */
+  compactIfDue(): void {
+    const journal = this.#journal;
+    if (journal?.needsCompaction === true && this.#compacting === undefined) {
       // compact() serialises the snapshot before it first yields, so state and journal position agree.
       this.#compacting = journal
         .compact(this.#snapshot())
@@ -187,7 +203,6 @@ export class EmbeddedEngine {
           this.#compacting = undefined;
         });
     }
-    return wait;
   }
 
   /** Stops timers, flushes and closes the journal. Safe to call twice. */

@@ -4,6 +4,7 @@ import { MalformedMessageError } from '../../core/errors/malformed-message-error
 import type { ScramCredential } from '../auth/scram-credential.js';
 import type { Document } from '../bson/document.js';
 import { ConnectionAuth } from '../commands/connection-auth.js';
+import { replyWaitsForJournal } from '../commands/reply-durability.js';
 import type { ConnectionStatistics } from '../commands/server-status.js';
 import type { ClientConnection, EmbeddedEngine } from '../engine/embedded-engine.js';
 import { encodeLegacyReply, encodeMsgReply } from '../wire/encode-reply.js';
@@ -13,7 +14,7 @@ import { parseRequest } from '../wire/parse-request.js';
 
 /**
  * The TCP side of the engine: frames messages, runs each connection's commands in order, and writes each reply
- * once the engine says the command's effects are durable.
+ * once the engine says the command's effects are durable, when its write or read concern asks for that.
  */
 export class EmbeddedServer {
   readonly #engine: EmbeddedEngine;
@@ -86,11 +87,17 @@ export class EmbeddedServer {
     let reply: Buffer | undefined;
     try {
       const request = parseRequest(message);
+      const changesBefore = this.#engine.changeCount;
       const executed = this.#engine.execute(request.command, request.db, client, this.#connections);
       // Only a change stream's getMore waits (awaitData); everything else answers in the same turn.
       const result = executed instanceof Promise ? await executed : executed;
-      const durable = this.#engine.durable();
-      if (durable !== undefined) await durable;
+      const wrote = this.#engine.changeCount !== changesBefore;
+      if (replyWaitsForJournal(request.command, result, wrote)) {
+        const durable = this.#engine.durable();
+        if (durable !== undefined) await durable;
+      } else if (wrote) {
+        this.#engine.compactIfDue();
+      }
       if (request.moreToCome) return;
       reply = request.opCode === OpCode.Query
         ? encodeLegacyReply(request.requestId, result)
