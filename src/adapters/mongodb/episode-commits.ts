@@ -1,22 +1,28 @@
 import { randomUUID } from 'node:crypto';
+import type { Filter, UpdateFilter } from 'mongodb';
 import { DurableError } from '../../core/durable-error.js';
 import type { HistoryEvent } from '../../history/history-event.js';
 import type { ContinueAsNewCommit, EpisodeAppend, EpisodeCommit, HistoryChunk } from '../../ports/instance-store.js';
 import { assembleChunks, episodeDocuments, streamChunks } from './history-chunks.js';
 import { episodeUpdate } from './instance-updates.js';
 import { assertDate, assertInteger, assertKey, assertPayload } from './store-arguments.js';
-import { headId } from './storage-documents.js';
+import { headId, type InstanceDocument } from './storage-documents.js';
 import { isDuplicateKey, type StoreCollections } from './store-collections.js';
+import { commitInOneRequest, type OneRequestOutcome } from './one-request-commit.js';
 
 /**
  * Episode commits and histories of {@link MongoInstanceStore}. An episode commits by inserting its history document,
  * whose `_id` (instance, execution, first event index) is unique — of two workers committing the same episode exactly
  * one succeeds — then the instance is updated under the lease token and a version check, then the consumed messages
- * are deleted (each chunk lists them, so a crash in between cannot apply them twice). A chunk that landed but whose
- * instance update missed stays history and flags the instance for work — unless its execution has ended.
+ * are deleted (each chunk lists them, so a crash in between cannot apply them twice). The insert and the update are one
+ * ordered request where the server can (MongoDB 8.0's `bulkWrite`; see {@link commitInOneRequest}). A chunk that
+ * landed but whose instance update missed stays history and flags the instance for work — unless its execution has
+ * ended.
  */
 export class EpisodeCommits {
   readonly #c: StoreCollections;
+  /** Whether commits can be one request (see #commitInOneRequest): unknown until the first commit tells. */
+  #oneRequest: boolean | undefined;
 
   constructor(collections: StoreCollections) {
     this.#c = collections;
@@ -51,15 +57,20 @@ export class EpisodeCommits {
     assertEpisode(commit, 'commit');
     assertInteger(commit.expectedVersion, 'expectedVersion', 0);
 
-    // (1) The history document(s).
-    if (!(await this.#insertChunk(instanceId, executionId, chunk, now))) return false;
-
     // (2) The instance, only if nobody moved it on since the claim.
-    const updated = await this.#c.instances.updateOne(
-      { _id: instanceId, executionId, version: commit.expectedVersion, 'lease.token': commit.leaseToken },
-      episodeUpdate(commit),
-    );
-    if (updated.matchedCount === 1) {
+    const filter = { _id: instanceId, executionId, version: commit.expectedVersion, 'lease.token': commit.leaseToken };
+    const update = episodeUpdate(commit);
+    let matched: boolean;
+    const oneRequest = this.#oneRequest === false ? 'unsupported' : await this.#commitInOneRequest(commit, filter, update);
+    if (oneRequest === 'collided') return false;
+    if (oneRequest === 'unsupported') {
+      // (1) The history document(s), then (2).
+      if (!(await this.#insertChunk(instanceId, executionId, chunk, now))) return false;
+      matched = (await this.#c.instances.updateOne(filter, update)).matchedCount === 1;
+    } else {
+      matched = oneRequest === 'committed';
+    }
+    if (matched) {
       // (3) Applied messages go. A crash before this leaves them queued, but the chunk lists them as consumed.
       await this.#deleteConsumed(instanceId, chunk);
       return true;
@@ -81,6 +92,30 @@ export class EpisodeCommits {
     await this.#deleteConsumed(instanceId, chunk);
     await this.#c.flagWork(instanceId, now);
     return false;
+  }
+
+  /**
+   * (1) and (2) in one ordered request where the server has MongoDB 8.0's `bulkWrite`; `unsupported` (nothing written)
+   * where it has not, which is remembered: later commits take two requests straight away.
+   */
+  async #commitInOneRequest(commit: EpisodeCommit, filter: Filter<InstanceDocument>, update: UpdateFilter<InstanceDocument>): Promise<OneRequestOutcome> {
+    const { instanceId, executionId, chunk, now } = commit;
+    const commitId = randomUUID();
+    const { head, parts } = episodeDocuments({ instanceId, executionId, chunk, commitId, now });
+    const outcome = await commitInOneRequest({
+      client: this.#c.client,
+      historyNamespace: this.#c.history.namespace,
+      instancesNamespace: this.#c.instances.namespace,
+      documents: [...parts, head],
+      instanceFilter: filter,
+      instanceUpdate: update,
+      writeConcern: this.#c.instances.writeConcern,
+    });
+    if (outcome === 'unsupported') this.#oneRequest = false;
+    // Another worker committed this episode first: this attempt never happened (its parts, inserted before the head,
+    // go again).
+    if (outcome === 'collided' && parts.length > 0) await this.#c.history.deleteMany({ instanceId, executionId, commitId });
+    return outcome;
   }
 
   /** See `InstanceStore.appendEpisode`: the chunk alone, the instance untouched. */

@@ -1,4 +1,4 @@
-import { MongoServerError, type Collection, type Db } from 'mongodb';
+import { MongoServerError, type Collection, type Db, type MongoClient } from 'mongodb';
 import { CollectionSuffix } from './collection-suffix.js';
 import { flagWorkPipeline } from './instance-updates.js';
 import type { HistoryDocument, InboxDocument, InstanceDocument } from './storage-documents.js';
@@ -26,7 +26,11 @@ export class StoreCollections {
     this.instances = db.collection<InstanceDocument>(`${taskHub}.${CollectionSuffix.Instances}`, collectionOptions);
     this.history = db.collection<HistoryDocument>(`${taskHub}.${CollectionSuffix.History}`, collectionOptions);
     this.inbox = db.collection<InboxDocument>(`${taskHub}.${CollectionSuffix.Inbox}`, collectionOptions);
+    this.client = db.client;
   }
+
+  /** The client of the database, for writes that span collections (`MongoClient.bulkWrite`). */
+  readonly client: MongoClient;
 
   /**
    * Flags an instance as having work (see {@link flagWorkPipeline}); `immediate` makes it claimable now, whatever it

@@ -8,7 +8,7 @@ import {
   MongoClient,
   MongoClientBulkWriteError,
   MongoServerError,
-  type AnyClientBulkWriteModel,
+  type ClientBulkWriteModel,
   type ChangeStreamDocument,
   type Document,
 } from 'mongodb';
@@ -57,16 +57,16 @@ async function failure(promise: Promise<unknown>): Promise<unknown> {
 describe('bulkWrite (MongoDB 8.0 client bulk write)', () => {
   it('runs ordered inserts, updates and deletes across collections and databases with verbose results', async () => {
     await client.db('bw1').collection<Doc>('b').insertMany([{ _id: 1, v: 0 }, { _id: 2, v: 0 }, { _id: 3, v: 0 }]);
-    const models: AnyClientBulkWriteModel<Document>[] = [
+    const models: ClientBulkWriteModel<Record<string, Doc>>[] = [
       { name: 'insertOne', namespace: 'bw1.a', document: { _id: 'x', v: 1 } },
       { name: 'insertOne', namespace: 'bw2.c', document: { _id: 'y' } },
       { name: 'updateOne', namespace: 'bw1.b', filter: { _id: 1 }, update: { $set: { v: 1 } } },
-      { name: 'updateMany', namespace: 'bw1.b', filter: { v: 0 }, update: { $inc: { v: 5 } } },
+      { name: 'updateMany', namespace: 'bw1.b', filter: { v: 0 }, update: { $inc: { v: 5 } } as Document },
       { name: 'replaceOne', namespace: 'bw1.a', filter: { _id: 'x' }, replacement: { v: 'replaced' } },
       { name: 'deleteOne', namespace: 'bw1.b', filter: { _id: 3 } },
       { name: 'deleteMany', namespace: 'bw2.c', filter: {} },
     ];
-    const result = await client.bulkWrite(models, { verboseResults: true });
+    const result = await client.bulkWrite<Record<string, Doc>>(models, { verboseResults: true });
     expect(result).toMatchObject({
       acknowledged: true, insertedCount: 2, matchedCount: 4, modifiedCount: 4, upsertedCount: 0, deletedCount: 2,
     });
@@ -131,7 +131,7 @@ describe('bulkWrite (MongoDB 8.0 client bulk write)', () => {
   it('stops an ordered bulk write at a duplicate key: later operations are not applied', async () => {
     const coll = client.db('ordered').collection<Doc>('c');
     await coll.insertOne({ _id: 'dup' });
-    const error = await failure(client.bulkWrite([
+    const error = await failure(client.bulkWrite<Record<string, Doc>>([
       { name: 'insertOne', namespace: 'ordered.c', document: { _id: 'dup' } },
       { name: 'insertOne', namespace: 'ordered.c', document: { _id: 'after' } },
       { name: 'updateOne', namespace: 'ordered.c', filter: { _id: 'dup' }, update: { $set: { touched: true } } },
@@ -143,7 +143,7 @@ describe('bulkWrite (MongoDB 8.0 client bulk write)', () => {
     expect(bulkError.partialResult).toMatchObject({ insertedCount: 0, matchedCount: 0, modifiedCount: 0 });
     expect(await coll.find().toArray()).toEqual([{ _id: 'dup' }]);
 
-    const second = await failure(client.bulkWrite([
+    const second = await failure(client.bulkWrite<Record<string, Doc>>([
       { name: 'insertOne', namespace: 'ordered.c', document: { _id: 'first' } },
       { name: 'insertOne', namespace: 'ordered.other', document: { _id: 'second' } },
       { name: 'insertOne', namespace: 'ordered.c', document: { _id: 'dup' } },
@@ -157,7 +157,7 @@ describe('bulkWrite (MongoDB 8.0 client bulk write)', () => {
   it('runs every operation of an unordered bulk write past a failure', async () => {
     const coll = client.db('unordered').collection<Doc>('c');
     await coll.insertOne({ _id: 'dup', v: 0 });
-    const error = await failure(client.bulkWrite([
+    const error = await failure(client.bulkWrite<Record<string, Doc>>([
       { name: 'insertOne', namespace: 'unordered.c', document: { _id: 'dup' } },
       { name: 'insertOne', namespace: 'unordered.c', document: { _id: 'ok' } },
       { name: 'updateOne', namespace: 'unordered.c', filter: { _id: 'dup' }, update: { $set: { v: 1 } } },
@@ -174,7 +174,7 @@ describe('bulkWrite (MongoDB 8.0 client bulk write)', () => {
   });
 
   it('reports an update that matches nothing, runs the next operation, and reports an upsert\'s id', async () => {
-    const result = await client.bulkWrite([
+    const result = await client.bulkWrite<Record<string, Doc>>([
       { name: 'updateOne', namespace: 'nomatch.c', filter: { _id: 'missing' }, update: { $set: { v: 1 } } },
       { name: 'insertOne', namespace: 'nomatch.c', document: { _id: 'next' } },
       { name: 'updateOne', namespace: 'nomatch.c', filter: { _id: 'upserted' }, update: { $set: { v: 2 } }, upsert: true },
@@ -230,7 +230,7 @@ describe('bulkWrite (MongoDB 8.0 client bulk write)', () => {
 
   it('counts each operation in opcounters, as the single-statement commands do', async () => {
     const before = (await client.db('admin').command({ serverStatus: 1 })).opcounters as Document;
-    await client.bulkWrite([
+    await client.bulkWrite<Record<string, Doc>>([
       { name: 'insertOne', namespace: 'counted.c', document: { _id: 1 } },
       { name: 'insertOne', namespace: 'counted.c', document: { _id: 2 } },
       { name: 'updateOne', namespace: 'counted.c', filter: { _id: 1 }, update: { $set: { v: 1 } } },
@@ -271,7 +271,7 @@ describe('bulkWrite (MongoDB 8.0 client bulk write)', () => {
   it('shows the bulk write\'s inserts, updates and deletes to a change stream', async () => {
     const stream = client.watch<Doc, ChangeStreamDocument<Doc>>([{ $match: { 'ns.db': 'watched' } }], { maxAwaitTimeMS: 100 });
     await stream.tryNext();
-    await client.bulkWrite([
+    await client.bulkWrite<Record<string, Doc>>([
       { name: 'insertOne', namespace: 'watched.a', document: { _id: 1 } },
       { name: 'insertOne', namespace: 'watched.b', document: { _id: 2 } },
       { name: 'updateOne', namespace: 'watched.a', filter: { _id: 1 }, update: { $set: { v: 'x' } } },
