@@ -141,6 +141,13 @@ export interface WorkItem {
    * it): that worker's ID. Undefined when no lease was left on it.
    */
   readonly takenOverFrom?: string;
+  /**
+   * Set when nothing has happened to the execution since it was created: never claimed before, no episode committed,
+   * nothing sent to it. Its history and inbox can only be empty — unless a worker that lost its claim committed a
+   * chunk and died before flagging the instance; then this claim's commit collides with that chunk, and it must be
+   * counted (not uncounted), so that the next claim is not fresh and loads the history.
+   */
+  readonly fresh?: boolean;
 }
 
 /** Everything one episode commits. */

@@ -58,7 +58,7 @@ const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmedi
  * past it), else from the history in the store — carrying out the actions of a last chunk that was committed but
  * maybe not dispatched (the worker died in between; every dispatch step is idempotent). Also reads the inbox
  * (undefined: not read), unless a cached execution's claim found no work flagged (a message is queued before its flag
- * is set) and no deferred result waits there.
+ * is set) and no deferred result waits there. A fresh claim ({@link WorkItem.fresh}) reads neither.
  */
 export async function openSession(rt: EpisodeRuntime, item: WorkItem): Promise<{ session: EpisodeSession; queued: InboxMessage[] | undefined }> {
   const { instance } = item;
@@ -76,6 +76,10 @@ export async function openSession(rt: EpisodeRuntime, item: WorkItem): Promise<{
       const session = { instance, view: cached.view, execution: cached.execution, unmarked: undefined, storing: undefined, committedAt: undefined, inboxHoldsDeferred: cached.inboxHoldsDeferred };
       return { session, queued };
     }
+  }
+  if (item.fresh === true) {
+    // Nothing has happened to the execution since its start: its history and inbox are empty, no need to read them.
+    return { session: { instance, view: HistoryView.fromChunks([]), execution: undefined, unmarked: undefined, storing: undefined, committedAt: undefined, inboxHoldsDeferred: false }, queued: [] };
   }
   // Not flagged, the inbox may still hold results that wait for their scheduling commit: read it anyway (cold start).
   const [chunks, queued] = await Promise.all([rt.store.loadHistory(instanceId, executionId), rt.store.loadMessages(instanceId)]);
@@ -172,9 +176,10 @@ async function runAndCommit(
     : await rt.store.commitEpisode({ instanceId, executionId, expectedVersion: session.instance.version, leaseToken: item.leaseToken, chunk, update: plan.update, now });
   if (!committed) {
     // Another worker committed here first (our lease expired): its history is the truth; this attempt never happened,
-    // and a lost lease is no fault of the instance's.
+    // and a lost lease is no fault of the instance's. A fresh claim's attempt stays counted (see WorkItem.fresh): then
+    // the next claim is not fresh, and reads the history this one assumed empty.
     release.succeeded = false;
-    release.uncounted = true;
+    release.uncounted = item.fresh !== true;
     release.moreWork = true;
     return 'end-drop';
   }

@@ -113,6 +113,34 @@ export function describeInstanceStoreWork(current: () => InstanceStore): void {
       expect((await store.getInstance('a'))?.claimAttempts).toBe(1);
     });
 
+    it('calls the first claim of a new instance fresh, and no claim after anything happened to it', async () => {
+      await create(store, 'a');
+      const first = await claim(store);
+      expect(first.fresh).toBe(true);
+      // Released without a commit and with nothing sent meanwhile: nothing happened, still fresh.
+      await store.releaseWork(first, { moreWork: true, succeeded: true, now: T0 });
+      const again = await claim(store);
+      expect(again.fresh).toBe(true);
+      // A failed attempt stays counted: not fresh.
+      await store.releaseWork(again, { moreWork: true, succeeded: false, now: T0 });
+      expect((await claim(store)).fresh).not.toBe(true);
+      // A message sent before the first claim: the inbox is not empty.
+      await create(store, 'b');
+      await store.sendMessage('b', eventRaised('go', T0), { now: T0 });
+      expect((await claim(store)).fresh).not.toBe(true);
+      // A claim that took over an expired lease.
+      await create(store, 'c');
+      expect((await claim(store, T0, 'w1')).fresh).toBe(true);
+      expect((await claim(store, at(LEASE_MS), 'w2')).fresh).not.toBe(true);
+    });
+
+    it('does not call a claim fresh once an episode of the execution committed', async () => {
+      await create(store, 'a');
+      await runEpisode(store, 'a', { runtimeStatus: 'Running' });
+      await store.sendMessage('a', eventRaised('go', at(1)), { now: at(1) });
+      expect((await claim(store, at(2))).fresh).not.toBe(true);
+    });
+
     it('does not hand a leased instance to another worker until the lease expires', async () => {
       await create(store, 'a');
       const first = await claim(store, T0, 'w1');

@@ -16,6 +16,7 @@ import {
   type ListedInstanceDocument,
 } from './storage-documents.js';
 import { isDuplicateKey, type StoreCollections } from './store-collections.js';
+import { FIRST_WORK_SEQ } from './instance-updates.js';
 
 // createInstance retries when a concurrent start or purge changed the instance between its reads and writes.
 const MAX_CREATE_ATTEMPTS = 5;
@@ -66,7 +67,7 @@ export class InstanceCatalog {
       historyLength: 0,
       version: 0,
       claimAttempts: 0,
-      work: { pending: true, seq: 1, availableAt: start.scheduledStartTime ?? start.now },
+      work: { pending: true, seq: FIRST_WORK_SEQ, availableAt: start.scheduledStartTime ?? start.now },
       ...(start.scheduledStartTime !== undefined && { scheduledStartTime: start.scheduledStartTime }),
       ...(start.parentInstance !== undefined && { parentInstance: { ...start.parentInstance } }),
       ...(start.orchestrationVersion !== undefined && { orchestrationVersion: start.orchestrationVersion, orchestrationVersionKey: versionSortKey(start.orchestrationVersion) }),

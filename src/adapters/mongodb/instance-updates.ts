@@ -8,6 +8,9 @@ import type { Document, UpdateFilter } from 'mongodb';
 import type { EpisodeCommit } from '../../ports/instance-store.js';
 import type { InstanceDocument } from './storage-documents.js';
 
+/** The work counter of a created instance (its start is its first work): see `WorkItem.fresh`. */
+export const FIRST_WORK_SEQ = 1;
+
 /** Fields an episode commit may set on the instance (`EpisodeCommit.update`). */
 const UPDATABLE_FIELDS = ['runtimeStatus', 'output', 'customStatus', 'failureDetails', 'completedTime', 'stuck'] as const;
 

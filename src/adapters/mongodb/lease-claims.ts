@@ -4,13 +4,21 @@ import type { Filter } from 'mongodb';
 import type { InstanceStore, ReleaseOptions, WorkItem } from '../../ports/instance-store.js';
 import type { StuckRetry } from '../../ports/work-claims.js';
 import { CLAIM_SORT, claimFilter, versionFilter } from './instance-queries.js';
-import { claimableAt, earlierOf } from './instance-updates.js';
+import { claimableAt, earlierOf, FIRST_WORK_SEQ } from './instance-updates.js';
 import { assertDate, assertInteger, assertKey } from './store-arguments.js';
 import { toInstanceState, type InstanceDocument } from './storage-documents.js';
 import type { StoreCollections } from './store-collections.js';
 
 /** Who claims, for how long, and when (the store never reads the clock). */
 type ClaimOptions = Parameters<InstanceStore['claimWork']>[0];
+
+/**
+ * A claim is acknowledged by the primary alone, without waiting for the journal or a majority: it only keeps other
+ * workers off the instance, and nothing rests on it surviving a crash or a failover. Every write the lease holder
+ * makes afterwards names its lease token and is majority-acknowledged; a claim that is lost makes them miss (the
+ * attempt never happened), and the unique history `_id` keeps two holders from committing the same episode.
+ */
+const CLAIM_WRITE_CONCERN = { writeConcern: { w: 1 } } as const;
 
 /**
  * Claims and leases of {@link MongoInstanceStore}: which instance a worker runs next, the lease that keeps others
@@ -37,11 +45,11 @@ export class LeaseClaims {
         $inc: { claimAttempts: 1 },
       },
       // The document before the claim: its lease, if any (an expired one), tells a takeover.
-      { sort: CLAIM_SORT, returnDocument: 'before' },
+      { sort: CLAIM_SORT, returnDocument: 'before', ...CLAIM_WRITE_CONCERN },
     );
     if (doc === null) return undefined;
     const claimed: InstanceDocument = { ...doc, claimAttempts: doc.claimAttempts + 1 };
-    return { instance: toInstanceState(claimed), leaseToken: token, workSeq: doc.work.seq, workPending: true, ...takenOver(doc) };
+    return { instance: toInstanceState(claimed), leaseToken: token, workSeq: doc.work.seq, workPending: true, ...takenOver(doc), ...(isFresh(doc) ? { fresh: true } : {}) };
   }
 
   /** See `InstanceStore.claimInstance`: one running execution, leased to the caller whether or not it has work. */
@@ -71,7 +79,7 @@ export class LeaseClaims {
         },
         $inc: { claimAttempts: 1 },
       },
-      { returnDocument: 'before' },
+      { returnDocument: 'before', ...CLAIM_WRITE_CONCERN },
     );
     if (doc === null) return undefined;
     const claimed: InstanceDocument = { ...doc, claimAttempts: doc.claimAttempts + 1 };
@@ -196,6 +204,15 @@ export class LeaseClaims {
     );
     return renewed.matchedCount === 1;
   }
+}
+
+/**
+ * `WorkItem.fresh` of a claim, from the document before it: as `createInstance` wrote it — version 0, no history,
+ * the work counter at its first value (nothing sent since), never claimed (no lease, no attempt counted).
+ */
+function isFresh(before: InstanceDocument): boolean {
+  return before.version === 0 && before.historyLength === 0 && before.work.seq === FIRST_WORK_SEQ && before.claimAttempts === 0 && before.lease == null
+    && before.stuck == null && before.carryoverEvents == null && before.entity == null;
 }
 
 /** `WorkItem.takenOverFrom` of a claim, from the document before it: the worker of the expired lease it replaced. */

@@ -57,4 +57,40 @@ describe('runtime recovery: history is the source of truth', () => {
     expect(status.runtimeStatus).toBe('Completed');
     expect(status.output).toBe('done by a stale worker');
   });
+
+  it('reads the history after a fresh claim collided with a chunk a worker left without flagging the instance', async () => {
+    // An app of its own, not started yet: the test plays the lost worker first.
+    const second = await startTestApp({ orchestrators: [WaitsForGo], start: false });
+    const secondClient = await MongoClient.connect(second.mongo.uri);
+    const secondStore = new MongoInstanceStore(secondClient.db(second.mongo.dbName), { taskHub: 'Durably' });
+    try {
+      const id = await second.durably.client.startNew(WaitsForGo, { instanceId: 'fresh-collision' });
+      const executionId = (await secondStore.getInstance(id))!.executionId;
+      const now = new Date();
+      // A worker whose claim was lost (a failover took it back) committed the first episode, found its instance update
+      // refused, and died before flagging the instance: the instance looks untouched, the history does not.
+      const appended = await secondStore.appendEpisode({
+        instanceId: id, executionId, leaseToken: 'a-lost-claim', now,
+        chunk: {
+          firstEventIndex: 0, consumedMessageIds: [], undispatched: false,
+          events: [
+            { type: HistoryEventType.OrchestratorStarted, eventId: -1, timestamp: now },
+            { type: HistoryEventType.ExecutionStarted, eventId: -1, timestamp: now, name: 'WaitsForGo', instanceId: id, executionId, input: undefined, engineVersion: 1 },
+            { type: HistoryEventType.ExecutionCompleted, eventId: -1, timestamp: now, orchestrationStatus: 'Completed', result: encodePayload('done by a lost claim', 'result') },
+            { type: HistoryEventType.OrchestratorCompleted, eventId: -1, timestamp: now },
+          ],
+        },
+      });
+      expect(appended).toBe(true);
+      // The first claim is fresh: it reads nothing, runs the first episode and collides with that chunk. Counted, the
+      // attempt makes the next claim read the history (uncounted, every claim would be fresh and collide again).
+      await second.durably.start();
+      const status = await second.durably.client.waitForCompletion(id, { timeoutMs: 30_000 });
+      expect(status.runtimeStatus).toBe('Completed');
+      expect(status.output).toBe('done by a lost claim');
+    } finally {
+      await secondClient.close();
+      await second.stop();
+    }
+  });
 });
