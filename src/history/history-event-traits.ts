@@ -154,6 +154,18 @@ export function answeredSequence(event: HistoryEvent): number | undefined {
   return traits.answers?.(event) ?? traits.cancels?.(event);
 }
 
+/**
+ * Whether a committed chunk holding `event` has something to carry out (the runtime's action dispatcher): every action
+ * recorded or cancelled; an execution's end when a parent waits for it (`hasParent`) or when it was terminated (its
+ * jobs and children go); a rewind (it re-runs what failed). A chunk with none of these needs no dispatch.
+ */
+export function carriesAction(event: HistoryEvent, hasParent: boolean): boolean {
+  const role = roleOf(event);
+  if (role === 'records' || role === 'cancels') return true;
+  if (event.type === HistoryEventType.ExecutionCompleted) return hasParent || event.orchestrationStatus === 'Terminated';
+  return event.type === HistoryEventType.ExecutionRewound;
+}
+
 /** The sequence number of the action a `cancels` event gives up; undefined for other events. */
 export function cancelledSequence(event: HistoryEvent): number | undefined {
   return traitsOf(event).cancels?.(event);

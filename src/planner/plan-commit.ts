@@ -3,6 +3,7 @@ import type { FailureDetails } from '../core/failure-details.js';
 import { unreleasedEntityLocks } from '../engine/critical-section.js';
 import type { OrchestrationDecision } from '../engine/orchestration-decision.js';
 import { HistoryEventType, type EncodedPayload, type EventRaisedEvent, type HistoryEvent } from '../history/history-event.js';
+import { carriesAction } from '../history/history-event-traits.js';
 import type { EpisodeCommit, HistoryChunk, InstanceState, RuntimeStatus } from '../ports/instance-store.js';
 import type { HistoryView } from './history-view.js';
 import type { Intake } from './plan-intake.js';
@@ -144,7 +145,8 @@ export function planCommit(input: {
     customStatus !== instance.customStatus || instance.carryoverEvents !== undefined;
   return {
     kind: 'commit',
-    chunk: { firstEventIndex: view.length, events, consumedMessageIds: intake.consumedMessageIds, undispatched: true },
+    // Flagged for dispatch only when it has something to carry out: else nothing needs marking once it is committed.
+    chunk: { firstEventIndex: view.length, events, consumedMessageIds: intake.consumedMessageIds, undispatched: events.some((event) => carriesAction(event, instance.parentInstance !== undefined)) },
     update: visible ? update : undefined,
     runtimeStatus: update.runtimeStatus,
     customStatus,

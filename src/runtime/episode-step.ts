@@ -201,12 +201,13 @@ async function runAndCommit(
   crashPoint('after-history-commit');
   session.storing = await rt.dispatcher.dispatch(session.instance, chunk, traceOf(session.view));
   crashPoint('after-dispatch');
-  session.unmarked = chunk.firstEventIndex;
+  // Only a chunk flagged for dispatch needs the mark (one with nothing to carry out was committed without the flag).
+  session.unmarked = chunk.undispatched ? chunk.firstEventIndex : undefined;
   if (plan.warning !== undefined) rt.log('warn', plan.warning, { instanceId, executionId, name: session.instance.name });
   if (plan.continueAsNew !== undefined) {
     await session.storing.stored();
     session.storing = undefined;
-    await rt.store.markDispatched(instanceId, executionId, chunk.firstEventIndex);
+    if (chunk.undispatched) await rt.store.markDispatched(instanceId, executionId, chunk.firstEventIndex);
     session.unmarked = undefined;
     await continueAsNew(rt, item, plan.continueAsNew.input, plan.continueAsNew.carryoverEvents);
     release.moreWork = true;

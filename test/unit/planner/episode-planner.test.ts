@@ -168,6 +168,25 @@ describe('planCommit', () => {
     expect(plan.chunk.undispatched).toBe(true);
   });
 
+  it('flags a chunk for dispatch only when it has something to carry out: an action, a parent to tell, a termination', () => {
+    const ending = (status: 'Completed' | 'Terminated'): OrchestrationDecision => decision({
+      actions: [], completion: { status: 'Completed', output: '3' },
+      newHistory: [
+        { type: HistoryEventType.ExecutionCompleted, eventId: -1, timestamp: at(10), orchestrationStatus: status, result: '3' },
+        { type: HistoryEventType.OrchestratorCompleted, eventId: -1, timestamp: at(10) },
+      ],
+    });
+    const flagged = (decided: OrchestrationDecision, of = instance()): boolean | undefined => {
+      const plan = planCommit({ instance: of, view, intake, outcome: { ok: true, decision: decided }, now: at(10), limits: LIMITS });
+      return plan.kind === 'commit' ? plan.chunk.undispatched : undefined;
+    };
+    expect(flagged(decision())).toBe(true);
+    expect(flagged(ending('Completed'))).toBe(false);
+    expect(flagged(ending('Completed'), instance({ parentInstance: { instanceId: 'p', executionId: 'pe', name: 'Parent', taskScheduledId: 0 } }))).toBe(true);
+    expect(flagged(ending('Terminated'))).toBe(true);
+    expect(flagged(decision({ actions: [], newHistory: [{ type: HistoryEventType.OrchestratorCompleted, eventId: -1, timestamp: at(10) }] }))).toBe(false);
+  });
+
   it('updates the instance for a first episode, a new custom status, a cleared stuck flag, or a completion', () => {
     const changed = (overrides: Parameters<typeof planCommit>[0]): boolean => {
       const plan = planCommit(overrides);
