@@ -178,6 +178,14 @@ describe('$mul, $min, $max', () => {
     expect(after.m).toBe(4);
     expect((after.e as Date).getTime()).toBe(late.getTime());
   });
+
+  it('$min/$max compare across types in BSON order, create nested paths, and combine with $set and $unset', async () => {
+    // Strings sort after numbers: $max takes the string, $min keeps the number.
+    const { after } = await applyTo({ a: 5, b: 5, c: 1, gone: true }, { $max: { a: 'x', 'n.deep': 2 }, $min: { b: 'x' }, $set: { c: 2 }, $unset: { gone: '' } });
+    expect(after).toEqual({ _id: 1, a: 'x', b: 5, c: 2, n: { deep: 2 } });
+    const { after: dates } = await applyTo({ when: new Date('2025-01-01T00:00:00Z') }, { $max: { when: new Date('2024-01-01T00:00:00Z') } });
+    expect((dates.when as Date).toISOString()).toBe('2025-01-01T00:00:00.000Z');
+  });
 });
 
 describe('$rename', () => {

@@ -252,7 +252,7 @@ function fastPath(current: Document, modifier: Document): OperatorUpdateResult |
   const changes: Array<[operator: string, path: string, value: unknown]> = [];
   let segmentCount = 0;
   for (const [operator, operand] of Object.entries(modifier)) {
-    if (operator !== '$set' && operator !== '$unset' && operator !== '$inc' && operator !== '$addToSet') return undefined;
+    if (operator !== '$set' && operator !== '$unset' && operator !== '$inc' && operator !== '$addToSet' && operator !== '$max' && operator !== '$min') return undefined;
     for (const [path, value] of Object.entries(operand as Document)) {
       if (!SIMPLE_PATH.test(path)) return undefined;
       if (operator === '$addToSet' && isEmbeddedModifier(value) && Object.keys(value as Document).some((k) => k !== '$each')) return undefined;
@@ -287,6 +287,11 @@ function fastPath(current: Document, modifier: Document): OperatorUpdateResult |
     const leaf = segments[segments.length - 1] as string;
     if (operator === '$set') parent[leaf] = cloneDocument(value);
     else if (operator === '$unset') delete parent[leaf];
+    else if (operator === '$max' || operator === '$min') {
+      // A missing field takes the value; else the greater (smaller) in BSON order stays.
+      const existing = parent[leaf];
+      if (existing === undefined || compareBson(value, existing) * (operator === '$max' ? 1 : -1) > 0) parent[leaf] = cloneDocument(value);
+    }
     else if (operator === '$addToSet') {
       const existing = parent[leaf];
       if (existing !== undefined && !Array.isArray(existing)) return undefined;
