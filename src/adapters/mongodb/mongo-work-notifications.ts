@@ -194,13 +194,23 @@ export class MongoWorkNotifications implements WorkNotifications {
     const { collection, activity, timer } = this.#options.jobs;
     const instances = this.#instances;
     return [
-      // On the change alone (no document): the server filters these before it looks a document up.
-      { $match: { operationType: { $in: ['insert', 'update', 'replace'] }, 'ns.coll': { $in: [instances, collection] } } },
+      // On the change alone (no document): the server filters these before it looks a document up. An update that
+      // sets a lease (a claim) neither makes work claimable nor finishes an instance.
+      {
+        $match: {
+          operationType: { $in: ['insert', 'update', 'replace'] }, 'ns.coll': { $in: [instances, collection] },
+          'updateDescription.updatedFields.lease': { $exists: false },
+        },
+      },
       {
         $match: {
           $or: [
             { 'ns.coll': instances, 'fullDocument.work.pending': true, 'fullDocument.lease': { $exists: false } },
-            { 'ns.coll': instances, 'fullDocument.runtimeStatus': { $in: [...TERMINAL_STATUSES] } },
+            // Finished by this change: a later write to a finished instance (its release) tells nobody anything new.
+            {
+              'ns.coll': instances, 'fullDocument.runtimeStatus': { $in: [...TERMINAL_STATUSES] },
+              $or: [{ operationType: { $ne: 'update' } }, { 'updateDescription.updatedFields.runtimeStatus': { $exists: true } }],
+            },
             { 'ns.coll': collection, 'fullDocument.name': { $in: [activity, timer] }, 'fullDocument.lockedAt': null, 'fullDocument.nextRunAt': { $type: 'date' }, 'fullDocument.disabled': { $ne: true } },
           ],
         },

@@ -18,7 +18,9 @@ const CHUNK = 256;
 
 // The fields of a change that need no document: a leading `$match` on only these is applied before the document is
 // looked up (mongod, too, rewrites such a filter into its oplog scan).
-const CHANGE_FIELDS = new Set(['operationType', 'ns', 'ns.db', 'ns.coll', 'documentKey', 'documentKey._id']);
+const CHANGE_FIELDS = new Set(['operationType', 'ns', 'ns.db', 'ns.coll', 'documentKey', 'documentKey._id', 'updateDescription']);
+// Whether a filter key names a field of the change itself, known before any document is looked up.
+const isChangeField = (key: string): boolean => CHANGE_FIELDS.has(key) || key.startsWith('updateDescription.');
 
 const KIND_RANK = { event: 0, invalidate: 1, highWaterMark: 2 } as const;
 
@@ -74,7 +76,7 @@ export class ChangeStreamCursor {
 
   constructor(readonly id: number, readonly spec: ChangeStreamSpec) {
     this.#point = spec.start;
-    const prefilter = leadingMatch(spec.stages, (filter) => Object.keys(filter).every((key) => CHANGE_FIELDS.has(key)));
+    const prefilter = leadingMatch(spec.stages, (filter) => Object.keys(filter).every(isChangeField));
     // The next $match (after the lookup) is a test of each event: the rest of the stages run only on those it keeps.
     const match = leadingMatch(prefilter.rest, () => true);
     this.#prefilter = prefilter.test;
