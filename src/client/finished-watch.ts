@@ -17,7 +17,7 @@ export class FinishedWatch {
         this.#noticed = true;
         this.#wake?.();
       }
-    });
+    }, 'finished');
   }
 
   /** Listens for `instanceId`; resolves once the feed is open (or known to be down), so a status read after it is safe. */

@@ -27,6 +27,13 @@ export type WorkNotice =
 export type WorkNoticeListener = (notice: WorkNotice) => void;
 
 /**
+ * What a listener wants to hear of, besides `opened` and `lost`: `work` (instanceWork, jobDue: a worker) or `finished`
+ * (instanceFinished: a waiter). The feed carries only what its listeners want, so a client-only process is not sent
+ * every new instance, and a worker without waiters is not sent every finish.
+ */
+export type NoticeInterest = 'work' | 'finished';
+
+/**
  * The feed of {@link WorkNotice}s of one task hub: one per process, shared by its worker and its waiters. It opens
  * with the first subscriber, reopens by itself after an error (resuming where it stopped when it can), and closes
  * with {@link WorkNotifications.close}.
@@ -34,8 +41,11 @@ export type WorkNoticeListener = (notice: WorkNotice) => void;
 export interface WorkNotifications {
   /** Whether the feed is open now: notices arrive as changes are made. */
   readonly live: boolean;
-  /** Adds a listener (opening the feed if it is not open); returns the function that removes it. */
-  subscribe(listener: WorkNoticeListener): () => void;
+  /**
+   * Adds a listener of the notices of `interest` (opening the feed if it is not open, or widening it to carry them,
+   * resuming where it was: no notice its other listeners want is lost); returns the function that removes it.
+   */
+  subscribe(listener: WorkNoticeListener, interest: NoticeInterest): () => void;
   /**
    * Resolves once the feed is open (true), or when it cannot be had — a standalone server, the feed turned off, an
    * error — (false). A change made after it resolves true is noticed.

@@ -40,7 +40,7 @@ export class WorkNoticeRouter {
 
   /** Starts listening (the feed opens if it is not open yet). */
   start(): void {
-    this.#unsubscribe ??= this.#notifications.subscribe((notice) => this.#route(notice));
+    this.#unsubscribe ??= this.#notifications.subscribe((notice) => this.#route(notice), 'work');
     if (this.#notifications.live) this.#route({ kind: 'opened' });
   }
 

@@ -1,6 +1,6 @@
 import type { ChangeStream, Db, Document, ResumeToken } from 'mongodb';
 import { TERMINAL_STATUSES, type RuntimeStatus } from '../../ports/instance-store.js';
-import type { WorkNotice, WorkNoticeListener, WorkNotifications } from '../../ports/work-notifications.js';
+import type { NoticeInterest, WorkNotice, WorkNoticeListener, WorkNotifications } from '../../ports/work-notifications.js';
 import { CollectionSuffix } from './collection-suffix.js';
 
 /** What {@link MongoWorkNotifications} watches, and how it reports. */
@@ -52,8 +52,10 @@ export class MongoWorkNotifications implements WorkNotifications {
   readonly #db: Db;
   readonly #options: MongoWorkNotificationsOptions;
   readonly #instances: string;
-  readonly #listeners = new Set<WorkNoticeListener>();
+  readonly #listeners = new Map<WorkNoticeListener, NoticeInterest>();
   #stream: ChangeStream | undefined;
+  /** What the open (or opening) stream's pipeline carries. */
+  #carries = new Set<NoticeInterest>();
   #token: ResumeToken = undefined;
   #live = false;
   #closed = false;
@@ -71,9 +73,10 @@ export class MongoWorkNotifications implements WorkNotifications {
     return this.#live;
   }
 
-  subscribe(listener: WorkNoticeListener): () => void {
-    this.#listeners.add(listener);
+  subscribe(listener: WorkNoticeListener, interest: NoticeInterest): () => void {
+    this.#listeners.set(listener, interest);
     if (this.#stream === undefined && this.#reopen === undefined) this.#open();
+    else if (this.#stream !== undefined && !this.#carries.has(interest)) this.#widen();
     return () => {
       this.#listeners.delete(listener);
     };
@@ -96,11 +99,24 @@ export class MongoWorkNotifications implements WorkNotifications {
     await stream?.close().catch(() => undefined);
   }
 
+  // A listener wants notices the open stream does not carry: the stream reopens with them, resuming after the last
+  // change it read (its listeners miss nothing, and see neither `lost` nor `opened`). Feeds only widen: a process that
+  // has had waiters keeps hearing of finishes.
+  #widen(): void {
+    const stream = this.#stream;
+    if (stream === undefined) return;
+    this.#token = stream.resumeToken ?? this.#token;
+    this.#stream = undefined;
+    void stream.close().catch(() => undefined);
+    this.#open();
+  }
+
   #open(): void {
     if (this.#closed || this.#unavailable) return;
     let stream: ChangeStream;
+    const carries = new Set(this.#listeners.values());
     try {
-      stream = this.#db.watch(this.#pipeline(), {
+      stream = this.#db.watch(this.#pipeline(carries), {
         fullDocument: 'updateLookup',
         maxAwaitTimeMS: MAX_AWAIT_MS,
         ...(this.#token === undefined ? {} : { resumeAfter: this.#token }),
@@ -108,11 +124,12 @@ export class MongoWorkNotifications implements WorkNotifications {
     } catch (error) {
       // Refused before anything was sent (a closed client, say): the same as a failed stream, never the caller's error.
       this.#options.log('warn', 'could not open the change stream of work notices; polling until it opens', error);
-      this.#settleReady(false);
+      this.#lose();
       this.#reopenLater();
       return;
     }
     this.#stream = stream;
+    this.#carries = carries;
     // The first resume token comes with the answer to the stream's aggregate (its post-batch token): the feed is
     // open from then on. Later ones come with each batch, and with each resume the driver makes on its own.
     stream.on('resumeTokenChanged', () => {
@@ -143,12 +160,17 @@ export class MongoWorkNotifications implements WorkNotifications {
       return;
     }
     if (code !== undefined && RESTART_CODES.has(code)) this.#token = undefined;
+    this.#lose();
+    this.#options.log('warn', 'the change stream of work notices failed; polling until it reopens', error);
+    this.#reopenLater();
+  }
+
+  // The feed is down until a stream opens again: waiters for it are told no, listeners that it is lost.
+  #lose(): void {
     const wasLive = this.#live;
     this.#live = false;
     this.#settleReady(false);
     if (wasLive) this.#emit({ kind: 'lost' });
-    this.#options.log('warn', 'the change stream of work notices failed; polling until it reopens', error);
-    this.#reopenLater();
   }
 
   #reopenLater(): void {
@@ -180,7 +202,8 @@ export class MongoWorkNotifications implements WorkNotifications {
   }
 
   #emit(notice: WorkNotice): void {
-    for (const listener of [...this.#listeners]) listener(notice);
+    const interest: NoticeInterest | undefined = notice.kind === 'instanceFinished' ? 'finished' : notice.kind === 'opened' || notice.kind === 'lost' ? undefined : 'work';
+    for (const [listener, wants] of [...this.#listeners]) if (interest === undefined || wants === interest) listener(notice);
   }
 
   #settleReady(live: boolean): void {
@@ -189,32 +212,31 @@ export class MongoWorkNotifications implements WorkNotifications {
     for (const resolve of waiters) resolve(live);
   }
 
-  // Filtered and projected by the server: a change nobody acts on never leaves it.
-  #pipeline(): Document[] {
+  // Filtered and projected by the server: a change nobody here acts on never leaves it.
+  #pipeline(carries: ReadonlySet<NoticeInterest>): Document[] {
     const { collection, activity, timer } = this.#options.jobs;
     const instances = this.#instances;
+    const work = carries.has('work');
+    const clauses: Document[] = [];
+    if (work) clauses.push({ 'ns.coll': instances, 'fullDocument.work.pending': true, 'fullDocument.lease': { $exists: false } });
+    // Finished by this change: a later write to a finished instance (its release) tells nobody anything new.
+    if (carries.has('finished')) {
+      clauses.push({
+        'ns.coll': instances, 'fullDocument.runtimeStatus': { $in: [...TERMINAL_STATUSES] },
+        $or: [{ operationType: { $ne: 'update' } }, { 'updateDescription.updatedFields.runtimeStatus': { $exists: true } }],
+      });
+    }
+    if (work) clauses.push({ 'ns.coll': collection, 'fullDocument.name': { $in: [activity, timer] }, 'fullDocument.lockedAt': null, 'fullDocument.nextRunAt': { $type: 'date' }, 'fullDocument.disabled': { $ne: true } });
     return [
       // On the change alone (no document): the server filters these before it looks a document up. An update that
       // sets a lease (a claim) neither makes work claimable nor finishes an instance.
       {
         $match: {
-          operationType: { $in: ['insert', 'update', 'replace'] }, 'ns.coll': { $in: [instances, collection] },
+          operationType: { $in: ['insert', 'update', 'replace'] }, 'ns.coll': { $in: work ? [instances, collection] : [instances] },
           'updateDescription.updatedFields.lease': { $exists: false },
         },
       },
-      {
-        $match: {
-          $or: [
-            { 'ns.coll': instances, 'fullDocument.work.pending': true, 'fullDocument.lease': { $exists: false } },
-            // Finished by this change: a later write to a finished instance (its release) tells nobody anything new.
-            {
-              'ns.coll': instances, 'fullDocument.runtimeStatus': { $in: [...TERMINAL_STATUSES] },
-              $or: [{ operationType: { $ne: 'update' } }, { 'updateDescription.updatedFields.runtimeStatus': { $exists: true } }],
-            },
-            { 'ns.coll': collection, 'fullDocument.name': { $in: [activity, timer] }, 'fullDocument.lockedAt': null, 'fullDocument.nextRunAt': { $type: 'date' }, 'fullDocument.disabled': { $ne: true } },
-          ],
-        },
-      },
+      { $match: { $or: clauses } },
       { $project: { ns: 1, documentKey: 1, 'fullDocument.runtimeStatus': 1, 'fullDocument.work.availableAt': 1, 'fullDocument.name': 1, 'fullDocument.nextRunAt': 1, 'fullDocument.lastModifiedBy': 1 } },
     ];
   }

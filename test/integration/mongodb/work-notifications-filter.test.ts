@@ -30,7 +30,10 @@ describe('MongoWorkNotifications: the changes it passes on', () => {
   it('tells of work and of a finish once each; claims and releases of finished instances stay on the server', async () => {
     const feed = new MongoWorkNotifications(t.db, { taskHub: 'Filter', jobs: { collection: 'Filter.jobs', activity: 'a', timer: 't' }, log: () => undefined });
     const notices: WorkNotice[] = [];
-    feed.subscribe((notice) => notices.push(notice));
+    feed.subscribe((notice) => notices.push(notice), 'work');
+    feed.subscribe((notice) => {
+      if (notice.kind === 'instanceFinished') notices.push(notice);
+    }, 'finished');
     try {
       expect(await feed.ready()).toBe(true);
       const instances = t.db.collection<Doc>('Filter.instances');

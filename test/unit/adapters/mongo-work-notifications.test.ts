@@ -18,12 +18,12 @@ class FakeStream extends EventEmitter {
 }
 
 /** A database whose `watch` records its options and hands out fake streams. */
-function fakeDb(): { db: Db; opened: { options: Record<string, unknown>; stream: FakeStream }[] } {
-  const opened: { options: Record<string, unknown>; stream: FakeStream }[] = [];
+function fakeDb(): { db: Db; opened: { pipeline: unknown[]; options: Record<string, unknown>; stream: FakeStream }[] } {
+  const opened: { pipeline: unknown[]; options: Record<string, unknown>; stream: FakeStream }[] = [];
   const db = {
-    watch: (_pipeline: unknown[], options: Record<string, unknown>) => {
+    watch: (pipeline: unknown[], options: Record<string, unknown>) => {
       const stream = new FakeStream();
-      opened.push({ options, stream });
+      opened.push({ pipeline, options, stream });
       return stream;
     },
   } as unknown as Db;
@@ -60,7 +60,7 @@ describe('MongoWorkNotifications', () => {
 
   it('opens with the first subscriber, and is live once the first resume token arrives', async () => {
     expect(fake.opened).toHaveLength(0);
-    feed.subscribe((notice) => notices.push(notice));
+    feed.subscribe((notice) => notices.push(notice), 'work');
     expect(fake.opened).toHaveLength(1);
     expect(fake.opened[0]?.options).toMatchObject({ fullDocument: 'updateLookup' });
     const ready = feed.ready();
@@ -72,7 +72,10 @@ describe('MongoWorkNotifications', () => {
   });
 
   it('turns changes into notices: work, finishes and due jobs', () => {
-    feed.subscribe((notice) => notices.push(notice));
+    feed.subscribe((notice) => notices.push(notice), 'work');
+    feed.subscribe((notice) => {
+      if (notice.kind === 'instanceFinished') notices.push(notice);
+    }, 'finished');
     current().emit('resumeTokenChanged', { _data: 't0' });
     const at = new Date(5_000);
     current().emit('change', { ns: { coll: 'Hub.instances' }, documentKey: { _id: 'i1' }, fullDocument: { runtimeStatus: 'Running', work: { availableAt: at } } });
@@ -88,8 +91,41 @@ describe('MongoWorkNotifications', () => {
     ]);
   });
 
+  it('carries what its listeners want, and widens by resuming after its last token, telling its listeners nothing', async () => {
+    const finishes: WorkNotice[] = [];
+    feed.subscribe((notice) => notices.push(notice), 'work');
+    current().emit('resumeTokenChanged', { _data: 't0' });
+    const narrow = JSON.stringify(fake.opened[0]?.pipeline);
+    expect(narrow).toContain('Hub.jobs');
+    expect(narrow).not.toContain('Completed');
+    current().resumeToken = { _data: 't5' };
+    feed.subscribe((notice) => finishes.push(notice), 'finished');
+    expect(fake.opened).toHaveLength(2);
+    expect(fake.opened[0]?.stream.closed).toBe(true);
+    expect(fake.opened[1]?.options).toMatchObject({ resumeAfter: { _data: 't5' } });
+    expect(JSON.stringify(fake.opened[1]?.pipeline)).toContain('Completed');
+    // Seamless: still live, no lost or opened, and the old stream's close is not taken for a failure.
+    expect(feed.live).toBe(true);
+    await expect(feed.ready()).resolves.toBe(true);
+    jest.advanceTimersByTime(5_000);
+    expect(fake.opened).toHaveLength(2);
+    current().emit('resumeTokenChanged', { _data: 't6' });
+    current().emit('change', { ns: { coll: 'Hub.instances' }, documentKey: { _id: 'i2' }, fullDocument: { runtimeStatus: 'Completed' } });
+    current().emit('change', { ns: { coll: 'Hub.instances' }, documentKey: { _id: 'i3' }, fullDocument: { runtimeStatus: 'Pending', work: { availableAt: new Date(0) } } });
+    expect(notices).toEqual([{ kind: 'opened' }, { kind: 'instanceWork', instanceId: 'i3', availableAt: new Date(0) }]);
+    expect(finishes).toEqual([{ kind: 'instanceFinished', instanceId: 'i2' }]);
+    // A feed for waiters alone carries no work (and leaves the jobs out).
+    const waitersOnly = new MongoWorkNotifications(fake.db, { taskHub: 'Hub', jobs: JOBS, log: () => undefined });
+    waitersOnly.subscribe(() => undefined, 'finished');
+    const only = JSON.stringify(fake.opened[2]?.pipeline);
+    expect(only).toContain('Completed');
+    expect(only).not.toContain('Hub.jobs');
+    expect(only).not.toContain('pending');
+    await waitersOnly.close();
+  });
+
   it('after an error the driver could not resume from: lost, then reopened after its last resume token', async () => {
-    feed.subscribe((notice) => notices.push(notice));
+    feed.subscribe((notice) => notices.push(notice), 'work');
     current().emit('resumeTokenChanged', { _data: 't0' });
     current().resumeToken = { _data: 't7' };
     current().emit('error', serverError(6)); // HostUnreachable
@@ -106,7 +142,7 @@ describe('MongoWorkNotifications', () => {
   });
 
   it('when the server no longer has that point (ChangeStreamHistoryLost): reopens from now, and says opened', () => {
-    feed.subscribe((notice) => notices.push(notice));
+    feed.subscribe((notice) => notices.push(notice), 'work');
     current().emit('resumeTokenChanged', { _data: 't0' });
     current().resumeToken = { _data: 't1' };
     current().emit('error', serverError(286));
@@ -117,7 +153,7 @@ describe('MongoWorkNotifications', () => {
   });
 
   it('a stream closed under it (close before its error) reopens once, on the error\'s terms', async () => {
-    feed.subscribe((notice) => notices.push(notice));
+    feed.subscribe((notice) => notices.push(notice), 'work');
     current().emit('resumeTokenChanged', { _data: 't0' });
     current().emit('close');
     current().emit('error', serverError(286));
@@ -127,7 +163,7 @@ describe('MongoWorkNotifications', () => {
   });
 
   it('on a server without change streams (40573): not available, never retried, ready says no', async () => {
-    feed.subscribe((notice) => notices.push(notice));
+    feed.subscribe((notice) => notices.push(notice), 'work');
     const ready = feed.ready();
     current().emit('error', serverError(40573));
     await expect(ready).resolves.toBe(false);
@@ -141,15 +177,15 @@ describe('MongoWorkNotifications', () => {
   it('a watch the driver refuses at once (a closed client) is retried later, never thrown at the subscriber', async () => {
     let refusals = 1;
     const db = {
-      watch: (_pipeline: unknown[], options: Record<string, unknown>) => {
+      watch: (pipeline: unknown[], options: Record<string, unknown>) => {
         if (refusals-- > 0) throw new Error('client is closed');
         const stream = new FakeStream();
-        fake.opened.push({ options, stream });
+        fake.opened.push({ pipeline, options, stream });
         return stream;
       },
     } as unknown as Db;
     const refusing = new MongoWorkNotifications(db, { taskHub: 'Hub', jobs: JOBS, log: (level, message) => logs.push(`${level}: ${message}`), reopenDelayMs: 1_000 });
-    expect(() => refusing.subscribe((notice) => notices.push(notice))).not.toThrow();
+    expect(() => refusing.subscribe((notice) => notices.push(notice), 'work')).not.toThrow();
     await expect(refusing.ready()).resolves.toBe(false);
     jest.advanceTimersByTime(1_000);
     expect(fake.opened).toHaveLength(1);
@@ -159,7 +195,7 @@ describe('MongoWorkNotifications', () => {
   });
 
   it('close() closes the stream and delivers nothing more', async () => {
-    feed.subscribe((notice) => notices.push(notice));
+    feed.subscribe((notice) => notices.push(notice), 'work');
     const stream = current();
     stream.emit('resumeTokenChanged', { _data: 't0' });
     await feed.close();
