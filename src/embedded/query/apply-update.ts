@@ -287,10 +287,9 @@ function fastPath(current: Document, modifier: Document): OperatorUpdateResult |
     const leaf = segments[segments.length - 1] as string;
     if (operator === '$set') parent[leaf] = cloneDocument(value);
     else if (operator === '$unset') delete parent[leaf];
+    // $max/$min: a missing field takes the value; else the greater (smaller) in BSON order stays.
     else if (operator === '$max' || operator === '$min') {
-      // A missing field takes the value; else the greater (smaller) in BSON order stays.
-      const existing = parent[leaf];
-      if (existing === undefined || compareBson(value, existing) * (operator === '$max' ? 1 : -1) > 0) parent[leaf] = cloneDocument(value);
+      if (parent[leaf] === undefined || compareBson(value, parent[leaf]) * (operator === '$max' ? 1 : -1) > 0) parent[leaf] = cloneDocument(value);
     }
     else if (operator === '$addToSet') {
       const existing = parent[leaf];
@@ -307,9 +306,8 @@ function fastPath(current: Document, modifier: Document): OperatorUpdateResult |
       parent[leaf] = items;
     }
     else {
-      const sum = increment(parent[leaf], value);
-      if (sum === undefined) return undefined;
-      parent[leaf] = sum;
+      parent[leaf] = increment(parent[leaf], value);
+      if (parent[leaf] === undefined) return undefined;
     }
   }
   // Each change adds at most its path and value as the modifier spells them, plus a number widened to 8 bytes, an
