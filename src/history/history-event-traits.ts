@@ -166,6 +166,15 @@ export function carriesAction(event: HistoryEvent, hasParent: boolean): boolean 
   return event.type === HistoryEventType.ExecutionRewound;
 }
 
+/** The sequence numbers of the activities whose outcomes (`TaskCompleted`, `TaskFailed`) `events` record. */
+export function activitiesAnswered(events: readonly HistoryEvent[]): ReadonlySet<number> {
+  const answered = new Set<number>();
+  for (const event of events) {
+    if (event.type === HistoryEventType.TaskCompleted || event.type === HistoryEventType.TaskFailed) answered.add(event.taskScheduledId);
+  }
+  return answered;
+}
+
 /** The sequence number of the action a `cancels` event gives up; undefined for other events. */
 export function cancelledSequence(event: HistoryEvent): number | undefined {
   return traitsOf(event).cancels?.(event);

@@ -135,6 +135,13 @@ export interface WorkScheduler {
    */
   startActivities(jobs: readonly ActivityJob[]): Promise<StartedActivities>;
   /**
+   * Starts every one of `jobs` in this process at once, their documents held back as with
+   * {@link WorkScheduler.startActivities} — or none of them (undefined) when this process cannot run them all now.
+   * Nothing is written either way. The runtime calls it before the commit that schedules them (see `startEagerly`);
+   * a scheduler that cannot run work in-process leaves it out.
+   */
+  startActivitiesHere?(jobs: readonly ActivityJob[]): Promise<StartedActivities | undefined>;
+  /**
    * The runtime is writing to the database in this turn (a history commit): writes the scheduler holds back because
    * nothing waits for them (records of finished jobs, inserts of fresh jobs already running) go now, to share the
    * database's durable flush with it — one fsync for both, not two in a row.

@@ -3,7 +3,7 @@ import { InstanceAlreadyExistsError } from '../core/errors/instance-already-exis
 import { failureDetailsFrom } from '../core/failure-details-from.js';
 import type { FailureDetails } from '../core/failure-details.js';
 import { assertNever } from '../history/assert-never.js';
-import { cancelledSequence } from '../history/history-event-traits.js';
+import { activitiesAnswered, cancelledSequence, carriesAction } from '../history/history-event-traits.js';
 import { HistoryEventType, type HistoryEvent } from '../history/history-event.js';
 import type { HistoryChunk, InstanceState, InstanceStore } from '../ports/instance-store.js';
 import type { EntityStore } from '../ports/entity-store.js';
@@ -52,12 +52,21 @@ export interface DispatchOptions {
 
 const NOTHING_TO_STORE: StartedActivities = { stored: () => Promise.resolve() };
 
+// At most this many activities of one chunk are started before it is committed (a wide fan-out would rarely all
+// answer in time).
+const MAX_EAGER_ACTIVITIES = 8;
+// Episodes in which an activity that did not answer in time is not started early again.
+const EAGER_COOLDOWN_EPISODES = 50;
+
 /**
  * Carries out what a committed history chunk recorded: schedules activities and timers, starts sub-orchestrations,
  * sends events, and reports a completion to the parent. Every step is idempotent, so a chunk may be dispatched again
  * after a crash (it stays flagged until dispatched).
  */
 export class ActionDispatcher {
+  /** Activity names too slow lately to be worth waiting for before a commit: how many more episodes to skip them. */
+  readonly #eagerCooldown = new Map<string, number>();
+
   constructor(
     private readonly store: InstanceStore,
     private readonly scheduler: WorkScheduler,
@@ -69,6 +78,38 @@ export class ActionDispatcher {
   /** Lets the scheduler's held-back writes travel with the history commit being made in this turn. */
   committing(): void {
     this.scheduler.flushSoon();
+  }
+
+  /**
+   * Starts the activities of a chunk not committed yet, in this process, when they are all it carries out and this
+   * process can run them all now (none with limits, none that was too slow for it lately): see `startEagerly`.
+   * Undefined when not; nothing is started or written then.
+   */
+  async startEagerly(instance: InstanceState, chunk: HistoryChunk, traceContext: TraceContext | undefined): Promise<{ readonly jobs: readonly ActivityJob[]; readonly started: StartedActivities } | undefined> {
+    const jobs: ActivityJob[] = [];
+    for (const event of chunk.events) {
+      if (!carriesAction(event, instance.parentInstance !== undefined)) continue;
+      if (event.type !== HistoryEventType.TaskScheduled) return undefined;
+      jobs.push(activityJobOf(instance, event, traceContext));
+    }
+    const slow = (job: ActivityJob): boolean => (this.#eagerCooldown.get(job.name) ?? 0) > 0;
+    if (jobs.length === 0 || jobs.length > MAX_EAGER_ACTIVITIES || jobs.some((job) => job.limits !== undefined)) return undefined;
+    if (jobs.some(slow)) {
+      for (const job of jobs) this.#coolDown(job.name, (this.#eagerCooldown.get(job.name) ?? 1) - 1);
+      return undefined;
+    }
+    const started = await this.scheduler.startActivitiesHere?.(jobs);
+    return started === undefined ? undefined : { jobs, started };
+  }
+
+  /** Eagerly started activities whose results did not come in time: not started eagerly for a while. */
+  eagerTooSlow(jobs: readonly ActivityJob[]): void {
+    for (const job of jobs) this.#coolDown(job.name, EAGER_COOLDOWN_EPISODES);
+  }
+
+  #coolDown(name: string, episodes: number): void {
+    if (episodes > 0) this.#eagerCooldown.set(name, episodes);
+    else this.#eagerCooldown.delete(name);
   }
 
   /** Carries out `chunk` (see {@link DispatchOptions}). */
@@ -84,15 +125,17 @@ export class ActionDispatcher {
       const sequence = cancelledSequence(event);
       if (sequence !== undefined) cancelled.add(sequence);
     }
+    // Nor those the chunk answers itself (their results came before the chunk was committed: see startEagerly).
+    const answered = activitiesAnswered(chunk.events);
     const activities: ActivityJob[] = [];
     for (const event of chunk.events) {
-      if (event.type === HistoryEventType.TaskScheduled && !cancelled.has(event.eventId)) activities.push(activityJobOf(instance, event, traceContext));
+      if (event.type === HistoryEventType.TaskScheduled && !cancelled.has(event.eventId) && !answered.has(event.eventId)) activities.push(activityJobOf(instance, event, traceContext));
     }
     // A fresh chunk's activities may start before their jobs are stored (or be recorded without ever being stored):
     // the caller awaits `stored` before it depends on them (its next commit, or marking the chunk dispatched). A
-    // re-dispatch stores them first.
+    // re-dispatch stores them first, and so does a chunk whose activities a dead worker may have started before it.
     let started = NOTHING_TO_STORE;
-    if (recovering) await this.scheduler.scheduleActivities(activities, { mayHaveStarted: options.mayHaveStarted === true });
+    if (recovering || options.mayHaveStarted === true) await this.scheduler.scheduleActivities(activities, { mayHaveStarted: options.mayHaveStarted === true });
     else started = await this.scheduler.startActivities(activities);
     for (const event of chunk.events) {
       switch (event.type) {

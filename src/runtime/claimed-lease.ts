@@ -149,6 +149,14 @@ export class ClaimedLease {
     return this.#lost;
   }
 
+  /**
+   * Whether the lease is surely still this worker's for a while: not found gone, and at least half its term left since
+   * it was last taken or renewed (a worker frozen past its lease, say, finds it is not).
+   */
+  get secure(): boolean {
+    return !this.#lost && this.#rt.clock.now().getTime() < this.#until - this.#rt.tuning.leaseMs / 2;
+  }
+
   /** How an episode's failure counts: infrastructure for storage faults, a lost lease, or a stopping worker. */
   classify(error: unknown): EpisodeFailureKind {
     if (this.#lost || this.#rt.stopping() || this.#rt.isInfrastructureFault(error)) return 'infrastructure';

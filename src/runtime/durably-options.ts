@@ -44,6 +44,13 @@ export interface DurablyTuning {
    */
   readonly episodeLingerMs?: number;
   /**
+   * How long an episode that schedules only activities this process can run at once starts them before its commit
+   * and waits for their results, in ms: those that come in time are recorded in the same commit as their scheduling
+   * (one commit instead of two). An activity that does not answer in time is not waited for again for a while. 0 turns
+   * this off (every activity starts after the commit that schedules it). Default 2.
+   */
+  readonly eagerActivityWaitMs?: number;
+  /**
    * Instances whose live orchestrator this process keeps between episodes (Temporal's sticky cache, Durable
    * Functions' extended sessions): an episode of a cached instance applies only its new events, with no history load
    * and no replay; others are replayed from their history. Least recently used first out. 0 turns the cache off.
@@ -123,6 +130,7 @@ export function resolveTuning(options: DurablyTuning): ResolvedTuning {
     maxActivityDeliveries: 5,
     drainTimeoutMs: 30_000,
     episodeLingerMs: 20,
+    eagerActivityWaitMs: 2,
     finishedJobRetentionMs: 7 * 24 * 3_600_000,
     executionCacheMaxInstances: 1_000,
     executionCacheMaxBytes: 64 * 1024 * 1024,
@@ -131,7 +139,7 @@ export function resolveTuning(options: DurablyTuning): ResolvedTuning {
   for (const key of Object.keys(defaults) as (keyof ResolvedTuning)[]) {
     const value = options[key];
     if (value === undefined) continue;
-    const allowsZero = key === 'episodeLingerMs' || key === 'executionCacheMaxInstances';
+    const allowsZero = key === 'episodeLingerMs' || key === 'eagerActivityWaitMs' || key === 'executionCacheMaxInstances';
     if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || (value === 0 && !allowsZero)) {
       throw new DurableError('INVALID_OPTIONS', `Durably option '${key}' must be a ${allowsZero ? 'non-negative' : 'positive'} number, got ${String(value)}`);
     }

@@ -50,7 +50,7 @@ export async function runEpisode(rt: EpisodeRuntime, item: WorkItem, initial: re
     let arrived: LocalResult[] = [...initial, ...results.take()];
     for (let episodes = 1; ; episodes++) {
       release.moreWork = false;
-      const step = await runEpisodeStep(rt, item, session, queued, arrived, release);
+      const step = await runEpisodeStep(rt, item, session, queued, arrived, release, { results, lease });
       if (step !== 'continue') {
         keep = step === 'end-keep';
         return;

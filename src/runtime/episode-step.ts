@@ -1,23 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import { DurableError } from '../core/durable-error.js';
-import { NonDeterminismError } from '../core/errors/non-determinism-error.js';
-import { NonDurableAwaitError } from '../core/errors/non-durable-await-error.js';
-import { RegistrationError } from '../core/errors/registration-error.js';
 import { ENGINE_VERSION } from '../engine/engine-version.js';
 import { OrchestrationExecution } from '../engine/orchestration-execution.js';
-import type { OrchestrationDecision } from '../engine/orchestration-decision.js';
-import { HistoryEventType, type ContinueAsNewEvent, type ExecutionCompletedEvent, type HistoryEvent } from '../history/history-event.js';
-import type { HistoryChunk, InboxMessage, InstanceState, RuntimeStatus, WorkItem } from '../ports/instance-store.js';
+import { HistoryEventType, type ContinueAsNewEvent, type ExecutionCompletedEvent, type ExecutionStartedEvent } from '../history/history-event.js';
+import { activitiesAnswered } from '../history/history-event-traits.js';
+import type { EpisodeCommit, HistoryChunk, InboxMessage, InstanceState, RuntimeStatus, WorkItem } from '../ports/instance-store.js';
 import type { StartedActivities } from '../ports/work-scheduler.js';
 import { HistoryView } from '../planner/history-view.js';
-import { endedUpdate, planCommit, stuckRetryDelayMs, type CommitPlan, type EngineOutcome } from '../planner/plan-commit.js';
+import { endedUpdate, planCommit, stuckRetryDelayMs, type CommitPlan } from '../planner/plan-commit.js';
 import { errorFromFailureDetails, failureDetailsFrom } from '../core/failure-details-from.js';
 import type { LifecycleEvent, LogLevel } from '../core/runtime-logger.js';
 import { deferredNowApplicable, planIntake, type Intake } from '../planner/plan-intake.js';
 import { crashPoint } from './crash-point.js';
-import { LEASE_LOST } from './claimed-lease.js';
+import { LEASE_LOST, type ClaimedLease } from './claimed-lease.js';
 import type { EpisodeRuntime, Release } from './episode-runtime.js';
-import type { LocalResult } from './local-results.js';
+import type { LocalResult, ResultSession } from './local-results.js';
+import { mergeChunks, startEagerly, type EagerStart } from './eager-activities.js';
+import { runEngine } from './run-engine.js';
 import type { TraceContext } from '../core/trace-context.js';
 import { beginExecutionSpan, episodeCommitted } from './episode-telemetry.js';
 
@@ -50,8 +49,6 @@ const traceOf = (view: HistoryView): { traceContext?: TraceContext } => {
   const traceContext = view.started?.traceContext;
   return traceContext === undefined ? {} : { traceContext };
 };
-
-const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /**
  * Starts a session: from the cached execution when it is current (same execution, and the store holds no history
@@ -92,6 +89,12 @@ export async function openSession(rt: EpisodeRuntime, item: WorkItem): Promise<{
   return { session: { instance, view, execution: undefined, unmarked: undefined, storing: undefined, committedAt: undefined, inboxHoldsDeferred: false }, queued };
 }
 
+/** What the session holds while a step runs: its instance's lease, and the results of activities run here. */
+export interface EpisodeHold {
+  readonly lease: Pick<ClaimedLease, 'secure'>;
+  readonly results: ResultSession;
+}
+
 /** How a step ends: the session goes on; or it ends, keeping the execution cached or dropping it. */
 export type StepEnd = 'continue' | 'end-keep' | 'end-drop';
 
@@ -103,6 +106,7 @@ export type StepEnd = 'continue' | 'end-keep' | 'end-drop';
  */
 export async function runEpisodeStep(
   rt: EpisodeRuntime, item: WorkItem, session: EpisodeSession, queued: readonly InboxMessage[] | undefined, local: readonly LocalResult[], release: Release,
+  held: EpisodeHold,
 ): Promise<StepEnd> {
   const recorded = new Set<number>();
   const settled = new Set<number>();
@@ -136,7 +140,7 @@ export async function runEpisodeStep(
       case 'run':
         for (const i of intake.localRecorded) recorded.add(i);
         if (intake.deleteMessageIds.length > 0) await rt.store.deleteMessages(intake.deleteMessageIds);
-        return await runAndCommit(rt, item, session, intake, now, release, (i) => settle(i, true));
+        return await runAndCommit(rt, item, session, intake, now, release, (i) => settle(i, true), held);
     }
   } finally {
     dropUncommittedSpan(rt, session, traceContext);
@@ -147,14 +151,13 @@ export async function runEpisodeStep(
 
 // A first episode that did not commit: the span it started for the execution is dropped, never exported.
 function dropUncommittedSpan(rt: EpisodeRuntime, session: EpisodeSession, traceContext: TraceContext | undefined): void {
-  if (traceContext !== undefined && session.view.length === 0) rt.telemetry.tracer.abandonExecution(session.instance.executionId);
+  if (traceContext !== undefined && session.committedAt === undefined) rt.telemetry.tracer.abandonExecution(session.instance.executionId);
 }
 
 async function runAndCommit(
   rt: EpisodeRuntime, item: WorkItem, session: EpisodeSession, intake: Extract<Intake, { kind: 'run' }>, now: Date, release: Release,
-  recorded: (localIndex: number) => void,
+  recorded: (localIndex: number) => void, held: EpisodeHold,
 ): Promise<StepEnd> {
-  const { instanceId, executionId } = session.instance;
   const startedAt = performance.now();
   // A warm execution continues from where it is; otherwise the code replays the history known here.
   const replayedEvents = session.execution?.canContinue === true && session.execution.historyLength === session.view.length ? 0 : session.view.length;
@@ -164,16 +167,102 @@ async function runAndCommit(
     await markStuck(rt, item, plan.error, release);
     return 'end-drop';
   }
-  const { chunk } = plan;
+  // The activities' spans hang under the execution's: a first episode's ExecutionStarted is not in the view yet.
+  const traceContext = traceOf(session.view).traceContext ?? plan.chunk.events.find((e): e is ExecutionStartedEvent => e.type === HistoryEventType.ExecutionStarted)?.traceContext;
+  const eager = held.lease.secure ? await startEagerly(rt, item, plan, held.results, traceContext) : undefined;
+  let landed = false;
+  try {
+    const end = eager?.results === undefined
+      ? await commitPlanned(rt, item, session, { plan, chunk: plan.chunk, update: plan.update, deferred: intake.deferred, eager, startedAt, replayedEvents, now, release, recordAll: () => {
+        for (const i of intake.localAccepted) recorded(i);
+      } })
+      : await commitMerged(rt, item, session, { plan, intake, eager: { ...eager, results: eager.results }, startedAt, replayedEvents, now, release, recorded });
+    landed = end.landed;
+    return end.step;
+  } finally {
+    // Started early for a commit that did not land: their outcomes are recorded nowhere (see startEagerly).
+    if (eager !== undefined && !landed) rt.localResults.voidStarts(eager.jobs);
+  }
+}
+
+// The eager activities all answered: the next episode runs now, on the chunk as if committed, and both chunks are
+// committed as one. Anything unexpected (the code cannot go on with the results) throws: the session ends, the early
+// starts are voided, and the episode is run again from the history (the activities wait their turn this time).
+async function commitMerged(rt: EpisodeRuntime, item: WorkItem, session: EpisodeSession, m: {
+  readonly plan: Extract<CommitPlan, { kind: 'commit' }>; readonly intake: Extract<Intake, { kind: 'run' }>; readonly eager: EagerStart & { readonly results: LocalResult[] };
+  readonly startedAt: number; readonly replayedEvents: number; readonly now: Date; readonly release: Release; readonly recorded: (localIndex: number) => void;
+}): Promise<{ step: StepEnd; landed: boolean }> {
+  const { plan, eager, now } = m;
+  const settled = new Set<number>();
+  let landed = false;
+  try {
+    const before = session.instance;
+    session.view.append(plan.chunk);
+    session.instance = { ...before, runtimeStatus: plan.runtimeStatus, customStatus: plan.customStatus };
+    const next = planIntake({ instance: session.instance, view: session.view, queued: [], local: eager.results.map((r) => r.event), now, engineVersion: ENGINE_VERSION, maxHistoryEvents: rt.tuning.maxHistoryEvents });
+    if (next.kind !== 'run') throw new DurableError('INTERNAL_ERROR', `the results of activities started early did not apply to '${before.instanceId}' (${next.kind})`);
+    const second = planCommit({ instance: session.instance, view: session.view, intake: next, outcome: await runEngine(rt, session, next.newEvents), now, limits: rt.tuning });
+    if (second.kind === 'stuck') throw second.error;
+    session.instance = before;
+    const end = await commitPlanned(rt, item, session, {
+      plan: second, chunk: mergeChunks(plan.chunk, second.chunk), update: second.update ?? plan.update, first: plan,
+      deferred: [...m.intake.deferred, ...next.deferred], eager, startedAt: m.startedAt, replayedEvents: m.replayedEvents, now, release: m.release,
+      recordAll: () => {
+        for (const i of m.intake.localAccepted) m.recorded(i);
+        for (const i of [...next.localAccepted, ...next.localRecorded]) settled.add(i);
+      },
+    });
+    landed = end.landed;
+    return end;
+  } catch (error) {
+    rt.dispatcher.eagerTooSlow(eager.jobs);
+    throw error;
+  } finally {
+    // Voided before any result is let go, so that none of theirs is sent as a message (see startEagerly).
+    if (!landed) rt.localResults.voidStarts(eager.jobs);
+    eager.results.forEach((result, i) => result.settle(settled.has(i)));
+  }
+}
+
+// A takeover's first commit: the dead worker may have started this chunk's activities before its own commit of the
+// same episode (see startEagerly), with no document to count the start — dispatched counted, as a re-dispatch is.
+function mayHaveStartedEarly(rt: EpisodeRuntime, item: WorkItem, firstCommit: boolean): boolean {
+  return item.takenOverFrom !== undefined && firstCommit && rt.tuning.eagerActivityWaitMs > 0;
+}
+
+/** What {@link commitPlanned} commits: a planned chunk (or two merged), and what follows from it. */
+interface Planned {
+  /** The plan of the (last) episode: the status, continuation and ending the commit leaves. */
+  readonly plan: Extract<CommitPlan, { kind: 'commit' }>;
+  /** The first of two merged episodes, already in the session's view (see commitMerged). */
+  readonly first?: Extract<CommitPlan, { kind: 'commit' }>;
+  readonly chunk: HistoryChunk;
+  readonly update: EpisodeCommit['update'] | undefined;
+  readonly deferred: Extract<Intake, { kind: 'run' }>['deferred'];
+  /** The activities started before the commit (not dispatched again after it). */
+  readonly eager: EagerStart | undefined;
+  readonly startedAt: number;
+  readonly replayedEvents: number;
+  readonly now: Date;
+  readonly release: Release;
+  /** The commit landed: settles the local results it recorded. */
+  readonly recordAll: () => void;
+}
+
+// Commits the chunk — the commit point — and carries out its actions.
+async function commitPlanned(rt: EpisodeRuntime, item: WorkItem, session: EpisodeSession, c: Planned): Promise<{ step: StepEnd; landed: boolean }> {
+  const { instanceId, executionId } = session.instance;
+  const { plan, chunk, update, now, release } = c;
+  const firstCommit = session.committedAt === undefined;
   // The previous chunk's activity jobs must be stored before a chunk follows it (a chunk followed by another counts
   // as dispatched, and is never re-dispatched) — all but those this chunk answers: nothing needs their jobs again
   // once it is committed. Until then they stay owed: if this commit fails, the session's end stores them too, or
   // leaves the previous chunk unmarked so that it is dispatched again.
-  await session.storing?.stored(answeredIn(chunk));
+  await session.storing?.stored(activitiesAnswered(chunk.events));
   rt.dispatcher.committing();
-  const committed = plan.update === undefined
+  const committed = update === undefined
     ? await rt.store.appendEpisode({ instanceId, executionId, leaseToken: item.leaseToken, chunk, now })
-    : await rt.store.commitEpisode({ instanceId, executionId, expectedVersion: session.instance.version, leaseToken: item.leaseToken, chunk, update: plan.update, now });
+    : await rt.store.commitEpisode({ instanceId, executionId, expectedVersion: session.instance.version, leaseToken: item.leaseToken, chunk, update, now });
   if (!committed) {
     // Another worker committed here first (our lease expired): its history is the truth; this attempt never happened,
     // and a lost lease is no fault of the instance's. A fresh claim's attempt stays counted (see WorkItem.fresh): then
@@ -181,25 +270,30 @@ async function runAndCommit(
     release.succeeded = false;
     release.uncounted = item.fresh !== true;
     release.moreWork = true;
-    return 'end-drop';
+    return { step: 'end-drop', landed: false };
   }
   session.storing = undefined;
   // Recorded: the results' senders may let go of them now (an activity's job finishes).
-  for (const i of intake.localAccepted) recorded(i);
-  session.view.append(chunk);
+  c.recordAll();
+  const second = c.first === undefined ? chunk : { ...chunk, firstEventIndex: session.view.length, events: chunk.events.slice(session.view.length - chunk.firstEventIndex) };
+  if (c.first !== undefined) episodeCommitted(rt.telemetry, session.instance, session.view, c.first.chunk, { durationMs: performance.now() - c.startedAt, replayedEvents: c.replayedEvents });
+  session.view.append(second);
   session.committedAt = now;
-  episodeCommitted(rt.telemetry, session.instance, session.view, chunk, { durationMs: performance.now() - startedAt, replayedEvents });
+  episodeCommitted(rt.telemetry, session.instance, session.view, second, { durationMs: performance.now() - c.startedAt, replayedEvents: c.first === undefined ? c.replayedEvents : 0 });
   if (!plan.continuable) session.execution = undefined;
   if (plan.runtimeStatus !== session.instance.runtimeStatus) logEnding(rt, session.instance, plan);
   session.instance = {
     ...session.instance,
     runtimeStatus: plan.runtimeStatus,
     customStatus: plan.customStatus,
-    ...(plan.update === undefined ? {} : { version: session.instance.version + 1, historyLength: session.view.length, lastUpdatedTime: now }),
+    ...(update === undefined ? {} : { version: session.instance.version + 1, historyLength: session.view.length, lastUpdatedTime: now }),
     stuck: undefined, stuckSince: undefined, carryoverEvents: undefined,
   };
   crashPoint('after-history-commit');
-  session.storing = await rt.dispatcher.dispatch(session.instance, chunk, traceOf(session.view));
+  // Started before the commit: the chunk's activities run already (a merged chunk answers them itself).
+  session.storing = c.eager !== undefined && c.first === undefined
+    ? c.eager.started
+    : await rt.dispatcher.dispatch(session.instance, second, { ...traceOf(session.view), ...(mayHaveStartedEarly(rt, item, firstCommit) ? { mayHaveStarted: true } : {}) });
   crashPoint('after-dispatch');
   // Only a chunk flagged for dispatch needs the mark (one with nothing to carry out was committed without the flag).
   session.unmarked = chunk.undispatched ? chunk.firstEventIndex : undefined;
@@ -211,58 +305,12 @@ async function runAndCommit(
     session.unmarked = undefined;
     await continueAsNew(rt, item, plan.continueAsNew.input, plan.continueAsNew.carryoverEvents);
     release.moreWork = true;
-    return 'end-drop';
+    return { step: 'end-drop', landed: true };
   }
   // Results that waited for this commit can apply now.
-  release.moreWork = deferredNowApplicable(intake.deferred, chunk.events);
-  if (plan.runtimeStatus === 'Running' && !release.moreWork) return 'continue';
-  return plan.runtimeStatus === 'Running' || plan.runtimeStatus === 'Suspended' ? 'end-keep' : 'end-drop';
-}
-
-// The sequences of the activities whose outcomes the chunk records.
-function answeredIn(chunk: HistoryChunk): ReadonlySet<number> {
-  const answered = new Set<number>();
-  for (const event of chunk.events) {
-    if (event.type === HistoryEventType.TaskCompleted || event.type === HistoryEventType.TaskFailed) answered.add(event.taskScheduledId);
-  }
-  return answered;
-}
-
-// The engine's outcome for `newEvents`: the cached execution continues when it is in step with the history; else the
-// orchestrator is replayed from the history as known here. Only errors that mean "this code cannot run this history"
-// become an outcome; anything else is thrown (the episode is retried).
-async function runEngine(rt: EpisodeRuntime, session: EpisodeSession, newEvents: readonly HistoryEvent[]): Promise<EngineOutcome> {
-  const { instance } = session;
-  try {
-    let decision: OrchestrationDecision;
-    const live = session.execution;
-    if (live !== undefined && live.canContinue && live.historyLength === session.view.length) {
-      decision = await live.continue(newEvents);
-    } else {
-      session.execution = undefined;
-      const started = await OrchestrationExecution.start({
-        pastEvents: session.view.events,
-        newEvents,
-        orchestrator: rt.registry.resolveOrchestrator(instance.name, rt.container),
-        resolveName: (kind, ref) => rt.registry.nameOf(kind, ref),
-        activityDefaults: (name) => rt.registry.activityDefaults(name),
-        yieldToEventLoop,
-        log: (level, message, args) => rt.log(level, message, args.length === 0
-          ? { event: 'orchestrator.log', instanceId: instance.instanceId, executionId: instance.executionId, name: instance.name }
-          : { event: 'orchestrator.log', instanceId: instance.instanceId, executionId: instance.executionId, name: instance.name, args }),
-        maxPayloadBytes: rt.tuning.maxPayloadBytes,
-        maxHistoryEvents: rt.tuning.maxHistoryEvents,
-      });
-      session.execution = started.execution;
-      decision = started.decision;
-    }
-    return { ok: true, decision };
-  } catch (error) {
-    // The execution ran ahead of (or diverged from) what will be committed: it cannot be continued.
-    session.execution = undefined;
-    if (error instanceof NonDeterminismError || error instanceof NonDurableAwaitError || error instanceof RegistrationError) return { ok: false, error };
-    throw error;
-  }
+  release.moreWork = deferredNowApplicable(c.deferred, chunk.events);
+  if (plan.runtimeStatus === 'Running' && !release.moreWork) return { step: 'continue', landed: true };
+  return { step: plan.runtimeStatus === 'Running' || plan.runtimeStatus === 'Suspended' ? 'end-keep' : 'end-drop', landed: true };
 }
 
 // Records on the instance document what the history already says: an empty episode (start and end markers) carrying

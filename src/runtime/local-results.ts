@@ -20,6 +20,10 @@ export interface ResultSession {
   wait(ms: number, openActivities: number): Promise<boolean>;
   /** Whether results are waiting to be taken. */
   readonly hasResults: boolean;
+  /** The results waiting to be taken (still the session's: not settled by looking). */
+  peek(): readonly LocalResult[];
+  /** Resolves at the next arrival of a result (true), or after `ms` (false). */
+  waitForMore(ms: number): Promise<boolean>;
   /** Whether this process sent a message to the instance's inbox since the last take(). */
   readonly inboxed: boolean;
   /** Stops collecting: results not taken are settled `false` (their activities send them as messages). */
@@ -31,6 +35,8 @@ export const NO_RESULT_SESSION: ResultSession = {
   take: () => [],
   wait: () => Promise.resolve(false),
   hasResults: false,
+  peek: () => [],
+  waitForMore: () => Promise.resolve(false),
   inboxed: false,
   close: () => undefined,
 };
@@ -59,6 +65,22 @@ interface OpenSession {
 export class LocalResults {
   readonly #sessions = new Map<string, OpenSession>();
   readonly #running = new Map<string, number>();
+  /** Activity starts (by their job) whose scheduling commit did not land: their outcomes are recorded nowhere. */
+  readonly #voided = new WeakSet<object>();
+
+  /**
+   * The activities of these jobs were started before the commit that schedules them, and that commit did not land
+   * (see `startEagerly`): their outcomes must not be sent as messages — the history that records them may schedule
+   * something else under the same number. Their instance's next owner dispatches them again if they are scheduled.
+   */
+  voidStarts(jobs: readonly object[]): void {
+    for (const job of jobs) this.#voided.add(job);
+  }
+
+  /** Whether this start's outcome is to be dropped (see {@link LocalResults.voidStarts}). */
+  isVoid(job: object): boolean {
+    return this.#voided.has(job);
+  }
 
   /** Opens the session of an instance whose lease this process now holds. */
   open(instanceId: string, executionId: string): ResultSession {
@@ -73,6 +95,21 @@ export class LocalResults {
       get hasResults() {
         return session.results.length > 0;
       },
+      peek: () => session.results,
+      waitForMore: (ms) => new Promise<boolean>((resolve) => {
+        const previous = session.onArrival;
+        const timer = setTimeout(() => {
+          if (session.onArrival === arrival) session.onArrival = previous;
+          resolve(false);
+        }, ms);
+        const arrival = (): void => {
+          session.onArrival = previous;
+          clearTimeout(timer);
+          previous?.();
+          resolve(true);
+        };
+        session.onArrival = arrival;
+      }),
       get inboxed() {
         return session.inboxed;
       },

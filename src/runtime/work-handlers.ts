@@ -85,7 +85,8 @@ export function createWorkHandlers(deps: {
       // Recorded by the episode of this process that holds the instance, or else sent to its inbox.
       const delivered = await deliver(job.executionId, event);
       if (delivered) crashPoint('before-job-finish');
-      if (delivered || event === undefined) return;
+      // Started before a commit that then did not land: whatever history is kept will dispatch its own.
+      if (delivered || event === undefined || localResults.isVoid(job)) return;
       await record(job.instanceId, job.executionId, event, DedupeKey.taskResult(job.instanceId, job.executionId, job.sequence));
     },
 

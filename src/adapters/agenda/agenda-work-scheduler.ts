@@ -13,7 +13,7 @@ import { openAgendaConnection, type AgendaConnection } from './agenda-connection
 import { activityJobData, jobKey, timerJobData } from './agenda-job-data.js';
 import { newAgendaJobDocument } from './agenda-job-document.js';
 import { resolveSchedulerOptions, type AgendaWorkSchedulerOptions } from './agenda-work-scheduler-options.js';
-import { HeldJobInsert } from './held-job-insert.js';
+import { NOTHING_STARTED, startActivities } from './start-activities.js';
 import { JobCancellation } from './job-cancellation.js';
 import { describeError } from './job-failure.js';
 import { forgetFinishedJobs, purgeFinishedJobs } from './finished-jobs.js';
@@ -24,8 +24,6 @@ export type { AgendaWorkSchedulerOptions } from './agenda-work-scheduler-options
 export { JOB_INSTANCE_INDEX_NAME, JOB_KEY_INDEX_NAME } from './agenda-connection.js';
 
 const JOB_NAMES = [JobName.Activity, JobName.Timer];
-const NO_SEQUENCES: ReadonlySet<number> = new Set();
-const NOTHING_STARTED: StartedActivities = { stored: () => Promise.resolve() };
 
 /**
  * The {@link WorkScheduler} on Agenda 6 and MongoDB: activities and durable timers are Agenda jobs in
@@ -194,39 +192,26 @@ export class AgendaWorkScheduler implements WorkScheduler {
    */
   async startActivities(jobs: readonly ActivityJob[]): Promise<StartedActivities> {
     if (jobs.length === 0) return NOTHING_STARTED;
+    const runner = this.#worker?.activities;
+    return startActivities(await this.#connect(), runner, jobs, { name: this.#name, log: this.#log, reserve: () => runner?.tryReserve() === true });
+  }
+
+  /**
+   * Starts all of `jobs` here at once with their documents held back, or none (undefined) when this worker has not a
+   * free slot for each, or a job has limits (its document would have to be stored now). Nothing is written.
+   */
+  async startActivitiesHere(jobs: readonly ActivityJob[]): Promise<StartedActivities | undefined> {
+    if (this.#worker === undefined || jobs.length === 0 || jobs.some((job) => job.limits !== undefined)) return undefined;
     const connection = await this.#connect();
     const runner = this.#worker?.activities;
-    const now = new Date();
-    const held: { readonly sequence: number; readonly insert: HeldJobInsert }[] = [];
-    const queued: ActivityJob[] = [];
-    for (const job of jobs) {
-      if (runner?.tryReserve() !== true) {
-        queued.push(job);
-        continue;
-      }
-      const insert = new HeldJobInsert(connection.writes, newAgendaJobDocument(connection.agenda, JobName.Activity, startedHere(job, now.getTime()), now, this.#name, true));
-      held.push({ sequence: job.sequence, insert });
-      // A job with limits is stored at once: its deadline must outlive this process.
-      if (job.limits !== undefined) insert.store().catch(() => undefined);
-      runner.runScheduled(insert.id, job, now.getTime(), insert);
+    if (runner === undefined) return undefined;
+    let reserved = 0;
+    while (reserved < jobs.length && runner.tryReserve()) reserved++;
+    if (reserved < jobs.length) {
+      for (let i = 0; i < reserved; i++) runner.unreserve();
+      return undefined;
     }
-    const inserts = queued.map((job) => connection.writes.insert(newAgendaJobDocument(connection.agenda, JobName.Activity, activityJobData(job), now, this.#name, false)));
-    const queuedStored = Promise.all(inserts).then((inserted) => {
-      if (inserted.some(Boolean)) runner?.queued();
-    });
-    // Awaited by stored(); a failure must wait for it rather than end the process as unhandled.
-    queuedStored.catch(() => undefined);
-    const log = this.#log;
-    return {
-      async stored(answered = NO_SEQUENCES): Promise<void> {
-        const stores = held.filter((h) => !answered.has(h.sequence)).map(async ({ insert }) => {
-          if ((await insert.store()) === 'existed') log(`activity job ${insert.id.toHexString()} was started as fresh but its key existed; it ran here as well (its result is recorded once)`);
-        });
-        const outcomes = await Promise.allSettled([queuedStored, ...stores]);
-        const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
-        if (failed !== undefined) throw failed.reason;
-      },
-    };
+    return startActivities(connection, runner, jobs, { name: this.#name, log: this.#log, reserve: () => true });
   }
 
   /**

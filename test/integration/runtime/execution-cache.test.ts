@@ -118,7 +118,9 @@ describe('runtime: a cached execution behind the history', () => {
   // instance waited for ever.
   it('runs the episode another worker appended and never released (its activity is dispatched, the instance completes)', async () => {
     const taskHub = 'CacheBehind';
-    const app = await startTestApp({ mongo, taskHub, orchestrators: [AfterGo], activities: [Double], container: container.createChildContainer(), executionCacheMaxInstances: 1_000 });
+    // Activities start after the commit that schedules them (eagerActivityWaitMs 0): the reference run must record the
+    // episode that schedules the activity on its own, to be replayed below as the dead worker's.
+    const app = await startTestApp({ mongo, taskHub, orchestrators: [AfterGo], activities: [Double], container: container.createChildContainer(), executionCacheMaxInstances: 1_000, eagerActivityWaitMs: 0 });
     apps.push(app);
     const client = app.durably.client;
     const raw = await MongoClient.connect(mongo.uri);
