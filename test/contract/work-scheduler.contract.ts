@@ -177,6 +177,23 @@ export function describeWorkSchedulerContract(name: string, factory: WorkSchedul
         expect(ranKeys(handlers.activities).filter((key) => key !== 'held/e1/0')).toEqual(['held/e1/1', 'held/e1/2']);
       });
 
+      it('startActivitiesHere starts all of them here, or none when there is not a free slot for each; nothing is written', async () => {
+        const release = deferred();
+        const handlers = recordingHandlers({ onActivity: () => release.promise });
+        const scheduler = await worker(handlers);
+        if (scheduler.startActivitiesHere === undefined) return;
+        const started = await scheduler.startActivitiesHere(Array.from({ length: 3 }, (_, i) => activityJob('here', i)));
+        expect(started).toBeDefined();
+        expect(await waitFor(() => handlers.activities.length >= 3, WAIT_MS, 10)).toBe(true);
+        // The worker's slots (see worker()) cannot take this many more at once: none is started, none stored.
+        expect(await scheduler.startActivitiesHere(Array.from({ length: 64 }, (_, i) => activityJob('too-many', i)))).toBeUndefined();
+        release.resolve();
+        await sleep(SETTLE_MS);
+        expect(ranKeys(handlers.activities)).toEqual(['here/e1/0', 'here/e1/1', 'here/e1/2']);
+        // Nothing was stored for them: there is nothing to cancel.
+        expect(await scheduler.cancelInstanceJobs('too-many')).toBe(0);
+      });
+
       it('from a scheduler that is not a worker, stores the jobs for the workers', async () => {
         const client = newScheduler();
         const started = await client.startActivities([activityJob('client-fresh', 0), activityJob('client-fresh', 1)]);

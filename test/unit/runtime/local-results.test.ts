@@ -97,6 +97,27 @@ describe('LocalResults', () => {
     await expect(session.wait(5, 1)).resolves.toBe(false);
   });
 
+  it('lets an early start wait for more results without taking them, and remembers voided starts by their job', async () => {
+    const results = new LocalResults();
+    const session = results.open('i1', 'e1');
+    const first = results.begin('i1');
+    const second = results.begin('i1');
+    void first('e1', completed(0));
+    expect(session.peek().map((r) => r.event)).toEqual([completed(0)]);
+    const more = session.waitForMore(10_000);
+    void second('e1', completed(1));
+    await expect(more).resolves.toBe(true);
+    expect(session.peek()).toHaveLength(2);
+    // Nothing arrives: the wait ends at its time.
+    await expect(session.waitForMore(5)).resolves.toBe(false);
+    expect(session.take()).toHaveLength(2);
+    const job = { sequence: 0 };
+    expect(results.isVoid(job)).toBe(false);
+    results.voidStarts([job]);
+    expect(results.isVoid(job)).toBe(true);
+    expect(results.isVoid({ sequence: 0 })).toBe(false);
+  });
+
   it('refuses a second delivery from one activity', () => {
     const results = new LocalResults();
     const deliver = results.begin('i1');
