@@ -170,18 +170,16 @@ async function runAndCommit(
   // The activities' spans hang under the execution's: a first episode's ExecutionStarted is not in the view yet.
   const traceContext = traceOf(session.view).traceContext ?? plan.chunk.events.find((e): e is ExecutionStartedEvent => e.type === HistoryEventType.ExecutionStarted)?.traceContext;
   const eager = held.lease.secure ? await startEagerly(rt, item, plan, held.results, traceContext) : undefined;
-  let landed = false;
+  const landed = { value: false };
   try {
-    const end = eager?.results === undefined
-      ? await commitPlanned(rt, item, session, { plan, chunk: plan.chunk, update: plan.update, deferred: intake.deferred, eager, startedAt, replayedEvents, now, release, recordAll: () => {
+    return eager?.results === undefined
+      ? await commitPlanned(rt, item, session, { plan, chunk: plan.chunk, update: plan.update, deferred: intake.deferred, eager, startedAt, replayedEvents, now, release, landed, recordAll: () => {
         for (const i of intake.localAccepted) recorded(i);
       } })
-      : await commitMerged(rt, item, session, { plan, intake, eager: { ...eager, results: eager.results }, startedAt, replayedEvents, now, release, recorded });
-    landed = end.landed;
-    return end.step;
+      : await commitMerged(rt, item, session, { plan, intake, eager: { ...eager, results: eager.results }, startedAt, replayedEvents, now, release, recorded, landed });
   } finally {
     // Started early for a commit that did not land: their outcomes are recorded nowhere (see startEagerly).
-    if (eager !== undefined && !landed) rt.localResults.voidStarts(eager.jobs);
+    if (eager !== undefined && !landed.value) rt.localResults.voidStarts(eager.jobs);
   }
 }
 
@@ -191,10 +189,10 @@ async function runAndCommit(
 async function commitMerged(rt: EpisodeRuntime, item: WorkItem, session: EpisodeSession, m: {
   readonly plan: Extract<CommitPlan, { kind: 'commit' }>; readonly intake: Extract<Intake, { kind: 'run' }>; readonly eager: EagerStart & { readonly results: LocalResult[] };
   readonly startedAt: number; readonly replayedEvents: number; readonly now: Date; readonly release: Release; readonly recorded: (localIndex: number) => void;
-}): Promise<{ step: StepEnd; landed: boolean }> {
-  const { plan, eager, now } = m;
+  readonly landed: { value: boolean };
+}): Promise<StepEnd> {
+  const { plan, eager, now, landed } = m;
   const settled = new Set<number>();
-  let landed = false;
   try {
     const before = session.instance;
     session.view.append(plan.chunk);
@@ -206,20 +204,19 @@ async function commitMerged(rt: EpisodeRuntime, item: WorkItem, session: Episode
     session.instance = before;
     const end = await commitPlanned(rt, item, session, {
       plan: second, chunk: mergeChunks(plan.chunk, second.chunk), update: second.update ?? plan.update, first: plan,
-      deferred: [...m.intake.deferred, ...next.deferred], eager, startedAt: m.startedAt, replayedEvents: m.replayedEvents, now, release: m.release,
+      deferred: [...m.intake.deferred, ...next.deferred], eager, startedAt: m.startedAt, replayedEvents: m.replayedEvents, now, release: m.release, landed,
       recordAll: () => {
         for (const i of m.intake.localAccepted) m.recorded(i);
         for (const i of [...next.localAccepted, ...next.localRecorded]) settled.add(i);
       },
     });
-    landed = end.landed;
     return end;
   } catch (error) {
     rt.dispatcher.eagerTooSlow(eager.jobs);
     throw error;
   } finally {
     // Voided before any result is let go, so that none of theirs is sent as a message (see startEagerly).
-    if (!landed) rt.localResults.voidStarts(eager.jobs);
+    if (!landed.value) rt.localResults.voidStarts(eager.jobs);
     eager.results.forEach((result, i) => result.settle(settled.has(i)));
   }
 }
@@ -247,10 +244,12 @@ interface Planned {
   readonly release: Release;
   /** The commit landed: settles the local results it recorded. */
   readonly recordAll: () => void;
+  /** Set once the commit has landed (whatever happens after it). */
+  readonly landed: { value: boolean };
 }
 
 // Commits the chunk — the commit point — and carries out its actions.
-async function commitPlanned(rt: EpisodeRuntime, item: WorkItem, session: EpisodeSession, c: Planned): Promise<{ step: StepEnd; landed: boolean }> {
+async function commitPlanned(rt: EpisodeRuntime, item: WorkItem, session: EpisodeSession, c: Planned): Promise<StepEnd> {
   const { instanceId, executionId } = session.instance;
   const { plan, chunk, update, now, release } = c;
   const firstCommit = session.committedAt === undefined;
@@ -270,8 +269,9 @@ async function commitPlanned(rt: EpisodeRuntime, item: WorkItem, session: Episod
     release.succeeded = false;
     release.uncounted = item.fresh !== true;
     release.moreWork = true;
-    return { step: 'end-drop', landed: false };
+    return 'end-drop';
   }
+  c.landed.value = true;
   session.storing = undefined;
   // Recorded: the results' senders may let go of them now (an activity's job finishes).
   c.recordAll();
@@ -305,12 +305,12 @@ async function commitPlanned(rt: EpisodeRuntime, item: WorkItem, session: Episod
     session.unmarked = undefined;
     await continueAsNew(rt, item, plan.continueAsNew.input, plan.continueAsNew.carryoverEvents);
     release.moreWork = true;
-    return { step: 'end-drop', landed: true };
+    return 'end-drop';
   }
   // Results that waited for this commit can apply now.
   release.moreWork = deferredNowApplicable(c.deferred, chunk.events);
-  if (plan.runtimeStatus === 'Running' && !release.moreWork) return { step: 'continue', landed: true };
-  return { step: plan.runtimeStatus === 'Running' || plan.runtimeStatus === 'Suspended' ? 'end-keep' : 'end-drop', landed: true };
+  if (plan.runtimeStatus === 'Running' && !release.moreWork) return 'continue';
+  return plan.runtimeStatus === 'Running' || plan.runtimeStatus === 'Suspended' ? 'end-keep' : 'end-drop';
 }
 
 // Records on the instance document what the history already says: an empty episode (start and end markers) carrying
