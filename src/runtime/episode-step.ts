@@ -170,17 +170,29 @@ async function runAndCommit(
   // The activities' spans hang under the execution's: a first episode's ExecutionStarted is not in the view yet.
   const traceContext = traceOf(session.view).traceContext ?? plan.chunk.events.find((e): e is ExecutionStartedEvent => e.type === HistoryEventType.ExecutionStarted)?.traceContext;
   const eager = held.lease.secure ? await startEagerly(rt, item, plan, held.results, traceContext) : undefined;
-  const landed = { value: false };
+  const told: CommitOutcome = { landed: false, resultsRecorded: new Set() };
   try {
     return eager?.results === undefined
-      ? await commitPlanned(rt, item, session, { plan, chunk: plan.chunk, update: plan.update, deferred: intake.deferred, eager, startedAt, replayedEvents, now, release, landed, recordAll: () => {
+      ? await commitPlanned(rt, item, session, { plan, chunk: plan.chunk, update: plan.update, deferred: intake.deferred, eager, startedAt, replayedEvents, now, release, outcome: told, recordAll: () => {
         for (const i of intake.localAccepted) recorded(i);
       } })
-      : await commitMerged(rt, item, session, { plan, intake, eager: { ...eager, results: eager.results }, startedAt, replayedEvents, now, release, recorded, landed });
+      : await commitMerged(rt, item, session, { plan, intake, eager: { ...eager, results: eager.results }, startedAt, replayedEvents, now, release, recorded, outcome: told });
   } finally {
-    // Started early for a commit that did not land: their outcomes are recorded nowhere (see startEagerly).
-    if (eager !== undefined && !landed.value) rt.localResults.voidStarts(eager.jobs);
+    if (eager !== undefined) {
+      // Started early for a commit that did not land: their outcomes are recorded nowhere (see startEagerly) — voided
+      // before any result taken for the commit is let go, so that none of theirs is sent as a message.
+      if (!told.landed) rt.localResults.voidStarts(eager.jobs);
+      eager.results?.forEach((result, i) => result.settle(told.resultsRecorded.has(i)));
+    }
   }
+}
+
+/** What became of a commit, for the activities started before it. */
+interface CommitOutcome {
+  /** The commit landed (whatever happened after it). */
+  landed: boolean;
+  /** The indexes of the early starts' results (`EagerStart.results`) that it recorded. */
+  readonly resultsRecorded: Set<number>;
 }
 
 // The eager activities all answered: the next episode runs now, on the chunk as if committed, and both chunks are
@@ -189,10 +201,9 @@ async function runAndCommit(
 async function commitMerged(rt: EpisodeRuntime, item: WorkItem, session: EpisodeSession, m: {
   readonly plan: Extract<CommitPlan, { kind: 'commit' }>; readonly intake: Extract<Intake, { kind: 'run' }>; readonly eager: EagerStart & { readonly results: LocalResult[] };
   readonly startedAt: number; readonly replayedEvents: number; readonly now: Date; readonly release: Release; readonly recorded: (localIndex: number) => void;
-  readonly landed: { value: boolean };
+  readonly outcome: CommitOutcome;
 }): Promise<StepEnd> {
-  const { plan, eager, now, landed } = m;
-  const settled = new Set<number>();
+  const { plan, eager, now, outcome } = m;
   try {
     const before = session.instance;
     session.view.append(plan.chunk);
@@ -204,20 +215,17 @@ async function commitMerged(rt: EpisodeRuntime, item: WorkItem, session: Episode
     session.instance = before;
     const end = await commitPlanned(rt, item, session, {
       plan: second, chunk: mergeChunks(plan.chunk, second.chunk), update: second.update ?? plan.update, first: plan,
-      deferred: [...m.intake.deferred, ...next.deferred], eager, startedAt: m.startedAt, replayedEvents: m.replayedEvents, now, release: m.release, landed,
+      deferred: [...m.intake.deferred, ...next.deferred], eager, startedAt: m.startedAt, replayedEvents: m.replayedEvents, now, release: m.release, outcome,
       recordAll: () => {
         for (const i of m.intake.localAccepted) m.recorded(i);
-        for (const i of [...next.localAccepted, ...next.localRecorded]) settled.add(i);
+        for (const i of [...next.localAccepted, ...next.localRecorded]) outcome.resultsRecorded.add(i);
       },
     });
     return end;
   } catch (error) {
+    // Not waited for again soon: the episode runs again from the history, its activities after their commit.
     rt.dispatcher.eagerTooSlow(eager.jobs);
     throw error;
-  } finally {
-    // Voided before any result is let go, so that none of theirs is sent as a message (see startEagerly).
-    if (!landed.value) rt.localResults.voidStarts(eager.jobs);
-    eager.results.forEach((result, i) => result.settle(settled.has(i)));
   }
 }
 
@@ -244,8 +252,8 @@ interface Planned {
   readonly release: Release;
   /** The commit landed: settles the local results it recorded. */
   readonly recordAll: () => void;
-  /** Set once the commit has landed (whatever happens after it). */
-  readonly landed: { value: boolean };
+  /** Told once the commit has landed, and which early results it recorded. */
+  readonly outcome: CommitOutcome;
 }
 
 // Commits the chunk — the commit point — and carries out its actions.
@@ -271,7 +279,7 @@ async function commitPlanned(rt: EpisodeRuntime, item: WorkItem, session: Episod
     release.moreWork = true;
     return 'end-drop';
   }
-  c.landed.value = true;
+  c.outcome.landed = true;
   session.storing = undefined;
   // Recorded: the results' senders may let go of them now (an activity's job finishes).
   c.recordAll();

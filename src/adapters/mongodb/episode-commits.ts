@@ -57,20 +57,16 @@ export class EpisodeCommits {
     assertEpisode(commit, 'commit');
     assertInteger(commit.expectedVersion, 'expectedVersion', 0);
 
-    // (2) The instance, only if nobody moved it on since the claim.
+    // (1) The history document(s), then (2) the instance, only if nobody moved it on since the claim.
     const filter = { _id: instanceId, executionId, version: commit.expectedVersion, 'lease.token': commit.leaseToken };
     const update = episodeUpdate(commit);
-    let matched: boolean;
-    const oneRequest = this.#oneRequest === false ? 'unsupported' : await this.#commitInOneRequest(commit, filter, update);
-    if (oneRequest === 'collided') return false;
-    if (oneRequest === 'unsupported') {
-      // (1) The history document(s), then (2).
-      if (!(await this.#insertChunk(instanceId, executionId, chunk, now))) return false;
-      matched = (await this.#c.instances.updateOne(filter, update)).matchedCount === 1;
-    } else {
-      matched = oneRequest === 'committed';
+    let outcome = this.#oneRequest === false ? 'unsupported' : await this.#commitInOneRequest(commit, filter, update);
+    if (outcome === 'unsupported') {
+      outcome = !(await this.#insertChunk(instanceId, executionId, chunk, now)) ? 'collided'
+        : (await this.#c.instances.updateOne(filter, update)).matchedCount === 1 ? 'committed' : 'missed';
     }
-    if (matched) {
+    if (outcome === 'collided') return false;
+    if (outcome === 'committed') {
       // (3) Applied messages go. A crash before this leaves them queued, but the chunk lists them as consumed.
       await this.#deleteConsumed(instanceId, chunk);
       return true;
@@ -112,9 +108,7 @@ export class EpisodeCommits {
       writeConcern: this.#c.instances.writeConcern,
     });
     if (outcome === 'unsupported') this.#oneRequest = false;
-    // Another worker committed this episode first: this attempt never happened (its parts, inserted before the head,
-    // go again).
-    if (outcome === 'collided' && parts.length > 0) await this.#c.history.deleteMany({ instanceId, executionId, commitId });
+    if (outcome === 'collided') await this.#dropParts(instanceId, executionId, commitId, parts.length);
     return outcome;
   }
 
@@ -182,10 +176,14 @@ export class EpisodeCommits {
       return true;
     } catch (error) {
       if (!isDuplicateKey(error)) throw error;
-      // Another worker committed this episode first: this attempt never happened.
-      if (parts.length > 0) await this.#c.history.deleteMany({ instanceId, executionId, commitId });
+      await this.#dropParts(instanceId, executionId, commitId, parts.length);
       return false;
     }
+  }
+
+  // Another worker committed this episode first: this attempt never happened, and the parts inserted before its head go.
+  async #dropParts(instanceId: string, executionId: string, commitId: string, parts: number): Promise<void> {
+    if (parts > 0) await this.#c.history.deleteMany({ instanceId, executionId, commitId });
   }
 
   async #deleteConsumed(instanceId: string, chunk: HistoryChunk): Promise<void> {

@@ -5,7 +5,7 @@ import { timestampOf } from '../replication/oplog-position.js';
 import type { ReplicationContext } from './command-context.js';
 
 /** Commands that change data or the catalog: refused while the node is not primary. */
-const WRITE_COMMANDS = new Set([
+export const WRITE_COMMANDS: ReadonlySet<string> = new Set([
   'insert', 'update', 'delete', 'findAndModify', 'findandmodify', 'create', 'drop', 'dropDatabase', 'createIndexes',
   'dropIndexes', 'deleteIndexes', 'renameCollection', 'bulkWrite',
 ]);

@@ -1,10 +1,5 @@
 import type { Document } from '../bson/document.js';
-
-/** Commands that write: their reply honours the write concern even when they changed nothing (as mongod's do). */
-const WRITE_COMMANDS = new Set([
-  'insert', 'update', 'delete', 'findAndModify', 'findandmodify', 'create', 'drop', 'dropDatabase', 'createIndexes', 'dropIndexes',
-  'renameCollection', 'collMod', 'commitTransaction', 'abortTransaction', 'bulkWrite',
-]);
+import { WRITE_COMMANDS } from './replica-set-guard.js';
 
 /** Read concern levels that only return what a crash cannot take back (on one node: what is in the journal). */
 const DURABLE_READ_LEVELS = new Set(['majority', 'linearizable', 'snapshot']);
@@ -12,8 +7,9 @@ const DURABLE_READ_LEVELS = new Set(['majority', 'linearizable', 'snapshot']);
 /**
  * Whether a command's reply waits until every change made so far is in the journal — mongod's write and read
  * concerns, on a single node whose journal is its majority:
- * - a write waits unless its write concern asks for less: `w: 0` or `w: 1` without `j: true` or `fsync: true`. No
- *   write concern, or `w: 'majority'`, waits (a replica set's default write concern is majority, which journals);
+ * - a write (a write command, even one that changed nothing, as mongod's replies do) waits unless its write concern
+ *   asks for less: `w: 0` or `w: 1` without `j: true` or `fsync: true`. No write concern, or `w: 'majority'`, waits
+ *   (a replica set's default write concern is majority, which journals);
  * - a read waits only at read concern `majority`, `linearizable` or `snapshot`. At `local` or `available` (mongod's
  *   default when none is given) it answers from memory at once: it may see a write that is not acknowledged yet, and
  *   that a crash before the next sync takes back, as on mongod;
